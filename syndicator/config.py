@@ -1,0 +1,326 @@
+"""config.toml -> frozen dataclasses. Every error names the file and the key path.
+
+Core sections ([site], [authors.*], [feeds], [server], [daemon]) are checked here. The
+cross-posting sections ([crosspost], [[endpoints]]) are kept as raw tables and checked by the
+cross-posting code with the same `take()` helper, so one set of rules and messages serves both.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import re
+import tomllib
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, Callable
+from urllib.parse import urljoin, urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .errors import ConfigError
+from .model import Author
+
+FORMATS = ("rss", "atom", "json")
+TOP_LEVEL = ("site", "authors", "feeds", "server", "daemon", "crosspost", "endpoints")
+
+
+@dataclass(frozen=True)
+class Field:
+    """One allowed key: its type check, default and whether it is required."""
+
+    kind: str  # "str", "int", "bool", "float", "strlist", "table", "duration", "any"
+    default: Any = None
+    required: bool = False
+
+
+_KIND_CHECKS: dict[str, tuple[Callable[[Any], bool], str]] = {
+    "str": (lambda v: isinstance(v, str), "a string"),
+    "int": (lambda v: isinstance(v, int) and not isinstance(v, bool), "an integer"),
+    "float": (lambda v: isinstance(v, (int, float)) and not isinstance(v, bool), "a number"),
+    "bool": (lambda v: isinstance(v, bool), "true or false"),
+    "strlist": (lambda v: isinstance(v, list) and all(isinstance(i, str) for i in v),
+                "a list of strings"),
+    "table": (lambda v: isinstance(v, dict), "a table"),
+    "duration": (lambda v: isinstance(v, (int, str)) and not isinstance(v, bool),
+                 'a duration like "15m", "2h", "7d" or a number of seconds'),
+    "any": (lambda v: True, "anything"),
+}
+
+
+def take(table: Any, where: str, spec: dict[str, Field], *, file: str = "config.toml") -> dict[str, Any]:
+    """Check `table` against `spec`: types, required keys, unknown keys (with a suggestion).
+
+    `where` is the key path used in messages, e.g. "[authors.james]".
+    """
+    if not isinstance(table, dict):
+        raise ConfigError(f"{file}: {where} must be a table")
+    for key in table:
+        if key not in spec:
+            raise ConfigError(f"{file}: {where} unknown key '{key}'{suggest(key, spec)}")
+    out: dict[str, Any] = {}
+    for key, fld in spec.items():
+        if key not in table:
+            if fld.required:
+                raise ConfigError(f"{file}: {where} {key} is required")
+            out[key] = fld.default
+            continue
+        check, what = _KIND_CHECKS[fld.kind]
+        value = table[key]
+        if not check(value):
+            raise ConfigError(f"{file}: {where} {key} must be {what}")
+        if fld.kind == "duration":
+            value = parse_duration(value, f"{file}: {where} {key}")
+        out[key] = value
+    return out
+
+
+def suggest(key: str, known: Any) -> str:
+    """ " (did you mean 'x'?)" for the nearest known key, or "" when nothing is close."""
+    close = difflib.get_close_matches(key, list(known), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d|w)?\s*$")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800, None: 1}
+
+
+def parse_duration(value: int | str, where: str) -> timedelta:
+    """ "15m" / "2h" / "7d" / 90 -> timedelta."""
+    if isinstance(value, int):
+        return timedelta(seconds=value)
+    match = _DURATION.match(value)
+    if not match:
+        raise ConfigError(f'{where} must be a duration like "15m", "2h" or "7d", not {value!r}')
+    return timedelta(seconds=float(match.group(1)) * _UNIT_SECONDS[match.group(2)])
+
+
+@dataclass(frozen=True)
+class Site:
+    """[site]: the publication as a whole."""
+
+    title: str
+    url: str  # always ends with "/"
+    description: str
+    language: str
+    timezone: ZoneInfo
+    tag_authority: str
+    copyright: str | None
+    license: str | None
+    icon: str | None  # absolute URL
+    logo: str | None  # absolute URL
+    owner: str | None  # author key
+    permalink: str  # pattern: {year} {month} {day} {slug}
+
+    def absolute(self, url: str) -> str:
+        """Resolve a site-relative URL against the site's address."""
+        return urljoin(self.url, url)
+
+
+@dataclass(frozen=True)
+class Feeds:
+    """[feeds]: where and what to write."""
+
+    output: Path
+    url: str  # public URL of the output directory, ends with "/"
+    formats: tuple[str, ...]
+    items: int
+    summary_only: bool
+    per_tag: bool
+    per_category: bool
+    per_author: bool
+    hubs: tuple[str, ...]  # WebSub hubs advertised with rel="hub"
+
+
+@dataclass(frozen=True)
+class Server:
+    """[server]: where `serve` listens."""
+
+    host: str
+    port: int
+
+
+@dataclass(frozen=True)
+class Daemon:
+    """[daemon]: how `run` schedules its work."""
+
+    crosspost_every: timedelta
+    crosspost_at: tuple[str, ...]  # times of day "HH:MM"
+    serve: bool
+    debounce: float  # seconds
+
+
+@dataclass(frozen=True)
+class Config:
+    """The whole configuration; `path` is the config file, relative paths resolve beside it."""
+
+    path: Path
+    site: Site
+    authors: dict[str, Author]
+    feeds: Feeds
+    posts_dir: Path
+    state_dir: Path
+    server: Server
+    daemon: Daemon
+    crosspost: dict[str, Any]  # raw [crosspost] table, checked by the cross-posting code
+    endpoints: tuple[dict[str, Any], ...]  # raw [[endpoints]] tables
+    fingerprint: str  # hash of the config file's bytes; invalidates caches
+
+    @property
+    def root(self) -> Path:
+        """The directory holding the config file."""
+        return self.path.parent
+
+    def author(self, key: str) -> Author | None:
+        """The configured author with this key."""
+        return self.authors.get(key)
+
+
+_SITE = {
+    "title": Field("str", required=True),
+    "url": Field("str", required=True),
+    "description": Field("str", ""),
+    "language": Field("str", "en"),
+    "timezone": Field("str", "UTC"),
+    "tag_authority": Field("str"),
+    "copyright": Field("str"),
+    "license": Field("str"),
+    "icon": Field("str"),
+    "logo": Field("str"),
+    "author": Field("str"),
+    "permalink": Field("str", "/{year}/{month}/{slug}/"),
+    "posts": Field("str", "posts"),
+    "state_dir": Field("str", ".syndicator"),
+}
+_AUTHOR = {
+    "name": Field("str", required=True),
+    "url": Field("str"),
+    "email": Field("str"),
+    "avatar": Field("str"),
+    "bio": Field("str"),
+}
+_FEEDS = {
+    "output": Field("str", "feeds"),
+    "url": Field("str"),
+    "formats": Field("strlist", list(FORMATS)),
+    "items": Field("int", 20),
+    "summary_only": Field("bool", False),
+    "per_tag": Field("bool", True),
+    "per_category": Field("bool", True),
+    "per_author": Field("bool", True),
+    "hubs": Field("strlist", []),
+}
+_SERVER = {"host": Field("str", "127.0.0.1"), "port": Field("int", 8080)}
+_DAEMON = {
+    "crosspost_every": Field("duration", timedelta(minutes=15)),
+    "crosspost_at": Field("strlist", []),
+    "serve": Field("bool", False),
+    "debounce": Field("float", 0.5),
+}
+
+
+def load(path: str | Path) -> Config:
+    """Read and check config.toml; raises ConfigError naming the file and key path."""
+    path = Path(path).resolve()
+    name = path.name
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read config ({exc.strerror})") from None
+    try:
+        raw = tomllib.loads(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ConfigError(f"{name}: not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{name}: invalid TOML: {exc}") from None
+    for key in raw:
+        if key not in TOP_LEVEL:
+            raise ConfigError(f"{name}: unknown section [{key}]{suggest(key, TOP_LEVEL)}")
+    if "site" not in raw:
+        raise ConfigError(f"{name}: [site] is required (title and url at least)")
+    root = path.parent
+    site_raw = take(raw["site"], "[site]", _SITE, file=name)
+    site = _site(site_raw, name)
+    authors = _authors(raw.get("authors", {}), site, name)
+    if site.owner is not None and site.owner not in authors:
+        raise ConfigError(f"{name}: [site] author '{site.owner}' is not in [authors]"
+                          f"{suggest(site.owner, authors)}")
+    feeds = _feeds(take(raw.get("feeds", {}), "[feeds]", _FEEDS, file=name), site, root, name)
+    server = Server(**take(raw.get("server", {}), "[server]", _SERVER, file=name))
+    daemon_raw = take(raw.get("daemon", {}), "[daemon]", _DAEMON, file=name)
+    for at in daemon_raw["crosspost_at"]:
+        if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", at):
+            raise ConfigError(f'{name}: [daemon] crosspost_at entries must be "HH:MM", not {at!r}')
+    daemon_raw["crosspost_at"] = tuple(daemon_raw["crosspost_at"])
+    endpoints = raw.get("endpoints", [])
+    if not isinstance(endpoints, list) or not all(isinstance(e, dict) for e in endpoints):
+        raise ConfigError(f"{name}: endpoints must be written as [[endpoints]] tables")
+    crosspost = raw.get("crosspost", {})
+    if not isinstance(crosspost, dict):
+        raise ConfigError(f"{name}: [crosspost] must be a table")
+    return Config(
+        path=path, site=site, authors=authors, feeds=feeds,
+        posts_dir=root / site_raw["posts"], state_dir=root / site_raw["state_dir"],
+        server=server, daemon=Daemon(**daemon_raw), crosspost=crosspost,
+        endpoints=tuple(endpoints), fingerprint=hashlib.sha256(data).hexdigest(),
+    )
+
+
+def _site(raw: dict[str, Any], name: str) -> Site:
+    url = raw["url"]
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigError(f"{name}: [site] url must be an absolute http(s) URL, not {url!r}")
+    if not url.endswith("/"):
+        url += "/"
+    try:
+        tz = ZoneInfo(raw["timezone"])
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"{name}: [site] timezone {raw['timezone']!r} is not a known time zone "
+                          "(use a name like 'Europe/Berlin' or 'UTC')") from None
+    if "{slug}" not in raw["permalink"]:
+        raise ConfigError(f"{name}: [site] permalink must contain {{slug}}")
+    return Site(
+        title=raw["title"], url=url, description=raw["description"], language=raw["language"],
+        timezone=tz, tag_authority=raw["tag_authority"] or parts.hostname or "localhost",
+        copyright=raw["copyright"], license=raw["license"],
+        icon=urljoin(url, raw["icon"]) if raw["icon"] else None,
+        logo=urljoin(url, raw["logo"]) if raw["logo"] else None,
+        owner=raw["author"], permalink=raw["permalink"],
+    )
+
+
+def _authors(raw: Any, site: Site, name: str) -> dict[str, Author]:
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{name}: [authors] must hold tables like [authors.jane]")
+    from .content import render_bio  # local: content imports nothing from config
+
+    authors = {}
+    for key, table in sorted(raw.items()):
+        a = take(table, f"[authors.{key}]", _AUTHOR, file=name)
+        bio_html, bio_text = render_bio(a["bio"], site.url) if a["bio"] else (None, None)
+        authors[key] = Author(
+            key=key, name=a["name"], url=urljoin(site.url, a["url"]) if a["url"] else None,
+            email=a["email"], avatar=urljoin(site.url, a["avatar"]) if a["avatar"] else None,
+            bio=a["bio"], bio_html=bio_html, bio_text=bio_text,
+        )
+    return authors
+
+
+def _feeds(raw: dict[str, Any], site: Site, root: Path, name: str) -> Feeds:
+    for fmt in raw["formats"]:
+        if fmt not in FORMATS:
+            raise ConfigError(f"{name}: [feeds] formats: unknown format '{fmt}'{suggest(fmt, FORMATS)}"
+                              f" (known: {', '.join(FORMATS)})")
+    if raw["items"] < 1:
+        raise ConfigError(f"{name}: [feeds] items must be at least 1")
+    url = raw["url"] or urljoin(site.url, raw["output"].strip("/") + "/")
+    url = urljoin(site.url, url)
+    if not url.endswith("/"):
+        url += "/"
+    return Feeds(
+        output=root / raw["output"], url=url,
+        formats=tuple(f for f in FORMATS if f in raw["formats"]), items=raw["items"],
+        summary_only=raw["summary_only"], per_tag=raw["per_tag"],
+        per_category=raw["per_category"], per_author=raw["per_author"], hubs=tuple(raw["hubs"]),
+    )

@@ -1,0 +1,1 @@
+"""Endpoint kinds. ENDPOINTS maps each `type` in [[endpoints]] to its class."""

@@ -1,0 +1,73 @@
+"""The exception tree. Every error syndicator raises on purpose derives from SyndicatorError.
+
+    SyndicatorError
+     +-- ConfigError          config.toml is unreadable or wrong (names the key path)
+     +-- PostError            one post cannot be published (names the file and line)
+     +-- LedgerError          the delivery ledger is unusable (locked, wrong schema version)
+     +-- DeliveryError        one delivery attempt failed
+     |    +-- TransientError  definitely not applied; retry later (connection refused, 429, 503)
+     |    +-- PermanentError  will not succeed by retrying (400, 404, 410, 422)
+     |    |    +-- AuthError  credentials rejected (401/403); the endpoint is paused
+     |    +-- AmbiguousError  may or may not have been applied (timeout, 5xx); settle before resending
+     +-- DaemonError          the daemon cannot start (another one holds the lock)
+
+The CLI is the only place that turns these into messages and exit codes.
+"""
+
+from __future__ import annotations
+
+
+class SyndicatorError(Exception):
+    """Base of every expected failure; str() is a message fit for the user."""
+
+    def __init__(self, message: str, **context: object) -> None:
+        super().__init__(message)
+        self.message = message
+        self.context = context
+
+
+class ConfigError(SyndicatorError):
+    """The configuration is invalid; the message names the file and key path."""
+
+
+class PostError(SyndicatorError):
+    """A post cannot be published; carries path= and line=."""
+
+    def __init__(self, message: str, *, path: str = "", line: int = 0, **context: object) -> None:
+        super().__init__(message, path=path, line=line, **context)
+        self.path = path
+        self.line = line
+
+
+class LedgerError(SyndicatorError):
+    """The delivery ledger cannot be used."""
+
+
+class DeliveryError(SyndicatorError):
+    """One delivery attempt failed. retry_after is seconds the platform asked us to wait."""
+
+    def __init__(self, message: str, *, status: int | None = None,
+                 retry_after: float | None = None, **context: object) -> None:
+        super().__init__(message, status=status, retry_after=retry_after, **context)
+        self.status = status
+        self.retry_after = retry_after
+
+
+class TransientError(DeliveryError):
+    """Definitely not applied; safe to retry later."""
+
+
+class PermanentError(DeliveryError):
+    """Retrying will not help."""
+
+
+class AuthError(PermanentError):
+    """Credentials were rejected; pause the endpoint until they are fixed."""
+
+
+class AmbiguousError(DeliveryError):
+    """The request may have been applied; settle by the endpoint's rule before resending."""
+
+
+class DaemonError(SyndicatorError):
+    """The daemon cannot start or continue."""
