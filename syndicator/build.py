@@ -1,0 +1,224 @@
+"""load -> plan feeds -> render what changed -> atomic write. Returns a report; prints nothing.
+
+Incremental: a feed file is rendered again only when the posts it lists (by content digest),
+the config or the program version changed, and written only when its bytes differ.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import tempfile
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from . import __version__
+from .cache import Cache
+from .config import Config
+from .content import render_body
+from .loader import Problem, Progress, hydrate, load_posts
+from .model import Body, Post
+from .render import FILENAMES, FeedSpec, render, render_opml
+from .slugs import unique_slugs
+
+logger = logging.getLogger(__name__)
+OPML = "feeds.opml"
+
+
+@dataclass
+class BuildReport:
+    """What a build did."""
+
+    files: int = 0  # post files read
+    posts: list[Post] = field(default_factory=list)  # published, newest first
+    drafts: int = 0
+    future: int = 0
+    rejected: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    written: list[Path] = field(default_factory=list)  # feed files whose bytes changed
+    unchanged: int = 0
+    removed: list[Path] = field(default_factory=list)
+    next_due: datetime | None = None  # when the next future-dated post becomes due
+
+    @property
+    def changed(self) -> list[Path]:
+        """Feed files that are new, different or gone: what WebSub hubs should hear about."""
+        return self.written + self.removed
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write via a temporary file in the same directory, fsync, rename: readers never see half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.tmp-")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def newest_first(posts: list[Post]) -> list[Post]:
+    """Feed order: newest publish time first, ties broken by id so the order is stable."""
+    return sorted(posts, key=lambda p: (-p.published.timestamp(), p.id))
+
+
+def plan(config: Config, published: list[Post]) -> list[tuple[FeedSpec, list[Post]]]:
+    """Every feed to write with its items (newest first, cut to the item count)."""
+    site, opts, n = config.site, config.feeds, config.feeds.items
+    plans = [(FeedSpec("site", "", site.title, ""), published[:n])]
+    for enabled, kind, folder, label, names_of in (
+        (opts.per_tag, "tag", "tags", "posts tagged", lambda p: p.tags),
+        (opts.per_category, "category", "categories", "category", lambda p: p.categories),
+    ):
+        if not enabled:
+            continue
+        groups: dict[str, list[Post]] = {}
+        for post in published:
+            for name in names_of(post):
+                group = groups.setdefault(name, [])
+                if len(group) < n:
+                    group.append(post)
+        slugs = unique_slugs(list(groups))
+        for name in sorted(groups, key=lambda g: slugs[g]):
+            plans.append((FeedSpec(kind, name, f"{site.title}: {label} “{name}”",
+                                   f"{folder}/{slugs[name]}"), groups[name]))
+    if opts.per_author:
+        by_author: dict[str, tuple] = {}
+        for post in published:
+            for author in post.authors:
+                entry = by_author.setdefault(author.key, (author, []))
+                if len(entry[1]) < n:
+                    entry[1].append(post)
+        slugs = unique_slugs(list(by_author))
+        for key in sorted(by_author, key=lambda k: slugs[k]):
+            author, items = by_author[key]
+            plans.append((FeedSpec("author", key, f"{site.title}: {author.name}",
+                                   f"authors/{slugs[key]}", author), items))
+    return plans
+
+
+def _inputs(config: Config, spec: FeedSpec, fmt: str, items: list[Post]) -> str:
+    h = hashlib.sha256(f"{__version__}\0{config.fingerprint}\0{fmt}\0{spec!r}".encode("utf-8", "surrogatepass"))
+    for post in items:
+        h.update(f"\0{post.source}\0{post.digest}".encode("utf-8", "surrogatepass"))
+    return h.hexdigest()
+
+
+def _bodies(config: Config, cache: Cache | None, posts: list[Post]) -> dict[str, Body]:
+    """Rendered bodies by digest: from the cache, else rendered now (Markdown only for these)."""
+    wanted = {p.digest: p for p in posts}
+    known = cache.bodies(wanted) if cache else {}
+    missing = [p for d, p in wanted.items() if d not in known]
+    fresh = {p.digest: render_body(p) for p in hydrate(config, missing)}
+    if cache is not None and fresh:
+        cache.put_bodies(fresh)
+    known.update(fresh)
+    return known
+
+
+def build(config: Config, *, now: datetime, use_cache: bool = True, progress: Progress | None = None) -> BuildReport:
+    """Regenerate the feeds for the posts published at `now`."""
+    cache = Cache(config.state_dir / "cache.sqlite", config.fingerprint) if use_cache else None
+    try:
+        return _build(config, now, cache, progress)
+    finally:
+        if cache is not None:
+            cache.close()
+
+
+def _build(config: Config, now: datetime, cache: Cache | None, progress: Progress | None) -> BuildReport:
+    loaded = load_posts(config, bodies=False, cache=cache, progress=progress)
+    report = BuildReport(files=loaded.files, problems=loaded.problems, rejected=loaded.rejected)
+    published = []
+    for post in loaded.posts:
+        if post.draft:
+            report.drafts += 1
+        elif post.published > now:
+            report.future += 1
+            report.next_due = min(report.next_due or post.published, post.published)
+        else:
+            published.append(post)
+    report.posts = newest_first(published)
+    out = config.feeds.output
+    owner = config.author(config.site.owner) if config.site.owner else None
+    previous = cache.feed_inputs() if cache else {}
+    todo: list[tuple[str, str, FeedSpec, str, list[Post]]] = []
+    expected: set[str] = {OPML}
+    plans = plan(config, report.posts)
+    for spec, items in plans:
+        for fmt in config.feeds.formats:
+            rel = f"{spec.path}/{FILENAMES[fmt]}".lstrip("/")
+            expected.add(rel)
+            inputs = _inputs(config, spec, fmt, items)
+            before = previous.get(rel)
+            if before and before[0] == inputs and _size(out / rel) == before[1]:
+                report.unchanged += 1
+            else:
+                todo.append((rel, inputs, spec, fmt, items))
+    bodies = _bodies(config, cache, [p for *_, items in todo for p in items])
+    done: dict[str, tuple[str, int]] = {}
+    for rel, inputs, spec, fmt, items in todo:
+        data = render(fmt, config.site, config.feeds, spec, [(p, bodies[p.digest]) for p in items], owner=owner)
+        if _write_if_changed(out / rel, data, report):
+            done[rel] = (inputs, len(data))
+    _write_if_changed(out / OPML, render_opml(config.site, config.feeds, [s for s, _ in plans]), report)
+    gone = _remove_stale(out, expected, report)
+    if cache is not None:
+        cache.put_feed_inputs(done, gone)
+    return report
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return -1
+
+
+def _write_if_changed(path: Path, data: bytes, report: BuildReport) -> bool:
+    """Write unless the file already holds these bytes; a failed write keeps the old file."""
+    try:
+        if path.read_bytes() == data:
+            report.unchanged += 1
+            return True
+    except OSError:
+        pass
+    try:
+        atomic_write(path, data)
+    except OSError as exc:
+        report.problems.append(Problem(str(path), 0, f"cannot write feed ({exc.strerror}); the old file is kept"))
+        return False
+    report.written.append(path)
+    return True
+
+
+def _remove_stale(out: Path, expected: set[str], report: BuildReport) -> list[str]:
+    """Delete feed files no plan produced (a tag that disappeared), and their empty folders."""
+    names = set(FILENAMES.values())
+    gone = []
+    for top in ("", "tags", "categories", "authors"):
+        base = out / top
+        if not base.is_dir():
+            continue
+        candidates = base.glob("*") if top == "" else base.glob("*/*")
+        for path in sorted(candidates):
+            rel = path.relative_to(out).as_posix()
+            if path.is_file() and path.name in names and rel not in expected:
+                path.unlink()
+                report.removed.append(path)
+                gone.append(rel)
+        if top:
+            for folder in sorted(base.iterdir()):
+                if folder.is_dir() and not any(folder.iterdir()):
+                    folder.rmdir()
+    return gone

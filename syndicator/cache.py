@@ -1,0 +1,107 @@
+"""The build cache: parsed posts, rendered bodies and feed input hashes, in one SQLite file.
+
+Keyed by (path, size, mtime_ns) for posts and by content digest for bodies. The whole cache is
+dropped when the config file or the program version changes. It only ever speeds things up:
+deleting `<state_dir>/cache.sqlite` is always safe.
+
+Parsed posts are stored as one pickled snapshot (loading 10,000 rows one by one costs more than
+the rebuild budget); the file is ours, in our state directory, never read from elsewhere.
+"""
+
+from __future__ import annotations
+
+import logging
+import pickle
+import sqlite3
+from pathlib import Path
+from typing import Any, Iterable
+
+from . import __version__
+from .model import Body
+
+logger = logging.getLogger(__name__)
+SCHEMA = 1
+
+Entry = tuple[int, int, Any, Any]  # size, mtime_ns, Post | None, problems
+
+
+class Cache:
+    """Open (or create, or reset) the cache for one config fingerprint."""
+
+    def __init__(self, path: Path, fingerprint: str) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(path, isolation_level=None)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        stamp = f"{SCHEMA}:{__version__}:{fingerprint}"
+        if self.db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA or self._stamp() != stamp:
+            self._reset(stamp)
+
+    def _stamp(self) -> str | None:
+        try:
+            row = self.db.execute("SELECT value FROM meta WHERE key='stamp'").fetchone()
+        except sqlite3.DatabaseError:
+            return None
+        return row[0] if row else None
+
+    def _reset(self, stamp: str) -> None:
+        logger.debug("build cache reset (config or program version changed)")
+        with self.db:
+            for table in ("meta", "snapshot", "bodies", "feeds"):
+                self.db.execute(f"DROP TABLE IF EXISTS {table}")
+            self.db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
+            self.db.execute("CREATE TABLE snapshot (id INTEGER PRIMARY KEY CHECK (id = 1), data BLOB)")
+            self.db.execute("CREATE TABLE bodies (digest TEXT PRIMARY KEY, html TEXT, summary TEXT)")
+            self.db.execute("CREATE TABLE feeds (path TEXT PRIMARY KEY, inputs TEXT, size INTEGER)")
+            self.db.execute("INSERT INTO meta VALUES ('stamp', ?)", (stamp,))
+            self.db.execute(f"PRAGMA user_version={SCHEMA}")
+
+    def entries(self) -> dict[str, Entry]:
+        """path -> (size, mtime_ns, post, problems) from the last build."""
+        row = self.db.execute("SELECT data FROM snapshot WHERE id=1").fetchone()
+        if not row:
+            return {}
+        try:
+            return pickle.loads(row[0])
+        except Exception:  # a damaged cache is rebuilt, never fatal
+            logger.warning("build cache unreadable; rebuilding it")
+            return {}
+
+    def save_entries(self, entries: dict[str, Entry]) -> None:
+        """Replace the snapshot of parsed posts."""
+        data = pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL)
+        with self.db:
+            self.db.execute("INSERT OR REPLACE INTO snapshot VALUES (1, ?)", (data,))
+
+    def bodies(self, digests: Iterable[str]) -> dict[str, Body]:
+        """Rendered bodies known for these digests."""
+        wanted = list(digests)
+        found: dict[str, Body] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            for digest, html, summary in self.db.execute(
+                    f"SELECT digest, html, summary FROM bodies WHERE digest IN ({marks})", chunk):
+                found[digest] = Body(html=html, summary=summary)
+        return found
+
+    def put_bodies(self, bodies: dict[str, Body]) -> None:
+        """Remember rendered bodies by digest."""
+        with self.db:
+            self.db.executemany("INSERT OR REPLACE INTO bodies VALUES (?, ?, ?)",
+                                ((d, b.html, b.summary) for d, b in bodies.items()))
+
+    def feed_inputs(self) -> dict[str, tuple[str, int]]:
+        """Feed file -> (hash of what it was rendered from, its size)."""
+        return {p: (i, s) for p, i, s in self.db.execute("SELECT path, inputs, size FROM feeds")}
+
+    def put_feed_inputs(self, feeds: dict[str, tuple[str, int]], removed: Iterable[str] = ()) -> None:
+        """Record what each written feed was rendered from."""
+        with self.db:
+            self.db.executemany("INSERT OR REPLACE INTO feeds VALUES (?, ?, ?)",
+                                ((p, i, s) for p, (i, s) in feeds.items()))
+            self.db.executemany("DELETE FROM feeds WHERE path=?", ((p,) for p in removed))
+
+    def close(self) -> None:
+        """Close the database."""
+        self.db.close()

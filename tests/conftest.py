@@ -1,0 +1,74 @@
+"""Shared pytest options and fixtures: `--update-golden`, a minimal site, a post writer."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+# CI lays a copy of shared/ beside the clone; a developer's checkout has it beside main/.
+SHARED = REPO.parent / "shared"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true",
+                     help="Rewrite tests/golden/ from the current output instead of comparing.")
+
+
+@pytest.fixture
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update-golden"))
+
+
+@pytest.fixture
+def schemas() -> Path:
+    """The shared schema folder, or a visible skip where this checkout has none."""
+    folder = SHARED / "schemas"
+    if not folder.is_dir():
+        pytest.skip(f"schemas not found at {folder} (CI lays shared/ beside the clone)")
+    return folder
+
+
+MINIMAL_CONFIG = """
+[site]
+title = "Test Site"
+url = "https://test.example/"
+timezone = "Europe/Berlin"
+author = "ann"
+
+[authors.ann]
+name = "Ann Author"
+url = "/about/ann/"
+bio = "Ann writes *tests*."
+
+[authors.bob]
+name = "Bob Builder"
+email = "bob@test.example"
+"""
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    """A site folder with a minimal config.toml and an empty posts/; returns the config path."""
+    (tmp_path / "posts").mkdir()
+    config = tmp_path / "config.toml"
+    config.write_text(MINIMAL_CONFIG, encoding="utf-8")
+    return config
+
+
+@pytest.fixture
+def write_post(site: Path):
+    """write_post(name, text) writes posts/name (dedented) and returns its path."""
+
+    def write(name: str, text: str | bytes) -> Path:
+        path = site.parent / "posts" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(text, bytes):
+            path.write_bytes(text)
+        else:
+            path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+        return path
+
+    return write
