@@ -6,20 +6,21 @@ the config or the program version changed, and written only when its bytes diffe
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import logging
 import os
 import tempfile
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 
 from . import __version__
 from .cache import Cache
 from .config import Config
 from .content import render_body
-from .loader import Problem, Progress, hydrate, load_posts
-from .model import Body, Post
+from .loader import Problem, Progress, Scan, Stub, hydrate, scan
+from .model import Author, Body, Post
 from .render import FILENAMES, FeedSpec, render, render_opml
 from .slugs import unique_slugs
 
@@ -32,7 +33,7 @@ class BuildReport:
     """What a build did."""
 
     files: int = 0  # post files read
-    posts: list[Post] = field(default_factory=list)  # published, newest first
+    published: list[Stub] = field(default_factory=list)  # newest first
     drafts: int = 0
     future: int = 0
     rejected: int = 0
@@ -41,6 +42,19 @@ class BuildReport:
     unchanged: int = 0
     removed: list[Path] = field(default_factory=list)
     next_due: datetime | None = None  # when the next future-dated post becomes due
+
+    _scan: Scan | None = None
+
+    @property
+    def posts(self) -> list[Post]:
+        """The published posts, newest first, with bodies (read on demand: this costs a load)."""
+        if self._scan is None:
+            return []
+        try:
+            return hydrate(self._scan.config, self._scan.posts(self.published))
+        finally:
+            if self._scan.cache is not None:
+                self._scan.cache.close()
 
     @property
     def changed(self) -> list[Path]:
@@ -67,12 +81,12 @@ def atomic_write(path: Path, data: bytes) -> None:
         raise
 
 
-def newest_first(posts: list[Post]) -> list[Post]:
+def newest_first(stubs: list[Stub]) -> list[Stub]:
     """Feed order: newest publish time first, ties broken by id so the order is stable."""
-    return sorted(posts, key=lambda p: (-p.published.timestamp(), p.id))
+    return sorted(stubs, key=lambda s: (-s.published, s.id))
 
 
-def plan(config: Config, published: list[Post]) -> list[tuple[FeedSpec, list[Post]]]:
+def plan(config: Config, published: list[Stub]) -> list[tuple[FeedSpec, list[Stub]]]:
     """Every feed to write with its items (newest first, cut to the item count)."""
     site, opts, n = config.site, config.feeds, config.feeds.items
     plans = [(FeedSpec("site", "", site.title, ""), published[:n])]
@@ -82,7 +96,7 @@ def plan(config: Config, published: list[Post]) -> list[tuple[FeedSpec, list[Pos
     ):
         if not enabled:
             continue
-        groups: dict[str, list[Post]] = {}
+        groups: dict[str, list[Stub]] = {}
         for post in published:
             for name in names_of(post):
                 group = groups.setdefault(name, [])
@@ -93,7 +107,7 @@ def plan(config: Config, published: list[Post]) -> list[tuple[FeedSpec, list[Pos
             plans.append((FeedSpec(kind, name, f"{site.title}: {label} “{name}”",
                                    f"{folder}/{slugs[name]}"), groups[name]))
     if opts.per_author:
-        by_author: dict[str, tuple] = {}
+        by_author: dict[str, tuple[Author, list[Stub]]] = {}
         for post in published:
             for author in post.authors:
                 entry = by_author.setdefault(author.key, (author, []))
@@ -107,7 +121,7 @@ def plan(config: Config, published: list[Post]) -> list[tuple[FeedSpec, list[Pos
     return plans
 
 
-def _inputs(config: Config, spec: FeedSpec, fmt: str, items: list[Post]) -> str:
+def _inputs(config: Config, spec: FeedSpec, fmt: str, items: list[Stub]) -> str:
     h = hashlib.sha256(f"{__version__}\0{config.fingerprint}\0{fmt}\0{spec!r}".encode("utf-8", "surrogatepass"))
     for post in items:
         h.update(f"\0{post.source}\0{post.digest}".encode("utf-8", "surrogatepass"))
@@ -129,32 +143,40 @@ def _bodies(config: Config, cache: Cache | None, posts: list[Post]) -> dict[str,
 def build(config: Config, *, now: datetime, use_cache: bool = True, progress: Progress | None = None) -> BuildReport:
     """Regenerate the feeds for the posts published at `now`."""
     cache = Cache(config.state_dir / "cache.sqlite", config.fingerprint) if use_cache else None
+    enabled = gc.isenabled()
+    gc.disable()  # a build makes many short-lived acyclic objects; the cyclic GC only slows it
     try:
         return _build(config, now, cache, progress)
     finally:
+        if enabled:
+            gc.enable()
         if cache is not None:
             cache.close()
 
 
 def _build(config: Config, now: datetime, cache: Cache | None, progress: Progress | None) -> BuildReport:
-    loaded = load_posts(config, bodies=False, cache=cache, progress=progress)
-    report = BuildReport(files=loaded.files, problems=loaded.problems, rejected=loaded.rejected)
+    found = scan(config, cache=cache, progress=progress)
+    stubs, problems = found.index()
+    report = BuildReport(files=found.files, problems=problems, _scan=found,
+                         rejected=len({p.path for p in problems if p.severity == "error"}))
+    cutoff = now.timestamp()
     published = []
-    for post in loaded.posts:
-        if post.draft:
+    for stub in stubs:
+        if stub.draft:
             report.drafts += 1
-        elif post.published > now:
+        elif stub.published > cutoff:
             report.future += 1
-            report.next_due = min(report.next_due or post.published, post.published)
+            due = datetime.fromtimestamp(stub.published, timezone.utc)
+            report.next_due = min(report.next_due or due, due)
         else:
-            published.append(post)
-    report.posts = newest_first(published)
+            published.append(stub)
+    report.published = newest_first(published)
     out = config.feeds.output
     owner = config.author(config.site.owner) if config.site.owner else None
     previous = cache.feed_inputs() if cache else {}
-    todo: list[tuple[str, str, FeedSpec, str, list[Post]]] = []
+    todo: list[tuple[str, str, FeedSpec, str, list[Stub]]] = []
     expected: set[str] = {OPML}
-    plans = plan(config, report.posts)
+    plans = plan(config, report.published)
     for spec, items in plans:
         for fmt in config.feeds.formats:
             rel = f"{spec.path}/{FILENAMES[fmt]}".lstrip("/")
@@ -165,10 +187,13 @@ def _build(config: Config, now: datetime, cache: Cache | None, progress: Progres
                 report.unchanged += 1
             else:
                 todo.append((rel, inputs, spec, fmt, items))
-    bodies = _bodies(config, cache, [p for *_, items in todo for p in items])
+    needed = {s.source: s for *_, items in todo for s in items}
+    full = {p.source: p for p in found.posts(list(needed.values()))}
+    bodies = _bodies(config, cache, list(full.values()))
     done: dict[str, tuple[str, int]] = {}
     for rel, inputs, spec, fmt, items in todo:
-        data = render(fmt, config.site, config.feeds, spec, [(p, bodies[p.digest]) for p in items], owner=owner)
+        entries = [(full[s.source], bodies[full[s.source].digest]) for s in items if s.source in full]
+        data = render(fmt, config.site, config.feeds, spec, entries, owner=owner)
         if _write_if_changed(out / rel, data, report):
             done[rel] = (inputs, len(data))
     _write_if_changed(out / OPML, render_opml(config.site, config.feeds, [s for s, _ in plans]), report)

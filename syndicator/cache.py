@@ -10,6 +10,7 @@ the rebuild budget); the file is ours, in our state directory, never read from e
 
 from __future__ import annotations
 
+import gc
 import logging
 import pickle
 import sqlite3
@@ -22,7 +23,6 @@ from .model import Body
 logger = logging.getLogger(__name__)
 SCHEMA = 1
 
-Entry = tuple[int, int, Any, Any]  # size, mtime_ns, Post | None, problems
 
 
 class Cache:
@@ -30,6 +30,7 @@ class Cache:
 
     def __init__(self, path: Path, fingerprint: str) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
+        self.path, self.fingerprint = path, fingerprint
         self.db = sqlite3.connect(path, isolation_level=None)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
@@ -47,31 +48,54 @@ class Cache:
     def _reset(self, stamp: str) -> None:
         logger.debug("build cache reset (config or program version changed)")
         with self.db:
-            for table in ("meta", "snapshot", "bodies", "feeds"):
+            for table in ("meta", "snapshot", "posts", "bodies", "feeds"):
                 self.db.execute(f"DROP TABLE IF EXISTS {table}")
             self.db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
             self.db.execute("CREATE TABLE snapshot (id INTEGER PRIMARY KEY CHECK (id = 1), data BLOB)")
+            self.db.execute("CREATE TABLE posts (path TEXT PRIMARY KEY, data BLOB)")
             self.db.execute("CREATE TABLE bodies (digest TEXT PRIMARY KEY, html TEXT, summary TEXT)")
             self.db.execute("CREATE TABLE feeds (path TEXT PRIMARY KEY, inputs TEXT, size INTEGER)")
             self.db.execute("INSERT INTO meta VALUES ('stamp', ?)", (stamp,))
             self.db.execute(f"PRAGMA user_version={SCHEMA}")
 
-    def entries(self) -> dict[str, Entry]:
-        """path -> (size, mtime_ns, post, problems) from the last build."""
+    def entries(self) -> dict[str, Any]:
+        """path -> (size, mtime_ns, stub, problems) from the last build."""
         row = self.db.execute("SELECT data FROM snapshot WHERE id=1").fetchone()
         if not row:
             return {}
+        # The cyclic GC would scan the 100,000+ new objects several times over; they hold no cycles.
+        enabled = gc.isenabled()
+        gc.disable()
         try:
             return pickle.loads(row[0])
         except Exception:  # a damaged cache is rebuilt, never fatal
             logger.warning("build cache unreadable; rebuilding it")
             return {}
+        finally:
+            if enabled:
+                gc.enable()
 
-    def save_entries(self, entries: dict[str, Entry]) -> None:
-        """Replace the snapshot of parsed posts."""
+    def save(self, entries: dict[str, Any], posts: dict[str, Any], gone: Iterable[str] = ()) -> None:
+        """Replace the snapshot of stubs; store newly parsed posts; forget deleted files."""
         data = pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL)
         with self.db:
             self.db.execute("INSERT OR REPLACE INTO snapshot VALUES (1, ?)", (data,))
+            self.db.executemany("INSERT OR REPLACE INTO posts VALUES (?, ?)",
+                                ((rel, pickle.dumps(p, protocol=pickle.HIGHEST_PROTOCOL)) for rel, p in posts.items()))
+            self.db.executemany("DELETE FROM posts WHERE path=?", ((rel,) for rel in gone))
+
+    def posts(self, paths: list[str]) -> dict[str, Any]:
+        """Full parsed posts (without bodies) by path."""
+        found: dict[str, Any] = {}
+        for start in range(0, len(paths), 500):
+            chunk = paths[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            for rel, data in self._open().execute(f"SELECT path, data FROM posts WHERE path IN ({marks})", chunk):
+                try:
+                    found[rel] = pickle.loads(data)
+                except Exception:
+                    continue  # the caller parses the file again
+        return found
 
     def bodies(self, digests: Iterable[str]) -> dict[str, Body]:
         """Rendered bodies known for these digests."""
@@ -103,5 +127,11 @@ class Cache:
             self.db.executemany("DELETE FROM feeds WHERE path=?", ((p,) for p in removed))
 
     def close(self) -> None:
-        """Close the database."""
+        """Close the database (posts() reopens it if asked later)."""
         self.db.close()
+        self.db = None  # type: ignore[assignment]
+
+    def _open(self) -> sqlite3.Connection:
+        if self.db is None:
+            self.db = sqlite3.connect(self.path, isolation_level=None)
+        return self.db

@@ -19,8 +19,8 @@ from .errors import SyndicatorError
 logger = logging.getLogger(__name__)
 
 CONFIG_OPTION = click.option(
-    "--config", "config_path", default="config.toml", show_default=True,
-    type=click.Path(dir_okay=False, path_type=Path), help="Path to config.toml.",
+    "--config", "config_path", default=None, type=click.Path(dir_okay=False, path_type=Path),
+    help="Path to config.toml (default: ./config.toml).",
 )
 
 
@@ -29,8 +29,14 @@ def now_utc() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def open_config(path: Path) -> Config:
-    """Load the config or exit with its message (exit status 2)."""
+def open_config(path: Path | None) -> Config:
+    """Load the config or exit with its message (exit status 2).
+
+    --config may stand before the command (`syndicator --config x.toml build`) or after it.
+    """
+    if path is None:
+        ctx = click.get_current_context(silent=True)
+        path = (ctx.find_root().obj if ctx else None) or Path("config.toml")
     try:
         return load_config(path)
     except SyndicatorError as exc:
@@ -40,8 +46,11 @@ def open_config(path: Path) -> Config:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="syndicator")
-def main() -> None:
+@CONFIG_OPTION
+@click.pass_context
+def main(ctx: click.Context, config_path: Path | None) -> None:
     """syndicator: publish feeds from a posts directory and cross-post them."""
+    ctx.obj = config_path
 
 
 # Commands are added below, one section per pipeline.
@@ -104,7 +113,7 @@ def build(config_path: Path, no_cache: bool) -> None:
         sys.exit(2)
     _print_problems(report.problems)
     due = f" (next due {report.next_due.isoformat()})" if report.next_due else ""
-    click.echo(f"posts: {report.files} read, {len(report.posts)} published, {report.drafts} draft, "
+    click.echo(f"posts: {report.files} read, {len(report.published)} published, {report.drafts} draft, "
                f"{report.future} scheduled{due}, {report.rejected} rejected")
     click.echo(f"feeds: {len(report.written)} written, {report.unchanged} unchanged, "
                f"{len(report.removed)} removed in {config.feeds.output}")

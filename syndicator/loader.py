@@ -9,13 +9,13 @@ import multiprocessing
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, NamedTuple
 
-from .cache import Cache, Entry
+from .cache import Cache
 from .config import Config
 from .errors import PostError
 from .frontmatter import body_of
-from .model import Post
+from .model import Author, Post
 from .reader import FORMATS, decode, read
 
 Progress = Callable[[int, int], None]
@@ -85,10 +85,31 @@ def discover(posts_dir: Path) -> dict[str, tuple[int, int]]:
     return found
 
 
+class Stub(NamedTuple):
+    """What planning feeds needs to know of a post; cheap to keep for 10,000 posts."""
+
+    source: str
+    id: str
+    url: str
+    slug: str
+    published: float  # POSIX timestamp
+    draft: bool
+    tags: tuple[str, ...]
+    categories: tuple[str, ...]
+    authors: tuple[Author, ...]
+    digest: str
+
+    @staticmethod
+    def of(post: Post) -> "Stub":
+        return Stub(post.source, post.id, post.url, post.slug, post.published.timestamp(), post.draft,
+                    post.tags, post.categories, post.authors, post.digest)
+
+
+Entry = tuple[int, int, "Stub | None", list[Problem]]  # size, mtime_ns, stub, problems
 _CONFIG: Config | None = None  # set in the parent before worker processes fork
 
 
-def _parse(rel: str) -> tuple[str, Entry]:
+def _parse(rel: str) -> tuple[str, Entry, Post | None]:
     config = _CONFIG
     assert config is not None
     shown = display_path(config, rel)
@@ -98,15 +119,17 @@ def _parse(rel: str) -> tuple[str, Entry]:
         data = path.read_bytes()
         post, warnings = read(config, rel, data, display=shown)
     except OSError as exc:
-        return rel, (0, 0, None, [Problem(shown, 0, f"cannot read the file ({exc.strerror})")])
+        return rel, (0, 0, None, [Problem(shown, 0, f"cannot read the file ({exc.strerror})")]), None
     except PostError as exc:
-        return rel, (st.st_size, st.st_mtime_ns, None, [Problem(shown, exc.line, exc.message)])
+        return rel, (st.st_size, st.st_mtime_ns, None, [Problem(shown, exc.line, exc.message)]), None
     problems = [Problem(shown, w.line, w.message, "warning") for w in warnings]
-    # The cache keeps posts without bodies: only posts that reach a feed need one (hydrate()).
-    return rel, (st.st_size, st.st_mtime_ns, replace(post, body=""), problems)
+    # Posts are kept without bodies: only posts that reach a feed need one (hydrate()).
+    post = replace(post, body="")
+    return rel, (st.st_size, st.st_mtime_ns, Stub.of(post), problems), post
 
 
-def _parse_all(config: Config, rels: list[str], jobs: int, progress: Progress | None) -> Iterable[tuple[str, Entry]]:
+def _parse_all(config: Config, rels: list[str], jobs: int,
+               progress: Progress | None) -> Iterable[tuple[str, Entry, Post | None]]:
     global _CONFIG
     _CONFIG = config
     total = len(rels)
@@ -123,9 +146,62 @@ def _parse_all(config: Config, rels: list[str], jobs: int, progress: Progress | 
             yield _parse(rel)
 
 
-def load_posts(config: Config, *, bodies: bool = True, cache: Cache | None = None,
-               jobs: int | None = None, progress: Progress | None = None) -> LoadResult:
-    """Read every post under config.posts_dir. `bodies=False` leaves Post.body empty (see hydrate)."""
+@dataclass
+class Scan:
+    """The posts directory as last seen: a stub per good file, full posts fetched on demand."""
+
+    config: Config
+    entries: dict[str, Entry]
+    fresh: dict[str, Post]  # parsed this time
+    cache: Cache | None
+    files: int = 0
+    parsed: int = 0
+
+    def index(self) -> tuple[list[Stub], list[Problem]]:
+        """Good posts' stubs in path order, and every problem (a repeated id or URL rejects the later file)."""
+        stubs: list[Stub] = []
+        problems: list[Problem] = []
+        ids: dict[str, str] = {}
+        urls: dict[str, str] = {}
+        config = self.config
+        for rel in sorted(self.entries):
+            _size, _mtime, stub, found = self.entries[rel]
+            problems.extend(found)
+            if stub is None:
+                continue
+            if stub.id in ids:
+                problems.append(Problem(display_path(config, rel), 1, f"duplicate id {stub.id!r}: "
+                                        f"already used by {display_path(config, ids[stub.id])}"))
+            elif stub.url in urls:
+                problems.append(Problem(display_path(config, rel), 1, f"duplicate slug {stub.slug!r}: {stub.url} "
+                                        f"is already the address of {display_path(config, urls[stub.url])}"))
+            else:
+                ids[stub.id] = urls[stub.url] = rel
+                stubs.append(stub)
+        return stubs, problems
+
+    def posts(self, stubs: Iterable[Stub]) -> list[Post]:
+        """Full posts (without bodies) for these stubs, in the same order."""
+        wanted = [s.source for s in stubs]
+        missing = [rel for rel in wanted if rel not in self.fresh]
+        found = self.cache.posts(missing) if self.cache and missing else {}
+        for rel in missing:
+            if rel not in found:  # not cached (a damaged cache): parse it again
+                _rel, _entry, post = _parse_one(self.config, rel)
+                if post is not None:
+                    found[rel] = post
+        return [self.fresh.get(rel) or found[rel] for rel in wanted if rel in self.fresh or rel in found]
+
+
+def _parse_one(config: Config, rel: str) -> tuple[str, Entry, Post | None]:
+    global _CONFIG
+    _CONFIG = config
+    return _parse(rel)
+
+
+def scan(config: Config, *, cache: Cache | None = None, jobs: int | None = None,
+         progress: Progress | None = None) -> Scan:
+    """Find post files; parse the new and changed ones (both cores when many), reuse the rest."""
     files = discover(config.posts_dir)
     old = cache.entries() if cache else {}
     entries: dict[str, Entry] = {}
@@ -136,38 +212,36 @@ def load_posts(config: Config, *, bodies: bool = True, cache: Cache | None = Non
             entries[rel] = hit
         else:
             stale.append(rel)
-    for rel, entry in _parse_all(config, sorted(stale), jobs or os.cpu_count() or 1, progress):
+    fresh: dict[str, Post] = {}
+    for rel, entry, post in _parse_all(config, sorted(stale), jobs or os.cpu_count() or 1, progress):
+        if post is not None:
+            post = _intern_authors(config, post)
+            fresh[rel] = post
+            entry = (entry[0], entry[1], Stub.of(post), entry[3])
         entries[rel] = entry
     if cache is not None and (stale or len(old) != len(entries)):
-        cache.save_entries(entries)
-    result = _collect(config, entries)
-    result.files, result.parsed = len(files), len(stale)
-    if bodies:
-        result.posts = hydrate(config, result.posts)
+        cache.save(entries, fresh, gone=[rel for rel in old if rel not in files])
+    return Scan(config, entries, fresh, cache, files=len(files), parsed=len(stale))
+
+
+def load_posts(config: Config, *, bodies: bool = True, cache: Cache | None = None,
+               jobs: int | None = None, progress: Progress | None = None) -> LoadResult:
+    """Read every post under config.posts_dir. `bodies=False` leaves Post.body empty (see hydrate)."""
+    found = scan(config, cache=cache, jobs=jobs, progress=progress)
+    stubs, problems = found.index()
+    posts = found.posts(stubs)
+    result = LoadResult(posts=hydrate(config, posts) if bodies else posts, problems=problems,
+                        files=found.files, parsed=found.parsed)
     return result
 
 
-def _collect(config: Config, entries: dict[str, Entry]) -> LoadResult:
-    """Posts and problems in path order; a later file repeating an id or URL is rejected."""
-    posts: list[Post] = []
-    problems: list[Problem] = []
-    ids: dict[str, str] = {}
-    urls: dict[str, str] = {}
-    for rel in sorted(entries):
-        _size, _mtime, post, found = entries[rel]
-        problems.extend(found)
-        if post is None:
-            continue
-        shown = display_path(config, rel)
-        if post.id in ids:
-            problems.append(Problem(shown, 1, f"duplicate id {post.id!r}: already used by {ids[post.id]}"))
-        elif post.url in urls:
-            problems.append(Problem(shown, 1, f"duplicate slug {post.slug!r}: {post.url} is already "
-                                              f"the address of {urls[post.url]}"))
-        else:
-            ids[post.id] = urls[post.url] = shown
-            posts.append(post)
-    return LoadResult(posts=posts, problems=problems)
+def _intern_authors(config: Config, post: Post) -> Post:
+    """Share the config's Author objects: posts from worker processes arrive with copies,
+    which would make the cache hold one copy of every bio per post."""
+    if not post.authors:
+        return post
+    shared = tuple(config.authors[a.key] if config.authors.get(a.key) == a else a for a in post.authors)
+    return replace(post, authors=shared)
 
 
 def hydrate(config: Config, posts: Iterable[Post]) -> list[Post]:
