@@ -34,8 +34,9 @@ elapsed = time.perf_counter() - t
 own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 print(json.dumps({"seconds": elapsed, "peak_mib": own, "worker_peak_mib": kids,
-                  "published": len(report.posts), "written": len(report.written),
-                  "unchanged": report.unchanged, "problems": len(report.problems)}))
+                  "published": len(report.published), "written": len(report.written),
+                  "unchanged": report.unchanged, "problems": len(report.problems),
+                  "stages": report.timings}))
 """
 
 
@@ -76,7 +77,7 @@ def run(n: int, root: Path) -> None:
     print(f"  {'phase':<28}{'build()':>10}{'peak RSS':>11}{'workers':>10}{'written':>9}")
     for name, r in rows:
         print(f"  {name:<28}{r['seconds']:>9.3f}s{r['peak_mib']:>8.0f} MiB{r['worker_peak_mib']:>6.0f} MiB"
-              f"{r['written']:>9}")
+              f"{r['written']:>9}   " + " ".join(f"{k} {v:.3f}" for k, v in r["stages"].items()))
     print(f"  whole command `syndicator build`: cold {cli_cold:.3f}s, nothing changed {cli_warm:.3f}s")
 
 

@@ -11,6 +11,8 @@ import hashlib
 import logging
 import os
 import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -22,6 +24,7 @@ from .content import render_body
 from .loader import Problem, Progress, Scan, Stub, hydrate, scan
 from .model import Author, Body, Post
 from .render import FILENAMES, FeedSpec, render, render_opml
+from .parallel import fork_map
 from .slugs import unique_slugs
 
 logger = logging.getLogger(__name__)
@@ -42,6 +45,7 @@ class BuildReport:
     unchanged: int = 0
     removed: list[Path] = field(default_factory=list)
     next_due: datetime | None = None  # when the next future-dated post becomes due
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per stage, for benchmarks
 
     _scan: Scan | None = None
 
@@ -128,21 +132,37 @@ def _inputs(config: Config, spec: FeedSpec, fmt: str, items: list[Stub]) -> str:
     return h.hexdigest()
 
 
+_WORK: dict[str, object] = {}  # what forked render workers read (see parallel.fork_map)
+
+
+def _render_body_at(index: int) -> Body:
+    return render_body(_WORK["posts"][index])  # type: ignore[index]
+
+
 def _bodies(config: Config, cache: Cache | None, posts: list[Post]) -> dict[str, Body]:
     """Rendered bodies by digest: from the cache, else rendered now (Markdown only for these)."""
     wanted = {p.digest: p for p in posts}
     known = cache.bodies(wanted) if cache else {}
-    missing = [p for d, p in wanted.items() if d not in known]
-    fresh = {p.digest: render_body(p) for p in hydrate(config, missing)}
+    missing = hydrate(config, [p for d, p in wanted.items() if d not in known])
+    _WORK["posts"] = missing
+    rendered = fork_map(_render_body_at, range(len(missing)), min_items=64, chunksize=8)
+    fresh = {post.digest: body for post, body in zip(missing, rendered)}
     if cache is not None and fresh:
         cache.put_bodies(fresh)
     known.update(fresh)
     return known
 
 
+def _render_feed_at(index: int) -> bytes:
+    config, owner, full, bodies, todo = _WORK["feeds"]  # type: ignore[misc]
+    _rel, _inputs, spec, fmt, items = todo[index]
+    entries = [(full[s.source], bodies[full[s.source].digest]) for s in items if s.source in full]
+    return render(fmt, config.site, config.feeds, spec, entries, owner=owner)
+
+
 def build(config: Config, *, now: datetime, use_cache: bool = True, progress: Progress | None = None) -> BuildReport:
     """Regenerate the feeds for the posts published at `now`."""
-    cache = Cache(config.state_dir / "cache.sqlite", config.fingerprint) if use_cache else None
+    cache = Cache(config.state_dir / "cache.sqlite", config.fingerprint, config.authors) if use_cache else None
     enabled = gc.isenabled()
     gc.disable()  # a build makes many short-lived acyclic objects; the cyclic GC only slows it
     try:
@@ -155,8 +175,10 @@ def build(config: Config, *, now: datetime, use_cache: bool = True, progress: Pr
 
 
 def _build(config: Config, now: datetime, cache: Cache | None, progress: Progress | None) -> BuildReport:
+    clock = time.perf_counter()
     found = scan(config, cache=cache, progress=progress)
     stubs, problems = found.index()
+    scanned = time.perf_counter()
     report = BuildReport(files=found.files, problems=problems, _scan=found,
                          rejected=len({p.path for p in problems if p.severity == "error"}))
     cutoff = now.timestamp()
@@ -187,19 +209,24 @@ def _build(config: Config, now: datetime, cache: Cache | None, progress: Progres
                 report.unchanged += 1
             else:
                 todo.append((rel, inputs, spec, fmt, items))
+    planned = time.perf_counter()
     needed = {s.source: s for *_, items in todo for s in items}
     full = {p.source: p for p in found.posts(list(needed.values()))}
-    bodies = _bodies(config, cache, list(full.values()))
-    done: dict[str, tuple[str, int]] = {}
-    for rel, inputs, spec, fmt, items in todo:
-        entries = [(full[s.source], bodies[full[s.source].digest]) for s in items if s.source in full]
-        data = render(fmt, config.site, config.feeds, spec, entries, owner=owner)
-        if _write_if_changed(out / rel, data, report):
-            done[rel] = (inputs, len(data))
-    _write_if_changed(out / OPML, render_opml(config.site, config.feeds, [s for s, _ in plans]), report)
+    _WORK["feeds"] = (config, owner, full, _bodies(config, cache, list(full.values())), todo)
+    bodied = time.perf_counter()
+    outputs = [(out / rel, data) for (rel, *_), data in
+               zip(todo, fork_map(_render_feed_at, range(len(todo)), min_items=48, chunksize=4))]
+    outputs.append((out / OPML, render_opml(config.site, config.feeds, [s for s, _ in plans])))
+    _WORK.clear()
+    rendered = time.perf_counter()
+    # zip stops at the feeds: the OPML file, last in outputs, has no inputs hash
+    done = {rel: (inputs, len(data)) for (rel, inputs, *_), (_path, data), ok
+            in zip(todo, outputs, _write_all(outputs, report)) if ok}
     gone = _remove_stale(out, expected, report)
     if cache is not None:
         cache.put_feed_inputs(done, gone)
+    report.timings = {"scan": scanned - clock, "plan": planned - scanned, "bodies": bodied - planned,
+                      "render": rendered - bodied, "write": time.perf_counter() - rendered}
     return report
 
 
@@ -210,21 +237,35 @@ def _size(path: Path) -> int:
         return -1
 
 
-def _write_if_changed(path: Path, data: bytes, report: BuildReport) -> bool:
-    """Write unless the file already holds these bytes; a failed write keeps the old file."""
+def _write_all(outputs: list[tuple[Path, bytes]], report: BuildReport) -> list[bool]:
+    """Write each file whose bytes changed (threads: fsync waits on the disk, not the CPU).
+
+    Returns, per file, whether it now holds its bytes; a failed write keeps the old file.
+    """
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        outcomes = list(pool.map(lambda item: _write_if_changed(*item), outputs))
+    for (path, _data), outcome in zip(outputs, outcomes):
+        if outcome == "unchanged":
+            report.unchanged += 1
+        elif outcome == "written":
+            report.written.append(path)
+        else:
+            report.problems.append(Problem(str(path), 0, f"cannot write feed ({outcome}); the old file is kept"))
+    return [outcome in ("unchanged", "written") for outcome in outcomes]
+
+
+def _write_if_changed(path: Path, data: bytes) -> str:
+    """ "unchanged", "written", or the reason the write failed."""
     try:
         if path.read_bytes() == data:
-            report.unchanged += 1
-            return True
+            return "unchanged"
     except OSError:
         pass
     try:
         atomic_write(path, data)
     except OSError as exc:
-        report.problems.append(Problem(str(path), 0, f"cannot write feed ({exc.strerror}); the old file is kept"))
-        return False
-    report.written.append(path)
-    return True
+        return exc.strerror or str(exc)
+    return "written"
 
 
 def _remove_stale(out: Path, expected: set[str], report: BuildReport) -> list[str]:

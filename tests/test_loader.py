@@ -153,7 +153,7 @@ def test_cache_reuses_unchanged_posts_and_reparses_edited_ones(site, write_post,
     config = load(site)
     write_post("2024-01-01-a.md", "---\ntitle: A\n---\nx\n")
     write_post("2024-01-02-b.md", "---\ntitle: B\n---\nx\n")
-    cache = Cache(tmp_path / "state" / "cache.sqlite", config.fingerprint)
+    cache = Cache(tmp_path / "state" / "cache.sqlite", config.fingerprint, config.authors)
     first = load_posts(config, cache=cache)
     assert first.parsed == 2
     again = load_posts(config, cache=cache)
