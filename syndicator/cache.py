@@ -179,7 +179,8 @@ class Cache:
 
     def close(self) -> None:
         """Close the database (posts() reopens it if asked later)."""
-        self.db.close()
+        if self.db is not None:
+            self.db.close()
         self.db = None  # type: ignore[assignment]
 
     def _open(self) -> sqlite3.Connection:

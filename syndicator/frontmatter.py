@@ -58,6 +58,9 @@ def _parse_yaml(raw: str, path: str) -> dict[str, Any]:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 1
         problem = getattr(exc, "problem", None) or "cannot be parsed"
+        start = getattr(exc, "context_mark", None)
+        if start is not None and start.line + 2 != line and getattr(exc, "context", None):
+            problem += f" ({exc.context} started on line {start.line + 2})"
         raise PostError(f"invalid YAML front matter: {problem}", path=path, line=line) from None
     return _as_table(data, path)
 

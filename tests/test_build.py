@@ -1,0 +1,113 @@
+"""The build stage: which feeds exist, incremental rewrites, removal, determinism, bad posts."""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime, timezone
+
+import feedparser
+
+from syndicator.build import build
+from syndicator.config import load
+
+NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)
+
+
+def _files(out):
+    return sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
+
+
+def test_feeds_per_tag_category_and_author_and_opml(site, write_post):
+    write_post("2024-01-01-a.md", "---\ntitle: A\ntags: [Café, x]\ncategories: [Notes]\n---\nHello.\n")
+    write_post("2024-01-02-b.md", "---\ntitle: B\nauthors: [ann, bob]\ntags: [x]\n---\nWorld.\n")
+    config = load(site)
+    report = build(config, now=NOW)
+    assert report.problems == [] and [p.title for p in report.posts] == ["B", "A"]
+    files = _files(config.feeds.output)
+    for folder in ("", "tags/café/", "tags/x/", "categories/notes/", "authors/ann/", "authors/bob/"):
+        for name in ("rss.xml", "atom.xml", "feed.json"):
+            assert folder + name in files
+    assert "feeds.opml" in files
+    author_feed = feedparser.parse((config.feeds.output / "authors/bob/atom.xml").read_bytes())
+    assert [e.title for e in author_feed.entries] == ["B"]
+    opml = (config.feeds.output / "feeds.opml").read_text()
+    assert "https://test.example/feeds/tags/caf%C3%A9/rss.xml" in opml
+
+
+def test_rebuild_writes_only_changed_feeds_and_removes_vanished_tags(site, write_post):
+    write_post("2024-01-01-a.md", "---\ntitle: A\ntags: [keep]\n---\nHello.\n")
+    post = write_post("2024-01-02-b.md", "---\ntitle: B\ntags: [gone]\n---\nWorld.\n")
+    config = load(site)
+    first = build(config, now=NOW)
+    assert len(first.written) == len(_files(config.feeds.output))
+    again = build(config, now=NOW)
+    assert again.written == [] and again.removed == []
+    post.write_text("---\ntitle: B\ntags: [keep]\n---\nWorld, edited.\n", encoding="utf-8")
+    os.utime(post, ns=(post.stat().st_atime_ns, post.stat().st_mtime_ns + 10**9))
+    edited = build(config, now=NOW)
+    assert not (config.feeds.output / "tags/gone").exists()
+    assert {p.relative_to(config.feeds.output).parent.as_posix() for p in edited.removed} == {"tags/gone"}
+    written = {p.relative_to(config.feeds.output).as_posix() for p in edited.written}
+    assert "tags/keep/rss.xml" in written and "authors/ann/atom.xml" in written
+    assert b"World, edited." in (config.feeds.output / "rss.xml").read_bytes()
+
+
+def test_same_input_same_bytes_with_and_without_cache(site, write_post, tmp_path):
+    write_post("2024-01-01-a.md", "---\ntitle: A ☕\ntags: [t]\n---\nHello *there*.[^1]\n\n[^1]: Note.\n")
+    config = load(site)
+    build(config, now=NOW)
+    first = {f: (config.feeds.output / f).read_bytes() for f in _files(config.feeds.output)}
+    for f in first:
+        (config.feeds.output / f).unlink()
+    build(config, now=datetime(2026, 6, 1, tzinfo=timezone.utc), use_cache=False)
+    second = {f: (config.feeds.output / f).read_bytes() for f in _files(config.feeds.output)}
+    assert first == second
+
+
+def test_future_post_appears_when_due_and_draft_never(site, write_post):
+    write_post("2026-03-01-later.md", "---\ntitle: Later\n---\nSoon.\n")
+    write_post("2024-01-01-draft.md", "---\ntitle: Draft\ndraft: true\n---\nNo.\n")
+    write_post("2024-01-01-now.md", "---\ntitle: Now\n---\nYes.\n")
+    config = load(site)
+    before = build(config, now=NOW)
+    assert [p.title for p in before.posts] == ["Now"] and before.future == 1 and before.drafts == 1
+    assert before.next_due == datetime(2026, 3, 1, tzinfo=config.site.timezone)
+    after = build(config, now=datetime(2026, 3, 2, tzinfo=timezone.utc))
+    assert [p.title for p in after.posts] == ["Later", "Now"] and after.next_due is None
+    titles = [e.title for e in feedparser.parse((config.feeds.output / "rss.xml").read_bytes()).entries]
+    assert titles == ["Later", "Now"]
+
+
+def test_broken_posts_are_reported_and_the_rest_publish(site, write_post):
+    write_post("2024-01-01-good.md", "---\ntitle: Good\n---\nFine.\n")
+    write_post("2024-01-02-bad.md", "---\ntitle: [unclosed\n---\nx\n")
+    config = load(site)
+    report = build(config, now=NOW)
+    assert report.rejected == 1 and [p.title for p in report.posts] == ["Good"]
+    assert str(report.problems[0]) == ("posts/2024-01-02-bad.md:3: invalid YAML front matter: did not find "
+                                       "expected ',' or ']' (while parsing a flow sequence started on line 2)")
+    assert [e.title for e in feedparser.parse((config.feeds.output / "atom.xml").read_bytes()).entries] == ["Good"]
+
+
+def test_unwritable_output_keeps_old_feed_and_reports(site, write_post):
+    write_post("2024-01-01-a.md", "---\ntitle: A\n---\nx\n")
+    config = load(site)
+    build(config, now=NOW)
+    old = (config.feeds.output / "rss.xml").read_bytes()
+    write_post("2024-01-02-b.md", "---\ntitle: B\n---\ny\n")
+    os.chmod(config.feeds.output, 0o555)
+    try:
+        if os.access(config.feeds.output, os.W_OK):  # root ignores permissions
+            return
+        report = build(config, now=NOW)
+    finally:
+        os.chmod(config.feeds.output, 0o755)
+    assert (config.feeds.output / "rss.xml").read_bytes() == old
+    assert any("cannot write feed" in p.message for p in report.problems)
+
+
+def test_no_temporary_files_left_behind(site, write_post):
+    write_post("2024-01-01-a.md", "---\ntitle: A\n---\nx\n")
+    config = load(site)
+    build(config, now=NOW)
+    assert not [f for f in _files(config.feeds.output) if "/." in "/" + f]

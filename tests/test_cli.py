@@ -1,0 +1,78 @@
+"""The command line as a user runs it: a subprocess, its output and exit status."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import REPO
+
+
+def run(*args, cwd):
+    return subprocess.run([sys.executable, "-m", "syndicator", *args], cwd=cwd,
+                          capture_output=True, text=True, timeout=120)
+
+
+@pytest.fixture
+def example(tmp_path):
+    shutil.copy(REPO / "config.toml", tmp_path / "config.toml")
+    shutil.copytree(REPO / "posts", tmp_path / "posts")
+    return tmp_path
+
+
+def test_build_reports_counts_and_writes_feeds(example):
+    result = run("build", cwd=example)
+    assert result.returncode == 0, result.stderr
+    assert "posts: 7 read, 5 published, 1 draft, 1 scheduled" in result.stdout
+    assert "feeds: 55 written, 0 unchanged, 0 removed" in result.stdout
+    again = run("build", cwd=example)
+    assert "feeds: 0 written, 55 unchanged" in again.stdout
+
+
+def test_broken_post_is_reported_without_traceback_and_exit_status_is_1(example):
+    (example / "posts" / "2025-12-01-broken.md").write_bytes(b"---\ntitle: x\ndate: not-a-date\n---\n")
+    (example / "posts" / "2025-12-02-typo.md").write_text("---\ntittle: Typo\ntitle: T\n---\nx\n")
+    result = run("build", cwd=example)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "posts/2025-12-01-broken.md:3: date: 'not-a-date' is not a date" in result.stderr
+    assert "posts/2025-12-02-typo.md:2: warning: unknown front matter key 'tittle' (did you mean 'title'?)" in result.stderr
+    assert "6 published" in result.stdout and "1 rejected" in result.stdout
+    assert (example / "feeds" / "rss.xml").exists()
+
+
+def test_bad_config_is_one_clear_line(example):
+    (example / "config.toml").write_text((example / "config.toml").read_text().replace("[feeds]", "[feds]"))
+    result = run("build", cwd=example)
+    assert result.returncode == 2
+    assert result.stderr.strip() == "error: config.toml: unknown section [feds] (did you mean 'feeds'?)"
+
+
+def test_check_writes_nothing(example):
+    result = run("--config", str(example / "config.toml"), "check", cwd=REPO)
+    assert result.returncode == 0, result.stderr
+    assert "posts: 7 read, 7 good, 0 rejected" in result.stdout
+    assert not (example / "feeds").exists() and not (example / ".syndicator").exists()
+
+
+def test_new_creates_a_draft_with_id_date_and_author_then_refuses_to_overwrite(example):
+    result = run("new", "Ünïcode café notes", cwd=example)
+    assert result.returncode == 0, result.stderr
+    created = [p for p in (example / "posts").glob("*ünïcode-café-notes.md")]
+    assert len(created) == 1
+    text = created[0].read_text()
+    assert 'title: "Ünïcode café notes"' in text and "author: maya" in text and "id: \"tag:" in text
+    assert run("check", cwd=example).returncode == 0
+    again = run("new", "Ünïcode café notes", cwd=example)
+    assert again.returncode == 2 and "already exists" in again.stderr
+
+
+def test_every_command_has_help(example):
+    from syndicator.cli import main
+
+    for name in main.commands:
+        result = run(name, "--help", cwd=example)
+        assert result.returncode == 0 and "Usage:" in result.stdout, name
