@@ -23,12 +23,12 @@ from .config import Config
 from .content import render_body
 from .loader import Problem, Progress, Scan, Stub, hydrate, scan
 from .model import Author, Body, Post
-from .render import FILENAMES, FeedSpec, render, render_opml
+from .render import FILENAMES, OPML_FILENAME, FeedSpec, render, render_opml
 from .parallel import fork_map
 from .slugs import unique_slugs
 
 logger = logging.getLogger(__name__)
-OPML = "feeds.opml"
+OPML = OPML_FILENAME
 
 
 @dataclass
@@ -215,7 +215,9 @@ def _build(config: Config, now: datetime, cache: Cache | None, progress: Progres
     _WORK["feeds"] = (config, owner, full, _bodies(config, cache, list(full.values())), todo)
     bodied = time.perf_counter()
     outputs = [(out / rel, data) for (rel, *_), data in
-               zip(todo, fork_map(_render_feed_at, range(len(todo)), min_items=48, chunksize=4))]
+               zip(todo, fork_map(_render_feed_at, range(len(todo)), min_items=48,
+                                     # a feed's formats in one worker share its prepared entries
+                                     chunksize=2 * len(config.feeds.formats)))]
     outputs.append((out / OPML, render_opml(config.site, config.feeds, [s for s, _ in plans])))
     _WORK.clear()
     rendered = time.perf_counter()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from urllib.parse import quote
 from datetime import datetime
 from pathlib import Path
 
@@ -22,7 +23,7 @@ def create(config: Config, title: str, *, now: datetime, author: str | None = No
     slug = slugify(title)
     path = config.posts_dir / f"{local:%Y-%m-%d}-{slug}.{fmt}"
     # A minted id: it stays the entry's id even if the title, slug or date is edited later.
-    entry_id = f"tag:{config.site.tag_authority},{local:%Y-%m-%d}:{slug}"
+    entry_id = f"tag:{config.site.tag_authority},{local:%Y-%m-%d}:{quote(slug, safe='-._~')}"
     lines = ["---", f"title: {json.dumps(title.strip(), ensure_ascii=False)}",
              f"date: {local.isoformat()}", f"id: {json.dumps(entry_id, ensure_ascii=False)}"]
     if author:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import PurePosixPath
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import quote, urljoin
 
 from .config import Config, suggest
 from .errors import PostError
@@ -147,7 +147,9 @@ class _Fields:
         url = self.site.absolute(self.site.permalink.format(
             year=f"{published.year:04d}", month=f"{published.month:02d}",
             day=f"{published.day:02d}", slug=slug))
-        entry_id = self.text("id") or f"tag:{self.site.tag_authority},{published.date().isoformat()}:{slug}"
+        # RFC 4151: a tag URI holds URI characters only, so a slug in any script is percent-encoded.
+        entry_id = self.text("id") or (f"tag:{self.site.tag_authority},{published.date().isoformat()}:"
+                                       f"{quote(slug, safe='-._~')}")
         canonical = self.url("canonical_url")
         return Post(
             source=relpath, id=entry_id, slug=slug, title=title, url=canonical or url,

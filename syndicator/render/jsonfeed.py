@@ -1,0 +1,136 @@
+"""JSON Feed 1.1 writer (feeds.md, "JSON Feed 1.1"), with `json` and a fixed key order.
+
+Layout: the top-level object on the first line and one item per line, so a golden-file diff
+shows which items changed, while every object still goes through the C encoder (an indented
+dump uses the slow pure-Python one). UTF-8, ensure_ascii=False, trailing newline.
+
+Top level: version, title, home_page_url, feed_url, description, language, icon, favicon,
+authors and the older singular author (JSON Feed 1.0; several readers read only that), hubs,
+_attribution. Items: id, url, title, summary, content_html (content_text = the
+summary when summary_only, since an item needs one of the two), image, date_published,
+date_modified, authors, author, tags, language, _attribution.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from typing import Any, Sequence
+
+from .entry import Entry, Head, Person, Ref
+from .entry import CACHE_SIZE
+from .extension import ATTR
+
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
+def _author(who: Person) -> dict[str, str]:
+    out = {"name": who.name}
+    if who.url:
+        out["url"] = who.url
+    if who.avatar:
+        out["avatar"] = who.avatar
+    return out
+
+
+def _person(who: Person) -> dict[str, str]:
+    out = _author(who)
+    if who.bio:
+        out["bio"] = who.bio
+    return out
+
+
+def _ref(ref: Ref) -> dict[str, str]:
+    out = {"name": ref.name}
+    if ref.url:
+        out["url"] = ref.url
+    if ref.note:
+        out["note"] = ref.note
+    return out
+
+
+def _attribution(entry: Entry) -> dict[str, Any]:
+    out: dict[str, Any] = {"about": ATTR, "authors": [_person(a) for a in entry.authors]}
+    photo = entry.photo
+    if photo is not None and (photo.credit is not None or photo.license):
+        credit: dict[str, str] = {}
+        if photo.credit is not None:
+            credit["name"] = photo.credit.name
+            if photo.credit.url:
+                credit["url"] = photo.credit.url
+        if photo.source:
+            credit["source"] = photo.source
+        if photo.source_url:
+            credit["source_url"] = photo.source_url
+        if photo.license:
+            credit["license"] = photo.license
+        out["credit"] = credit
+    if entry.influences:
+        out["influences"] = [_ref(r) for r in entry.influences]
+    if entry.sources:
+        out["sources"] = [_ref(r) for r in entry.sources]
+    if entry.via:
+        out["via"] = _ref(entry.via)
+    if entry.license:
+        out["license"] = entry.license
+    return out
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def _item_json(entry: Entry) -> str:
+    """One item's JSON text; an item does not depend on the feed listing it, so a post listed
+    in several feeds is encoded once (a cache miss costs nothing extra)."""
+    return _ENCODER.encode(_item(entry))
+
+
+def _item(entry: Entry) -> dict[str, Any]:
+    item: dict[str, Any] = {"id": entry.id, "url": entry.link}
+    item["title"] = entry.title
+    item["summary"] = entry.summary
+    if entry.content is not None:
+        item["content_html"] = entry.content
+    else:
+        item["content_text"] = entry.summary
+    if entry.photo is not None:
+        item["image"] = entry.photo.url
+    item["date_published"] = entry.published.isoformat(timespec="seconds")
+    item["date_modified"] = entry.updated.isoformat(timespec="seconds")
+    authors = [_author(a) for a in entry.authors]
+    item["authors"] = authors
+    item["author"] = authors[0]
+    if entry.terms:
+        item["tags"] = list(entry.terms)
+    if entry.lang:
+        item["language"] = entry.lang
+    item["_attribution"] = _attribution(entry)
+    return item
+
+
+def _top(head: Head) -> dict[str, Any]:
+    top: dict[str, Any] = {
+        "version": "https://jsonfeed.org/version/1.1", "title": head.title,
+        "home_page_url": head.home, "feed_url": head.self_url, "description": head.description,
+    }
+    if head.language:
+        top["language"] = head.language
+    if head.icon:
+        top["icon"] = head.icon
+    if head.favicon:
+        top["favicon"] = head.favicon
+    authors = [_author(a) for a in head.authors]
+    top["authors"] = authors
+    top["author"] = authors[0]
+    if head.hubs:
+        top["hubs"] = [{"type": "WebSub", "url": hub} for hub in head.hubs]
+    top["_attribution"] = {"about": ATTR, "authors": [_person(a) for a in head.authors]}
+    return top
+
+
+def write(head: Head, entries: Sequence[Entry]) -> bytes:
+    """The JSON Feed 1.1 document for one feed."""
+    encode = _ENCODER.encode
+    top = encode(_top(head))[:-1]  # reopen the object to append "items"
+    if not entries:
+        return (top + ',"items":[]}\n').encode("utf-8")
+    items = ",\n".join(_item_json(e) for e in entries)
+    return (top + ',"items":[\n' + items + "\n]}\n").encode("utf-8")
