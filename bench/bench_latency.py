@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import shutil
 import socket
 import statistics
@@ -36,10 +37,12 @@ def _free_port() -> int:
 
 def _site(root: Path, debounce: float) -> Path:
     shutil.copytree(REPO / "posts", root / "posts")
+    # No cross-posting: the probe posts must never leave this machine.
+    dropped = {"[daemon]", "[crosspost]", "[[endpoints]]"}
     lines, skipping = [], False
     for line in (REPO / "config.toml").read_text(encoding="utf-8").splitlines():
         if line.strip().startswith("["):
-            skipping = line.strip() == "[daemon]"
+            skipping = line.split("#")[0].strip() in dropped
         if not skipping:
             lines.append(line)
     config = root / "config.toml"
@@ -96,7 +99,9 @@ def measure(mode: str, runs: int, debounce: float, interval: float) -> list[floa
                     time.sleep(interval)
                 samples.append(time.perf_counter() - start)
                 print(f"  {mode} run {i + 1}: {samples[-1] * 1000:.0f} ms", flush=True)
-                time.sleep(max(0.3, debounce))  # let the daemon go idle between samples
+                # Let the daemon go idle, then wait a random extra so saves do not fall in step
+                # with the polling observer's scans (which would measure one phase only).
+                time.sleep(max(0.3, debounce) + random.uniform(0, 0.5))
             return samples
         finally:
             proc.terminate()

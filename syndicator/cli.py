@@ -62,9 +62,12 @@ def setup_logging(level: str = "warning", fmt: str = "text") -> None:
 
     class _Json(logging.Formatter):
         def format(self, record: logging.LogRecord) -> str:
-            return _json.dumps({"time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
-                                "level": record.levelname.lower(), "logger": record.name,
-                                "message": record.getMessage()}, ensure_ascii=False)
+            line = {"time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
+                    "level": record.levelname.lower(), "logger": record.name,
+                    "message": record.getMessage()}
+            if record.exc_info or record.exc_text:  # the daemon logs job failures with tracebacks
+                line["exc"] = record.exc_text or self.formatException(record.exc_info)
+            return _json.dumps(line, ensure_ascii=False)
 
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(_Json() if fmt == "json" else logging.Formatter(
@@ -170,54 +173,6 @@ def new(config_path: Path, title: str, author: str | None, fmt: str) -> None:
 # --- run: the daemon (issue 4) ---------------------------------------------------------------
 
 
-class _TextFormatter(logging.Formatter):
-    """`2026-05-01T12:00:00.123Z INFO syndicator.daemon: message`, UTC."""
-
-    converter = staticmethod(__import__("time").gmtime)  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__("%(asctime)s.%(msecs)03dZ %(levelname)s %(name)s: %(message)s",
-                         "%Y-%m-%dT%H:%M:%S")
-
-
-class _JsonFormatter(logging.Formatter):
-    """One JSON object per line: time, level, logger, message (and exc when there is one)."""
-
-    def format(self, record: logging.LogRecord) -> str:
-        import json
-
-        stamp = datetime.fromtimestamp(record.created, timezone.utc)
-        line = {"time": stamp.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
-                "level": record.levelname, "logger": record.name, "message": record.getMessage()}
-        if record.exc_info:
-            line["exc"] = self.formatException(record.exc_info)
-        elif record.exc_text:
-            line["exc"] = record.exc_text
-        return json.dumps(line, ensure_ascii=False)
-
-
-def setup_logging(level: str = "info", fmt: str = "text") -> None:
-    """Log to stderr, one line per event, secrets masked; only the CLI configures handlers."""
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(_JsonFormatter() if fmt == "json" else _TextFormatter())
-    try:
-        from . import redact
-
-        redact.install()  # masks every record as it is created, from any library
-        handler.addFilter(redact.RedactingFilter())
-    except ImportError:  # pragma: no cover - redact.py ships with the package
-        pass
-    root = logging.getLogger()
-    for old in [h for h in root.handlers if getattr(h, "_syndicator", False)]:
-        root.removeHandler(old)
-    handler._syndicator = True  # type: ignore[attr-defined]
-    root.addHandler(handler)
-    root.setLevel(getattr(logging, level.upper()))
-    if level.lower() != "debug":  # per-request lines from urllib3 are noise at info
-        logging.getLogger("urllib3").setLevel(logging.WARNING)
-        logging.getLogger("watchdog").setLevel(logging.WARNING)
-
-
 @main.command("run")
 @CONFIG_OPTION
 @click.option("--once", is_flag=True,
@@ -225,7 +180,8 @@ def setup_logging(level: str = "info", fmt: str = "text") -> None:
 @click.option("--serve/--no-serve", default=None,
               help="Also serve the feeds over HTTP (default: [daemon] serve in the config).")
 @click.option("--host", default=None, help="Address to serve on (default: [server] host).")
-@click.option("--port", type=int, default=None, help="Port to serve on (default: [server] port).")
+@click.option("--port", type=click.IntRange(0, 65535), default=None,
+              help="Port to serve on (default: [server] port; 0 picks a free one).")
 @click.option("--poll", is_flag=True,
               help="Watch posts by polling instead of filesystem notifications (network filesystems).")
 @click.option("--log-level", type=click.Choice(["debug", "info", "warning", "error"]),
@@ -313,12 +269,16 @@ def _since(value: str | None, config: Config) -> datetime | None:
 def _print_preview(report) -> None:
     """The dry run, one block per delivery, then what would be skipped and why."""
     click.echo("dry run: nothing is sent and the ledger is not touched")
+    waiting: dict[tuple[str, str], list[str]] = {}
     for p in report.previews:
-        if p.action in ("skip",):
+        if p.action == "skip":
+            continue
+        if p.action == "wait" and p.length is None:  # drafts and scheduled posts
+            waiting.setdefault((p.post_id, p.reason), []).append(p.endpoint)
             continue
         head = f"\n[{p.endpoint}] {p.post_id}" + (f"  {p.title!r}" if p.title else "")
         click.echo(head)
-        if p.action in ("paused", "error", "wait") and p.length is None:
+        if p.length is None:
             click.echo(f"  {p.action}: {p.reason}")
             continue
         limit = f"/{p.limit}" if p.limit is not None else " (no limit)"
@@ -330,6 +290,10 @@ def _print_preview(report) -> None:
             click.echo(f"  {key}: {value}")
         if p.dropped:
             click.echo(f"  dropped to fit: {', '.join(p.dropped)}")
+    if waiting:
+        click.echo("\nnot yet eligible:")
+    for (post_id, why), endpoints in waiting.items():
+        click.echo(f"  {post_id}: {why} ({', '.join(endpoints)})")
     groups: dict[tuple[str, str], list[str]] = {}
     for post_id, endpoint, why in report.skipped:
         groups.setdefault((endpoint, why), []).append(post_id)

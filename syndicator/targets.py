@@ -96,7 +96,8 @@ class Settings:
 
     def secret_values(self) -> tuple[str, ...]:
         """Every secret value, for redaction."""
-        return tuple(v for t in self.targets for v in t.secrets.values() if v)
+        return tuple(v for t in self.targets for k, v in t.secrets.items()
+                     if v and k not in t.missing and v != "unset-secret")
 
 
 def ledger_path(config: Config) -> Path:

@@ -45,6 +45,10 @@ class Endpoint:
     resend_when_unsure: ClassVar[bool] = True
     # Options beyond the common ones (name, type, enabled, template, max_age, min_age, ...).
     options: ClassVar[dict[str, Field]] = {}
+    # Secrets this kind needs, by name; config gives each as `<name>_env` (e.g. token_env).
+    secret_names: ClassVar[tuple[str, ...]] = ()
+    # The text template used when the [[endpoints]] table gives none.
+    default_template: ClassVar[str] = "{title}\n\n{summary}\n\n{url}"
 
     def __init__(self, name: str, opts: Mapping[str, Any], secrets: Mapping[str, str],
                  session: requests.Session, *, timeout: float = 10.0) -> None:

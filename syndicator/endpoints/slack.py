@@ -1,0 +1,104 @@
+"""Slack incoming webhook: the text with a link, as {"text", "blocks"}.
+
+Config ([[endpoints]] type = "slack"):
+    resend_when_unsure  false  after an ambiguous failure, resend (may duplicate)
+Secrets: url (config `url_env`): the webhook URL https://hooks.slack.com/services/T/B/X.
+The URL is the credential: it never appears in messages or logs.
+
+The message is a mrkdwn section with the fitted text (escaped; 3000 characters at most) and a
+context block linking the post title to its URL; `text` is the plain fallback. Slack answers
+200 `ok`; errors are plain strings: 400 invalid_payload, 403 action_prohibited / invalid_token,
+404 channel_not_found / no_service, 410 channel_is_archived, 429 with Retry-After.
+403/404 are AuthError and 410 a PermanentError with status=410 (disable=True): both pause the
+endpoint, since no post can succeed until the webhook is fixed.
+
+Delivery: at most once; settle() raises AmbiguousError unless resend_when_unsure = true.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from ..config import Field
+from ..errors import AmbiguousError, AuthError, PermanentError
+from ..fitting import Limit, fit_post
+from ..model import Body, Post
+from .base import Endpoint, Message, Receipt
+from .http import check_length, credential, raise_for, redact, request
+
+WHERE = "the Slack webhook"
+SECTION_LIMIT = 3000
+
+
+def escape(text: str) -> str:
+    """Slack mrkdwn escaping: &, < and > only."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _length(text: str) -> int:
+    return len(escape(text))
+
+
+LIMITS = (Limit("characters", _length, SECTION_LIMIT),)
+
+
+class Slack(Endpoint):
+    """A Slack incoming webhook."""
+
+    kind = "slack"
+    resend_when_unsure = False
+    secret_names = ("url",)
+    default_template = "*{title}*\n{summary}\n{url}"
+    options = {"resend_when_unsure": Field("bool", False)}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.resend_when_unsure = bool(self.opts.get("resend_when_unsure", False))  # type: ignore[misc]
+
+    def secret_values(self) -> tuple[str, ...]:
+        """The webhook URL, its path and its last segment (the token), wherever they appear."""
+        url = self.secrets.get("url", "")
+        path = urlsplit(url).path
+        token = path.rstrip("/").rsplit("/", 1)[-1]
+        return tuple(v for v in (url, path if len(path) > 1 else "", token if len(token) >= 8 else "")
+                     if v)
+
+    def render(self, post: Post, body: Body, *, template: str, own_text: str | None = None) -> Message:
+        """Fit the escaped text into one section block (3000 characters)."""
+        fitted = fit_post(post, body, template=template, own_text=own_text, limits=LIMITS)
+        return Message(fitted.text, _length(fitted.text), SECTION_LIMIT, {}, fitted.dropped)
+
+    def new_key(self, *, now: datetime) -> str:
+        """A delivery id for the ledger (Slack webhooks have no idempotency key)."""
+        return uuid.uuid4().hex
+
+    def send(self, post: Post, body: Body, message: Message, *, key: str, now: datetime) -> Receipt:
+        """POST the message; 200 `ok` is success."""
+        check_length(self, message)
+        link = f"<{post.url}|{escape(post.title) or post.url}>"
+        doc = {"text": f"{message.text}",
+               "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": escape(message.text)}},
+                          {"type": "context", "elements": [{"type": "mrkdwn", "text": link}]}]}
+        resp = request(self, "POST", self.secrets.get("url", ""), json=doc, where=WHERE)
+        said = resp.text.strip()[:100] if resp.text else ""
+        if resp.status_code == 410:
+            raise PermanentError(f"slack endpoint '{self.name}': the channel is archived (410 "
+                                 f"{redact(said, self.secret_values())}); pause the endpoint",
+                                 status=410, disable=True)
+        if resp.status_code in (403, 404):
+            raise AuthError(f"slack endpoint '{self.name}': the webhook was refused "
+                            f"({resp.status_code} {redact(said, self.secret_values())}); it was revoked, "
+                            f"its channel is gone, or the URL is wrong; fix {credential(self, 'url')}",
+                            status=resp.status_code)
+        raise_for(self, resp, now=now, detail=said, secret="url")
+        return Receipt(remote_id=None, remote_url=None)
+
+    def settle(self, post: Post, body: Body, message: Message, *, key: str, now: datetime) -> Receipt | None:
+        """No way to check: resend only if resend_when_unsure is set (at most once by default)."""
+        if self.resend_when_unsure:
+            return self.send(post, body, message, key=key, now=now)
+        raise AmbiguousError(f"slack endpoint '{self.name}': cannot tell whether the message "
+                             "was posted; not resending (resend_when_unsure = true resends)")

@@ -1,0 +1,444 @@
+"""The delivery ledger: one SQLite row per (post id, endpoint name), the single source of truth
+for what was sent where.
+
+States (a closed set the database enforces):
+
+    pending  -- claim -->  sending  -- receipt -->  sent      (final)
+       ^                      |----- permanent -->  failed    (retry command re-queues)
+       |-- transient/auth ----|----- ambiguous -->  unknown   (settled later, or kept for a human)
+    skipped (final): existed before the endpoint, too old, or opted out when planned
+
+Write intent before sending: `claim()` stores the idempotency/record key and commits (BEGIN
+IMMEDIATE) before any network traffic, so a crash leaves a `sending` row with its key, which the
+next run settles by the endpoint's rule. Triggers keep `sent` and `skipped` final and `attempts`
+monotonic. WAL journal; schema version in PRAGMA user_version. Secrets are never stored: errors
+are redacted by the caller before `record_*`.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+from .errors import LedgerError
+
+SCHEMA_VERSION = 1
+STATES = ("pending", "sending", "sent", "failed", "skipped", "unknown")
+
+_SCHEMA = f"""
+CREATE TABLE deliveries (
+    post_id TEXT NOT NULL,
+    endpoint TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ({", ".join(repr(s) for s in STATES)})),
+    reason TEXT,                    -- why skipped / failed, in words
+    published TEXT NOT NULL,        -- the post's date: deliveries go oldest first
+    attempts INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+    budget_base INTEGER NOT NULL DEFAULT 0,  -- attempts before the current retry budget
+    window_start TEXT,              -- first attempt of the current budget (48 h limit)
+    next_attempt_at TEXT,           -- NULL: nothing scheduled
+    key TEXT,                       -- idempotency key / record key / delivery id
+    remote_id TEXT,
+    remote_url TEXT,
+    last_error TEXT,                -- redacted
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    sent_at TEXT,
+    UNIQUE (post_id, endpoint)
+);
+CREATE INDEX deliveries_due ON deliveries (endpoint, state, next_attempt_at);
+CREATE TABLE endpoints (
+    name TEXT PRIMARY KEY,
+    first_seen TEXT NOT NULL,
+    paused INTEGER NOT NULL DEFAULT 0 CHECK (paused IN (0, 1)),
+    paused_reason TEXT,
+    paused_at TEXT
+);
+CREATE TABLE kv (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE TRIGGER final_states BEFORE UPDATE OF state ON deliveries
+WHEN OLD.state IN ('sent', 'skipped') AND NEW.state <> OLD.state
+BEGIN SELECT RAISE(ABORT, 'ledger: sent and skipped deliveries are final'); END;
+CREATE TRIGGER attempts_monotonic BEFORE UPDATE OF attempts ON deliveries
+WHEN NEW.attempts < OLD.attempts
+BEGIN SELECT RAISE(ABORT, 'ledger: attempts never decrease'); END;
+"""
+
+
+def stamp(when: datetime) -> str:
+    """A datetime as the ledger stores it: UTC, fixed width, so text order is time order."""
+    return when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def parse_stamp(text: str | None) -> datetime | None:
+    """The inverse of `stamp()`."""
+    if text is None:
+        return None
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc)
+
+
+@dataclass(frozen=True)
+class Row:
+    """One delivery as stored."""
+
+    post_id: str
+    endpoint: str
+    state: str
+    reason: str | None
+    published: str
+    attempts: int
+    budget_base: int
+    window_start: str | None
+    next_attempt_at: str | None
+    key: str | None
+    remote_id: str | None
+    remote_url: str | None
+    last_error: str | None
+    created_at: str
+    updated_at: str
+    sent_at: str | None
+
+    @property
+    def budget_used(self) -> int:
+        """Attempts counted against the current retry budget."""
+        return self.attempts - self.budget_base
+
+
+@dataclass(frozen=True)
+class EndpointState:
+    """The ledger's memory of one endpoint: when it was first seen and whether it is paused."""
+
+    name: str
+    first_seen: str
+    paused: bool
+    paused_reason: str | None
+    paused_at: str | None
+
+
+@dataclass(frozen=True)
+class Plan:
+    """One row to create: state `pending` (with when it is due) or `skipped` (with why)."""
+
+    post_id: str
+    published: datetime
+    state: str
+    reason: str | None = None
+    due: datetime | None = None
+
+
+_COLUMNS = ", ".join(Row.__dataclass_fields__)
+
+
+class Ledger:
+    """An open ledger database. Use as a context manager; `readonly` never writes a byte."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path, *, readonly: bool = False) -> None:
+        self.conn = conn
+        self.path = path
+        self.readonly = readonly
+
+    def __enter__(self) -> "Ledger":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the connection (WAL is checkpointed by SQLite when the last one closes)."""
+        self.conn.close()
+
+    # -- transactions -------------------------------------------------------------------------
+
+    def _write(self, sql: str, params: Iterable[Any] = ()) -> int:
+        """Run one statement in its own IMMEDIATE transaction; return the rows changed."""
+        with self._transaction():
+            return self.conn.execute(sql, tuple(params)).rowcount
+
+    def _transaction(self) -> "_Immediate":
+        if self.readonly:
+            raise LedgerError(f"{self.path}: opened read-only")
+        return _Immediate(self.conn)
+
+    # -- endpoints ----------------------------------------------------------------------------
+
+    def endpoint(self, name: str) -> EndpointState | None:
+        """What the ledger knows about one endpoint, or None if it was never planned."""
+        row = self.conn.execute("SELECT name, first_seen, paused, paused_reason, paused_at "
+                                "FROM endpoints WHERE name = ?", (name,)).fetchone()
+        return EndpointState(row[0], row[1], bool(row[2]), row[3], row[4]) if row else None
+
+    def endpoints(self) -> list[EndpointState]:
+        """Every endpoint the ledger has seen, by name."""
+        rows = self.conn.execute("SELECT name, first_seen, paused, paused_reason, paused_at "
+                                 "FROM endpoints ORDER BY name").fetchall()
+        return [EndpointState(r[0], r[1], bool(r[2]), r[3], r[4]) for r in rows]
+
+    def pause(self, name: str, reason: str, *, now: datetime) -> None:
+        """Stop delivering to an endpoint until `unpause` (credentials rejected, endpoint gone)."""
+        self._write("UPDATE endpoints SET paused = 1, paused_reason = ?, paused_at = ? "
+                    "WHERE name = ?", (reason, stamp(now), name))
+
+    def unpause(self, name: str | None = None) -> int:
+        """Resume one endpoint (or all); returns how many were paused."""
+        where, params = ("WHERE paused = 1 AND name = ?", (name,)) if name else ("WHERE paused = 1", ())
+        return self._write("UPDATE endpoints SET paused = 0, paused_reason = NULL, paused_at = NULL "
+                           + where, params)
+
+    # -- planning -----------------------------------------------------------------------------
+
+    def plan(self, endpoint: str, plans: Iterable[Plan], *, now: datetime) -> int:
+        """Record the endpoint as seen and create the rows that do not exist yet (one transaction).
+
+        Existing rows are never touched: a post's id is its delivery key, so edits never re-send.
+        Returns how many rows were created.
+        """
+        created = 0
+        with self._transaction():
+            self.conn.execute("INSERT OR IGNORE INTO endpoints (name, first_seen) VALUES (?, ?)",
+                              (endpoint, stamp(now)))
+            for p in plans:
+                if p.state not in ("pending", "skipped"):
+                    raise LedgerError(f"cannot plan a delivery as {p.state!r}")
+                created += self.conn.execute(
+                    "INSERT OR IGNORE INTO deliveries (post_id, endpoint, state, reason, published,"
+                    " next_attempt_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (p.post_id, endpoint, p.state, p.reason, stamp(p.published),
+                     stamp(p.due) if p.due else None, stamp(now), stamp(now)),
+                ).rowcount
+        return created
+
+    def known(self, endpoint: str) -> set[str]:
+        """The post ids that already have a row for this endpoint."""
+        rows = self.conn.execute("SELECT post_id FROM deliveries WHERE endpoint = ?", (endpoint,))
+        return {r[0] for r in rows}
+
+    # -- delivering ---------------------------------------------------------------------------
+
+    def get(self, post_id: str, endpoint: str) -> Row | None:
+        """One delivery row."""
+        row = self.conn.execute(f"SELECT {_COLUMNS} FROM deliveries WHERE post_id = ? AND endpoint = ?",
+                                (post_id, endpoint)).fetchone()
+        return Row(*row) if row else None
+
+    def due(self, endpoint: str, *, now: datetime) -> list[Row]:
+        """Rows to work on now, oldest post first: pending or settleable-unknown rows whose time
+        has come, and rows a crash left in `sending` (only one run holds the run lock)."""
+        rows = self.conn.execute(
+            f"SELECT {_COLUMNS} FROM deliveries WHERE endpoint = ? AND ("
+            " state = 'sending'"
+            " OR (state IN ('pending', 'unknown') AND next_attempt_at IS NOT NULL"
+            "     AND next_attempt_at <= ?))"
+            " ORDER BY published, post_id", (endpoint, stamp(now))).fetchall()
+        return [Row(*r) for r in rows]
+
+    def claim(self, post_id: str, endpoint: str, *, key: str | None, now: datetime) -> Row | None:
+        """Mark a delivery `sending`, count the attempt and store its key (kept if already set),
+        committed before anything is sent. Returns the row as it was before the claim, or None
+        if it was not claimable (already sent, skipped, failed or unknown-for-good)."""
+        with self._transaction():
+            before = self.conn.execute(f"SELECT {_COLUMNS} FROM deliveries WHERE post_id = ? "
+                                       "AND endpoint = ?", (post_id, endpoint)).fetchone()
+            if before is None:
+                return None
+            row = Row(*before)
+            settleable = row.state == "unknown" and row.next_attempt_at is not None
+            if row.state not in ("pending", "sending") and not settleable:
+                return None
+            self.conn.execute(
+                "UPDATE deliveries SET state = 'sending', attempts = attempts + 1,"
+                " key = COALESCE(key, ?), window_start = COALESCE(window_start, ?),"
+                " next_attempt_at = NULL, updated_at = ? WHERE post_id = ? AND endpoint = ?",
+                (key, stamp(now), stamp(now), post_id, endpoint))
+        return row
+
+    def _outcome(self, post_id: str, endpoint: str, sets: str, params: tuple[Any, ...]) -> None:
+        changed = self._write(f"UPDATE deliveries SET {sets} WHERE post_id = ? AND endpoint = ? "
+                              "AND state = 'sending'", (*params, post_id, endpoint))
+        if changed != 1:
+            raise LedgerError(f"ledger: delivery of {post_id} to {endpoint} was not being sent")
+
+    def record_sent(self, post_id: str, endpoint: str, *, remote_id: str | None,
+                    remote_url: str | None, now: datetime) -> None:
+        """The platform accepted the post: final."""
+        self._outcome(post_id, endpoint, "state = 'sent', remote_id = ?, remote_url = ?, "
+                      "sent_at = ?, updated_at = ?, next_attempt_at = NULL, reason = NULL",
+                      (remote_id, remote_url, stamp(now), stamp(now)))
+
+    def record_retry(self, post_id: str, endpoint: str, *, error: str, next_at: datetime,
+                     now: datetime, reset_budget: bool = False) -> None:
+        """Definitely not applied: back to `pending`, due at `next_at`, same key.
+
+        `reset_budget` (credentials rejected, endpoint paused) keeps the attempt from counting.
+        """
+        reset = ", budget_base = attempts, window_start = NULL" if reset_budget else ""
+        self._outcome(post_id, endpoint, "state = 'pending', last_error = ?, next_attempt_at = ?,"
+                      f" updated_at = ?{reset}", (error, stamp(next_at), stamp(now)))
+
+    def record_unknown(self, post_id: str, endpoint: str, *, error: str, next_at: datetime | None,
+                       now: datetime) -> None:
+        """May or may not have been applied: settle at `next_at`, or (None) leave it to a human."""
+        self._outcome(post_id, endpoint, "state = 'unknown', last_error = ?, next_attempt_at = ?,"
+                      " updated_at = ?", (error, stamp(next_at) if next_at else None, stamp(now)))
+
+    def hold(self, post_id: str, endpoint: str, *, error: str, now: datetime) -> None:
+        """An `unknown` delivery that must not be settled automatically: keep it for a human."""
+        self._write("UPDATE deliveries SET last_error = ?, next_attempt_at = NULL, updated_at = ?"
+                    " WHERE post_id = ? AND endpoint = ? AND state = 'unknown'",
+                    (error, stamp(now), post_id, endpoint))
+
+    def record_failed(self, post_id: str, endpoint: str, *, error: str, now: datetime) -> None:
+        """Will not succeed by retrying; `retry` re-queues it."""
+        self._outcome(post_id, endpoint, "state = 'failed', last_error = ?, reason = ?,"
+                      " next_attempt_at = NULL, updated_at = ?", (error, error, stamp(now)))
+
+    def skip(self, post_id: str, endpoint: str, *, reason: str, now: datetime) -> bool:
+        """Give up on a never-attempted pending delivery (e.g. it grew older than max_age)."""
+        return self._write("UPDATE deliveries SET state = 'skipped', reason = ?, updated_at = ?,"
+                           " next_attempt_at = NULL WHERE post_id = ? AND endpoint = ?"
+                           " AND state = 'pending' AND attempts = 0",
+                           (reason, stamp(now), post_id, endpoint)) == 1
+
+    def requeue(self, *, endpoint: str | None = None, post_id: str | None = None,
+                now: datetime) -> int:
+        """Put failed and unknown deliveries back to `pending` with a fresh retry budget."""
+        where, params = ["state IN ('failed', 'unknown')"], []
+        if endpoint:
+            where.append("endpoint = ?")
+            params.append(endpoint)
+        if post_id:
+            where.append("post_id = ?")
+            params.append(post_id)
+        return self._write(
+            "UPDATE deliveries SET state = 'pending', budget_base = attempts, window_start = NULL,"
+            " next_attempt_at = ?, reason = NULL, updated_at = ? WHERE " + " AND ".join(where),
+            (stamp(now), stamp(now), *params))
+
+    # -- queries ------------------------------------------------------------------------------
+
+    def rows(self, *, endpoint: str | None = None, states: Iterable[str] = (),
+             order: str = "published, post_id", limit: int | None = None) -> list[Row]:
+        """Rows filtered by endpoint and state."""
+        where, params = ["1 = 1"], []
+        if endpoint:
+            where.append("endpoint = ?")
+            params.append(endpoint)
+        states = tuple(states)
+        if states:
+            where.append(f"state IN ({', '.join('?' * len(states))})")
+            params.extend(states)
+        sql = f"SELECT {_COLUMNS} FROM deliveries WHERE {' AND '.join(where)} ORDER BY {order}"
+        if limit:
+            sql += f" LIMIT {int(limit)}"
+        return [Row(*r) for r in self.conn.execute(sql, params).fetchall()]
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        """endpoint -> state -> number of rows."""
+        out: dict[str, dict[str, int]] = {}
+        for name, state, n in self.conn.execute(
+                "SELECT endpoint, state, COUNT(*) FROM deliveries GROUP BY endpoint, state"):
+            out.setdefault(name, {})[state] = n
+        return out
+
+    # -- key/value (e.g. a Bluesky session, so we never log in per post) ----------------------
+
+    def kv_get(self, key: str) -> str | None:
+        """A stored value, or None."""
+        row = self.conn.execute("SELECT value FROM kv WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def kv_set(self, key: str, value: str | None, *, now: datetime) -> None:
+        """Store (or with None, delete) a value."""
+        if value is None:
+            self._write("DELETE FROM kv WHERE key = ?", (key,))
+        else:
+            self._write("INSERT INTO kv (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT(key)"
+                        " DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+                        (key, value, stamp(now)))
+
+
+class _Immediate:
+    """BEGIN IMMEDIATE ... COMMIT (ROLLBACK on error): takes the write lock up front."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def __enter__(self) -> None:
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise LedgerError(f"ledger is busy: {exc}") from None
+
+    def __exit__(self, kind: object, exc: BaseException | None, tb: object) -> None:
+        if kind is None:
+            self.conn.execute("COMMIT")
+        else:
+            self.conn.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.IntegrityError):
+                raise LedgerError(f"ledger refused a change: {exc}") from exc
+
+
+def open_ledger(path: Path, *, readonly: bool = False) -> Ledger | None:
+    """Open (creating with mode 0600 when writable) the ledger at `path`.
+
+    Read-only opening returns None when there is no ledger yet and never creates a file:
+    `immutable` when no WAL is present (no other writer), plain read-only otherwise.
+    """
+    path = Path(path)
+    try:
+        if readonly:
+            if not path.exists():
+                return None
+            live = Path(f"{path}-wal").exists()
+            uri = f"{path.resolve().as_uri()}?{'mode=ro' if live else 'immutable=1'}"
+            conn = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=10)
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+            conn = sqlite3.connect(path, isolation_level=None, timeout=30)
+        ledger = _prepare(conn, path, readonly)
+        if ledger is None:
+            conn.close()
+        return ledger
+    except sqlite3.DatabaseError as exc:
+        raise LedgerError(f"{path}: cannot open the ledger ({exc})") from None
+    except OSError as exc:
+        raise LedgerError(f"{path}: cannot open the ledger ({exc.strerror})") from None
+
+
+def _prepare(conn: sqlite3.Connection, path: Path, readonly: bool) -> Ledger | None:
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version == 0 and readonly:
+        return None  # an empty file: nothing recorded yet
+    if version == 0 and not readonly:
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("BEGIN IMMEDIATE")
+        if conn.execute("PRAGMA user_version").fetchone()[0] == 0:  # not created meanwhile
+            for statement in _statements(_SCHEMA):
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        conn.execute("COMMIT")
+    elif version not in (0, SCHEMA_VERSION):
+        conn.close()
+        raise LedgerError(f"{path}: ledger schema version {version} is not supported "
+                          f"(this syndicator understands version {SCHEMA_VERSION})")
+    if not readonly:
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = FULL")  # a commit before sending must survive power loss
+    conn.execute("PRAGMA foreign_keys = ON")
+    return Ledger(conn, path, readonly=readonly)
+
+
+def _statements(script: str) -> Iterator[str]:
+    """Split the schema into statements (executescript would commit our transaction)."""
+    buffer = ""
+    for line in script.splitlines(keepends=True):
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            yield buffer.strip()
+            buffer = ""

@@ -1,0 +1,158 @@
+"""Keep secrets out of logs, error messages, the ledger and `status`.
+
+One function, `redact(text, secrets)`, and one logging filter built on it. Beyond the configured
+secret values themselves it masks what looks secret on its own: `Authorization`/bearer tokens,
+passwords and tokens in query strings, JSON or form bodies, user:password@ in URLs, and the
+URLs that *are* the credential (Discord/Slack webhooks, Telegram bot URLs), which become
+`scheme://host/…masked` so a message still says where it went.
+
+`install()` wraps the logging record factory so every record, from any library (urllib3 logs
+request paths, which for a chat webhook contain the token), is redacted when it is created:
+handlers added later (pytest's caplog, the daemon's) never see the raw text.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import traceback
+from typing import Any, Iterable
+from urllib.parse import quote, quote_plus, urlsplit
+
+MASK = "***"
+_MIN_SECRET = 4  # shorter values would mask ordinary words
+
+_lock = threading.Lock()
+_registered: set[str] = set()
+
+# URLs whose path is the credential: keep scheme and host, mask the rest.
+_SECRET_URL = re.compile(
+    r"""(?P<base>https?://(?:[\w.-]*\.)?(?:discord(?:app)?\.com|hooks\.slack\.com|api\.telegram\.org))"""
+    r"""(?P<rest>/(?:api/webhooks|services|bot|workflows|triggers)[^\s"'<>]*)""",
+    re.IGNORECASE,
+)
+# The same paths without a host, as urllib3 logs them.
+_SECRET_PATH = re.compile(r"(?P<k>/api/webhooks/\d+/|/services/[A-Z0-9]+/[A-Z0-9]+/)[\w-]+")
+_USERINFO = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)[^/\s:@\"']+:[^/\s@\"']+@", re.IGNORECASE)
+_BEARER = re.compile(r"\b(Bearer|Basic|Token)\s+[A-Za-z0-9._~+/=-]{4,}", re.IGNORECASE)
+_AUTH_HEADER = re.compile(r"(\b(?:authorization|x-api-key|api-key|cookie)\s*[:=]\s*)[^\r\n,}]+",
+                          re.IGNORECASE)
+_WORDS = (r"access_?token|refresh_?token|access_?jwt|refresh_?jwt|token|password|passwd|secret|"
+          r"api_?key|apikey|signature|sig|client_secret|app_?password")
+_QUERY = re.compile(rf"(?P<k>[?&;](?:{_WORDS})=)[^&#\s\"']*", re.IGNORECASE)
+_FORM = re.compile(rf"(?P<k>(?:^|[\s&])(?:{_WORDS})=)[^&\s\"']+", re.IGNORECASE)
+_JSONISH = re.compile(rf"""(?P<k>["']?(?:{_WORDS})["']?\s*:\s*["'])[^"']*""", re.IGNORECASE)
+_SIGNATURE = re.compile(r"(?P<k>\b(?:v1,|sha256=))[A-Za-z0-9+/=]{16,}", re.IGNORECASE)
+
+
+def _pieces(secret: str) -> Iterable[tuple[str, str]]:
+    """(text, mask) pairs for one secret. A URL that is a credential also leaks in parts:
+    HTTP libraries log the path alone ("POST /api/webhooks/1/TOKEN"), so the path, the
+    query and any long path segment are masked too; the scheme and host stay readable."""
+    parts = urlsplit(secret) if "://" in secret else None
+    if not (parts and parts.scheme and parts.hostname):
+        yield secret, MASK
+        return
+    host = parts.hostname + (f":{parts.port}" if parts.port else "")
+    yield secret, f"{parts.scheme}://{host}/…masked"
+    tail = parts.path + (f"?{parts.query}" if parts.query else "")
+    if len(tail) >= 8:
+        yield tail, "/…masked"
+    if len(parts.path) >= 8:
+        yield parts.path, "/…masked"
+    for segment in parts.path.split("/") + parts.query.split("&") + [parts.password or ""]:
+        value = segment.split("=", 1)[-1]
+        if len(value) >= 12:
+            yield value, MASK
+
+
+def _variants(secret: str) -> Iterable[str]:
+    """The secret as it may appear: raw, percent-encoded, form-encoded."""
+    yield secret
+    yield quote(secret, safe="")
+    yield quote_plus(secret, safe="")
+    yield quote(secret, safe="/:")
+
+
+def redact(text: Any, secrets: Iterable[str] = ()) -> str:
+    """`text` with the given secrets, every registered one and anything secret-shaped masked."""
+    out = str(text)
+    values = {s for s in secrets if s and len(s) >= _MIN_SECRET} | _registered
+    pairs = {piece: mask for secret in values for piece, mask in _pieces(secret)}
+    # Longest first, so a webhook URL is masked whole before a token inside it.
+    for piece in sorted(pairs, key=len, reverse=True):
+        for variant in dict.fromkeys(_variants(piece)):
+            if variant in out:
+                out = out.replace(variant, pairs[piece])
+    out = _SECRET_URL.sub(lambda m: f"{m.group('base')}/…masked", out)
+    out = _SECRET_PATH.sub(lambda m: f"{m.group('k')}…masked", out)
+    out = _USERINFO.sub(lambda m: f"{m.group('scheme')}{MASK}@", out)
+    out = _AUTH_HEADER.sub(lambda m: f"{m.group(1)}{MASK}", out)
+    out = _BEARER.sub(lambda m: f"{m.group(1)} {MASK}", out)
+    for pattern in (_QUERY, _FORM, _JSONISH, _SIGNATURE):
+        out = pattern.sub(lambda m: f"{m.group('k')}{MASK}", out)
+    return out
+
+
+def register(secrets: Iterable[str]) -> None:
+    """Add secret values that every later `redact()` and log record must mask."""
+    with _lock:
+        _registered.update(s for s in secrets if s and len(s) >= _MIN_SECRET)
+
+
+def registered() -> frozenset[str]:
+    """The secret values registered so far (for tests)."""
+    return frozenset(_registered)
+
+
+class RedactingFilter(logging.Filter):
+    """A logging filter that rewrites each record's message and traceback through `redact()`."""
+
+    def __init__(self, secrets: Iterable[str] = ()) -> None:
+        super().__init__()
+        self.secrets = tuple(secrets)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        scrub(record, self.secrets)
+        return True
+
+
+def scrub(record: logging.LogRecord, secrets: Iterable[str] = ()) -> logging.LogRecord:
+    """Redact one record in place: message, arguments and exception text."""
+    if getattr(record, "_redacted", False):
+        return record
+    try:
+        message = record.getMessage()
+    except Exception:  # a bad format string must not hide the record
+        message = f"{record.msg} {record.args}"
+    record.msg = redact(message, secrets)
+    record.args = None
+    if record.exc_info and record.exc_info[0] is not None:
+        text = "".join(traceback.format_exception(*record.exc_info)).rstrip("\n")
+        record.exc_text = redact(text, secrets)
+        record.exc_info = None  # the exception object holds the raw text; keep only the copy
+    elif record.exc_text:
+        record.exc_text = redact(record.exc_text, secrets)
+    if record.stack_info:
+        record.stack_info = redact(record.stack_info, secrets)
+    record._redacted = True  # type: ignore[attr-defined]
+    return record
+
+
+_installed = False
+
+
+def install() -> None:
+    """Redact every log record as it is created, whoever logs it (idempotent)."""
+    global _installed
+    with _lock:
+        if _installed:
+            return
+        previous = logging.getLogRecordFactory()
+
+        def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+            return scrub(previous(*args, **kwargs))
+
+        logging.setLogRecordFactory(factory)
+        _installed = True
