@@ -53,11 +53,12 @@ class LoadResult:
 
 def display_path(config: Config, relpath: str) -> str:
     """A post's path as the user knows it: relative to the config's directory when inside it."""
-    full = config.posts_dir / relpath
-    try:
-        return full.relative_to(config.root).as_posix()
-    except ValueError:
-        return full.as_posix()
+    root, posts = str(config.root), str(config.posts_dir)
+    if posts == root:
+        return relpath
+    if posts.startswith(root + os.sep):
+        return posts[len(root) + 1:].replace(os.sep, "/") + "/" + relpath
+    return posts + "/" + relpath
 
 
 def discover(posts_dir: Path) -> dict[str, tuple[int, int]]:
@@ -114,11 +115,13 @@ def _parse(rel: str) -> tuple[str, bytes, bytes | None]:
     config = _CONFIG
     assert config is not None
     shown = display_path(config, rel)
-    path = config.posts_dir / rel
+    path = os.path.join(config.posts_dir, rel)
     try:
-        st = path.stat()
-        data = path.read_bytes()
-        post, warnings = read(config, rel, data, display=shown)
+        with open(path, "rb") as handle:
+            st = os.fstat(handle.fileno())
+            data = handle.read()
+        # Posts are kept without bodies: only posts that reach a feed need one (hydrate()).
+        post, warnings = read(config, rel, data, display=shown, keep_body=False)
     except OSError as exc:
         entry: Entry = (0, 0, None, [Problem(shown, 0, f"cannot read the file ({exc.strerror})")])
         return rel, dumps(entry, config.authors), None
@@ -126,8 +129,6 @@ def _parse(rel: str) -> tuple[str, bytes, bytes | None]:
         entry = (st.st_size, st.st_mtime_ns, None, [Problem(shown, exc.line, exc.message)])
         return rel, dumps(entry, config.authors), None
     problems = [Problem(shown, w.line, w.message, "warning") for w in warnings]
-    # Posts are kept without bodies: only posts that reach a feed need one (hydrate()).
-    post = replace(post, body="")
     entry = (st.st_size, st.st_mtime_ns, Stub.of(post), problems)
     return rel, dumps(entry, config.authors), dumps(post, config.authors)
 

@@ -12,11 +12,12 @@ import mimetypes
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from pathlib import PurePosixPath
+import posixpath
 from typing import Any
-from urllib.parse import quote, urljoin
+from urllib.parse import quote
 
 from .config import Config, suggest
+from .content import resolver
 from .errors import PostError
 from .frontmatter import Split, key_line, split
 from .model import Author, Credit, Image, Link, Post, Syndication
@@ -54,7 +55,8 @@ def decode(data: bytes, path: str) -> str:
     return text.replace("\r\n", "\n")
 
 
-def read(config: Config, relpath: str, data: bytes, *, display: str) -> tuple[Post, list[Warning_]]:
+def read(config: Config, relpath: str, data: bytes, *, display: str,
+         keep_body: bool = True) -> tuple[Post, list[Warning_]]:
     """Parse one post. `relpath` is relative to the posts directory; `display` is for messages."""
     text = decode(data, display)
     parts = split(text, display)
@@ -63,7 +65,7 @@ def read(config: Config, relpath: str, data: bytes, *, display: str) -> tuple[Po
         for key in parts.meta if key not in KNOWN_KEYS
     ]
     fields = _Fields(config, parts, display)
-    post = fields.post(relpath, hashlib.sha1(data).hexdigest())
+    post = fields.post(relpath, hashlib.sha1(data).hexdigest(), keep_body)
     return post, warnings
 
 
@@ -73,6 +75,7 @@ class _Fields:
     def __init__(self, config: Config, parts: Split, path: str) -> None:
         self.config = config
         self.site = config.site
+        self.resolve = resolver(config.site.url)
         self.meta = parts.meta
         self.parts = parts
         self.path = path
@@ -128,11 +131,12 @@ class _Fields:
                 seen.setdefault(name, None)
         return tuple(seen)
 
-    def post(self, relpath: str, digest: str) -> Post:
+    def post(self, relpath: str, digest: str, keep_body: bool = True) -> Post:
         title = self.text("title", required=True)
-        stem = PurePosixPath(relpath).stem
-        if stem == "index" and "/" in relpath:
-            stem = PurePosixPath(relpath).parent.name
+        folder, name = posixpath.split(relpath)
+        stem, suffix = posixpath.splitext(name)
+        if stem == "index" and folder:
+            stem = posixpath.basename(folder)
         prefix = _DATE_PREFIX.match(stem)
         published = self.when("date")
         if published is None and prefix:
@@ -153,8 +157,8 @@ class _Fields:
         canonical = self.url("canonical_url")
         return Post(
             source=relpath, id=entry_id, slug=slug, title=title, url=canonical or url,
-            published=published, updated=updated, body=self.parts.body,
-            body_format=FORMATS[PurePosixPath(relpath).suffix.lower()],
+            published=published, updated=updated, body=self.parts.body if keep_body else "",
+            body_format=FORMATS[suffix.lower()],
             summary=self.text("summary"), authors=self.authors(), tags=self.names("tags"),
             categories=self.names("categories"), image=self.image(),
             influences=self.links("influences", "name"), sources=self.links("sources", "title"),
@@ -178,7 +182,7 @@ class _Fields:
             return None
         if not isinstance(value, str):
             raise self.fail(key, f"URLs must be text, not {type(value).__name__}")
-        return urljoin(self.site.url, value.strip())
+        return self.resolve(value)
 
     def authors(self) -> tuple[Author, ...]:
         key = "authors" if "authors" in self.meta else "author"
@@ -200,7 +204,7 @@ class _Fields:
             extra = set(entry) - {"name", "url", "email", "avatar", "bio"}
             if extra:
                 raise self.fail(key, f"unknown author field '{sorted(extra)[0]}'")
-            from .content import render_bio  # bios are rendered once per author
+            from .content import render_bio
 
             bio = entry.get("bio")
             bio_html, bio_text = render_bio(str(bio), self.site.url) if bio else (None, None)
@@ -227,7 +231,7 @@ class _Fields:
             _only(self, "image", credit, ("name", "url", "source", "source_url"), prefix="credit ")
             credit = Credit(name=credit["name"], url=self.absolute("image", credit.get("url")),
                             source=credit.get("source"), source_url=self.absolute("image", credit.get("source_url")))
-        url = urljoin(self.site.url, value["url"])
+        url = self.resolve(value["url"])
         return Image(url=url, alt=str(value.get("alt", "")), credit=credit,
                      license=self.absolute("image", value.get("license")),
                      type=mimetypes.guess_type(url.split("?")[0])[0])
