@@ -166,7 +166,9 @@ def _target(table: Any, where: str, file: str, kinds: Mapping[str, type], top: d
         raise ConfigError(f"{file}: {where} pace must not be negative and timeout must be positive")
     common = set(_COMMON) | {f"{n}_env" for n in names}
     options = {k: v for k, v in values.items() if k not in common}
-    found, env, missing = _secrets(name, names, values, stored, where, file, secrets)
+    # A disabled endpoint never sends, so its secrets need not be set yet.
+    mode = secrets if values["enabled"] or secrets == "skip" else "lenient"
+    found, env, missing = _secrets(name, names, values, stored, where, file, mode)
     resend = _resend(cls, table, values, options, where, file)
     return Target(
         name=name, kind=kind, cls=cls, enabled=values["enabled"], template=template,
