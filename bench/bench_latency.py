@@ -6,7 +6,7 @@ temporary file, rename it over the target) and polls the served RSS feed over HT
 milliseconds until the post's title appears. Prints each sample and the median (target: under
 1 s), for filesystem notifications and for the polling fallback.
 
-    python bench/bench_latency.py [--runs 9] [--debounce 0.5] [--modes notify poll] [--json]
+    python bench/bench_latency.py [--runs 9] [--debounce 0.5] [--modes notify poll] [--posts N] [--json]
 """
 
 from __future__ import annotations
@@ -35,7 +35,16 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _site(root: Path, debounce: float) -> Path:
+def _site(root: Path, debounce: float, posts: int) -> tuple[Path, str]:
+    """The site to run on, and an author key it knows."""
+    if posts:
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        from corpus import generate
+
+        config = generate(root, posts)
+        with config.open("a", encoding="utf-8") as handle:
+            handle.write(f"\n[daemon]\ndebounce = {debounce}\n")
+        return config, "ada"
     shutil.copytree(REPO / "posts", root / "posts")
     # No cross-posting: the probe posts must never leave this machine.
     dropped = {"[daemon]", "[crosspost]", "[[endpoints]]"}
@@ -47,7 +56,7 @@ def _site(root: Path, debounce: float) -> Path:
             lines.append(line)
     config = root / "config.toml"
     config.write_text("\n".join(lines) + f"\n\n[daemon]\ndebounce = {debounce}\n", encoding="utf-8")
-    return config
+    return config, "maya"
 
 
 def _get(url: str) -> bytes:
@@ -63,19 +72,19 @@ def _wait(check, timeout: float) -> None:
         time.sleep(0.05)
 
 
-def _save(posts: Path, name: str, title: str) -> None:
+def _save(posts: Path, name: str, title: str, author: str) -> None:
     """Save like an editor: write a temporary file, then rename it over the target."""
     date = (datetime.now(timezone.utc) - timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
     tmp = posts / f".{name}.tmp"
-    tmp.write_text(f"---\ntitle: {title}\ndate: {date}\nauthor: maya\n---\n\nBenchmark post.\n",
+    tmp.write_text(f"---\ntitle: {title}\ndate: {date}\nauthor: {author}\n---\n\nBenchmark post.\n",
                    encoding="utf-8")
     os.replace(tmp, posts / name)
 
 
-def measure(mode: str, runs: int, debounce: float, interval: float) -> list[float]:
+def measure(mode: str, runs: int, debounce: float, interval: float, posts: int) -> list[float]:
     """Latency samples in seconds for one watch mode ("notify" or "poll")."""
     with tempfile.TemporaryDirectory(prefix="syndicator-latency-") as tmp:
-        config = _site(Path(tmp), debounce)
+        config, author = _site(Path(tmp), debounce, posts)
         port = _free_port()
         cmd = [sys.executable, "-m", "syndicator", "run", "--config", str(config), "--serve",
                "--port", str(port), "--log-level", "warning"] + (["--poll"] if mode == "poll" else [])
@@ -87,11 +96,11 @@ def measure(mode: str, runs: int, debounce: float, interval: float) -> list[floa
                     return b"<rss" in _get(url)
                 except OSError:
                     return False
-            _wait(ready, 30)
+            _wait(ready, 120)
             samples = []
             for i in range(runs):
                 title = f"Latency probe {mode} {i} {time.time_ns()}"
-                _save(Path(tmp) / "posts", f"latency-{i}.md", title)
+                _save(Path(tmp) / "posts", f"latency-{i}.md", title, author)
                 start = time.perf_counter()
                 while title.encode() not in _get(url):
                     if time.perf_counter() - start > 20:
@@ -122,12 +131,15 @@ def main() -> None:
                         help="[daemon] debounce for the run (the config default is 0.5 s)")
     parser.add_argument("--modes", nargs="+", default=["notify", "poll"], choices=["notify", "poll"])
     parser.add_argument("--interval", type=float, default=0.005, help="seconds between feed polls")
+    parser.add_argument("--posts", type=int, default=0,
+                        help="use a generated site of this many posts instead of the example site")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON too")
     args = parser.parse_args()
     results = {}
     for mode in args.modes:
-        print(f"{mode}: {args.runs} saves, debounce {args.debounce} s", flush=True)
-        samples = measure(mode, args.runs, args.debounce, args.interval)
+        site = f"{args.posts} generated posts" if args.posts else "the example site"
+        print(f"{mode}: {args.runs} saves into {site}, debounce {args.debounce} s", flush=True)
+        samples = measure(mode, args.runs, args.debounce, args.interval, args.posts)
         results[mode] = {"median_ms": round(statistics.median(samples) * 1000),
                          "min_ms": round(min(samples) * 1000), "max_ms": round(max(samples) * 1000),
                          "runs": len(samples)}
@@ -137,7 +149,7 @@ def main() -> None:
         verdict = "ok" if r["median_ms"] < 1000 else "SLOW"
         print(f"{mode:<12}{r['median_ms']:>8} ms{r['min_ms']:>7} ms{r['max_ms']:>7} ms   {verdict}")
     if args.json:
-        print(json.dumps({"debounce_s": args.debounce, **results}))
+        print(json.dumps({"debounce_s": args.debounce, "posts": args.posts or "example", **results}))
 
 
 if __name__ == "__main__":

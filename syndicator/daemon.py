@@ -284,7 +284,7 @@ class Daemon:
         # Posts are loaded here, on the main thread, from a build at `now` (a no-op build costs
         # milliseconds), so the pass sees what the feeds show; the pass itself runs on the
         # worker. If the build fails the request stays and is retried with the build.
-        if not self.config.endpoints:
+        if not _enabled_endpoints(self.config):
             self._crosspost_wanted = None
             return
         if not (fresh or self.build(now)):
@@ -393,7 +393,7 @@ class Daemon:
 
     def crosspost(self, reason: str) -> None:
         """One cross-posting pass over the published posts (runs on the worker thread)."""
-        if self.stopping.is_set() or not self.config.endpoints:
+        if self.stopping.is_set() or not _enabled_endpoints(self.config):
             return
         now = self.clock()
         logger.info("crosspost: pass started (%s)", reason)
@@ -557,6 +557,11 @@ class Daemon:
         return done
 
 
+def _enabled_endpoints(config: Config) -> bool:
+    """Whether any [[endpoints]] table is enabled (the example config ships them disabled)."""
+    return any(table.get("enabled", True) is not False for table in config.endpoints)
+
+
 def _summary(report: Any) -> str:
     """One line for a crosspost report, whatever its shape."""
     if report is None:
@@ -596,7 +601,7 @@ def _run_once(config: Config) -> int:
         now = daemon.clock()
         if not daemon.build(now):
             return 1
-        if not config.endpoints:
+        if not _enabled_endpoints(config):
             return 0
         try:
             daemon._crosspost_posts = daemon._published_posts(now)
@@ -629,6 +634,7 @@ def _run_forever(config: Config, *, serve: bool, poll: bool, host: str | None,
                 watcher = Watcher(new.posts_dir, new.path, daemon.notify, poll=poll,
                                   skip=(new.feeds.output, new.state_dir))
                 watcher.start()
+                logger.info("now watching %s (%s) and %s", new.posts_dir, watcher.mode, new.path)
             if server is not None and (old.server, old.feeds.output) != (new.server, new.feeds.output):
                 logger.warning("server address and feeds directory changes take effect on restart")
 

@@ -19,6 +19,15 @@ from watchdog.observers.polling import PollingObserver
 
 logger = logging.getLogger(__name__)
 
+
+def _not_stop_noise(record: logging.LogRecord) -> bool:
+    # watchdog logs this at ERROR when events arrive while an observer is being stopped (on a
+    # config reload that moves the posts directory); nothing is wrong and nothing is lost.
+    return "called when the thread is inactive" not in str(record.msg)
+
+
+logging.getLogger("watchdog.observers.inotify").addFilter(_not_stop_noise)
+
 POLL_INTERVAL = 0.5  # seconds between scans when polling
 
 # Editor droppings that never hold a post: vim swap files, emacs lock/backup files, our own

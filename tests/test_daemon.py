@@ -358,3 +358,15 @@ def test_watcher_reports_posts_and_config_changes(tmp_path, poll):
 def test_ignored_names():
     assert ignored("/p/.post.md.swp") and ignored("/p/post.md~") and ignored("/p/4913")
     assert ignored("/p/#post.md#") and not ignored("/p/2026-01-01-post.md")
+
+
+def test_no_crosspost_pass_when_every_endpoint_is_disabled(tmp_path):
+    config = config_module.load(write_minimal_site(
+        tmp_path, '\n[[endpoints]]\nname = "hook"\ntype = "webhook"\nurl = "http://127.0.0.1:9/"\n'
+                  'enabled = false\n'))
+    passes = []
+    daemon, build, clock = make_daemon(config, crosspost=lambda *a, **k: passes.append(1))
+    daemon.tick(clock())
+    daemon.request_crosspost("schedule")
+    daemon.tick(clock.advance(1))
+    assert passes == [] and len(build.calls) == 1
