@@ -218,6 +218,9 @@ def test_newsboat_stores_the_post_with_title_and_author(tmp_path):
             assert mine[0][2].startswith("https://fieldnotes.example.org/")
             assert mine[0][3] == f"{base}/{name}"
             assert len(rows) >= 6  # the example posts as well
+            # the co-authored example post shows both authors
+            pair = [r[1] for r in rows if r[0].startswith("Pairing across time zones")]
+            assert len(pair) == 1 and "Maya Okafor" in pair[0] and "Tomás Lindqvist" in pair[0], pair
         assert daemon.stop() == 0
 
 

@@ -13,8 +13,9 @@ rel=related/via, then media:* (after description: feedparser takes the first
 description-like element as the summary) and attr:*.
 
 Authors: RSS `<author>` must be an e-mail and an item has at most one, so it is used only for a
-post with exactly one author who has a public e-mail; otherwise one dc:creator per author
-(never both: validator DuplicateItemSemantics). The first author is also an atom:author with
+post with exactly one author who has a public e-mail; otherwise one dc:creator holding the
+byline, "Ana Núñez and Jamie Quill" (never both: validator DuplicateItemSemantics). One element,
+not one per author: newsboat, like several readers, shows only the last dc:creator it reads. The first author is also an atom:author with
 name and uri (read by feedparser and Miniflux), co-authors atom:contributor: the validator
 allows one atom:author per item.
 
@@ -28,6 +29,11 @@ from email.utils import format_datetime
 from typing import Sequence
 
 from lxml import etree
+
+
+def byline(names: Sequence[str]) -> str:
+    """ "A", "A and B", "A, B and C"."""
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 from .entry import Entry, Head, escape_text, rss_contact
 from .extension import (ATOM, CC, CONTENT, DC, PREFIXES, attribution, link_el,
@@ -78,17 +84,18 @@ def _item(channel: etree._Element, entry: Entry) -> None:
     text_el(item, "guid", entry.id, isPermaLink="false")
     text_el(item, "pubDate", format_datetime(entry.published))
     authors = entry.authors
-    contact = rss_contact(authors[0]) if len(authors) == 1 else None
-    if contact:
-        text_el(item, "author", contact)
-    else:
-        for who in authors:
-            text_el(item, _CREATOR, who.name)
     # The validator allows one atom:author per item (DuplicateElement): co-authors follow as
     # atom:contributor, each with name, uri, avatar and bio.
     person_el(item, _A_AUTHOR, authors[0])
     for who in authors[1:]:
         person_el(item, _A_CONTRIBUTOR, who)
+    # After atom:author, so that readers keeping the last author they read (feedparser) show
+    # the whole byline too.
+    contact = rss_contact(authors[0]) if len(authors) == 1 else None
+    if contact:
+        text_el(item, "author", contact)
+    else:
+        text_el(item, _CREATOR, byline([who.name for who in authors]))
     for term in entry.terms:
         text_el(item, "category", term)
     text_el(item, "description", escape_text(entry.summary))
