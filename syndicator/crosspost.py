@@ -9,7 +9,7 @@ The delivery rules are those of ../shared/design/crosspost.md:
   to wait at most 60 s, else backoff with jitter (1m ... 24h), at most 8 attempts or 48 h, then
   failed; PermanentError -> failed; AuthError (and 410 Gone) -> endpoint paused, the delivery
   kept; AmbiguousError or an unexpected exception -> unknown, settled by the endpoint's rule
-  (chat webhooks do not resend unless `resend_unsure = true`).
+  (chat webhooks do not resend unless `resend_when_unsure = true`).
 """
 
 from __future__ import annotations

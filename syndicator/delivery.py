@@ -96,6 +96,7 @@ class Deliverer:
         return self.start + timedelta(seconds=max(0.0, self.clock() - self.t0))
 
     def stopping(self) -> bool:
+        """True once the caller asked to stop (an Event's is_set, or a callable)."""
         if self.stop is None:
             return False
         is_set = getattr(self.stop, "is_set", None)
@@ -183,7 +184,7 @@ class Deliverer:
                 self.report.skipped.append((row.post_id, target.name, "older than max_age when due"))
             return "idle", 0.0
         settle = row.state in ("sending", "unknown")
-        if settle and not target.resend_unsure:
+        if settle and not target.resend_when_unsure:
             return self._unsure(target, row, now)
         try:
             body = render_body(post)
@@ -238,7 +239,7 @@ class Deliverer:
     def _unsure(self, target: Target, row: Row, now: datetime) -> tuple[str, float]:
         """An interrupted delivery to an endpoint that must not resend: keep it for a human."""
         error = ("interrupted while sending; not resent, since a missing message beats a "
-                 "duplicate (set resend_unsure = true to resend, or check and run `retry`)")
+                 "duplicate (set resend_when_unsure = true to resend, or check and run `retry`)")
         if row.state == "sending":
             self.ledger.record_unknown(row.post_id, target.name, error=error, next_at=None, now=now)
         else:
@@ -270,7 +271,7 @@ class Deliverer:
             return self._transient(target, before, text, exc.retry_after, quick, now)
         # Ambiguous: settle later by the endpoint's rule, or keep for a human.
         used = before.budget_used + 1
-        if not target.resend_unsure:
+        if not target.resend_when_unsure:
             next_at = None
             text += " (not resent: a missing message beats a duplicate; check, then `retry`)"
         elif self._exhausted(before, used, now):

@@ -13,62 +13,24 @@ IMMEDIATE) before any network traffic, so a crash leaves a `sending` row with it
 next run settles by the endpoint's rule. Triggers keep `sent` and `skipped` final and `attempts`
 monotonic. WAL journal; schema version in PRAGMA user_version. Secrets are never stored: errors
 are redacted by the caller before `record_*`.
+
+The schema, its creation and version check, and the connection live in ledger_schema.py; this
+module holds the queries and re-exports STATES and SCHEMA_VERSION.
 """
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable
 
 from .errors import LedgerError
+from .ledger_schema import SCHEMA_VERSION, STATES, connect
 
-SCHEMA_VERSION = 1
-STATES = ("pending", "sending", "sent", "failed", "skipped", "unknown")
-
-_SCHEMA = f"""
-CREATE TABLE deliveries (
-    post_id TEXT NOT NULL,
-    endpoint TEXT NOT NULL,
-    state TEXT NOT NULL CHECK (state IN ({", ".join(repr(s) for s in STATES)})),
-    reason TEXT,                    -- why skipped / failed, in words
-    published TEXT NOT NULL,        -- the post's date: deliveries go oldest first
-    attempts INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
-    budget_base INTEGER NOT NULL DEFAULT 0,  -- attempts before the current retry budget
-    window_start TEXT,              -- first attempt of the current budget (48 h limit)
-    next_attempt_at TEXT,           -- NULL: nothing scheduled
-    key TEXT,                       -- idempotency key / record key / delivery id
-    remote_id TEXT,
-    remote_url TEXT,
-    last_error TEXT,                -- redacted
-    created_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL,
-    sent_at TEXT,
-    UNIQUE (post_id, endpoint)
-);
-CREATE INDEX deliveries_due ON deliveries (endpoint, state, next_attempt_at);
-CREATE TABLE endpoints (
-    name TEXT PRIMARY KEY,
-    first_seen TEXT NOT NULL,
-    paused INTEGER NOT NULL DEFAULT 0 CHECK (paused IN (0, 1)),
-    paused_reason TEXT,
-    paused_at TEXT
-);
-CREATE TABLE kv (
-    key TEXT PRIMARY KEY,
-    value TEXT NOT NULL,
-    updated_at TEXT NOT NULL
-);
-CREATE TRIGGER final_states BEFORE UPDATE OF state ON deliveries
-WHEN OLD.state IN ('sent', 'skipped') AND NEW.state <> OLD.state
-BEGIN SELECT RAISE(ABORT, 'ledger: sent and skipped deliveries are final'); END;
-CREATE TRIGGER attempts_monotonic BEFORE UPDATE OF attempts ON deliveries
-WHEN NEW.attempts < OLD.attempts
-BEGIN SELECT RAISE(ABORT, 'ledger: attempts never decrease'); END;
-"""
+__all__ = ["SCHEMA_VERSION", "STATES", "EndpointState", "Ledger", "Plan", "Row", "open_ledger",
+           "parse_stamp", "stamp"]
 
 
 def stamp(when: datetime) -> str:
@@ -386,59 +348,8 @@ class _Immediate:
 def open_ledger(path: Path, *, readonly: bool = False) -> Ledger | None:
     """Open (creating with mode 0600 when writable) the ledger at `path`.
 
-    Read-only opening returns None when there is no ledger yet and never creates a file:
-    `immutable` when no WAL is present (no other writer), plain read-only otherwise.
+    Read-only opening returns None when there is no ledger yet and never creates a file.
     """
     path = Path(path)
-    try:
-        if readonly:
-            if not path.exists():
-                return None
-            live = Path(f"{path}-wal").exists()
-            uri = f"{path.resolve().as_uri()}?{'mode=ro' if live else 'immutable=1'}"
-            conn = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=10)
-        else:
-            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
-            conn = sqlite3.connect(path, isolation_level=None, timeout=30)
-        ledger = _prepare(conn, path, readonly)
-        if ledger is None:
-            conn.close()
-        return ledger
-    except sqlite3.DatabaseError as exc:
-        raise LedgerError(f"{path}: cannot open the ledger ({exc})") from None
-    except OSError as exc:
-        raise LedgerError(f"{path}: cannot open the ledger ({exc.strerror})") from None
-
-
-def _prepare(conn: sqlite3.Connection, path: Path, readonly: bool) -> Ledger | None:
-    version = conn.execute("PRAGMA user_version").fetchone()[0]
-    if version == 0 and readonly:
-        return None  # an empty file: nothing recorded yet
-    if version == 0 and not readonly:
-        conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("BEGIN IMMEDIATE")
-        if conn.execute("PRAGMA user_version").fetchone()[0] == 0:  # not created meanwhile
-            for statement in _statements(_SCHEMA):
-                conn.execute(statement)
-            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-        conn.execute("COMMIT")
-    elif version not in (0, SCHEMA_VERSION):
-        conn.close()
-        raise LedgerError(f"{path}: ledger schema version {version} is not supported "
-                          f"(this syndicator understands version {SCHEMA_VERSION})")
-    if not readonly:
-        conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("PRAGMA synchronous = FULL")  # a commit before sending must survive power loss
-    conn.execute("PRAGMA foreign_keys = ON")
-    return Ledger(conn, path, readonly=readonly)
-
-
-def _statements(script: str) -> Iterator[str]:
-    """Split the schema into statements (executescript would commit our transaction)."""
-    buffer = ""
-    for line in script.splitlines(keepends=True):
-        buffer += line
-        if sqlite3.complete_statement(buffer):
-            yield buffer.strip()
-            buffer = ""
+    conn = connect(path, readonly=readonly)
+    return Ledger(conn, path, readonly=readonly) if conn is not None else None

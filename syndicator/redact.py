@@ -114,6 +114,7 @@ class RedactingFilter(logging.Filter):
         self.secrets = tuple(secrets)
 
     def filter(self, record: logging.LogRecord) -> bool:
+        """Redact the record in place; never drops it."""
         scrub(record, self.secrets)
         return True
 

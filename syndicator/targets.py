@@ -39,7 +39,7 @@ _COMMON = {
     "max_age": Field("duration", timedelta(days=7)),
     "min_age": Field("duration", timedelta(0)),
     "pace": Field("duration", timedelta(seconds=1)),  # least time between two sends
-    "resend_unsure": Field("bool"),  # default: the kind's resend_when_unsure
+    "resend_when_unsure": Field("bool"),  # default: the kind's own (Endpoint.resend_when_unsure)
     "timeout": Field("float", 10.0),
 }
 
@@ -56,7 +56,7 @@ class Target:
     max_age: timedelta
     min_age: timedelta
     pace: timedelta
-    resend_unsure: bool
+    resend_when_unsure: bool
     timeout: float
     options: Mapping[str, Any]
     secrets: Mapping[str, str] = field(repr=False)
@@ -136,15 +136,8 @@ def parse(config: Config, *, secrets: str = "required") -> Settings:
 
 def _target(table: Any, where: str, file: str, kinds: Mapping[str, type], top: dict[str, Any],
             stored: Mapping[str, Any], secrets: str) -> Target:
-    if not isinstance(table, dict):
-        raise ConfigError(f"{file}: {where} must be a table")
-    kind = table.get("type")
-    if not isinstance(kind, str):
-        raise ConfigError(f"{file}: {where} type is required (one of: {', '.join(sorted(kinds))})")
-    if kind not in kinds:
-        raise ConfigError(f"{file}: {where} type '{kind}' is not a known endpoint kind"
-                          f"{suggest(kind, kinds)} (known: {', '.join(sorted(kinds))})")
-    cls = kinds[kind]
+    """One [[endpoints]] table, checked, with its secrets."""
+    kind, cls = _kind(table, where, file, kinds)
     names = tuple(getattr(cls, "secret_names", ()))
     for secret in names:
         if secret in table:
@@ -154,9 +147,43 @@ def _target(table: Any, where: str, file: str, kinds: Mapping[str, type], top: d
     spec = {**_COMMON, **getattr(cls, "options", {}), **{f"{n}_env": Field("str") for n in names}}
     values = take(table, where, spec, file=file)
     name = values["name"]
-    if not _NAME.match(name):
+    template = _check(values, top, cls, where, file)
+    common = set(_COMMON) | {f"{n}_env" for n in names}
+    options = {k: v for k, v in values.items() if k not in common}
+    # A disabled endpoint never sends, so its secrets need not be set yet.
+    mode = secrets if values["enabled"] or secrets == "skip" else "lenient"
+    found, env, missing = _secrets(name, names, values, stored, where, file, mode)
+    resend = values["resend_when_unsure"]
+    if resend is None:
+        resend = bool(getattr(cls, "resend_when_unsure", True))
+    options["resend_when_unsure"] = resend  # the endpoint object is told too (Endpoint.__init__)
+    return Target(
+        name=name, kind=kind, cls=cls, enabled=values["enabled"], template=template,
+        max_age=values["max_age"], min_age=values["min_age"], pace=values["pace"],
+        resend_when_unsure=resend,
+        timeout=float(values["timeout"]), options=options, secrets=found, secret_env=env,
+        missing=missing,
+    )
+
+
+def _kind(table: Any, where: str, file: str, kinds: Mapping[str, type]) -> tuple[str, type]:
+    """The table's `type` and the endpoint class it names."""
+    if not isinstance(table, dict):
+        raise ConfigError(f"{file}: {where} must be a table")
+    kind = table.get("type")
+    if not isinstance(kind, str):
+        raise ConfigError(f"{file}: {where} type is required (one of: {', '.join(sorted(kinds))})")
+    if kind not in kinds:
+        raise ConfigError(f"{file}: {where} type '{kind}' is not a known endpoint kind"
+                          f"{suggest(kind, kinds)} (known: {', '.join(sorted(kinds))})")
+    return kind, kinds[kind]
+
+
+def _check(values: dict[str, Any], top: dict[str, Any], cls: type, where: str, file: str) -> str:
+    """Check the name, the template and the durations; return the template to use."""
+    if not _NAME.match(values["name"]):
         raise ConfigError(f"{file}: {where} name must be letters, digits, '.', '_' or '-' "
-                          f"(it is the ledger's key), not {name!r}")
+                          f"(it is the ledger's key), not {values['name']!r}")
     template = values["template"] or top["template"] or getattr(cls, "default_template", "") \
         or DEFAULT_TEMPLATE
     check_template(template, where=f"{file}: {where} template")
@@ -164,33 +191,7 @@ def _target(table: Any, where: str, file: str, kinds: Mapping[str, type], top: d
         raise ConfigError(f"{file}: {where} min_age must be shorter than max_age")
     if values["pace"] < timedelta(0) or values["timeout"] <= 0:
         raise ConfigError(f"{file}: {where} pace must not be negative and timeout must be positive")
-    common = set(_COMMON) | {f"{n}_env" for n in names}
-    options = {k: v for k, v in values.items() if k not in common}
-    # A disabled endpoint never sends, so its secrets need not be set yet.
-    mode = secrets if values["enabled"] or secrets == "skip" else "lenient"
-    found, env, missing = _secrets(name, names, values, stored, where, file, mode)
-    resend = _resend(cls, table, values, options, where, file)
-    return Target(
-        name=name, kind=kind, cls=cls, enabled=values["enabled"], template=template,
-        max_age=values["max_age"], min_age=values["min_age"], pace=values["pace"],
-        resend_unsure=resend,
-        timeout=float(values["timeout"]), options=options, secrets=found, secret_env=env,
-        missing=missing,
-    )
-
-
-def _resend(cls: type, table: dict[str, Any], values: dict[str, Any], options: dict[str, Any],
-            where: str, file: str) -> bool:
-    """Resend after an ambiguous outcome? `resend_unsure` (any kind) or the kind's own
-    `resend_when_unsure` option, else the kind's default; the endpoint object is told too."""
-    own = "resend_when_unsure" in getattr(cls, "options", {})
-    given = [table[k] for k in ("resend_unsure", "resend_when_unsure") if k in table]
-    if len(set(given)) > 1:
-        raise ConfigError(f"{file}: {where} resend_unsure and resend_when_unsure disagree")
-    resend = bool(given[0]) if given else bool(getattr(cls, "resend_when_unsure", True))
-    if own:
-        options["resend_when_unsure"] = resend
-    return resend
+    return template
 
 
 def _secrets(name: str, names: tuple[str, ...], values: dict[str, Any], stored: Mapping[str, Any],

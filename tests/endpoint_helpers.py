@@ -48,13 +48,19 @@ PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08
        b"\x00\x00\x00\x00IEND\xaeB`\x82")
 
 
-def deliver(ep: Endpoint, post: Post | None = None, body: Body | None = None, *,
+def prepare(ep: Endpoint, post: Post | None = None, body: Body | None = None, *,
             template: str | None = None, key: str | None = None):
-    """render + new_key + send; returns (message, key, receipt)."""
+    """render + new_key, nothing sent; returns (post, body, message, key)."""
     post = post or make_post()
     body = body or make_body()
     message = ep.render(post, body, template=template or ep.default_template)
-    key = key or ep.new_key(now=NOW)
+    return post, body, message, key or ep.new_key(now=NOW)
+
+
+def deliver(ep: Endpoint, post: Post | None = None, body: Body | None = None, *,
+            template: str | None = None, key: str | None = None):
+    """render + new_key + send; returns (message, key, receipt)."""
+    post, body, message, key = prepare(ep, post, body, template=template, key=key)
     return message, key, ep.send(post, body, message, key=key, now=NOW)
 
 

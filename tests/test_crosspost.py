@@ -9,15 +9,18 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+import requests
 from click.testing import CliRunner
 
 from syndicator import crosspost
 from syndicator.cli import main
+from syndicator.endpoints import ENDPOINTS
 from syndicator.endpoints.base import Receipt
 from syndicator.errors import (AmbiguousError, AuthError, ConfigError, LedgerError, PermanentError,
                                TransientError)
 from syndicator.ledger import open_ledger
 from syndicator.model import Syndication
+from syndicator.targets import parse as parse_targets
 
 from crosspost_helpers import (NOW, FakeClock, FakeEndpoint, chat, fake, fake_kinds,  # noqa: F401
                                make_config, make_post)
@@ -327,7 +330,7 @@ def test_interrupted_delivery_is_settled_next_run(cfg):
 
 @pytest.mark.parametrize("resend", [False, True])
 def test_interrupted_chat_delivery(tmp_path, fake_kinds, resend):
-    config = make_config(tmp_path, endpoints=[chat("chat", resend_unsure=resend)])
+    config = make_config(tmp_path, endpoints=[chat("chat", resend_when_unsure=resend)])
     go(config, [])
     posts = [make_post(1)]
     with open_ledger(config.state_dir / "ledger.sqlite") as ledger:
@@ -459,11 +462,31 @@ def test_dry_run_works_without_secrets(tmp_path, fake_kinds, monkeypatch):
     ({"name": "m", "type": "fake", "token_env": "FAKE_TOKEN", "max_age": "1h", "min_age": "2h"},
      "min_age"),
     ({"name": "bad name", "type": "fake", "token_env": "FAKE_TOKEN"}, "name must be"),
+    ({**fake("m"), "resend_when_unsure": "yes"}, "resend_when_unsure must be"),
+    ({**fake("m"), "resend_unsure": True}, "did you mean 'resend_when_unsure'"),
 ])
 def test_config_errors_name_the_problem(tmp_path, fake_kinds, table, message):
     config = make_config(tmp_path, endpoints=[table])
     with pytest.raises(ConfigError, match=message):
         crosspost.check_config(config)
+
+
+@pytest.mark.parametrize("kind", ["mastodon", "bluesky", "micropub", "webhook", "discord",
+                                  "slack"])
+def test_resend_when_unsure_is_a_common_key(tmp_path, kind):
+    cls = ENDPOINTS[kind]
+    required = {"mastodon": {"instance": "https://m.example"}, "bluesky": {"handle": "a.test"},
+                "micropub": {"endpoint": "https://mp.example"},
+                "webhook": {"url": "https://hook.example"}}.get(kind, {})
+    for given in (True, False, None):
+        table = {"name": "e", "type": kind, **required,
+                 **({} if given is None else {"resend_when_unsure": given})}
+        config = make_config(tmp_path, endpoints=[table])
+        target = parse_targets(config, secrets="skip").target("e")
+        expected = cls.resend_when_unsure if given is None else given
+        assert target.resend_when_unsure is expected
+        endpoint = target.build(requests.Session())
+        assert endpoint.resend_when_unsure is expected
 
 
 def test_endpoint_names_are_unique(tmp_path, fake_kinds):

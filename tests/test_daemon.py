@@ -178,9 +178,9 @@ def test_a_crosspost_exception_does_not_stop_the_loop(config, tmp_path, caplog):
 
 def test_sighup_with_a_broken_config_keeps_the_old_one(config, caplog):
     daemon, build, clock = make_daemon(config, load_config=config_module.load)
-    from syndicator.daemon import _install_signals
+    from syndicator.daemon.signals import install_signals
 
-    restore = _install_signals(daemon, hup=True)
+    restore = install_signals(daemon, hup=True)
     try:
         daemon.tick(clock())
         good = daemon.config

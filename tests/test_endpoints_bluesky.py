@@ -13,7 +13,7 @@ from syndicator.errors import (AmbiguousError, AuthError, DeliveryError, Permane
 from syndicator.fitting import graphemes, utf8_bytes
 
 from endpoint_helpers import (NOW, PNG, assert_secret_free, deliver, image, make_body, make_post,
-                              session)
+                              prepare, session)
 from fakes import FakeBluesky
 
 TID_RE = re.compile(r"^[234567abcdefghij][234567abcdefghijklmnopqrstuvwxyz]{12}$")
@@ -139,9 +139,7 @@ def test_wrong_password_is_auth_error_naming_the_variable(fake) -> None:
 
 def test_applied_then_504_settles_with_get_record(fake) -> None:
     ep = endpoint(fake)
-    post, body = make_post(), make_body()
-    message = ep.render(post, body, template=ep.default_template)
-    key = ep.new_key(now=NOW)
+    post, body, message, key = prepare(ep)
     fake.apply_then(504, match=lambda r: r.path.endswith("createRecord"))
     with pytest.raises(AmbiguousError):
         ep.send(post, body, message, key=key, now=NOW)
@@ -155,9 +153,7 @@ def test_applied_then_504_settles_with_get_record(fake) -> None:
 
 def test_settle_of_a_record_never_created_is_none(fake) -> None:
     ep = endpoint(fake)
-    post, body = make_post(), make_body()
-    message = ep.render(post, body, template=ep.default_template)
-    key = ep.new_key(now=NOW)
+    post, body, message, key = prepare(ep)
     fake.fail_next(1, status=502, match=lambda r: r.path.endswith("createRecord"))
     with pytest.raises(AmbiguousError):
         ep.send(post, body, message, key=key, now=NOW)

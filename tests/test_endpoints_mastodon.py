@@ -11,7 +11,7 @@ from syndicator.errors import AmbiguousError, AuthError, ConfigError, PermanentE
 from syndicator.fitting import mastodon_length
 
 from endpoint_helpers import (NOW, assert_secret_free, closed_port_url, deliver, make_body,
-                              make_post, session)
+                              make_post, prepare, session)
 from fakes import FakeMastodon
 
 
@@ -37,6 +37,14 @@ def test_success_posts_with_key_visibility_and_language(fake) -> None:
     sent = [r for r in fake.requests if r.path == "/api/v1/statuses"][0]
     assert sent.headers["idempotency-key"] == key
     assert sent.headers["authorization"] == f"Bearer {fake.token}"
+
+
+def test_without_a_language_the_instance_default_is_used(fake) -> None:
+    message, _, _ = deliver(endpoint(fake), make_post(lang=None))
+    assert message.details["language"] == "(instance default)"
+    assert fake.statuses[0]["language"] is None  # not sent: the instance decides
+    assert endpoint(fake, language="de").render(
+        make_post(lang=None), make_body(), template="{title}").details["language"] == "de"
 
 
 def test_limit_is_read_from_the_instance_once() -> None:
@@ -76,9 +84,7 @@ def test_content_warning_counts_against_the_limit() -> None:
 
 def test_applied_then_504_settles_to_the_same_status(fake) -> None:
     ep = endpoint(fake)
-    post, body = make_post(), make_body()
-    message = ep.render(post, body, template=ep.default_template)
-    key = ep.new_key(now=NOW)
+    post, body, message, key = prepare(ep)
     fake.apply_then(504)
     with pytest.raises(AmbiguousError) as info:
         ep.send(post, body, message, key=key, now=NOW)
@@ -88,29 +94,27 @@ def test_applied_then_504_settles_to_the_same_status(fake) -> None:
     assert len(fake.statuses) == 1
 
 
-def test_timeout_after_apply_is_ambiguous_and_settles_without_duplicate(fake) -> None:
+def _send_that_times_out(fake: FakeMastodon, delay: float):
+    """A send the instance applies `delay` s later, past the 0.3 s timeout: it is ambiguous.
+    Returns (ep, post, body, message, key) for settling."""
     ep = endpoint(fake, timeout=0.3)
     ep.limits()
-    fake.delay_next(0.8, match=lambda r: r.path == "/api/v1/statuses")
-    post, body = make_post(), make_body()
-    message = ep.render(post, body, template=ep.default_template)
-    key = ep.new_key(now=NOW)
+    fake.delay_next(delay, match=lambda r: r.path == "/api/v1/statuses")
+    post, body, message, key = prepare(ep)
     with pytest.raises(AmbiguousError):
         ep.send(post, body, message, key=key, now=NOW)
+    return ep, post, body, message, key
+
+
+def test_timeout_after_apply_is_ambiguous_and_settles_without_duplicate(fake) -> None:
+    ep, post, body, message, key = _send_that_times_out(fake, 0.8)
     time.sleep(0.8)
     assert ep.settle(post, body, message, key=key, now=NOW) is not None
     assert len(fake.statuses) == 1
 
 
 def test_concurrent_repeat_of_a_key_gets_503_and_no_duplicate(fake) -> None:
-    ep = endpoint(fake, timeout=0.3)
-    ep.limits()
-    fake.delay_next(1.0, match=lambda r: r.path == "/api/v1/statuses")
-    post, body = make_post(), make_body()
-    message = ep.render(post, body, template=ep.default_template)
-    key = ep.new_key(now=NOW)
-    with pytest.raises(AmbiguousError):
-        ep.send(post, body, message, key=key, now=NOW)
+    ep, post, body, message, key = _send_that_times_out(fake, 1.0)
     with pytest.raises(AmbiguousError) as info:  # the first is still being handled
         ep.settle(post, body, message, key=key, now=NOW)
     assert info.value.status == 503
@@ -215,9 +219,7 @@ def test_settle_after_the_key_expired_looks_for_the_status(fake) -> None:
     from datetime import timedelta
 
     ep = endpoint(fake)
-    post, body = make_post(url="https://test.example/a?b=1&c=2"), make_body()
-    message = ep.render(post, body, template=ep.default_template)
-    key = ep.new_key(now=NOW)
+    post, body, message, key = prepare(ep, make_post(url="https://test.example/a?b=1&c=2"))
     fake.apply_then(504)
     with pytest.raises(AmbiguousError):
         ep.send(post, body, message, key=key, now=NOW)

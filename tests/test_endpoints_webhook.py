@@ -11,7 +11,7 @@ import pytest
 from syndicator.endpoints.webhook import Webhook, sign, signing_key
 from syndicator.errors import AmbiguousError, AuthError, ConfigError, PermanentError, TransientError
 
-from endpoint_helpers import NOW, assert_secret_free, deliver, image, make_body, make_post, session
+from endpoint_helpers import NOW, assert_secret_free, deliver, image, make_post, prepare, session
 from fakes import FakeWebhook
 
 
@@ -78,9 +78,7 @@ def test_wrong_secret_is_rejected_as_auth_error(fake) -> None:
 
 def test_retry_after_504_reuses_the_delivery_id(fake) -> None:
     ep = endpoint(fake)
-    post, body = make_post(), make_body()
-    message = ep.render(post, body, template=ep.default_template)
-    key = ep.new_key(now=NOW)
+    post, body, message, key = prepare(ep)
     fake.apply_then(504)
     with pytest.raises(AmbiguousError):
         ep.send(post, body, message, key=key, now=NOW)

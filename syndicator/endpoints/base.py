@@ -14,6 +14,7 @@ from typing import Any, ClassVar, Mapping
 import requests
 
 from ..config import Field
+from ..errors import AmbiguousError
 from ..model import Body, Post
 
 
@@ -41,8 +42,9 @@ class Endpoint:
 
     kind: ClassVar[str] = ""
     # After an ambiguous outcome with no way to check, resend with the same key (True) or give
-    # up as "unknown" (False: chat webhooks, where a missing message beats a duplicate).
-    resend_when_unsure: ClassVar[bool] = True
+    # up as "unknown" (False: chat webhooks, where a missing message beats a duplicate). The
+    # common config key `resend_when_unsure` overrides it for one endpoint (see __init__).
+    resend_when_unsure: bool = True
     # Options beyond the common ones (name, type, enabled, template, max_age, min_age, ...).
     options: ClassVar[dict[str, Field]] = {}
     # Secrets this kind needs, by name; config gives each as `<name>_env` (e.g. token_env).
@@ -57,6 +59,8 @@ class Endpoint:
         self.secrets = dict(secrets)
         self.session = session
         self.timeout = timeout
+        if self.opts.get("resend_when_unsure") is not None:
+            self.resend_when_unsure = bool(self.opts["resend_when_unsure"])
 
     def secret_values(self) -> tuple[str, ...]:
         """Every string that must never appear in logs, errors or the ledger."""
@@ -81,3 +85,12 @@ class Endpoint:
         when it cannot be told.
         """
         return self.send(post, body, message, key=key, now=now)
+
+    def _resend_if_allowed(self, post: Post, body: Body, message: Message, *, key: str,
+                           now: datetime, unsure: str) -> Receipt:
+        """settle() for kinds that cannot check: resend only when resend_when_unsure is set,
+        else raise AmbiguousError saying `unsure` (why it cannot be told)."""
+        if self.resend_when_unsure:
+            return self.send(post, body, message, key=key, now=now)
+        raise AmbiguousError(f"{self.kind} endpoint '{self.name}': {unsure} "
+                             "(resend_when_unsure = true resends)")

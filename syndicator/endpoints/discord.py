@@ -4,7 +4,7 @@ Config ([[endpoints]] type = "discord"):
     username            none   override the webhook's display name
     avatar_url          none   override the webhook's avatar
     embed               true   add an embed (title, url, summary, author, image, timestamp)
-    resend_when_unsure  false  after an ambiguous failure, resend (may duplicate)
+    resend_when_unsure  false  after an ambiguous failure, resend (may duplicate); a common key
 Secrets: url (config `url_env`): the webhook URL https://discord.com/api/webhooks/<id>/<token>.
 The URL is the credential: it never appears in messages or logs.
 
@@ -26,11 +26,11 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from ..config import Field
-from ..errors import AmbiguousError, AuthError
+from ..errors import AuthError
 from ..fitting import DISCORD_LIMITS, clip, fit_post, utf16_units
 from ..model import Body, Post
 from .base import Endpoint, Message, Receipt
-from .http import check_length, credential, json_or_none, raise_for, request
+from .http import check_length, credential, json_or_none, raise_for, request, url_secrets
 
 WHERE = "the Discord webhook"
 EMBED_TOTAL = 6000
@@ -54,20 +54,11 @@ class Discord(Endpoint):
         "username": Field("str"),
         "avatar_url": Field("str"),
         "embed": Field("bool", True),
-        "resend_when_unsure": Field("bool", False),
     }
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.resend_when_unsure = bool(self.opts.get("resend_when_unsure", False))  # type: ignore[misc]
 
     def secret_values(self) -> tuple[str, ...]:
         """The webhook URL, its path and its last segment (the token), wherever they appear."""
-        url = self.secrets.get("url", "")
-        path = urlsplit(url).path
-        token = path.rstrip("/").rsplit("/", 1)[-1]
-        return tuple(v for v in (url, path if len(path) > 1 else "", token if len(token) >= 8 else "")
-                     if v)
+        return url_secrets(self.secrets.get("url", ""))
 
     def render(self, post: Post, body: Body, *, template: str, own_text: str | None = None) -> Message:
         """Fit the content into 2000 characters; the embed is shown in details."""
@@ -129,7 +120,6 @@ class Discord(Endpoint):
 
     def settle(self, post: Post, body: Body, message: Message, *, key: str, now: datetime) -> Receipt | None:
         """No way to check: resend only if resend_when_unsure is set (at most once by default)."""
-        if self.resend_when_unsure:
-            return self.send(post, body, message, key=key, now=now)
-        raise AmbiguousError(f"discord endpoint '{self.name}': cannot tell whether the message "
-                             "was posted; not resending (resend_when_unsure = true resends)")
+        return self._resend_if_allowed(post, body, message, key=key, now=now,
+                                       unsure="cannot tell whether the message was posted; "
+                                       "not resending")

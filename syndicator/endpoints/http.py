@@ -39,6 +39,14 @@ def host_of(url: str) -> str:
     return f"{parts.scheme}://{host}" + (f":{parts.port}" if parts.port else "")
 
 
+def url_secrets(url: str) -> tuple[str, ...]:
+    """A secret webhook URL (Discord, Slack), its path and its last segment (the token)."""
+    path = urlsplit(url).path
+    token = path.rstrip("/").rsplit("/", 1)[-1]
+    return tuple(v for v in (url, path if len(path) > 1 else "", token if len(token) >= 8 else "")
+                 if v)
+
+
 def _refused(exc: BaseException) -> bool:
     """True when the request certainly never reached the server (refused, DNS, connect)."""
     stack: list[Any] = [exc]

@@ -85,9 +85,11 @@ class Mastodon(Endpoint):
         length = limits[0].measure(fitted.text) + cw
         return Message(fitted.text, length, maximum,
                        {"visibility": self.opts.get("visibility") or "public",
-                        "language": self._language(post)}, fitted.dropped)
+                        "language": self._language(post) or "(instance default)"},
+                       fitted.dropped)
 
     def _language(self, post: Post) -> str | None:
+        """The `language` option, else the post's lang; None leaves it to the instance."""
         return self.opts.get("language") or post.lang
 
     def new_key(self, *, now: datetime) -> str:
@@ -98,8 +100,9 @@ class Mastodon(Endpoint):
         """POST the status with the key; 200 gives the status id and URL."""
         check_length(self, message)
         form = {"status": message.text, "visibility": self.opts.get("visibility") or "public"}
-        if self._language(post):
-            form["language"] = self._language(post)
+        language = self._language(post)
+        if language:
+            form["language"] = language
         if self.opts.get("spoiler_text"):
             form["spoiler_text"] = self.opts["spoiler_text"]
         headers = {"Authorization": f"Bearer {self.secrets.get('token', '')}",

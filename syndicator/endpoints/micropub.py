@@ -6,7 +6,8 @@ Config ([[endpoints]] type = "micropub"):
     title               true      send the post title as `name` (makes it an article)
     photo               true      send the post image URL as `photo` (with alt text in JSON)
     original_property   none      a property to carry the original URL, e.g. "repost-of"
-    resend_when_unsure  false     after an ambiguous failure, resend anyway (may duplicate)
+    resend_when_unsure  false     after an ambiguous failure, resend anyway (may duplicate); a
+                                  common key
 Secrets: token (config `token_env`), a bearer token with the `create` scope.
 
 Properties: h=entry, content (the fitted text), name, summary, category[] (tags and
@@ -24,7 +25,7 @@ from datetime import datetime
 from typing import Any
 
 from ..config import Field
-from ..errors import AmbiguousError, ConfigError
+from ..errors import ConfigError
 from ..fitting import fit_post, graphemes
 from ..model import Body, Post
 from .base import Endpoint, Message, Receipt
@@ -44,14 +45,12 @@ class Micropub(Endpoint):
         "title": Field("bool", True),
         "photo": Field("bool", True),
         "original_property": Field("str"),
-        "resend_when_unsure": Field("bool", False),
     }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if (self.opts.get("format") or "form") not in ("form", "json"):
             raise ConfigError(f"micropub endpoint '{self.name}': format must be \"form\" or \"json\"")
-        self.resend_when_unsure = bool(self.opts.get("resend_when_unsure", False))  # type: ignore[misc]
 
     def render(self, post: Post, body: Body, *, template: str, own_text: str | None = None) -> Message:
         """No length limit; the text is the template (or the post's own text) as is."""
@@ -106,8 +105,7 @@ class Micropub(Endpoint):
 
     def settle(self, post: Post, body: Body, message: Message, *, key: str, now: datetime) -> Receipt | None:
         """No idempotency: resend only if resend_when_unsure is set, else stay unknown."""
-        if self.resend_when_unsure:
-            return self.send(post, body, message, key=key, now=now)
-        raise AmbiguousError(f"micropub endpoint '{self.name}': cannot tell whether the post was "
-                             "created (Micropub has no idempotency key); check the site, then "
-                             "mark it sent or retry it (resend_when_unsure = true resends)")
+        return self._resend_if_allowed(post, body, message, key=key, now=now,
+                                       unsure="cannot tell whether the post was created (Micropub "
+                                       "has no idempotency key); check the site, then mark it "
+                                       "sent or retry it")

@@ -1,7 +1,7 @@
 """Slack incoming webhook: the text with a link, as {"text", "blocks"}.
 
 Config ([[endpoints]] type = "slack"):
-    resend_when_unsure  false  after an ambiguous failure, resend (may duplicate)
+    resend_when_unsure  false  after an ambiguous failure, resend (may duplicate); a common key
 Secrets: url (config `url_env`): the webhook URL https://hooks.slack.com/services/T/B/X.
 The URL is the credential: it never appears in messages or logs.
 
@@ -19,15 +19,12 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
-from urllib.parse import urlsplit
 
-from ..config import Field
-from ..errors import AmbiguousError, AuthError, PermanentError
+from ..errors import AuthError, PermanentError
 from ..fitting import Limit, fit_post
 from ..model import Body, Post
 from .base import Endpoint, Message, Receipt
-from .http import check_length, credential, raise_for, redact, request
+from .http import check_length, credential, raise_for, redact, request, url_secrets
 
 WHERE = "the Slack webhook"
 SECTION_LIMIT = 3000
@@ -52,19 +49,10 @@ class Slack(Endpoint):
     resend_when_unsure = False
     secret_names = ("url",)
     default_template = "*{title}*\n{summary}\n{url}"
-    options = {"resend_when_unsure": Field("bool", False)}
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.resend_when_unsure = bool(self.opts.get("resend_when_unsure", False))  # type: ignore[misc]
 
     def secret_values(self) -> tuple[str, ...]:
         """The webhook URL, its path and its last segment (the token), wherever they appear."""
-        url = self.secrets.get("url", "")
-        path = urlsplit(url).path
-        token = path.rstrip("/").rsplit("/", 1)[-1]
-        return tuple(v for v in (url, path if len(path) > 1 else "", token if len(token) >= 8 else "")
-                     if v)
+        return url_secrets(self.secrets.get("url", ""))
 
     def render(self, post: Post, body: Body, *, template: str, own_text: str | None = None) -> Message:
         """Fit the escaped text into one section block (3000 characters)."""
@@ -98,7 +86,6 @@ class Slack(Endpoint):
 
     def settle(self, post: Post, body: Body, message: Message, *, key: str, now: datetime) -> Receipt | None:
         """No way to check: resend only if resend_when_unsure is set (at most once by default)."""
-        if self.resend_when_unsure:
-            return self.send(post, body, message, key=key, now=now)
-        raise AmbiguousError(f"slack endpoint '{self.name}': cannot tell whether the message "
-                             "was posted; not resending (resend_when_unsure = true resends)")
+        return self._resend_if_allowed(post, body, message, key=key, now=now,
+                                       unsure="cannot tell whether the message was posted; "
+                                       "not resending")

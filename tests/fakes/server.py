@@ -220,10 +220,20 @@ class FakeServer:
         if early is not None:
             return self._write(h, early)
         try:
-            self._serve(h, req)
+            reply, quiet = self._serve(req)
         finally:
+            # Before the client hears back, as on a real platform: a retry that follows the
+            # answer at once must not find the request still being handled.
             with self.lock:
                 self.left(req)
+        if reply is not None:
+            return self._write(h, reply, quiet=quiet)
+        h.close_connection = True  # reset: close without an answer
+        try:
+            h.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        return None
 
     def arrived(self, req: Request) -> Reply | None:
         """Hook before faults and respond(), under the lock: a Reply here answers at once."""
@@ -232,30 +242,24 @@ class FakeServer:
     def left(self, req: Request) -> None:
         """Hook after the request was answered (or dropped), under the lock."""
 
-    def _serve(self, h: BaseHTTPRequestHandler, req: Request) -> None:
+    def _serve(self, req: Request) -> tuple[Reply | None, bool]:
+        """Handle the request with its scripted fault: (the answer or None to reset, quiet)."""
         fault = self._take_fault(req)
         if fault is None:
-            return self._write(h, self._apply(req))
+            return self._apply(req), False
         if fault.mode == "fail":
-            return self._write(h, Reply(fault.status, fault.body if fault.body is not None
-                                        else {"error": "injected failure"}, fault.headers))
+            return Reply(fault.status, fault.body if fault.body is not None
+                         else {"error": "injected failure"}, fault.headers), False
         if fault.mode == "delay":
             time.sleep(fault.seconds)
-            reply = self._apply(req) if fault.apply else Reply(503, {"error": "delayed"})
-            return self._write(h, reply, quiet=True)
+            return (self._apply(req) if fault.apply else Reply(503, {"error": "delayed"})), True
         if fault.mode == "reset":
             if fault.apply:
                 self._apply(req)
-            h.close_connection = True
-            try:
-                h.connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-            return None
+            return None, False
         self._apply(req)  # apply_then
-        return self._write(h, Reply(fault.status, fault.body if fault.body is not None
-                                    else {"error": "injected failure after applying"},
-                                    fault.headers))
+        return Reply(fault.status, fault.body if fault.body is not None
+                     else {"error": "injected failure after applying"}, fault.headers), False
 
     def _apply(self, req: Request) -> Reply:
         with self.lock:

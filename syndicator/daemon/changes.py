@@ -1,0 +1,60 @@
+"""File-change notifications from the watcher thread, settled by the debounce."""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime, timedelta
+
+MAX_SETTLE = 5.0  # seconds: a change that never settles (a log written into posts/) still builds
+
+
+class Changes:
+    """When posts and the config file last changed; notified from other threads, read by tick()."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._first: datetime | None = None
+        self._last: datetime | None = None
+        self._config: datetime | None = None
+
+    def note(self, now: datetime, *, is_config: bool) -> None:
+        """Record a change under posts/ (or to the config file) at `now`."""
+        with self._lock:
+            if is_config:
+                self._config = now
+            else:
+                self._first = self._first or now
+                self._last = now
+
+    def posts_settled(self, now: datetime, debounce: float) -> bool:
+        """Whether post changes have settled at `now`; forgets them when they have."""
+        with self._lock:
+            first, last = self._first, self._last
+            settled = last is not None and (
+                (now - last).total_seconds() >= debounce
+                or (now - first).total_seconds() >= MAX_SETTLE
+                or last > now)  # the wall clock went back: do not wait for it
+            if settled:
+                self._first = self._last = None
+        return settled
+
+    def config_settled(self, now: datetime, debounce: float) -> bool:
+        """Whether a config file change has settled at `now`; forgets it when it has."""
+        with self._lock:
+            changed = self._config
+            settled = changed is not None and (
+                (now - changed).total_seconds() >= debounce or changed > now)
+            if settled:
+                self._config = None
+        return settled
+
+    def due(self, debounce: float) -> list[datetime]:
+        """When the changes recorded so far will have settled."""
+        times = []
+        with self._lock:
+            if self._last is not None:
+                times.append(min(self._last + timedelta(seconds=debounce),
+                                 self._first + timedelta(seconds=MAX_SETTLE)))
+            if self._config is not None:
+                times.append(self._config + timedelta(seconds=debounce))
+        return times

@@ -1,0 +1,50 @@
+"""The real clock, build, cross-posting, WebSub and ledger calls a Daemon makes; tests pass fakes."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from ..config import Config
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware UTC."""
+    return datetime.now(timezone.utc)
+
+
+def build(config: Config, *, now: datetime) -> Any:
+    """Build the feeds (syndicator.build.build)."""
+    from ..build import build as build_feeds
+    return build_feeds(config, now=now)
+
+
+def crosspost(config: Config, posts: Any, **kwargs: Any) -> Any:
+    """One cross-posting pass (syndicator.crosspost.run)."""
+    from .. import crosspost as crosspost_module
+    return crosspost_module.run(config, posts, **kwargs)
+
+
+def ping(session: Any, hubs: tuple[str, ...], urls: list[str], *, timeout: float) -> list[str]:
+    """Ping WebSub hubs; the problems met (each already logged)."""
+    from ..endpoints.websub import ping_hubs
+    return ping_hubs(session, hubs, urls, timeout=timeout)
+
+
+def next_delivery(config: Config) -> datetime | None:
+    """When the ledger next has a delivery due (min_age waits, backoff retries), if ever."""
+    from ..ledger import open_ledger, parse_stamp
+    from ..targets import ledger_path
+
+    ledger = open_ledger(ledger_path(config), readonly=True)
+    if ledger is None:
+        return None
+    with ledger:
+        rows = ledger.rows(states=["pending", "unknown"])
+    return min((parse_stamp(r.next_attempt_at) for r in rows if r.next_attempt_at), default=None)
+
+
+def status(config: Config) -> dict:
+    """Cross-posting state per endpoint (syndicator.crosspost.status)."""
+    from .. import crosspost as crosspost_module
+    return crosspost_module.status(config)

@@ -1,0 +1,99 @@
+"""What the daemon hands to its worker: the cross-posting schedule, WebSub pings, pass summaries."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any, Callable
+
+import schedule
+
+from ..config import Config
+
+logger = logging.getLogger(__package__)  # the daemon's lines keep the name `syndicator.daemon`
+
+PING_TIMEOUT = 10.0
+
+
+def schedule_crossposts(scheduler: schedule.Scheduler, config: Config,
+                        request: Callable[[str], None]) -> None:
+    """(Re-)register the [daemon] crosspost_every and crosspost_at jobs; each calls request(reason)."""
+    scheduler.clear("crosspost")
+    every = int(config.daemon.crosspost_every.total_seconds())
+    if every > 0:
+        scheduler.every(every).seconds.do(request, "schedule").tag("crosspost")
+    for at in config.daemon.crosspost_at:
+        _schedule_at(scheduler, config, request, at)
+
+
+def _schedule_at(scheduler: schedule.Scheduler, config: Config, request: Callable[[str], None],
+                 at: str) -> None:
+    # `schedule` counts times of day in the machine's local time and needs pytz for
+    # others; the config means the site's time zone. Convert for the next occurrence and
+    # re-register after each run, so DST changes are followed.
+    tz = config.site.timezone
+    hour, minute = (int(x) for x in at.split(":"))
+    now = datetime.now(tz)
+    target = now.replace(hour=hour, minute=minute, second=0, microsecond=0)
+    if target <= now:
+        target = (target + timedelta(days=1)).replace(hour=hour, minute=minute)
+    local = target.astimezone()
+
+    def job() -> Any:
+        request(f"daily at {at}")
+        _schedule_at(scheduler, config, request, at)
+        return schedule.CancelJob
+
+    scheduler.every().day.at(local.strftime("%H:%M")).do(job).tag("crosspost")
+
+
+def enabled_endpoints(config: Config) -> bool:
+    """Whether any [[endpoints]] table is enabled (the example config ships them disabled)."""
+    return any(table.get("enabled", True) is not False for table in config.endpoints)
+
+
+def summary(report: Any) -> str:
+    """One line for a crosspost report, whatever its shape."""
+    if report is None:
+        return "done"
+    text = getattr(report, "summary", None)
+    if callable(text):
+        return str(text())
+    if isinstance(text, str):
+        return text
+    return str(report)
+
+
+def feed_urls(config: Config, written: list[Path]) -> list[str]:
+    """The public URLs of the feeds among `written` files, sorted: the WebSub topics to ping."""
+    out = config.feeds.output.resolve()
+    urls = []
+    for path in written:
+        try:
+            rel = Path(path).resolve().relative_to(out).as_posix()
+        except ValueError:
+            continue
+        if rel.endswith((".xml", ".json")):  # feeds are WebSub topics; the OPML list is not
+            urls.append(config.feeds.url + rel)
+    return sorted(urls)
+
+
+def ping(ping_fn: Callable[..., list[str]], session: Any, hubs: tuple[str, ...],
+         urls: list[str]) -> None:
+    """Tell the WebSub hubs that these feed URLs changed, through `ping_fn`, and log the outcome."""
+    problems = ping_fn(session, hubs, urls, timeout=PING_TIMEOUT)
+    for problem in problems:  # ping_hubs has logged each one as a warning
+        logger.debug("websub: %s", problem)
+    logger.info("websub: pinged %d hub(s) for %d feed(s)%s", len(hubs), len(urls),
+                f", {len(problems)} problem(s)" if problems else "")
+
+
+def http_session() -> Any:
+    """A requests session with syndicator's User-Agent, for the WebSub pings."""
+    import requests
+    from .. import __version__
+
+    session = requests.Session()
+    session.headers["User-Agent"] = f"syndicator/{__version__}"
+    return session

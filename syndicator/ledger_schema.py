@@ -1,0 +1,124 @@
+"""The ledger's database file: its schema (a closed set of states, triggers that keep `sent`
+and `skipped` final and `attempts` monotonic), creating it, checking its version, and opening
+the SQLite connection. The queries live in ledger.py, which re-exports STATES and SCHEMA_VERSION.
+
+Schema version in PRAGMA user_version: 0 is an empty file (created here, in one IMMEDIATE
+transaction, so two processes never both create it); any version but SCHEMA_VERSION is refused.
+WAL journal and synchronous = FULL: a commit before sending must survive power loss.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+from typing import Iterator
+
+from .errors import LedgerError
+
+SCHEMA_VERSION = 1
+STATES = ("pending", "sending", "sent", "failed", "skipped", "unknown")
+
+_SCHEMA = f"""
+CREATE TABLE deliveries (
+    post_id TEXT NOT NULL,
+    endpoint TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ({", ".join(repr(s) for s in STATES)})),
+    reason TEXT,                    -- why skipped / failed, in words
+    published TEXT NOT NULL,        -- the post's date: deliveries go oldest first
+    attempts INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+    budget_base INTEGER NOT NULL DEFAULT 0,  -- attempts before the current retry budget
+    window_start TEXT,              -- first attempt of the current budget (48 h limit)
+    next_attempt_at TEXT,           -- NULL: nothing scheduled
+    key TEXT,                       -- idempotency key / record key / delivery id
+    remote_id TEXT,
+    remote_url TEXT,
+    last_error TEXT,                -- redacted
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    sent_at TEXT,
+    UNIQUE (post_id, endpoint)
+);
+CREATE INDEX deliveries_due ON deliveries (endpoint, state, next_attempt_at);
+CREATE TABLE endpoints (
+    name TEXT PRIMARY KEY,
+    first_seen TEXT NOT NULL,
+    paused INTEGER NOT NULL DEFAULT 0 CHECK (paused IN (0, 1)),
+    paused_reason TEXT,
+    paused_at TEXT
+);
+CREATE TABLE kv (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE TRIGGER final_states BEFORE UPDATE OF state ON deliveries
+WHEN OLD.state IN ('sent', 'skipped') AND NEW.state <> OLD.state
+BEGIN SELECT RAISE(ABORT, 'ledger: sent and skipped deliveries are final'); END;
+CREATE TRIGGER attempts_monotonic BEFORE UPDATE OF attempts ON deliveries
+WHEN NEW.attempts < OLD.attempts
+BEGIN SELECT RAISE(ABORT, 'ledger: attempts never decrease'); END;
+"""
+
+
+
+def connect(path: Path, *, readonly: bool) -> sqlite3.Connection | None:
+    """A connection to the ledger at `path`, created (mode 0600) and migrated when writable.
+
+    Read-only opening returns None when there is no ledger yet and never creates a file:
+    `immutable` when no WAL is present (no other writer), plain read-only otherwise.
+    """
+    try:
+        if readonly:
+            if not path.exists():
+                return None
+            live = Path(f"{path}-wal").exists()
+            uri = f"{path.resolve().as_uri()}?{'mode=ro' if live else 'immutable=1'}"
+            conn = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=10)
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+            conn = sqlite3.connect(path, isolation_level=None, timeout=30)
+        if _prepare(conn, path, readonly):
+            return conn
+        conn.close()
+        return None
+    except sqlite3.DatabaseError as exc:
+        raise LedgerError(f"{path}: cannot open the ledger ({exc})") from None
+    except OSError as exc:
+        raise LedgerError(f"{path}: cannot open the ledger ({exc.strerror})") from None
+
+
+def _prepare(conn: sqlite3.Connection, path: Path, readonly: bool) -> bool:
+    """Create the schema in an empty writable file, refuse unknown versions, set the pragmas.
+    False when a read-only file is empty (nothing recorded yet)."""
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version == 0 and readonly:
+        return False  # an empty file: nothing recorded yet
+    if version == 0 and not readonly:
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("BEGIN IMMEDIATE")
+        if conn.execute("PRAGMA user_version").fetchone()[0] == 0:  # not created meanwhile
+            for statement in _statements(_SCHEMA):
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        conn.execute("COMMIT")
+    elif version not in (0, SCHEMA_VERSION):
+        conn.close()
+        raise LedgerError(f"{path}: ledger schema version {version} is not supported "
+                          f"(this syndicator understands version {SCHEMA_VERSION})")
+    if not readonly:
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = FULL")  # a commit before sending must survive power loss
+    conn.execute("PRAGMA foreign_keys = ON")
+    return True
+
+
+def _statements(script: str) -> Iterator[str]:
+    """Split the schema into statements (executescript would commit our transaction)."""
+    buffer = ""
+    for line in script.splitlines(keepends=True):
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            yield buffer.strip()
+            buffer = ""
