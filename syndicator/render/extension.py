@@ -141,22 +141,27 @@ def _ref_el(parent: etree._Element, tag: str, ref: Ref) -> None:
         el.text = ref.note
 
 
+def credit_fields(photo: Photo | None) -> dict[str, str]:
+    """The photo credit as our extension shapes it (XML attributes, JSON `credit` object)."""
+    if photo is None or (photo.credit is None and not photo.license):
+        return {}
+    fields = {}
+    if photo.credit is not None:
+        fields["name"] = photo.credit.name
+        if photo.credit.url:
+            fields["url"] = photo.credit.url
+    for key, value in (("source", photo.source), ("source_url", photo.source_url),
+                       ("license", photo.license)):
+        if value:
+            fields[key] = value
+    return fields
+
+
 def attribution(parent: etree._Element, entry: Entry) -> None:
     """attr:credit, attr:influence, attr:source and attr:via for one entry."""
-    photo = entry.photo
-    if photo is not None and (photo.credit is not None or photo.license):
-        attrib = {}
-        if photo.credit is not None:
-            attrib["name"] = photo.credit.name
-            if photo.credit.url:
-                attrib["url"] = photo.credit.url
-        if photo.source:
-            attrib["source"] = photo.source
-        if photo.source_url:
-            attrib["source_url"] = photo.source_url
-        if photo.license:
-            attrib["license"] = photo.license
-        _SUB(parent, f"{{{ATTR}}}credit", attrib)
+    credit = credit_fields(entry.photo)
+    if credit:
+        _SUB(parent, f"{{{ATTR}}}credit", credit)
     for ref in entry.influences:
         _ref_el(parent, f"{{{ATTR}}}influence", ref)
     for ref in entry.sources:

@@ -19,7 +19,7 @@ from typing import Any, Sequence
 
 from .entry import Entry, Head, Person, Ref
 from .entry import CACHE_SIZE
-from .extension import ATTR
+from .extension import ATTR, credit_fields
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
@@ -51,19 +51,8 @@ def _ref(ref: Ref) -> dict[str, str]:
 
 def _attribution(entry: Entry) -> dict[str, Any]:
     out: dict[str, Any] = {"about": ATTR, "authors": [_person(a) for a in entry.authors]}
-    photo = entry.photo
-    if photo is not None and (photo.credit is not None or photo.license):
-        credit: dict[str, str] = {}
-        if photo.credit is not None:
-            credit["name"] = photo.credit.name
-            if photo.credit.url:
-                credit["url"] = photo.credit.url
-        if photo.source:
-            credit["source"] = photo.source
-        if photo.source_url:
-            credit["source_url"] = photo.source_url
-        if photo.license:
-            credit["license"] = photo.license
+    credit = credit_fields(entry.photo)
+    if credit:
         out["credit"] = credit
     if entry.influences:
         out["influences"] = [_ref(r) for r in entry.influences]
