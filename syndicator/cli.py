@@ -13,7 +13,8 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .config import Config, load as load_config
+from .config import Config
+from .config import load as load_config
 from .errors import SyndicatorError
 
 logger = logging.getLogger(__name__)
@@ -105,7 +106,7 @@ def _print_problems(problems) -> None:
 @click.option("--no-cache", is_flag=True, help="Ignore the build cache and parse every post again.")
 def build(config_path: Path, no_cache: bool) -> None:
     """Regenerate the feeds now."""
-    from .build import build as run_build
+    from .build.pipeline import build as run_build
 
     setup_logging()
     config = open_config(config_path)
@@ -128,13 +129,13 @@ def build(config_path: Path, no_cache: bool) -> None:
 @CONFIG_OPTION
 def check(config_path: Path) -> None:
     """Validate config and posts; write nothing."""
-    from .loader import load_posts
+    from .posts.loader import load_posts
 
     setup_logging()
     config = open_config(config_path)
     problems = []
     try:
-        from .crosspost import check_config  # the [[endpoints]] tables
+        from .crosspost.runner import check_config  # the [[endpoints]] tables
     except ImportError:
         check_config = None
     if check_config is not None:
@@ -159,7 +160,7 @@ def check(config_path: Path) -> None:
 @click.option("--format", "fmt", type=click.Choice(["md", "html"]), default="md", show_default=True)
 def new(config_path: Path, title: str, author: str | None, fmt: str) -> None:
     """Create a post file with a minted id, the current time and the default author."""
-    from .newpost import create
+    from .posts.newpost import create
 
     config = open_config(config_path)
     try:
@@ -323,7 +324,7 @@ def crosspost_command(config_path: Path | None, dry_run: bool, endpoint_name: st
     the ledger before it is sent, so a crash never loses or duplicates a post.
     """
     from . import crosspost
-    from .loader import load_posts
+    from .posts.loader import load_posts
 
     setup_logging("info")
     config = open_config(config_path)

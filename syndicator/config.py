@@ -293,7 +293,7 @@ def _site(raw: dict[str, Any], name: str) -> Site:
 def _authors(raw: Any, site: Site, name: str) -> dict[str, Author]:
     if not isinstance(raw, dict):
         raise ConfigError(f"{name}: [authors] must hold tables like [authors.jane]")
-    from .content import render_bio  # local: content imports nothing from config
+    from .posts.content import render_bio  # local: content imports nothing from config
 
     authors = {}
     for key, table in sorted(raw.items()):

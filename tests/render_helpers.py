@@ -12,8 +12,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from syndicator.config import Feeds, Site
-from syndicator.content import render_bio, render_body
 from syndicator.model import Author, Body, Credit, Image, Link, Post
+from syndicator.posts.content import render_bio, render_body
 from syndicator.render import FeedSpec
 
 SITE_URL = "https://blog.example.org/"

@@ -20,12 +20,11 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-
-from fakes import FakeBluesky, FakeDiscord, FakeMastodon, FakeWebhook
-from syndicator.config import load
-from syndicator.ledger import open_ledger
-
 from crosspost_helpers import write_config
+from fakes import FakeBluesky, FakeDiscord, FakeMastodon, FakeWebhook
+
+from syndicator.config import load
+from syndicator.crosspost.ledger import open_ledger
 
 POSTS = 4
 

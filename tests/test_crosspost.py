@@ -11,19 +11,18 @@ from pathlib import Path
 import pytest
 import requests
 from click.testing import CliRunner
+from crosspost_helpers import NOW, FakeClock, FakeEndpoint, chat, fake, fake_kinds, make_config, make_post  # noqa: F401
 
 from syndicator import crosspost
 from syndicator.cli import main
+from syndicator.crosspost.delivery import backoff
+from syndicator.crosspost.ledger import open_ledger
+from syndicator.crosspost.runner import _RunLock
+from syndicator.crosspost.targets import parse as parse_targets
 from syndicator.endpoints import ENDPOINTS
 from syndicator.endpoints.base import Receipt
-from syndicator.errors import (AmbiguousError, AuthError, ConfigError, LedgerError, PermanentError,
-                               TransientError)
-from syndicator.ledger import open_ledger
+from syndicator.errors import AmbiguousError, AuthError, ConfigError, LedgerError, PermanentError, TransientError
 from syndicator.model import Syndication
-from syndicator.targets import parse as parse_targets
-
-from crosspost_helpers import (NOW, FakeClock, FakeEndpoint, chat, fake, fake_kinds,  # noqa: F401
-                               make_config, make_post)
 
 H = timedelta(hours=1)
 D = timedelta(days=1)
@@ -187,9 +186,9 @@ def test_backoff_schedule_has_jitter_and_a_cap():
     rng = random.Random(1)
     expected = [60, 300, 900, 3600, 3 * 3600, 6 * 3600, 12 * 3600, 24 * 3600, 24 * 3600]
     for n, base in enumerate(expected, 1):
-        delay = crosspost.backoff(n, rng=rng).total_seconds()
+        delay = backoff(n, rng=rng).total_seconds()
         assert 0.8 * base <= delay <= 1.2 * base
-    assert len({crosspost.backoff(1, rng=rng) for _ in range(5)}) > 1
+    assert len({backoff(1, rng=rng) for _ in range(5)}) > 1
 
 
 def test_retry_after_is_honoured_with_two_quick_retries(cfg):
@@ -318,7 +317,7 @@ def _interrupt(config, post_id, endpoint, key="k-crash"):
 def test_interrupted_delivery_is_settled_next_run(cfg):
     posts = _queue(cfg, 2)
     with open_ledger(cfg.state_dir / "ledger.sqlite") as ledger:
-        from syndicator.ledger import Plan
+        from syndicator.crosspost.ledger import Plan
         ledger.plan("masto", [Plan(p.id, p.published, "pending", due=NOW) for p in posts], now=NOW)
     _interrupt(cfg, pid(1), "masto", key="applied-key")
     _interrupt(cfg, pid(2), "masto", key="lost-key")
@@ -334,7 +333,7 @@ def test_interrupted_chat_delivery(tmp_path, fake_kinds, resend):
     go(config, [])
     posts = [make_post(1)]
     with open_ledger(config.state_dir / "ledger.sqlite") as ledger:
-        from syndicator.ledger import Plan
+        from syndicator.crosspost.ledger import Plan
         ledger.plan("chat", [Plan(pid(1), NOW, "pending", due=NOW)], now=NOW)
     _interrupt(config, pid(1), "chat")
     go(config, posts)
@@ -394,7 +393,7 @@ def test_stop_is_checked_between_deliveries(cfg):
 
 def test_one_run_at_a_time(cfg):
     go(cfg, [])
-    with crosspost._RunLock(cfg.state_dir / "ledger.sqlite"):
+    with _RunLock(cfg.state_dir / "ledger.sqlite"):
         with pytest.raises(LedgerError, match="another crosspost run"):
             go(cfg, [make_post(1)])
 

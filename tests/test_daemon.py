@@ -12,13 +12,12 @@ import time
 from pathlib import Path
 
 import pytest
+from daemon_helpers import T0, Clock, FakeBuild, fake_post, wait_for, write_minimal_site
 
 from syndicator import config as config_module
 from syndicator.daemon import Daemon, StateLock, Worker, run
+from syndicator.daemon.watcher import Watcher, ignored
 from syndicator.errors import DaemonError, TransientError
-from syndicator.watch import Watcher, ignored
-
-from daemon_helpers import T0, Clock, FakeBuild, fake_post, wait_for, write_minimal_site
 
 
 @pytest.fixture

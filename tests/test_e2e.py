@@ -21,7 +21,6 @@ from pathlib import Path
 
 import feedparser
 import pytest
-
 from daemon_helpers import DaemonProcess, copy_example_site, iso, post_text, wait_for
 from fakes.bluesky import FakeBluesky
 from fakes.mastodon import FakeMastodon

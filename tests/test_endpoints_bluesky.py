@@ -6,15 +6,12 @@ import re
 from datetime import timedelta
 
 import pytest
-
-from syndicator.endpoints.bluesky import Bluesky, tid
-from syndicator.errors import (AmbiguousError, AuthError, DeliveryError, PermanentError,
-                               TransientError)
-from syndicator.fitting import graphemes, utf8_bytes
-
-from endpoint_helpers import (NOW, PNG, assert_secret_free, deliver, image, make_body, make_post,
-                              prepare, session)
+from endpoint_helpers import NOW, PNG, assert_secret_free, deliver, image, make_body, make_post, prepare, session
 from fakes import FakeBluesky
+
+from syndicator.crosspost.fitting import graphemes, utf8_bytes
+from syndicator.endpoints.bluesky import Bluesky, tid
+from syndicator.errors import AmbiguousError, AuthError, DeliveryError, PermanentError, TransientError
 
 TID_RE = re.compile(r"^[234567abcdefghij][234567abcdefghijklmnopqrstuvwxyz]{12}$")
 

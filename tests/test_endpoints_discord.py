@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from endpoint_helpers import NOW, assert_secret_free, closed_port_url, deliver, image, make_body, make_post, session
+from fakes import FakeDiscord
 
 from syndicator.endpoints.discord import Discord
 from syndicator.errors import AmbiguousError, AuthError, PermanentError, TransientError
 from syndicator.model import Author
-
-from endpoint_helpers import (NOW, assert_secret_free, closed_port_url, deliver, image, make_body,
-                              make_post, session)
-from fakes import FakeDiscord
 
 
 @pytest.fixture

@@ -5,14 +5,12 @@ from __future__ import annotations
 import time
 
 import pytest
+from endpoint_helpers import NOW, assert_secret_free, closed_port_url, deliver, make_body, make_post, prepare, session
+from fakes import FakeMastodon
 
+from syndicator.crosspost.fitting import mastodon_length
 from syndicator.endpoints.mastodon import Mastodon
 from syndicator.errors import AmbiguousError, AuthError, ConfigError, PermanentError, TransientError
-from syndicator.fitting import mastodon_length
-
-from endpoint_helpers import (NOW, assert_secret_free, closed_port_url, deliver, make_body,
-                              make_post, prepare, session)
-from fakes import FakeMastodon
 
 
 @pytest.fixture

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from endpoint_helpers import NOW, assert_secret_free, deliver, image, make_body, make_post, session
+from fakes import FakeMicropub
 
 from syndicator.endpoints.micropub import Micropub
 from syndicator.errors import AmbiguousError, AuthError, ConfigError, PermanentError, TransientError
-
-from endpoint_helpers import NOW, assert_secret_free, deliver, image, make_body, make_post, session
-from fakes import FakeMicropub
 
 
 @pytest.fixture

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from endpoint_helpers import NOW, make_body, make_post, session
 
 from syndicator.config import take
+from syndicator.crosspost.fitting import check_template
 from syndicator.endpoints import ENDPOINTS
 from syndicator.endpoints.base import Endpoint
-from syndicator.fitting import check_template
-
-from endpoint_helpers import NOW, make_body, make_post, session
 
 EXAMPLE_OPTIONS = {
     "mastodon": {"instance": "https://mastodon.example", "max_characters": 500},

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from endpoint_helpers import NOW, assert_secret_free, closed_port_url, deliver, make_body, make_post, session
+from fakes import FakeSlack
 
 from syndicator.endpoints.slack import Slack
 from syndicator.errors import AmbiguousError, AuthError, PermanentError, TransientError
-
-from endpoint_helpers import NOW, assert_secret_free, closed_port_url, deliver, make_body, make_post, session
-from fakes import FakeSlack
 
 
 @pytest.fixture

@@ -7,12 +7,11 @@ import hashlib
 import hmac
 
 import pytest
+from endpoint_helpers import NOW, assert_secret_free, deliver, image, make_post, prepare, session
+from fakes import FakeWebhook
 
 from syndicator.endpoints.webhook import Webhook, sign, signing_key
 from syndicator.errors import AmbiguousError, AuthError, ConfigError, PermanentError, TransientError
-
-from endpoint_helpers import NOW, assert_secret_free, deliver, image, make_post, prepare, session
-from fakes import FakeWebhook
 
 
 @pytest.fixture

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from endpoint_helpers import closed_port_url, session
+from fakes import FakeHub
 
 from syndicator.endpoints.websub import ping, ping_hubs
 from syndicator.errors import TransientError
-
-from endpoint_helpers import closed_port_url, session
-from fakes import FakeHub
 
 FEEDS = ["https://test.example/feeds/rss.xml", "https://test.example/feeds/atom.xml"]
 

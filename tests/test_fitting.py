@@ -2,18 +2,33 @@
 
 from __future__ import annotations
 
-import regex
 import pytest
-from hypothesis import HealthCheck, assume, given, settings, strategies as st
-
-from syndicator.errors import ConfigError
-from syndicator.fitting import (
-    BLUESKY_LIMITS, DISCORD_LIMITS, ELLIPSIS, Limit, Parts, check_template, facets,
-    fit, fit_post, fit_text, fits, format_template, graphemes, hashtag, hashtags,
-    mastodon_length, mastodon_limits, utf8_bytes,
-)
-
+import regex
 from endpoint_helpers import make_body, make_post
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from syndicator.crosspost.fitting import (
+    BLUESKY_LIMITS,
+    DISCORD_LIMITS,
+    ELLIPSIS,
+    Limit,
+    Parts,
+    check_template,
+    facets,
+    fit,
+    fit_post,
+    fit_text,
+    fits,
+    format_template,
+    graphemes,
+    hashtag,
+    hashtags,
+    mastodon_length,
+    mastodon_limits,
+    utf8_bytes,
+)
+from syndicator.errors import ConfigError
 
 TEMPLATE = "{title}\n\n{summary}\n\n{hashtags}\n\n{url}"
 
@@ -53,7 +68,7 @@ def test_empty_fields_leave_no_gaps() -> None:
 
 def test_parts_for_a_post() -> None:
     post = make_post(title="  A   title\nwith lines ")
-    parts = fit(TEMPLATE, __import__("syndicator.fitting", fromlist=["parts_for"])
+    parts = fit(TEMPLATE, __import__("syndicator.crosspost.fitting", fromlist=["parts_for"])
                 .parts_for(post, make_body()), ()).parts
     assert parts is not None and parts.title == "A title with lines"
     assert parts.hashtags == ("#MachineLearning", "#python")

@@ -13,8 +13,8 @@ import pytest
 from lxml import html as lxml_html
 
 from syndicator.config import load as load_config
-from syndicator.index_page import discover, read_entries, render
 from syndicator.server import serve_in_thread
+from syndicator.server.index_page import discover, read_entries, render
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
 ATTR = "https://syndicator.dev/ns/attribution/1.0"

@@ -11,13 +11,13 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from hypothesis import settings, strategies as st
+from crosspost_helpers import NOW
+from hypothesis import settings
+from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
+from syndicator.crosspost.ledger import SCHEMA_VERSION, Plan, open_ledger, stamp
 from syndicator.errors import LedgerError
-from syndicator.ledger import SCHEMA_VERSION, Plan, open_ledger, stamp
-
-from crosspost_helpers import NOW
 
 
 def _ledger(tmp_path: Path):

@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
 from syndicator.config import load
-from syndicator.loader import load_posts
+from syndicator.posts.loader import load_posts
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -148,7 +148,7 @@ def test_syndicate_table(site, write_post):
 
 
 def test_cache_reuses_unchanged_posts_and_reparses_edited_ones(site, write_post, tmp_path):
-    from syndicator.cache import Cache
+    from syndicator.build.cache import Cache
 
     config = load(site)
     write_post("2024-01-01-a.md", "---\ntitle: A\n---\nx\n")

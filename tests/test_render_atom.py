@@ -3,9 +3,25 @@
 from __future__ import annotations
 
 import pytest
-from render_helpers import (ANA, AUTHOR_SPEC, FEEDS_URL, JAMES, NS, SITE_SPEC, SITE_URL, TAG_SPEC,
-                            assert_atom_valid, items, make_feeds, make_post, make_site, parsed,
-                            rich_post, sample_items, xml)
+from render_helpers import (
+    ANA,
+    AUTHOR_SPEC,
+    FEEDS_URL,
+    JAMES,
+    NS,
+    SITE_SPEC,
+    SITE_URL,
+    TAG_SPEC,
+    assert_atom_valid,
+    items,
+    make_feeds,
+    make_post,
+    make_site,
+    parsed,
+    rich_post,
+    sample_items,
+    xml,
+)
 
 from syndicator.render import clear_caches, render
 

@@ -5,9 +5,22 @@ from __future__ import annotations
 import json
 
 import pytest
-from render_helpers import (ANA, AUTHOR_SPEC, FEEDS_URL, JAMES, SITE_SPEC, SITE_URL, TAG_SPEC,
-                            assert_json_valid, items, make_feeds, make_post, make_site, rich_post,
-                            sample_items)
+from render_helpers import (
+    ANA,
+    AUTHOR_SPEC,
+    FEEDS_URL,
+    JAMES,
+    SITE_SPEC,
+    SITE_URL,
+    TAG_SPEC,
+    assert_json_valid,
+    items,
+    make_feeds,
+    make_post,
+    make_site,
+    rich_post,
+    sample_items,
+)
 
 from syndicator.render import NAMESPACE, clear_caches, render
 

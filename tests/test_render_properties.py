@@ -9,11 +9,23 @@ import json
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from render_helpers import (ANA, JAMES, NS, SCHEMAS, FeedSpec, assert_atom_valid,
-                            assert_json_valid, make_feeds, make_post, make_site, parsed, xml)
+from render_helpers import (
+    ANA,
+    JAMES,
+    NS,
+    SCHEMAS,
+    FeedSpec,
+    assert_atom_valid,
+    assert_json_valid,
+    make_feeds,
+    make_post,
+    make_site,
+    parsed,
+    xml,
+)
 
-from syndicator.content import render_body, strip_control
 from syndicator.model import Body
+from syndicator.posts.content import render_body, strip_control
 from syndicator.render import clear_caches, render
 
 SPECIALS = ["]]>", "<![CDATA[", "\x00", "\x0b", "\x1f", "\ufffe", "\uffff", "\ud800", "\udfff",

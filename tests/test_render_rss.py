@@ -4,9 +4,25 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from render_helpers import (ANA, AUTHOR_SPEC, FEEDS_URL, JAMES, NOBIO, NS, SITE_SPEC, SITE_URL,
-                            TAG_SPEC, items, make_feeds, make_post, make_site, parsed, rich_post,
-                            sample_items, xml)
+from render_helpers import (
+    ANA,
+    AUTHOR_SPEC,
+    FEEDS_URL,
+    JAMES,
+    NOBIO,
+    NS,
+    SITE_SPEC,
+    SITE_URL,
+    TAG_SPEC,
+    items,
+    make_feeds,
+    make_post,
+    make_site,
+    parsed,
+    rich_post,
+    sample_items,
+    xml,
+)
 
 from syndicator.model import Image
 from syndicator.render import clear_caches, feed_url, render, render_opml

@@ -10,13 +10,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import feedparser
-from lxml import etree
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from lxml import etree
 
 from syndicator.build import build
 from syndicator.config import load
-from syndicator.content import strip_control
+from syndicator.posts.content import strip_control
 from tests.conftest import MINIMAL_CONFIG
 
 # Characters a YAML file may not contain literally (YAML 1.1 printable set, as PyYAML reads it);

@@ -12,15 +12,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
+from crosspost_helpers import NOW, FakeClock, FakeEndpoint, fake, fake_kinds, make_config, make_post, write_config  # noqa: F401
 from fakes import FakeBluesky, FakeDiscord, FakeMastodon, FakeSlack, FakeWebhook
+
 from syndicator import crosspost, redact
 from syndicator.cli import main
 from syndicator.errors import PermanentError, TransientError
 from syndicator.model import Post
-
-from crosspost_helpers import (NOW, FakeClock, FakeEndpoint, fake, fake_kinds,  # noqa: F401
-                               make_config, make_post, write_config)
 
 
 def _ledger_bytes(state_dir: Path) -> bytes:

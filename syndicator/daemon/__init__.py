@@ -17,7 +17,7 @@ atomically, so the last good feeds stay in place.
 Modules: core (the Daemon, tick and the loop), changes (debouncing the watcher's
 notifications), jobs (the cross-posting schedule, WebSub pings), worker (the worker thread and
 the job guard), signals (signal handlers, config reload checks), lock (one daemon per state
-directory), defaults (the real build/crosspost/ledger calls), process (run: lock, watcher,
+directory), calls (the real build/crosspost/ledger calls), process (run: lock, watcher,
 server, signals). They all log as `syndicator.daemon`.
 """
 

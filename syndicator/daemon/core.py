@@ -14,7 +14,7 @@ import schedule
 
 from .. import config as config_module
 from ..config import Config
-from . import defaults, jobs
+from . import calls, jobs
 from .changes import Changes
 from .signals import reloaded_config
 from .worker import Worker, guarded, log_failure
@@ -31,12 +31,12 @@ MIN_CROSSPOST_GAP = timedelta(seconds=2)  # between a pass and a follow-up for a
 class Daemon:
     """The daemon's state and its one decision function, tick(now)."""
 
-    def __init__(self, config: Config, *, clock: Callable[[], datetime] = defaults.utcnow,
-                 build: Callable[..., Any] = defaults.build,
-                 crosspost: Callable[..., Any] = defaults.crosspost,
-                 ping: Callable[..., list[str]] = defaults.ping,
-                 status: Callable[[Config], dict] = defaults.status,
-                 next_delivery: Callable[[Config], datetime | None] = defaults.next_delivery,
+    def __init__(self, config: Config, *, clock: Callable[[], datetime] = calls.utcnow,
+                 build: Callable[..., Any] = calls.build,
+                 crosspost: Callable[..., Any] = calls.crosspost,
+                 ping: Callable[..., list[str]] = calls.ping,
+                 status: Callable[[Config], dict] = calls.status,
+                 next_delivery: Callable[[Config], datetime | None] = calls.next_delivery,
                  load_config: Callable[[Path], Config] = config_module.load,
                  session: Any = None, threaded: bool = True) -> None:
         self.config = config
@@ -148,7 +148,7 @@ class Daemon:
             return list(self._report.posts)
         except Exception as exc:  # a report that cannot load them: read the posts directly
             logger.debug("build report could not load posts (%r); loading them", exc)
-            from ..loader import load_posts
+            from ..posts.loader import load_posts
             return [p for p in load_posts(self.config).posts if p.is_published(now)]
 
     def _build_due(self, now: datetime) -> bool:

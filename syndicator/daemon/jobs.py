@@ -92,6 +92,7 @@ def ping(ping_fn: Callable[..., list[str]], session: Any, hubs: tuple[str, ...],
 def http_session() -> Any:
     """A requests session with syndicator's User-Agent, for the WebSub pings."""
     import requests
+
     from .. import __version__
 
     session = requests.Session()

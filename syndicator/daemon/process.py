@@ -43,7 +43,7 @@ def _run_once(config: Config) -> int:
 
 def _run_forever(config: Config, *, serve: bool, poll: bool, host: str | None,
                  port: int | None) -> int:
-    from ..watch import Watcher
+    from .watcher import Watcher
 
     daemon = Daemon(config)
     skip = (config.feeds.output, config.state_dir)

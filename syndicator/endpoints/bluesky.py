@@ -26,8 +26,8 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from ..config import Field
+from ..crosspost.fitting import BLUESKY_LIMITS, facets, fit_post, fits, graphemes, hashtags, utf8_bytes
 from ..errors import AmbiguousError, DeliveryError, PermanentError
-from ..fitting import BLUESKY_LIMITS, facets, fit_post, fits, graphemes, hashtags, utf8_bytes
 from ..model import Body, Post
 from .base import Endpoint, Message, Receipt
 from .http import check_length, host_of, json_or_none, raise_for, request

@@ -26,8 +26,8 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from ..config import Field
+from ..crosspost.fitting import DISCORD_LIMITS, clip, fit_post, utf16_units
 from ..errors import AuthError
-from ..fitting import DISCORD_LIMITS, clip, fit_post, utf16_units
 from ..model import Body, Post
 from .base import Endpoint, Message, Receipt
 from .http import check_length, credential, json_or_none, raise_for, request, url_secrets

@@ -24,8 +24,8 @@ from datetime import datetime
 from typing import Any
 
 from ..config import Field
+from ..crosspost.fitting import fit_post, mastodon_length, mastodon_limits
 from ..errors import AmbiguousError, ConfigError, DeliveryError
-from ..fitting import fit_post, mastodon_length, mastodon_limits
 from ..model import Body, Post
 from .base import Endpoint, Message, Receipt
 from .http import check_length, host_of, json_or_none, raise_for, request

@@ -25,8 +25,8 @@ from datetime import datetime
 from typing import Any
 
 from ..config import Field
+from ..crosspost.fitting import fit_post, graphemes
 from ..errors import ConfigError
-from ..fitting import fit_post, graphemes
 from ..model import Body, Post
 from .base import Endpoint, Message, Receipt
 from .http import host_of, json_or_none, raise_for, request

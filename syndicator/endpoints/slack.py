@@ -20,8 +20,8 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
+from ..crosspost.fitting import Limit, fit_post
 from ..errors import AuthError, PermanentError
-from ..fitting import Limit, fit_post
 from ..model import Body, Post
 from .base import Endpoint, Message, Receipt
 from .http import check_length, credential, raise_for, redact, request, url_secrets

@@ -38,8 +38,8 @@ from datetime import datetime
 from typing import Any
 
 from ..config import Field
+from ..crosspost.fitting import fit_post, graphemes
 from ..errors import ConfigError, PermanentError
-from ..fitting import fit_post, graphemes
 from ..model import Body, Link, Post
 from .base import Endpoint, Message, Receipt
 from .http import host_of, raise_for, redact, request

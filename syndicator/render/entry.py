@@ -29,8 +29,8 @@ from functools import lru_cache
 from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
 from ..config import Feeds, Site
-from ..content import strip_control
 from ..model import Author, Body, Link, Post
+from ..posts.content import strip_control
 from .footer import footer_html, license_name  # noqa: F401 (license_name re-exported)
 
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)

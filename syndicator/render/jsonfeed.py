@@ -17,8 +17,7 @@ import json
 from functools import lru_cache
 from typing import Any, Sequence
 
-from .entry import Entry, Head, Person, Ref
-from .entry import CACHE_SIZE
+from .entry import CACHE_SIZE, Entry, Head, Person, Ref
 from .extension import ATTR, credit_fields
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))

@@ -36,8 +36,20 @@ def byline(names: Sequence[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 from .entry import Entry, Head, escape_text, rss_contact
-from .extension import (ATOM, CC, CONTENT, DC, PREFIXES, attribution, link_el,
-                        media, person_el, relation_links, serialize, text_el)
+from .extension import (
+    ATOM,
+    CC,
+    CONTENT,
+    DC,
+    PREFIXES,
+    attribution,
+    link_el,
+    media,
+    person_el,
+    relation_links,
+    serialize,
+    text_el,
+)
 
 _SUB = etree.SubElement
 _CREATOR, _ENCODED = f"{{{DC}}}creator", f"{{{CONTENT}}}encoded"

@@ -52,7 +52,7 @@ def _crosspost_status(config: Config) -> Any:
     if cached and time.monotonic() - cached[0] < 5:  # a SQLite read per health probe is plenty
         return cached[1]
     try:
-        from .. import crosspost  # optional: written in parallel, absent in a feeds-only install
+        from .. import crosspost
 
         value = _summary(crosspost.status(config))
     except Exception as exc:  # noqa: BLE001 - health must answer even when the ledger cannot

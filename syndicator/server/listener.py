@@ -78,7 +78,7 @@ def make_server(config: Config, *, host: str | None = None, port: int | None = N
                 health: HealthFn | None = None, timeout: float = 10.0,
                 max_connections: int = 512) -> FeedServer:
     """A bound, not yet serving, server for config.feeds.output; call .serve_forever()."""
-    from ..index_page import IndexPage
+    from .index_page import IndexPage
 
     def report() -> dict[str, Any]:
         return file_health(config) if health is None else {"status": "ok", **health()}

@@ -11,7 +11,7 @@ import regex
 
 from .server import FakeServer, Reply, Request, json_reply
 
-# Independent of syndicator.fitting on purpose: a valid-looking URL counts as url_length.
+# Independent of syndicator.crosspost.fitting on purpose: a valid-looking URL counts as url_length.
 _URL = re.compile(r"(?<![A-Za-z0-9@$#＠＃])https?://[A-Za-z0-9.-]+\.[A-Za-z]{2,}(?::\d+)?"
                   r"(?:[/?#][!-~]*[A-Za-z0-9=_#/+-])?")
 

@@ -21,8 +21,8 @@ import sqlite3
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from . import __version__
-from .model import Author, Body
+from .. import __version__
+from ..model import Author, Body
 
 logger = logging.getLogger(__name__)
 SCHEMA = 3

@@ -19,8 +19,8 @@ from typing import Any, Mapping
 
 import requests
 
-from .config import Config, Field, suggest, take
-from .errors import ConfigError
+from ..config import Config, Field, suggest, take
+from ..errors import ConfigError
 from .fitting import check_template
 
 DEFAULT_TEMPLATE = "{title}\n\n{summary}\n\n{url}"
@@ -113,7 +113,7 @@ def parse(config: Config, *, secrets: str = "required") -> Settings:
     placeholder is used and the target lists it in `missing`, for dry runs) or "skip" (none
     read: status and retry need no credentials).
     """
-    from .endpoints import ENDPOINTS
+    from ..endpoints import ENDPOINTS
 
     file = config.path.name
     top = take(config.crosspost, "[crosspost]", _CROSSPOST, file=file)

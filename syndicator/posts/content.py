@@ -17,7 +17,7 @@ from urllib.parse import urljoin, urlsplit
 import cmarkgfm
 from cmarkgfm.cmark import Options
 
-from .model import Body, Post
+from ..model import Body, Post
 
 # UNSAFE keeps raw HTML as written (the writer's own posts); FOOTNOTES enables [^1] notes.
 _OPTIONS = Options.CMARK_OPT_UNSAFE | Options.CMARK_OPT_FOOTNOTES

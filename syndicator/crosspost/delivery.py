@@ -25,12 +25,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Callable
 
-from . import redact as redaction
-from .content import render_body
-from .endpoints.base import Receipt
-from .errors import AmbiguousError, AuthError, DeliveryError, PermanentError, TransientError
+from .. import redact as redaction
+from ..endpoints.base import Receipt
+from ..errors import AmbiguousError, AuthError, DeliveryError, PermanentError, TransientError
+from ..model import Post
+from ..posts.content import render_body
 from .ledger import Ledger, Row, parse_stamp, stamp
-from .model import Post
 from .targets import Target
 
 logger = logging.getLogger(__name__)

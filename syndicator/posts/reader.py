@@ -9,18 +9,18 @@ from __future__ import annotations
 
 import hashlib
 import mimetypes
+import posixpath
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time
-import posixpath
 from typing import Any
 from urllib.parse import quote
 
-from .config import Config, suggest
+from ..config import Config, suggest
+from ..errors import PostError
+from ..model import Author, Credit, Image, Link, Post, Syndication
 from .content import resolver
-from .errors import PostError
 from .frontmatter import Split, key_line, split
-from .model import Author, Credit, Image, Link, Post, Syndication
 from .slugs import slugify
 
 KNOWN_KEYS = (

@@ -26,7 +26,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable
 
-from .errors import LedgerError
+from ..errors import LedgerError
 from .ledger_schema import SCHEMA_VERSION, STATES, connect
 
 __all__ = ["SCHEMA_VERSION", "STATES", "EndpointState", "Ledger", "Plan", "Row", "open_ledger",

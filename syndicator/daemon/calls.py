@@ -15,7 +15,7 @@ def utcnow() -> datetime:
 
 def build(config: Config, *, now: datetime) -> Any:
     """Build the feeds (syndicator.build.build)."""
-    from ..build import build as build_feeds
+    from ..build.pipeline import build as build_feeds
     return build_feeds(config, now=now)
 
 
@@ -33,8 +33,8 @@ def ping(session: Any, hubs: tuple[str, ...], urls: list[str], *, timeout: float
 
 def next_delivery(config: Config) -> datetime | None:
     """When the ledger next has a delivery due (min_age waits, backoff retries), if ever."""
-    from ..ledger import open_ledger, parse_stamp
-    from ..targets import ledger_path
+    from ..crosspost.ledger import open_ledger, parse_stamp
+    from ..crosspost.targets import ledger_path
 
     ledger = open_ledger(ledger_path(config), readonly=True)
     if ledger is None:

@@ -19,7 +19,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from ..config import Config
+from ...config import Config
 from .entries import Entry, read_entries
 from .feeds import FORMATS, FeedSet, discover
 from .render import render
@@ -38,7 +38,7 @@ class IndexPage:
 
     def get(self) -> Any:
         """The page as a server.Entity, re-rendered only when feed.json (or atom/rss) changes."""
-        from ..server.files import Entity
+        from ..files import Entity
 
         source = _source_file(self.config.feeds.output)
         try:

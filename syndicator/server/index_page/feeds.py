@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
-from ..config import Config
+from ...config import Config
 from .entries import read_json
 
 # (file name, MIME type, label), in the order shown.

@@ -14,7 +14,7 @@ import sqlite3
 from pathlib import Path
 from typing import Iterator
 
-from .errors import LedgerError
+from ..errors import LedgerError
 
 SCHEMA_VERSION = 1
 STATES = ("pending", "sending", "sent", "failed", "skipped", "unknown")

@@ -6,10 +6,9 @@ import html
 from pathlib import Path
 from typing import Any
 
-from ..config import Config
+from ...config import Config
 from .entries import Entry, http_url
 from .feeds import GROUPS, FeedSet
-
 
 _CSS = """
 :root{color-scheme:light dark;--fg:#1d1d1f;--muted:#5f6368;--bg:#fff;--card:#f6f7f9;--accent:#b4410f}

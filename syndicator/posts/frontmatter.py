@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from .errors import PostError
+from ..errors import PostError
 
 try:  # libyaml's C loader is about six times faster than the pure-Python one
     _YamlLoader: Any = yaml.CSafeLoader

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..config import Config
+from ...config import Config
 
 
 @dataclass(frozen=True)

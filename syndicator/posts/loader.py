@@ -10,12 +10,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable, NamedTuple
 
-from .cache import Cache, dumps, loads
-from .config import Config
-from .errors import PostError
+from ..build.cache import Cache, dumps, loads
+from ..build.parallel import fork_map
+from ..config import Config
+from ..errors import PostError
+from ..model import Author, Post
 from .frontmatter import body_of
-from .model import Author, Post
-from .parallel import fork_map
 from .reader import FORMATS, decode, read
 
 Progress = Callable[[int, int], None]

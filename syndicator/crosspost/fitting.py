@@ -15,8 +15,8 @@ from typing import Callable, Iterable, Sequence
 
 import regex
 
-from .errors import ConfigError
-from .model import Body, Post
+from ..errors import ConfigError
+from ..model import Body, Post
 
 FIELDS = ("title", "summary", "url", "hashtags", "author", "date")
 ELLIPSIS = "…"

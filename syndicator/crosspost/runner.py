@@ -25,12 +25,12 @@ from typing import Any, Callable, Iterable, Sequence
 
 import requests
 
-from . import redact as redaction
-from .config import Config
+from .. import redact as redaction
+from ..config import Config
+from ..errors import ConfigError, LedgerError
+from ..model import Post
 from .delivery import Attempt, Deliverer, backoff, duration_text  # noqa: F401 (re-exported)
-from .errors import ConfigError, LedgerError
 from .ledger import Ledger, Plan, Row, open_ledger
-from .model import Post
 from .targets import Settings, Target, parse
 
 logger = logging.getLogger(__name__)
@@ -159,7 +159,7 @@ def run(config: Config, posts: Iterable[Post], *, now: datetime, session: reques
         return report
     if session is None:
         session = requests.Session()
-        from . import __version__
+        from .. import __version__
 
         session.headers["User-Agent"] = f"syndicator/{__version__}"
     if dry_run:

@@ -11,9 +11,9 @@ from typing import Any, Iterable
 
 import requests
 
-from .content import render_body
+from ..model import Post
+from ..posts.content import render_body
 from .ledger import Ledger, Plan, parse_stamp
-from .model import Post
 from .targets import Target
 
 logger = logging.getLogger(__name__)
@@ -25,7 +25,7 @@ def preview(report: Any, targets: Iterable[Target], posts: list[Post], ledger: L
             session: requests.Session, now: datetime, backfill: int | None,
             since: datetime | None) -> None:
     """Fill `report.previews`, `report.skipped` and `report.notes` for a dry run."""
-    from .crosspost import Preview, plan_target
+    from .runner import Preview, plan_target
 
     by_id = {p.id: p for p in posts}
     for target in targets:
@@ -68,7 +68,7 @@ def _queued(ledger: Ledger, name: str, by_id: dict[str, Post]) -> list[_Item]:
 def _planned(report: Any, name: str, plans: list[Plan], waiting: list[tuple[str, str]],
              by_id: dict[str, Post]) -> list[_Item]:
     """Record what planning would skip and why; return the new rows it would send."""
-    from .crosspost import Preview
+    from .runner import Preview
 
     items: list[_Item] = []
     for plan in plans:
@@ -87,7 +87,7 @@ def _planned(report: Any, name: str, plans: list[Plan], waiting: list[tuple[str,
 def _unpublished(report: Any, name: str, posts: list[Post], known: set[str],
                  now: datetime) -> None:
     """Drafts and scheduled posts: they wait until published."""
-    from .crosspost import Preview
+    from .runner import Preview
 
     for post in posts:
         if post.id not in known and not post.is_published(now):
@@ -97,8 +97,8 @@ def _unpublished(report: Any, name: str, posts: list[Post], known: set[str],
 
 def _render(endpoint: Any, target: Target, post: Post, action: str, due: datetime | None,
             now: datetime) -> Any:
-    from .crosspost import Preview
-    from .redact import redact
+    from ..redact import redact
+    from .runner import Preview
 
     reason = ""
     if action == "settle":

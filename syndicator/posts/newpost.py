@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-from urllib.parse import quote
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import quote
 
-from .config import Config, suggest
-from .errors import SyndicatorError
+from ..config import Config, suggest
+from ..errors import SyndicatorError
 from .slugs import slugify
 
 

@@ -17,15 +17,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from . import __version__
+from .. import __version__
 from .cache import Cache
-from .config import Config
-from .content import render_body
-from .loader import Problem, Progress, Scan, Stub, hydrate, scan
-from .model import Author, Body, Post
-from .render import FILENAMES, OPML_FILENAME, FeedSpec, render, render_opml
+from ..config import Config
+from ..posts.content import render_body
+from ..posts.loader import Problem, Progress, Scan, Stub, hydrate, scan
+from ..model import Author, Body, Post
+from ..render import FILENAMES, OPML_FILENAME, FeedSpec, render, render_opml
 from .parallel import fork_map
-from .slugs import unique_slugs
+from ..posts.slugs import unique_slugs
 
 logger = logging.getLogger(__name__)
 OPML = OPML_FILENAME
