@@ -106,7 +106,7 @@ def _print_problems(problems) -> None:
 @click.option("--no-cache", is_flag=True, help="Ignore the build cache and parse every post again.")
 def build(config_path: Path, no_cache: bool) -> None:
     """Regenerate the feeds now."""
-    from .build.pipeline import build as run_build
+    from .build import build as run_build
 
     setup_logging()
     config = open_config(config_path)
@@ -129,7 +129,7 @@ def build(config_path: Path, no_cache: bool) -> None:
 @CONFIG_OPTION
 def check(config_path: Path) -> None:
     """Validate config and posts; write nothing."""
-    from .posts.loader import load_posts
+    from .build import load_posts
 
     setup_logging()
     config = open_config(config_path)
@@ -324,7 +324,7 @@ def crosspost_command(config_path: Path | None, dry_run: bool, endpoint_name: st
     the ledger before it is sent, so a crash never loses or duplicates a post.
     """
     from . import crosspost
-    from .posts.loader import load_posts
+    from .build import load_posts
 
     setup_logging("info")
     config = open_config(config_path)
