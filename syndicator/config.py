@@ -153,7 +153,7 @@ class Server:
 
 
 @dataclass(frozen=True)
-class Daemon:
+class DaemonSettings:
     """[daemon]: how `run` schedules its work."""
 
     crosspost_every: timedelta
@@ -183,7 +183,7 @@ class Config:
     posts_dir: Path
     state_dir: Path
     server: Server
-    daemon: Daemon
+    daemon: DaemonSettings
     crosspost: dict[str, Any]  # raw [crosspost] table, checked by the cross-posting code
     endpoints: tuple[dict[str, Any], ...]  # raw [[endpoints]] tables
     fingerprint: str  # hash of the config file's bytes; invalidates caches
@@ -294,7 +294,7 @@ def load(path: str | Path) -> Config:
     return Config(
         path=path, site=site, authors=authors, feeds=feeds,
         posts_dir=root / site_raw["posts"], state_dir=root / site_raw["state_dir"],
-        server=server, daemon=Daemon(**daemon_raw), crosspost=crosspost,
+        server=server, daemon=DaemonSettings(**daemon_raw), crosspost=crosspost,
         endpoints=tuple(endpoints), fingerprint=hashlib.sha256(data).hexdigest(),
         limits=parse_limits(raw.get("limits", {}), name),
     )
