@@ -10,7 +10,7 @@ stalls mid-request is dropped after `timeout` seconds) and a cap on concurrent c
 
 What is served, and what never is (issue 4):
 
-    /            index page for people (index_page), re-rendered when feed.json changes
+    /            index page for people: the index.html the last build wrote (index_page)
     /healthz     JSON: last build, post counts, cross-posting status (secrets removed)
     /<file>      a regular file inside the output directory with a known feed type
 
