@@ -136,7 +136,7 @@ _WORK: dict[str, object] = {}  # what forked render workers read (see parallel.f
 
 
 def _render_body_at(index: int) -> Body:
-    return render_body(_WORK["posts"][index])  # type: ignore[index]
+    return render_body(_WORK["posts"][index], site=_WORK["site"])  # type: ignore[index,arg-type]
 
 
 def _bodies(config: Config, cache: Cache | None, posts: list[Post]) -> dict[str, Body]:
@@ -145,6 +145,7 @@ def _bodies(config: Config, cache: Cache | None, posts: list[Post]) -> dict[str,
     known = cache.bodies(wanted) if cache else {}
     missing = hydrate(config, [p for d, p in wanted.items() if d not in known])
     _WORK["posts"] = missing
+    _WORK["site"] = config.site
     rendered = fork_map(_render_body_at, range(len(missing)), min_items=64, chunksize=8)
     fresh = {post.digest: body for post, body in zip(missing, rendered)}
     if cache is not None and fresh:

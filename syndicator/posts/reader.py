@@ -22,6 +22,7 @@ from ..model import Author, Credit, Image, Link, Post, Syndication
 from .content import resolver
 from .frontmatter import Split, key_line, split
 from .slugs import slugify
+from .templates import problems as template_problems
 
 KNOWN_KEYS = (
     "title", "date", "updated", "id", "slug", "summary", "author", "authors", "tags",
@@ -64,6 +65,8 @@ def read(config: Config, relpath: str, data: bytes, *, display: str,
         Warning_(key_line(parts.raw_meta, key), f"unknown front matter key '{key}'{suggest(key, KNOWN_KEYS)}")
         for key in parts.meta if key not in KNOWN_KEYS
     ]
+    warnings += [Warning_(line, message) for line, message in template_problems(
+        parts.body, body_line=parts.body_line, site_url=config.site.url, permalink=config.site.permalink)]
     fields = _Fields(config, parts, display)
     post = fields.post(relpath, hashlib.sha1(data).hexdigest(), keep_body)
     return post, warnings
