@@ -14,6 +14,7 @@ import click
 
 from . import __version__
 from .config import Config
+from .config import find_config
 from .config import load as load_config
 from .errors import SyndicatorError
 
@@ -21,7 +22,7 @@ logger = logging.getLogger(__name__)
 
 CONFIG_OPTION = click.option(
     "--config", "config_path", default=None, type=click.Path(dir_okay=False, path_type=Path),
-    help="Path to config.toml (default: ./config.toml).",
+    help="Path to the config (default: ./syndicator.toml, else ./config.toml with a [site] table).",
 )
 
 
@@ -37,9 +38,9 @@ def open_config(path: Path | None) -> Config:
     """
     if path is None:
         ctx = click.get_current_context(silent=True)
-        path = (ctx.find_root().obj if ctx else None) or Path("config.toml")
+        path = ctx.find_root().obj if ctx else None
     try:
-        return load_config(path)
+        return load_config(path or find_config(Path.cwd()))
     except SyndicatorError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)

@@ -14,13 +14,13 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
-from urllib.parse import quote
 
 from ..config import Config, suggest
 from ..errors import PostError
 from ..model import Author, Credit, Image, Link, Post, Syndication
 from .content import resolver
 from .frontmatter import Split, key_line, split
+from .ids import entry_id as entry_id_for
 from .slugs import slugify
 from .templates import problems as template_problems
 
@@ -154,9 +154,9 @@ class _Fields:
         url = self.site.absolute(self.site.permalink.format(
             year=f"{published.year:04d}", month=f"{published.month:02d}",
             day=f"{published.day:02d}", slug=slug))
-        # RFC 4151: a tag URI holds URI characters only, so a slug in any script is percent-encoded.
-        entry_id = self.text("id") or (f"tag:{self.site.tag_authority},{published.date().isoformat()}:"
-                                       f"{quote(slug, safe='-._~')}")
+        entry_id = self.text("id") or entry_id_for(
+            self.site.id_rule, url=url, published=published, slug=slug,
+            tag_authority=self.site.tag_authority, pinned=self.config.pinned_ids)
         canonical = self.url("canonical_url")
         return Post(
             source=relpath, id=entry_id, slug=slug, title=title, url=canonical or url,
