@@ -11,7 +11,7 @@ import pytest
 from syndicator.config import load
 from syndicator.errors import ConfigError
 from syndicator.posts.ids import dump_pinned, entry_id, link_key
-from syndicator.posts.loader import load_posts
+from syndicator.build.scan import load_posts
 
 WHEN = datetime(2023, 1, 29, 18, 30, tzinfo=timezone.utc)
 

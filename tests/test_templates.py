@@ -12,7 +12,7 @@ from lxml import html as lxml_html
 from syndicator.config import load
 from syndicator.model import Post
 from syndicator.posts.content import markdown_to_html, render_body
-from syndicator.posts.loader import load_posts
+from syndicator.build.scan import load_posts
 from syndicator.posts.templates import context_for, expand
 
 CTX = context_for("https://ex.org/blog/", "/blog/{year}/{month}/{day}/{slug}/")
