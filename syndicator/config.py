@@ -9,6 +9,7 @@ when the file loads, into typed settings on `Config`.
 from __future__ import annotations
 
 import difflib
+import functools
 import hashlib
 import re
 import tomllib
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
     from .crosspost_settings import CrosspostSettings
 
 FORMATS = ("rss", "atom", "json")
-TOP_LEVEL = ("site", "authors", "feeds", "server", "daemon", "crosspost", "endpoints")
+TOP_LEVEL = ("site", "authors", "feeds", "server", "daemon", "limits", "crosspost", "endpoints")
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,13 @@ def take(table: Any, where: str, spec: dict[str, Field], *, file: str = "config.
 
 def suggest(key: str, known: Any) -> str:
     """ " (did you mean 'x'?)" for the nearest known key, or "" when nothing is close."""
-    close = difflib.get_close_matches(key, list(known), n=1, cutoff=0.6)
+    return _suggest(key, tuple(known))
+
+
+@functools.lru_cache(maxsize=4096)
+def _suggest(key: str, known: tuple[str, ...]) -> str:
+    # Once per distinct (key, vocabulary): 10,000 posts repeat the same few unknown keys (issue 12).
+    close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
@@ -155,6 +162,16 @@ class Daemon:
 
 
 @dataclass(frozen=True)
+class Limits:
+    """[limits]: what one post may cost; a post over a limit is a `path:line` problem and skipped."""
+
+    max_post_bytes: int = 10 * 1024 * 1024  # the whole file; checked before it is read
+    max_tags: int = 200  # tags plus categories of one post
+    max_front_matter_bytes: int = 1024 * 1024
+    max_nesting: int = 50  # lists and tables inside each other in the front matter
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole configuration; `path` is the config file, relative paths resolve beside it."""
 
@@ -168,6 +185,7 @@ class Config:
     daemon: Daemon
     crosspost: CrosspostSettings  # [crosspost] and every [[endpoints]] table, typed
     fingerprint: str  # hash of the config file's bytes; invalidates caches
+    limits: Limits = Limits()
 
     @property
     def root(self) -> Path:
@@ -212,6 +230,12 @@ _FEEDS = {
     "per_category": Field("bool", True),
     "per_author": Field("bool", True),
     "hubs": Field("strlist", []),
+}
+_LIMITS = {
+    "max_post_bytes": Field("int", Limits.max_post_bytes),
+    "max_tags": Field("int", Limits.max_tags),
+    "max_front_matter_bytes": Field("int", Limits.max_front_matter_bytes),
+    "max_nesting": Field("int", Limits.max_nesting),
 }
 _SERVER = {"host": Field("str", "127.0.0.1"), "port": Field("int", 8080)}
 _DAEMON = {
@@ -265,7 +289,17 @@ def load(path: str | Path) -> Config:
         posts_dir=root / site_raw["posts"], state_dir=state_dir,
         server=server, daemon=Daemon(**daemon_raw), crosspost=crosspost,
         fingerprint=hashlib.sha256(data).hexdigest(),
+        limits=parse_limits(raw.get("limits", {}), name),
     )
+
+
+def parse_limits(raw: Any, name: str) -> Limits:
+    """[limits] -> Limits; every limit is a whole number of at least 1."""
+    values = take(raw, "[limits]", _LIMITS, file=name)
+    for key, value in values.items():
+        if value < 1:
+            raise ConfigError(f"{name}: [limits] {key} must be at least 1")
+    return Limits(**values)
 
 
 def _site(raw: dict[str, Any], name: str) -> Site:

@@ -18,7 +18,7 @@ import traceback
 from collections import deque
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Callable
+from typing import Callable, Mapping
 
 from ..endpoints.base import Endpoint, Message, Receipt
 from ..errors import AmbiguousError, ConfigError, DeliveryError
@@ -53,8 +53,9 @@ class Deliverer:
 
     def __init__(self, ledger: Ledger, report: CrosspostReport, posts: list[Post], *,
                  now: datetime, sleep: Callable[[float], object], stop: Stop,
-                 clock: Callable[[], float]) -> None:
+                 clock: Callable[[], float], bodies: Mapping[str, Body] | None = None) -> None:
         self.ledger, self.report = ledger, report
+        self.bodies = bodies or {}  # rendered by the build, by digest
         self.by_id = {p.id: p for p in posts}
         self.start, self.clock, self.sleep, self.stop = now, clock, sleep, stop
         self.t0 = clock()
@@ -171,7 +172,7 @@ class Deliverer:
         """Render the message and claim the row with a key (committed before any traffic)."""
         now = self.now()
         try:
-            body = render_body(post)
+            body = self.bodies.get(post.digest) or render_body(post)
             message = endpoint.render(post, body, template=endpoint.settings.template,
                                       own_text=post.syndicate.text_for(endpoint.name))
             fresh_key = endpoint.new_key(now=now)

@@ -14,14 +14,14 @@ import threading
 import time
 from datetime import datetime
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Mapping
 
 import requests
 
 from ..config import Config
 from ..crosspost_settings import CrosspostSettings, EndpointSettings
 from ..errors import LedgerError
-from ..model import Post
+from ..model import Body, Post
 from .delivery import Deliverer
 from .ledger import Ledger, open_ledger
 from .planning import Choice, plan_endpoint
@@ -46,9 +46,11 @@ def run(config: Config, posts: Iterable[Post], *, now: datetime,
         endpoint: str | None = None, backfill: int | None = None,
         since: datetime | None = None, sleep: Callable[[float], object] = time.sleep,
         stop: threading.Event | Callable[[], bool] | None = None,
-        clock: Callable[[], float] = time.monotonic) -> CrosspostReport:
+        clock: Callable[[], float] = time.monotonic,
+        bodies: Mapping[str, Body] | None = None) -> CrosspostReport:
     """Plan and deliver what is due. `stop` (an Event or a callable) is checked between
-    deliveries; `sleep` and `clock` are injectable so tests never wait."""
+    deliveries; `sleep` and `clock` are injectable so tests never wait. `bodies` (by digest,
+    from the build report) are used instead of rendering those posts' bodies again."""
     chosen = select(config, endpoint)
     posts = list(posts)
     choice = Choice(backfill=backfill, since=since)
@@ -73,7 +75,8 @@ def run(config: Config, posts: Iterable[Post], *, now: datetime,
     with _RunLock(ledger_path), open_ledger(ledger_path) as ledger:
         for e in chosen:
             _plan(ledger, report, e, posts, now=now, choice=choice)
-        deliverer = Deliverer(ledger, report, posts, now=now, sleep=sleep, stop=stop, clock=clock)
+        deliverer = Deliverer(ledger, report, posts, now=now, sleep=sleep, stop=stop, clock=clock,
+                              bodies=bodies)
         deliverer.deliver([e for e, _ in built])
     return report
 
