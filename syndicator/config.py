@@ -26,7 +26,7 @@ from .model import Author
 if TYPE_CHECKING:
     from .crosspost_settings import CrosspostSettings
 
-FORMATS = ("rss", "atom", "json")
+FEED_FORMATS = ("rss", "atom", "json")
 TOP_LEVEL = ("site", "authors", "feeds", "server", "daemon", "limits", "crosspost", "endpoints")
 
 
@@ -232,7 +232,7 @@ _AUTHOR = {
 _FEEDS = {
     "output": Field("str", "feeds"),
     "url": Field("str"),
-    "formats": Field("strlist", list(FORMATS)),
+    "formats": Field("strlist", list(FEED_FORMATS)),
     "items": Field("int", 20),
     "summary_only": Field("bool", False),
     "per_tag": Field("bool", True),
@@ -407,9 +407,9 @@ def _authors(raw: Any, site: Site, name: str) -> dict[str, Author]:
 
 def _feeds(raw: dict[str, Any], site: Site, root: Path, name: str) -> Feeds:
     for fmt in raw["formats"]:
-        if fmt not in FORMATS:
-            raise ConfigError(f"{name}: [feeds] formats: unknown format '{fmt}'{suggest(fmt, FORMATS)}"
-                              f" (known: {', '.join(FORMATS)})")
+        if fmt not in FEED_FORMATS:
+            raise ConfigError(f"{name}: [feeds] formats: unknown format '{fmt}'{suggest(fmt, FEED_FORMATS)}"
+                              f" (known: {', '.join(FEED_FORMATS)})")
     if raw["items"] < 1:
         raise ConfigError(f"{name}: [feeds] items must be at least 1")
     url = raw["url"] or urljoin(site.url, raw["output"].strip("/") + "/")
@@ -418,7 +418,7 @@ def _feeds(raw: dict[str, Any], site: Site, root: Path, name: str) -> Feeds:
         url += "/"
     return Feeds(
         output=root / raw["output"], url=url,
-        formats=tuple(f for f in FORMATS if f in raw["formats"]), items=raw["items"],
+        formats=tuple(f for f in FEED_FORMATS if f in raw["formats"]), items=raw["items"],
         summary_only=raw["summary_only"], per_tag=raw["per_tag"],
         per_category=raw["per_category"], per_author=raw["per_author"], hubs=tuple(raw["hubs"]),
     )
