@@ -107,6 +107,27 @@ class OutputDir:
         self._prune(folder)
         return Outcome(rel, "removed")
 
+    def read(self, rel: str, *, limit: int) -> bytes | None:
+        """The bytes of the regular file `rel` (None when missing, a link, or over `limit` bytes)."""
+        folder, name = _split(rel)
+        try:
+            fd = self._open_dir(folder, create=False)
+        except (Refused, OSError):
+            return None
+        try:
+            handle = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0),
+                             dir_fd=fd)
+        except OSError:
+            return None
+        finally:
+            os.close(fd)
+        with os.fdopen(handle, "rb") as stream:
+            st = os.fstat(stream.fileno())
+            if not stat.S_ISREG(st.st_mode) or st.st_size > limit:
+                return None
+            data = stream.read(limit + 1)
+        return data if len(data) <= limit else None
+
     def sweep_temp(self, folders: Iterable[str], names: Iterable[str]) -> list[str]:
         """Remove temporary files of `names` that killed builds left in `folders`; returns them."""
         names = tuple(names)
