@@ -65,16 +65,16 @@ def test_impossible_dates_are_problems_naming_the_file(site, write_post):
 def test_any_unexpected_exception_reading_one_post_is_a_problem_and_the_rest_publish(site, write_post, monkeypatch):
     write_post("2024-01-01-ok.md", "---\ntitle: Fine\n---\nSmall.\n")
     write_post("2024-01-02-boom.md", "---\ntitle: Boom\n---\nx\n")
-    from syndicator.posts import reader
+    from syndicator.posts import loader
 
-    real = reader.read
+    real = loader.read
 
     def flaky(config, relpath, data, **kw):
         if "boom" in relpath:
             raise KeyError("a bug in the reader")
         return real(config, relpath, data, **kw)
 
-    monkeypatch.setattr(reader, "read", flaky)
+    monkeypatch.setattr(loader, "read", flaky)
     config = load(site)
     report = build(config, now=NOW, use_cache=False)
     assert [str(p) for p in report.problems] == [

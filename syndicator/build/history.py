@@ -31,6 +31,12 @@ def published_entries(out: OutputDir, files: Iterable[str]) -> set[tuple[str, st
     return pairs
 
 
+def feed_files_present(out: OutputDir, name: str) -> list[str]:
+    """Where feeds named `name` may be: the top, and each folder under tags/, categories/, authors/."""
+    folders = [""] + [sub for top in ("tags", "categories", "authors") for sub in out.folders(top)]
+    return [f"{folder}/{name}".lstrip("/") for folder in folders]
+
+
 def _json_entries(data: bytes) -> list[tuple[str, str]]:
     try:
         items = json.loads(data).get("items", [])

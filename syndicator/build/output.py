@@ -39,11 +39,26 @@ class Outcome:
     rel: str
     status: str
     message: str = ""  # why, when status is "failed"
+    signature: str = ""  # the file's signature() after "written" or "unchanged"
 
     @property
     def ok(self) -> bool:
         """The file now holds what the build meant it to (or is gone, when removing)."""
         return self.status != "failed"
+
+
+def signature(st: os.stat_result) -> str:
+    """ "size:mtime_ns:inode": changes whenever a file is replaced (a rename brings a new inode)."""
+    return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ino}"
+
+
+def current_signature(path: Path) -> str:
+    """The signature of the regular file at `path` (not followed if a link), or "" when there is none."""
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return ""
+    return signature(st) if stat.S_ISREG(st.st_mode) else ""
 
 
 def temp_name(name: str) -> str:
@@ -75,10 +90,10 @@ class OutputDir:
         except (Refused, OSError) as exc:
             return Outcome(rel, "failed", _why(exc))
         try:
-            if self._same(fd, rel, name, data):
-                return Outcome(rel, "unchanged")
-            _replace(fd, name, data)
-            return Outcome(rel, "written")
+            status = "unchanged" if self._same(fd, rel, name, data) else "written"
+            if status == "written":
+                _replace(fd, name, data)
+            return Outcome(rel, status, signature=signature(os.stat(name, dir_fd=fd, follow_symlinks=False)))
         except (Refused, OSError) as exc:
             return Outcome(rel, "failed", _why(exc))
         finally:
@@ -150,6 +165,18 @@ class OutputDir:
             finally:
                 os.close(fd)
         return removed
+
+    def folders(self, folder: str) -> list[str]:
+        """The real folders (not links) directly inside `folder`, as relative paths."""
+        try:
+            fd = self._open_dir(folder, create=False)
+        except (Refused, OSError):
+            return []
+        try:
+            with os.scandir(fd) as entries:
+                return sorted(f"{folder}/{e.name}".lstrip("/") for e in entries if e.is_dir(follow_symlinks=False))
+        finally:
+            os.close(fd)
 
     def links(self, folders: Iterable[str]) -> list[str]:
         """Symbolic links directly inside these folders (or the folders themselves), for the report."""

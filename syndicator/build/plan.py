@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from .. import __version__
+from .output import current_signature
 from ..config import Config
 from ..model import Author
 from ..posts.loader import Stub
@@ -109,14 +110,7 @@ def feed_files(config: Config, plans: list[tuple[FeedSpec, list[Stub]]]) -> list
             for spec, items in plans for fmt in config.feeds.formats]
 
 
-def stale(files: list[FeedFile], previous: dict[str, tuple[str, int]], out: Path) -> list[FeedFile]:
+def stale(files: list[FeedFile], previous: dict[str, tuple[str, str]], out: Path) -> list[FeedFile]:
     """The files to render again: new inputs, or the file on disk is not the one last written."""
     return [f for f in files if previous.get(f.rel) is None or previous[f.rel][0] != f.inputs
-            or _size(out / f.rel) != previous[f.rel][1]]
-
-
-def _size(path: Path) -> int:
-    try:
-        return path.stat().st_size
-    except OSError:
-        return -1
+            or current_signature(out / f.rel) != previous[f.rel][1]]
