@@ -18,7 +18,7 @@ from ..config import Config
 from ..model import Author, Body, Post
 from ..posts.claims import Claim, incumbency, owners_of
 from ..posts.loader import contested
-from ..render import FILENAMES, OPML_FILENAME, render, render_opml
+from ..render import FEED_FILES, FeedSpec, index_page, render, render_opml
 from .bodies import rendered, with_source
 from .cache import Cache
 from .history import feed_files_present, published_entries
@@ -26,7 +26,7 @@ from .lock import build_lock
 from .manifest import Manifest
 from .output import OutputDir
 from .parallel import fork_map
-from .plan import FeedFile, feed_files, plan, split, stale
+from .plan import PAGE, FeedFile, feed_files, page_file, plan, split, stale
 from .report import BuildReport
 from .scan import Progress, Scan, scan
 from .write import known_files, publish
@@ -61,6 +61,7 @@ class _RenderWork(NamedTuple):
 
     config: Config
     owner: Author | None
+    specs: list[FeedSpec]  # every feed, for the index page
     full: dict[str, Post]  # by source path
     bodies: dict[str, Body]  # by digest
     todo: list[FeedFile]
@@ -68,10 +69,21 @@ class _RenderWork(NamedTuple):
 
 def _render_at(work: _RenderWork, index: int) -> bytes:
     """Render work.todo[index] (in a worker process when there are many)."""
-    job = work.todo[index]
+    job, site, feeds = work.todo[index], work.config.site, work.config.feeds
     entries = [(work.full[s.source], work.bodies[work.full[s.source].digest])
                for s in job.items if s.source in work.full]
-    return render(job.fmt, work.config.site, work.config.feeds, job.spec, entries, owner=work.owner)
+    if job.fmt == PAGE:
+        return index_page(site, feeds, work.specs, entries, owner=work.owner)
+    return render(job.fmt, site, feeds, job.spec, entries, owner=work.owner)
+
+
+def _render_all(work: _RenderWork) -> list[bytes]:
+    """Every stale file's bytes, in work.todo's order, then the OPML list (always rendered)."""
+    config = work.config
+    rendered = list(fork_map(_render_at, range(len(work.todo)), context=work, min_items=48,
+                             # a feed's formats in one worker share its prepared entries
+                             chunksize=2 * len(config.feeds.formats)))
+    return rendered + [render_opml(config.site, config.feeds, work.specs)]
 
 
 def _build(config: Config, now: datetime, cache: Cache | None, manifest: Manifest, *, keep_posts: bool,
@@ -86,23 +98,19 @@ def _build(config: Config, now: datetime, cache: Cache | None, manifest: Manifes
     marks.append(time.perf_counter())
     posts = split(stubs, now)
     plans = plan(config, posts.published)
-    files = feed_files(config, plans)
+    files = feed_files(config, plans) + [page_file(config, plans)]
     todo = stale(files, previous, out)
     marks.append(time.perf_counter())
-    needed = {s.source: s for job in todo for s in job.items}
-    full = {p.source: p for p in found.posts(needed.values())}
+    full = {p.source: p for p in found.posts({s.source: s for job in todo for s in job.items}.values())}
     bodies = rendered(config, cache, full.values())
     marks.append(time.perf_counter())
     owner = config.author(config.site.owner) if config.site.owner else None
-    work = _RenderWork(config, owner, full, bodies, todo)
-    outputs = [(job.rel, data) for job, data in zip(todo, fork_map(
-        _render_at, range(len(todo)), context=work, min_items=48,
-        chunksize=2 * len(config.feeds.formats)))]  # a feed's formats in one worker share its entries
-    outputs.append((OPML_FILENAME, render_opml(config.site, config.feeds, [s for s, _ in plans])))
+    data = _render_all(_RenderWork(config, owner, [spec for spec, _ in plans], full, bodies, todo))
+    outputs = [(job.rel, b) for job, b in zip(todo, data)] + [(FEED_FILES["opml"], data[-1])]
     marks.append(time.perf_counter())
-    result = publish(output, manifest, outputs, expected={f.rel for f in files} | {OPML_FILENAME}, known=known,
-                     before_write=cache.forget_feeds if cache is not None else lambda rels: None)
-    if cache is not None:  # the OPML file has no inputs hash: zip stops at the feeds
+    result = publish(output, manifest, outputs, expected={f.rel for f in files} | {FEED_FILES["opml"]},
+                     known=known, before_write=cache.forget_feeds if cache is not None else lambda rels: None)
+    if cache is not None:  # zip stops at todo: the OPML file, last in outputs, has no inputs hash
         cache.put_feed_inputs({job.rel: (job.inputs, result.signatures[job.rel]) for job, ok
                                in zip(todo, result.ok) if ok}, _relative(out, result.removed))
     manifest.set_owners(owners_of(posts.published))
@@ -128,7 +136,7 @@ def _history(config: Config, found: Scan, manifest: Manifest, output: OutputDir,
     owners = manifest.owners()
     if owners:
         return incumbency(owners)
-    name = FILENAMES[config.feeds.formats[0]]
+    name = FEED_FILES[config.feeds.formats[0]]
     present = {rel for rel in known if rel.rsplit("/", 1)[-1] == name} | set(feed_files_present(output, name))
     return incumbency({}, published_entries(output, present))
 

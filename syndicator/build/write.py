@@ -18,11 +18,11 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from ..posts.loader import Problem
-from ..render import FILENAMES, OPML_FILENAME
+from ..render import FEED_FILES, INDEX_FILE
 from .manifest import Manifest
 from .output import Outcome, OutputDir
 
-OUTPUT_NAMES = (*FILENAMES.values(), OPML_FILENAME)
+OUTPUT_NAMES = (*FEED_FILES.values(), INDEX_FILE)
 _MANAGED = ("", "tags", "categories", "authors")  # folders whose links are reported
 
 
