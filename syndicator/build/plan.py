@@ -11,13 +11,12 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from .. import __version__
-from .output import current_signature
 from ..config import Config
 from ..model import Author
 from ..posts.loader import Stub
 from ..posts.slugs import unique_slugs
 from ..render import FEED_FILES, INDEX_FILE, FeedSpec
-
+from .output import current_signature
 
 PAGE = "html"  # FeedFile.fmt of the index page
 

@@ -20,7 +20,7 @@ from typing import Callable, Iterable
 from ..posts.loader import Problem
 from ..render import FEED_FILES, INDEX_FILE
 from .manifest import Manifest
-from .output import Outcome, OutputDir
+from .output import OutputDir
 
 OUTPUT_NAMES = (*FEED_FILES.values(), INDEX_FILE)
 _MANAGED = ("", "tags", "categories", "authors")  # folders whose links are reported
