@@ -22,7 +22,8 @@ from .errors import ConfigError
 from .model import Author
 
 FORMATS = ("rss", "atom", "json")
-TOP_LEVEL = ("site", "authors", "feeds", "server", "daemon", "crosspost", "endpoints")
+TOP_LEVEL = ("site", "authors", "feeds", "server", "daemon", "posts", "crosspost", "endpoints")
+ENGINES = ("", "hugo", "jekyll", "zola", "eleventy", "astro", "pelican")
 
 
 @dataclass(frozen=True)
@@ -151,6 +152,15 @@ class Daemon:
 
 
 @dataclass(frozen=True)
+class Reading:
+    """[posts]: how to read front matter written for another engine (`init --from` fills it)."""
+
+    engine: str = ""  # "", "hugo", "jekyll", "zola", "eleventy", "astro" or "pelican"
+    taxonomies: tuple[tuple[str, str], ...] = ()  # (front matter key, "tags" or "categories")
+    excerpt_separator: str = ""  # Jekyll's: the summary is the text before it
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole configuration; `path` is the config file, relative paths resolve beside it."""
 
@@ -165,6 +175,7 @@ class Config:
     crosspost: dict[str, Any]  # raw [crosspost] table, checked by the cross-posting code
     endpoints: tuple[dict[str, Any], ...]  # raw [[endpoints]] tables
     fingerprint: str  # hash of the config file's bytes; invalidates caches
+    reading: Reading = Reading()
 
     @property
     def root(self) -> Path:
@@ -209,6 +220,11 @@ _FEEDS = {
     "per_category": Field("bool", True),
     "per_author": Field("bool", True),
     "hubs": Field("strlist", []),
+}
+_READING = {
+    "engine": Field("str", ""),
+    "taxonomies": Field("table", {}),
+    "excerpt_separator": Field("str", ""),
 }
 _SERVER = {"host": Field("str", "127.0.0.1"), "port": Field("int", 8080)}
 _DAEMON = {
@@ -263,7 +279,21 @@ def load(path: str | Path) -> Config:
         posts_dir=root / site_raw["posts"], state_dir=root / site_raw["state_dir"],
         server=server, daemon=Daemon(**daemon_raw), crosspost=crosspost,
         endpoints=tuple(endpoints), fingerprint=hashlib.sha256(data).hexdigest(),
+        reading=_reading(raw.get("posts", {}), name),
     )
+
+
+def _reading(raw: Any, name: str) -> Reading:
+    values = take(raw, "[posts]", _READING, file=name)
+    if values["engine"] not in ENGINES:
+        raise ConfigError(f"{name}: [posts] engine {values['engine']!r} is not one of "
+                          f"{', '.join(repr(e) for e in ENGINES[1:])}{suggest(values['engine'], ENGINES)}")
+    pairs = []
+    for key, target in sorted(values["taxonomies"].items()):
+        if target not in ("tags", "categories"):
+            raise ConfigError(f'{name}: [posts] taxonomies.{key} must be "tags" or "categories", not {target!r}')
+        pairs.append((key, target))
+    return Reading(engine=values["engine"], taxonomies=tuple(pairs), excerpt_separator=values["excerpt_separator"])
 
 
 def _site(raw: dict[str, Any], name: str) -> Site:

@@ -184,14 +184,17 @@ def _build(config: Config, now: datetime, cache: Cache | None, progress: Progres
     cutoff = now.timestamp()
     published = []
     for stub in stubs:
-        if stub.draft:
-            report.drafts += 1
+        if stub.draft or (stub.expires is not None and stub.expires <= cutoff):
+            report.drafts += 1  # an expired post is hidden like a draft
         elif stub.published > cutoff:
             report.future += 1
             due = datetime.fromtimestamp(stub.published, timezone.utc)
             report.next_due = min(report.next_due or due, due)
         else:
             published.append(stub)
+            if stub.expires is not None:  # the feeds change again when it expires
+                due = datetime.fromtimestamp(stub.expires, timezone.utc)
+                report.next_due = min(report.next_due or due, due)
     report.published = newest_first(published)
     out = config.feeds.output
     owner = config.author(config.site.owner) if config.site.owner else None

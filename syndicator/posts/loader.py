@@ -13,7 +13,7 @@ from typing import Callable, Iterable, NamedTuple
 from ..build.cache import Cache, dumps, loads
 from ..build.parallel import fork_map
 from ..config import Config
-from ..errors import PostError
+from ..errors import NotAPost, PostError
 from ..model import Author, Post
 from .frontmatter import body_of
 from .reader import FORMATS, decode, read
@@ -99,11 +99,13 @@ class Stub(NamedTuple):
     categories: tuple[str, ...]
     authors: tuple[Author, ...]
     digest: str
+    expires: float | None = None  # POSIX timestamp: the post leaves the feeds then
 
     @staticmethod
     def of(post: Post) -> "Stub":
         return Stub(post.source, post.id, post.url, post.slug, post.published.timestamp(), post.draft,
-                    post.tags, post.categories, post.authors, post.digest)
+                    post.tags, post.categories, post.authors, post.digest,
+                    post.expires.timestamp() if post.expires else None)
 
 
 Entry = tuple[int, int, "Stub | None", list[Problem]]  # size, mtime_ns, stub, problems
@@ -127,6 +129,9 @@ def _parse(rel: str) -> tuple[str, bytes, bytes | None]:
         return rel, dumps(entry, config.authors), None
     except PostError as exc:
         entry = (st.st_size, st.st_mtime_ns, None, [Problem(shown, exc.line, exc.message)])
+        return rel, dumps(entry, config.authors), None
+    except NotAPost:  # a section page: remembered, so it is not read again, and not reported
+        entry = (st.st_size, st.st_mtime_ns, None, [])
         return rel, dumps(entry, config.authors), None
     problems = [Problem(shown, w.line, w.message, "warning") for w in warnings]
     entry = (st.st_size, st.st_mtime_ns, Stub.of(post), problems)
