@@ -22,7 +22,7 @@ from .errors import ConfigError
 from .model import Author
 
 FORMATS = ("rss", "atom", "json")
-TOP_LEVEL = ("site", "authors", "feeds", "server", "daemon", "posts", "crosspost", "endpoints")
+TOP_LEVEL = ("site", "authors", "feeds", "server", "daemon", "limits", "posts", "crosspost", "endpoints")
 ENGINES = ("", "hugo", "jekyll", "zola", "eleventy", "astro", "pelican")
 
 
@@ -161,6 +161,16 @@ class Reading:
 
 
 @dataclass(frozen=True)
+class Limits:
+    """[limits]: what one post may cost; a post over a limit is a `path:line` problem and skipped."""
+
+    max_post_bytes: int = 10 * 1024 * 1024  # the whole file; checked before it is read
+    max_tags: int = 200  # tags plus categories of one post
+    max_front_matter_bytes: int = 1024 * 1024
+    max_nesting: int = 50  # lists and tables inside each other in the front matter
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole configuration; `path` is the config file, relative paths resolve beside it."""
 
@@ -176,6 +186,7 @@ class Config:
     endpoints: tuple[dict[str, Any], ...]  # raw [[endpoints]] tables
     fingerprint: str  # hash of the config file's bytes; invalidates caches
     reading: Reading = Reading()
+    limits: Limits = Limits()
 
     @property
     def root(self) -> Path:
@@ -225,6 +236,12 @@ _READING = {
     "engine": Field("str", ""),
     "taxonomies": Field("table", {}),
     "excerpt_separator": Field("str", ""),
+}
+_LIMITS = {
+    "max_post_bytes": Field("int", Limits.max_post_bytes),
+    "max_tags": Field("int", Limits.max_tags),
+    "max_front_matter_bytes": Field("int", Limits.max_front_matter_bytes),
+    "max_nesting": Field("int", Limits.max_nesting),
 }
 _SERVER = {"host": Field("str", "127.0.0.1"), "port": Field("int", 8080)}
 _DAEMON = {
@@ -280,6 +297,7 @@ def load(path: str | Path) -> Config:
         server=server, daemon=Daemon(**daemon_raw), crosspost=crosspost,
         endpoints=tuple(endpoints), fingerprint=hashlib.sha256(data).hexdigest(),
         reading=_reading(raw.get("posts", {}), name),
+        limits=parse_limits(raw.get("limits", {}), name),
     )
 
 
@@ -294,6 +312,15 @@ def _reading(raw: Any, name: str) -> Reading:
             raise ConfigError(f'{name}: [posts] taxonomies.{key} must be "tags" or "categories", not {target!r}')
         pairs.append((key, target))
     return Reading(engine=values["engine"], taxonomies=tuple(pairs), excerpt_separator=values["excerpt_separator"])
+
+
+def parse_limits(raw: Any, name: str) -> Limits:
+    """[limits] -> Limits; every limit is a whole number of at least 1."""
+    values = take(raw, "[limits]", _LIMITS, file=name)
+    for key, value in values.items():
+        if value < 1:
+            raise ConfigError(f"{name}: [limits] {key} must be at least 1")
+    return Limits(**values)
 
 
 def _site(raw: dict[str, Any], name: str) -> Site:
