@@ -39,7 +39,7 @@ _YamlLoader.add_constructor("tag:yaml.org,2002:timestamp",
 _FENCES = {"---": "yaml", "---yaml": "yaml", "---yml": "yaml", "+++": "toml", "---json": "json"}
 _CLOSING = {"---": "---", "---yaml": "---", "---yml": "---", "+++": "+++", "---json": "---"}
 _HEADER_LINE = re.compile(r"[A-Za-z][A-Za-z0-9_-]*:(?:[ \t]|$)")
-_CONTINUATION = re.compile(r"(?: {4}|\t)\S")
+_CONTINUATION = re.compile(r"[ \t]+\S")
 
 
 @dataclass(frozen=True)
