@@ -21,6 +21,7 @@ from typing import Any
 import yaml
 
 from ..errors import PostError
+from . import flatyaml
 from .limits import DEFAULT_LIMITS, PostLimits
 
 try:  # libyaml's C loader is about six times faster than the pure-Python one
@@ -119,6 +120,9 @@ def depth(value: Any, stop: int) -> int:
 
 
 def _parse_yaml(raw: str, path: str) -> dict[str, Any]:
+    flat = flatyaml.load(raw)  # most front matter is flat: read it without PyYAML's constructor
+    if flat is not None:
+        return flat
     try:
         data = yaml.load(raw, Loader=_YamlLoader)
     except yaml.YAMLError as exc:
