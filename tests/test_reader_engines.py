@@ -11,7 +11,7 @@ import pytest
 
 from syndicator.config import load
 from syndicator.errors import NotAPost, PostError
-from syndicator.posts.loader import load_posts
+from syndicator.build import load_posts
 from syndicator.posts.reader import read
 
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from syndicator.build import build
 from syndicator.config import load
 from syndicator.errors import PostError
-from syndicator.posts.loader import load_posts
+from syndicator.build import load_posts
 from syndicator.posts.reader import read
 
 
