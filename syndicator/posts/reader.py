@@ -13,7 +13,6 @@ import hashlib
 import posixpath
 import re
 from datetime import datetime
-from urllib.parse import quote
 
 from ..config import Config, suggest
 from ..errors import NotAPost, PostError
@@ -23,10 +22,12 @@ from .content import html_to_text, markdown_to_html, resolver
 from .dialects import CATEGORIES, EXPIRES, KNOWN, OWN_KEYS, OWN_URL, PUBLISHED, SUMMARY, TAGS, UPDATED, hidden
 from .fields import Fields, Warning_, dedupe
 from .frontmatter import split
+from .ids import entry_id as entry_id_for
 from .limits import limits_of
 from .media import image
 from .people import authors
 from .slugs import slugify
+from .templates import problems as template_problems
 from .urls import own_path, slug_of
 
 __all__ = ["FORMATS", "KNOWN_KEYS", "Warning_", "decode", "read"]
@@ -76,7 +77,10 @@ def read(config: Config, relpath: str, data: bytes, *, display: str,
         raise PostError("the front matter is nested too deeply", path=display, line=1) from None
     except Exception as exc:  # a post must never stop the build: report it at its file instead
         raise PostError(f"cannot be read ({type(exc).__name__}: {exc})", path=display, line=1) from None
-    return post, _unknown_keys(fields) + fields.warnings
+    parts = fields.parts
+    templates = [Warning_(line, message) for line, message in template_problems(
+        parts.body, body_line=parts.body_line, site_url=config.site.url, permalink=config.site.permalink)]
+    return post, _unknown_keys(fields) + templates + fields.warnings
 
 
 def _unknown_keys(fields: Fields) -> list[Warning_]:
@@ -99,9 +103,9 @@ def _post(fields: Fields, relpath: str, digest: str, keep_body: bool) -> Post:
     site = fields.site
     url = own or site.absolute(site.permalink.format(
         year=f"{published.year:04d}", month=f"{published.month:02d}", day=f"{published.day:02d}", slug=slug))
-    # RFC 4151: a tag URI holds URI characters only, so a slug in any script is percent-encoded.
-    entry_id = fields.text("id") or (f"tag:{site.tag_authority},{published.date().isoformat()}:"
-                                     f"{quote(slug, safe='-._~')}")
+    entry_id = fields.text("id") or entry_id_for(
+        site.id_rule, url=url, published=published, slug=slug,
+        tag_authority=site.tag_authority, pinned=fields.config.pinned_ids)
     canonical = fields.url(*_canonical(fields))
     tags, categories = _taxonomies(fields)
     return Post(
