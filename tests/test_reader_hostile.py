@@ -111,7 +111,7 @@ x
 """
     post, warnings = _read(load(site), text)
     assert post.image is None and post.via is None and post.license is None and post.canonical_url is None
-    assert [i.name for i in post.influences] == ["Good"]
+    assert [(i.name, i.url) for i in post.influences] == [("I", None), ("Good", "https://test.example/ok/")]
     assert post.authors[0].url is None and post.authors[0].avatar is None
     assert post.url.startswith("https://test.example/")
     messages = [w.message for w in warnings]

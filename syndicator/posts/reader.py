@@ -236,9 +236,8 @@ def _links(fields: Fields, key: str, label: str) -> tuple[Link, ...]:
             for name in entry:
                 if name not in (label, "name", "url", "note"):
                     raise fields.fail(key, f"unknown field '{name}'{suggest(name, (label, 'name', 'url', 'note'))}")
-            url = fields.url(key, entry.get("url"))
-            if url is not None or not entry.get("url"):  # an entry whose URL was refused is dropped
-                out.append(Link(name=entry.get(label) or entry["name"], url=url, note=entry.get("note")))
+            out.append(Link(name=entry.get(label) or entry["name"], url=fields.url(key, entry.get("url")),
+                            note=entry.get("note")))
         else:
             raise fields.fail(key, f"each entry must be a name or a table with {label} and url")
     return tuple(out)
