@@ -1,0 +1,144 @@
+"""Real blogs adopted as a new user would: `syndicator init --from .`, then `syndicator build`,
+with no hand edits; the feeds compared with the engine's own feed for the same posts (hugo and
+jekyll run when installed). Fixtures and their licences: tests/fixtures/blogs/README.md."""
+
+from __future__ import annotations
+
+import calendar
+import re
+import shutil
+import subprocess
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+import feedparser
+import pytest
+from lxml import html as lxml_html
+
+from tests.conftest import REPO
+
+BLOGS = REPO / "tests" / "fixtures" / "blogs"
+TEMPLATE_CODE = re.compile(r"\{\{[<%]|[>%]\}\}|\{%|%\}|\{\{|\}\}")
+
+
+def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "syndicator", *args], cwd=cwd, capture_output=True,
+                          text=True, timeout=300)
+
+
+def adopt(name: str, tmp_path: Path) -> Path:
+    """Copy a fixture blog, then init and build it as its writer would."""
+    site = tmp_path / name
+    shutil.copytree(BLOGS / name, site)
+    init = run("init", "--from", ".", cwd=site)
+    assert init.returncode == 0, init.stdout + init.stderr
+    build = run("build", cwd=site)
+    assert build.returncode == 0, build.stdout + build.stderr
+    assert " 0 rejected" in build.stdout, build.stdout
+    return site
+
+
+def entries(feed: Path) -> dict[str, tuple[str, str, datetime]]:
+    """id -> (link, title, publish time in UTC), as feedparser reads the feed."""
+    parsed = feedparser.parse(feed.read_bytes())
+    assert not parsed.bozo, parsed.get("bozo_exception")
+    out = {}
+    for e in parsed.entries:
+        when = e.get("published_parsed") or e.get("updated_parsed")
+        out[e.id] = (e.link, e.title, datetime.fromtimestamp(calendar.timegm(when), timezone.utc))
+    return out
+
+
+def engine_feed(engine: str, site: Path, tmp_path: Path, *args: str, feed: str) -> Path:
+    """Build a clean copy of the fixture with the engine itself; its feed's path."""
+    if shutil.which(engine) is None:
+        pytest.skip(f"{engine} is not installed (apt-get install {engine})")
+    copy = tmp_path / f"{engine}-build"
+    shutil.copytree(site, copy)
+    done = subprocess.run([engine, *args], cwd=copy, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return copy / feed
+
+
+def assert_no_template_code(folder: Path) -> None:
+    """No shortcode or Liquid in any feed, outside code the post shows on purpose."""
+    feeds = [p for p in folder.rglob("*") if p.suffix in (".xml", ".json")]
+    assert feeds
+    for path in feeds:
+        parsed = feedparser.parse(path.read_bytes())
+        for e in parsed.entries:
+            texts = [e.get("title", ""), e.get("summary", "")]
+            for content in e.get("content", []):
+                tree = lxml_html.fromstring(f"<div>{content.value}</div>")
+                for code in tree.xpath("//pre | //code"):
+                    code.drop_tree()
+                texts.append(tree.text_content())
+            for text in texts:
+                assert not TEMPLATE_CODE.search(text), (path.name, e.get("link"), text[:300])
+
+
+def test_hugo_basic_example_matches_hugos_own_feed(tmp_path):
+    site = adopt("hugo-basic-example", tmp_path)
+    ours = entries(site / "syndicator-feeds" / "rss.xml")
+    hugo = entries(engine_feed("hugo", BLOGS / "hugo-basic-example", tmp_path, "--quiet",
+                               feed="public/post/index.xml"))
+    assert len(hugo) == 5
+    assert ours == hugo
+    assert_no_template_code(site / "syndicator-feeds")
+
+
+def test_jekyll_news_matches_jekyll_feed(tmp_path):
+    site = adopt("jekyll-news", tmp_path)
+    override = tmp_path / "jekyll-test.yml"  # the plugins installed here: jekyll-feed alone
+    override.write_text("plugins: [jekyll-feed]\nfeed:\n  posts_limit: 1000\n")
+    theirs = entries(engine_feed("jekyll", BLOGS / "jekyll-news", tmp_path, "build", "--quiet",
+                                 "--config", f"_config.yml,{override}", feed="_site/feed.xml"))
+    ours = entries(site / "_syndicator-feeds" / "atom.xml")
+    assert len(theirs) == 12
+    ours_all = {**ours, **entries(site / "_syndicator-feeds" / "rss.xml")}
+    assert set(theirs) <= set(ours_all), sorted(set(theirs) - set(ours_all))
+    assert {i: ours_all[i] for i in theirs} == theirs
+    assert_no_template_code(site / "_syndicator-feeds")
+
+
+def test_eleventy_base_blog_by_eleventys_rules(tmp_path):
+    """Eleventy is not installed here: the expected feed follows the base blog's feed template
+    (Atom id and link = the post's absolute URL; drafts left out)."""
+    site = adopt("eleventy-base-blog", tmp_path)
+    ours = entries(site / "syndicator-feeds" / "atom.xml")
+    expected = {f"https://example.com/blog/{slug}/": title for slug, title in (
+        ("firstpost", "This is my first post."), ("secondpost", "This is my second post."),
+        ("thirdpost", "This is my third post."), ("fourthpost", "This is my fourth post"))}
+    assert {i: (link, title) for i, (link, title, _) in ours.items()} == \
+        {i: (i, title) for i, title in expected.items()}
+    assert_no_template_code(site / "syndicator-feeds")
+
+
+def test_init_tells_what_it_mapped_and_where_the_old_feeds_were(tmp_path):
+    site = tmp_path / "blog"
+    shutil.copytree(BLOGS / "jekyll-news", site)
+    result = run("init", "--from", ".", cwd=site)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "Jekyll site found (_config.yml); wrote syndicator.toml" in out
+    assert re.search(r"\[site\] permalink\s+/news/\{year\}/\{month\}/\{day\}/\{slug\}/", out)
+    assert re.search(r"\[site\] timezone\s+America/Los_Angeles\s+_config.yml: timezone", out)
+    assert "the old feeds lived at /feed.xml, /feed/release.xml" in out
+    again = run("init", "--from", ".", cwd=site)
+    assert again.returncode != 0 and "never overwrites" in again.stderr
+    assert "Traceback" not in again.stderr
+
+
+def test_pinned_ids_from_the_old_feed_survive_a_rule_change(tmp_path):
+    hugo_feed = engine_feed("hugo", BLOGS / "hugo-basic-example", tmp_path, "--quiet",
+                            feed="public/post/index.xml")
+    site = tmp_path / "blog"
+    shutil.copytree(BLOGS / "hugo-basic-example", site)
+    result = run("init", "--from", ".", "--feed", str(hugo_feed), cwd=site)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "ids: 5 of 5 entries" in result.stdout
+    config = site / "syndicator.toml"
+    config.write_text(config.read_text().replace('ids = "permalink"', 'ids = "tag"'))
+    assert run("build", cwd=site).returncode == 0
+    assert set(entries(site / "syndicator-feeds" / "atom.xml")) == set(entries(hugo_feed))
