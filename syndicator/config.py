@@ -23,6 +23,7 @@ from .errors import ConfigError
 from .model import Author
 
 FORMATS = ("rss", "atom", "json")
+FEED_FILENAMES = {"rss": "rss.xml", "atom": "atom.xml", "json": "feed.json"}
 TOP_LEVEL = ("site", "authors", "feeds", "server", "daemon", "limits", "crosspost", "endpoints")
 
 
@@ -138,6 +139,11 @@ class Feeds:
     per_category: bool
     per_author: bool
     hubs: tuple[str, ...]  # WebSub hubs advertised with rel="hub"
+    names: tuple[tuple[str, str], ...] = ()  # [feeds] names: format -> file name, where not the default
+
+    def filename(self, fmt: str) -> str:
+        """The file name of this format's feeds (rss.xml, atom.xml, feed.json unless renamed)."""
+        return dict(self.names).get(fmt) or FEED_FILENAMES[fmt]
 
 
 @dataclass(frozen=True)
@@ -236,6 +242,7 @@ _FEEDS = {
     "per_category": Field("bool", True),
     "per_author": Field("bool", True),
     "hubs": Field("strlist", []),
+    "names": Field("table", {}),
 }
 _LIMITS = {
     "max_post_bytes": Field("int", Limits.max_post_bytes),
@@ -419,4 +426,18 @@ def _feeds(raw: dict[str, Any], site: Site, root: Path, name: str) -> Feeds:
         formats=tuple(f for f in FORMATS if f in raw["formats"]), items=raw["items"],
         summary_only=raw["summary_only"], per_tag=raw["per_tag"],
         per_category=raw["per_category"], per_author=raw["per_author"], hubs=tuple(raw["hubs"]),
+        names=_feed_names(raw["names"], name),
     )
+
+
+def _feed_names(raw: dict[str, Any], name: str) -> tuple[tuple[str, str], ...]:
+    """[feeds] names = { rss = "index.xml" }: keep the file names an old engine's feeds had."""
+    names = {**FEED_FILENAMES, **raw}
+    for fmt, file in raw.items():
+        if fmt not in FORMATS:
+            raise ConfigError(f"{name}: [feeds] names: unknown format '{fmt}'{suggest(fmt, FORMATS)}")
+        if not isinstance(file, str) or not re.fullmatch(r"[\w.-]+\.(xml|json)", file) or file == "feeds.opml":
+            raise ConfigError(f'{name}: [feeds] names.{fmt} must be a file name like "index.xml", not {file!r}')
+    if len(set(names.values())) < len(names):
+        raise ConfigError(f"{name}: [feeds] names: two formats would write the same file")
+    return tuple(sorted(raw.items()))

@@ -53,7 +53,7 @@ def adopt(root: Path) -> Adoption:
     return adoption
 
 
-def init_site(root: Path, *, feed: str | None, now: datetime) -> InitResult:
+def init_site(root: Path, *, feed: str | None, now: datetime, keep_feed_paths: bool = False) -> InitResult:
     """Write syndicator.toml (and, with a feed, the pinned ids file) beside the engine's config."""
     config_path, ids_path = root / CONFIG_NAME, root / IDS_NAME
     if _is_syndicator_site(root):
@@ -63,7 +63,8 @@ def init_site(root: Path, *, feed: str | None, now: datetime) -> InitResult:
             raise UsageError(f"{path} exists; init never overwrites a file (move it away to start again)")
     adoption = adopt(root)
     pinned = None
-    config = _trial_config(root, config_text(adoption, now=now))  # a ConfigError writes nothing
+    # A ConfigError from the config as it will be stops init before it writes anything.
+    config = _trial_config(root, config_text(adoption, now=now, keep_feed_paths=keep_feed_paths))
     if feed is not None:
         data = read_feed(feed)
         pinned = match(data, feed, [(s.url, s.id) for s in _stubs(config)[0]])
@@ -71,7 +72,8 @@ def init_site(root: Path, *, feed: str | None, now: datetime) -> InitResult:
                   f"pinned by `syndicator init` on {now:%Y-%m-%d}.\nKeep this file under version "
                   "control: feed readers know each post by this id.")
         _create(ids_path, dump_pinned(pinned.pairs, header=header))
-    text = config_text(adoption, now=now, ids_file=IDS_NAME if pinned else None)
+    text = config_text(adoption, now=now, ids_file=IDS_NAME if pinned else None,
+                       keep_feed_paths=keep_feed_paths)
     _create(config_path, text)
     stubs, problems = _stubs(load_config(config_path))
     rejected = len({p.path for p in problems if p.severity == "error"})

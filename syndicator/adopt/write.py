@@ -62,7 +62,29 @@ def fill_defaults(a: Adoption) -> None:
     a.site["ids"] = a.id_rule
 
 
-def config_text(a: Adoption, *, now: datetime, ids_file: str | None = None) -> str:
+def feed_format(engine: str, path: str) -> str:
+    """The format of an old feed, from its name and the engine that wrote it."""
+    name = path.rsplit("/", 1)[-1]
+    if name.endswith(".json"):
+        return "json"
+    return "atom" if "atom" in name or engine in ("jekyll", "eleventy") else "rss"
+
+
+def same_paths(a: Adoption) -> dict[str, object]:
+    """[feeds] url and names that put syndicator's site feeds where the old engine's were."""
+    if not a.old_feeds:
+        return {}
+    folder = a.old_feeds[0].rsplit("/", 1)[0]
+    names: dict[str, str] = {}
+    for path in a.old_feeds:
+        where, name = path.rsplit("/", 1)
+        if where == folder:
+            names.setdefault(feed_format(a.engine, path), name)
+    return {"url": folder.strip("/") + "/" if folder.strip("/") else "./", "names": names}
+
+
+def config_text(a: Adoption, *, now: datetime, ids_file: str | None = None,
+                keep_feed_paths: bool = False) -> str:
     """syndicator.toml for this adoption."""
     site = dict(a.site)
     taxonomies = site.pop("taxonomies", None)
@@ -87,4 +109,6 @@ def config_text(a: Adoption, *, now: datetime, ids_file: str | None = None) -> s
         lines += [f"{k} = {toml_value(v)}" for k in ("url", "email", "avatar", "bio")
                   if (v := getattr(entry, k))]
     lines += ["", "[feeds]", f"output = {toml_value(output_folder(a))}"]
+    if keep_feed_paths:
+        lines += [f"{k} = {toml_value(v)}" for k, v in same_paths(a).items()]
     return "\n".join(lines) + "\n"

@@ -89,7 +89,8 @@ def _build(config: Config, now: datetime, cache: Cache | None, *, keep_posts: bo
     outputs.append((out / OPML_FILENAME, render_opml(config.site, config.feeds, [s for s, _ in plans])))
     marks.append(time.perf_counter())
     result = write_all(outputs)
-    gone = remove_stale(out, {f.rel for f in files} | {OPML_FILENAME})
+    gone = remove_stale(out, {f.rel for f in files} | {OPML_FILENAME},
+                        names=[config.feeds.filename(f) for f in config.feeds.formats])
     if cache is not None:  # zip stops at the feeds: the OPML file, last in outputs, has no inputs hash
         cache.put_feed_inputs({job.rel: (job.inputs, len(data)) for job, (_p, data), ok
                                in zip(todo, outputs, result.ok) if ok},

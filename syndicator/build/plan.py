@@ -15,7 +15,7 @@ from ..config import Config
 from ..model import Author
 from ..posts.loader import Stub
 from ..posts.slugs import unique_slugs
-from ..render import FILENAMES, FeedSpec
+from ..render import FeedSpec
 
 
 @dataclass(frozen=True)
@@ -104,7 +104,7 @@ def inputs_hash(config: Config, what: str, items: Iterable[Stub]) -> str:
 
 def feed_files(config: Config, plans: list[tuple[FeedSpec, list[Stub]]]) -> list[FeedFile]:
     """Every feed file the plans make, in every configured format."""
-    return [FeedFile(f"{spec.path}/{FILENAMES[fmt]}".lstrip("/"), inputs_hash(config, f"{fmt}\0{spec!r}", items),
+    return [FeedFile(f"{spec.path}/{config.feeds.filename(fmt)}".lstrip("/"), inputs_hash(config, f"{fmt}\0{spec!r}", items),
                      spec, fmt, items)
             for spec, items in plans for fmt in config.feeds.formats]
 

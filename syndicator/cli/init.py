@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from ..adopt.write import output_folder
 from .app import main, now_utc
 
 
@@ -21,15 +22,28 @@ def _table(rows: list[tuple[str, str, str]]) -> None:
 @click.option("--feed", metavar="FILE_OR_URL",
               help="The old engine's published feed (public/index.xml, _site/feed.xml, a saved copy "
                    "or its URL): the id of each post in it is pinned, so no subscriber sees it again.")
-def init_command(source: Path, feed: str | None) -> None:
+@click.option("--keep-feed-paths/--new-feed-paths", default=None,
+              help="Write syndicator's site feed at the old engine's feed path (so subscribers need "
+                   "no redirect), or at its own (feeds/rss.xml...). Asked on a terminal.")
+def init_command(source: Path, feed: str | None, keep_feed_paths: bool | None) -> None:
     """Write syndicator's config for an existing blog, reading its posts as they are.
 
     Writes syndicator.toml beside the engine's config (and syndicator-ids.toml with --feed);
     never edits or overwrites a file.
     """
-    from ..adopt.run import init_site
+    import sys
 
-    result = init_site(source, feed=feed, now=now_utc())
+    from ..adopt.run import adopt, init_site
+    from ..adopt.write import same_paths
+
+    if keep_feed_paths is None:
+        keep_feed_paths = False
+        paths = same_paths(adopt(source))
+        if paths and sys.stdin.isatty():
+            names = ", ".join(f"{fmt} -> {paths['url']}{n}" for fmt, n in paths["names"].items())
+            keep_feed_paths = click.confirm(f"The old feed lived at {adopt(source).old_feeds[0]}. "
+                                            f"Write syndicator's there too ({names})?", default=True)
+    result = init_site(source, feed=feed, now=now_utc(), keep_feed_paths=keep_feed_paths)
     a = result.adoption
     click.echo(f"{a.engine.capitalize()} site found ({', '.join(a.config_files) or 'its files'}); "
                f"wrote {result.config_path}")
@@ -45,9 +59,15 @@ def init_command(source: Path, feed: str | None) -> None:
         for link in p.unmatched[:10]:
             click.echo(f"  not a post here: {link}")
     if a.old_feeds:
-        click.echo(f"\nthe old feeds lived at {', '.join(a.old_feeds)}. To keep subscribers without a "
-                   "redirect, publish syndicator's feed at the same path (see README, Bring your blog).")
-    click.echo(f"\nposts: {result.posts} read, {result.rejected} rejected. Next: `syndicator build`.")
+        click.echo(f"\nthe old feeds lived at {', '.join(a.old_feeds)}.")
+        if keep_feed_paths:
+            click.echo(f"syndicator's site feed is written at the same path: publish the files of "
+                       f"{output_folder(a)}/ at the site's root (after the engine's own build) and "
+                       "subscribers need no redirect.")
+        else:
+            click.echo("to write syndicator's feed at the same path, so subscribers need no redirect, "
+                       "run init again with --keep-feed-paths (move syndicator.toml away first).")
+    click.echo(f"\nposts: {result.posts} read as posts, {result.rejected} rejected. Next: `syndicator build`.")
 
 
 def _short(value: str) -> str:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Sequence
 from urllib.parse import quote
 
-from ..config import Feeds, Site
+from ..config import FEED_FILENAMES, Feeds, Site
 from ..model import Author, Body, Post
 from . import atom, jsonfeed, opml, rss
 from .entry import _prepare_cached, clean, prepare_entry, prepare_head, uri
@@ -25,7 +25,7 @@ from .extension import ATTR as NAMESPACE
 __all__ = ["FILENAMES", "OPML_FILENAME", "NAMESPACE", "CONTENT_TYPES", "FeedSpec", "feed_url",
            "render", "render_opml", "clear_caches"]
 
-FILENAMES = {"rss": "rss.xml", "atom": "atom.xml", "json": "feed.json"}
+FILENAMES = FEED_FILENAMES  # the defaults; [feeds] names may rename them (Feeds.filename)
 OPML_FILENAME = "feeds.opml"
 CONTENT_TYPES = {"rss": "application/rss+xml", "atom": "application/atom+xml",
                  "json": "application/feed+json", "opml": "text/x-opml"}
@@ -45,7 +45,7 @@ class FeedSpec:
 def feed_url(feeds: Feeds, spec: FeedSpec, fmt: str) -> str:
     """The feed's absolute public URL, non-ASCII path parts percent-encoded."""
     parts = [quote(clean(p), safe="") for p in spec.path.split("/") if p]
-    return feeds.url + "".join(p + "/" for p in parts) + FILENAMES[fmt]
+    return feeds.url + "".join(p + "/" for p in parts) + feeds.filename(fmt)
 
 
 def render(fmt: str, site: Site, feeds: Feeds, spec: FeedSpec,
