@@ -1,8 +1,9 @@
 """config.toml -> frozen dataclasses. Every error names the file and the key path.
 
-Core sections ([site], [authors.*], [feeds], [server], [daemon]) are checked here. The
-cross-posting sections ([crosspost], [[endpoints]]) are kept as raw tables and checked by the
-cross-posting code with the same `take()` helper, so one set of rules and messages serves both.
+Core sections ([site], [authors.*], [feeds], [server], [daemon]) are checked here; the
+cross-posting sections ([crosspost], [[endpoints]]) by crosspost_settings.py with the same
+`take()` helper, so one set of rules and messages serves both. Every section is parsed once,
+when the file loads, into typed settings on `Config`.
 """
 
 from __future__ import annotations
@@ -15,15 +16,17 @@ import tomllib
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import ConfigError
 from .model import Author
 
-FORMATS = ("rss", "atom", "json")
-FEED_FILENAMES = {"rss": "rss.xml", "atom": "atom.xml", "json": "feed.json"}
+if TYPE_CHECKING:
+    from .crosspost_settings import CrosspostSettings
+
+FEED_FORMATS = ("rss", "atom", "json")
 TOP_LEVEL = ("site", "authors", "feeds", "server", "daemon", "limits", "crosspost", "endpoints")
 
 
@@ -139,11 +142,6 @@ class Feeds:
     per_category: bool
     per_author: bool
     hubs: tuple[str, ...]  # WebSub hubs advertised with rel="hub"
-    names: tuple[tuple[str, str], ...] = ()  # [feeds] names: format -> file name, where not the default
-
-    def filename(self, fmt: str) -> str:
-        """The file name of this format's feeds (rss.xml, atom.xml, feed.json unless renamed)."""
-        return dict(self.names).get(fmt) or FEED_FILENAMES[fmt]
 
 
 @dataclass(frozen=True)
@@ -160,7 +158,7 @@ class Server:
 
 
 @dataclass(frozen=True)
-class Daemon:
+class DaemonSettings:
     """[daemon]: how `run` schedules its work."""
 
     crosspost_every: timedelta
@@ -190,9 +188,8 @@ class Config:
     posts_dir: Path
     state_dir: Path
     server: Server
-    daemon: Daemon
-    crosspost: dict[str, Any]  # raw [crosspost] table, checked by the cross-posting code
-    endpoints: tuple[dict[str, Any], ...]  # raw [[endpoints]] tables
+    daemon: DaemonSettings
+    crosspost: CrosspostSettings  # [crosspost] and every [[endpoints]] table, typed
     fingerprint: str  # hash of the config file's bytes; invalidates caches
     limits: Limits = Limits()
     pinned_ids: dict[str, str] = field(default_factory=dict)  # link key -> id ([site] ids_file)
@@ -235,14 +232,13 @@ _AUTHOR = {
 _FEEDS = {
     "output": Field("str", "feeds"),
     "url": Field("str"),
-    "formats": Field("strlist", list(FORMATS)),
+    "formats": Field("strlist", list(FEED_FORMATS)),
     "items": Field("int", 20),
     "summary_only": Field("bool", False),
     "per_tag": Field("bool", True),
     "per_category": Field("bool", True),
     "per_author": Field("bool", True),
     "hubs": Field("strlist", []),
-    "names": Field("table", {}),
 }
 _LIMITS = {
     "max_post_bytes": Field("int", Limits.max_post_bytes),
@@ -296,18 +292,17 @@ def load(path: str | Path) -> Config:
         if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", at):
             raise ConfigError(f'{name}: [daemon] crosspost_at entries must be "HH:MM", not {at!r}')
     daemon_raw["crosspost_at"] = tuple(daemon_raw["crosspost_at"])
-    endpoints = raw.get("endpoints", [])
-    if not isinstance(endpoints, list) or not all(isinstance(e, dict) for e in endpoints):
-        raise ConfigError(f"{name}: endpoints must be written as [[endpoints]] tables")
-    crosspost = raw.get("crosspost", {})
-    if not isinstance(crosspost, dict):
-        raise ConfigError(f"{name}: [crosspost] must be a table")
+    from .crosspost_settings import parse_crosspost  # local: it imports Field and take from here
+
+    state_dir = root / site_raw["state_dir"]
+    crosspost = parse_crosspost(raw.get("crosspost", {}), raw.get("endpoints", []), root=root,
+                                state_dir=state_dir, file=name)
     pinned, pinned_bytes = _pinned(site_raw["ids_file"], root, name)
     return Config(
         path=path, site=site, authors=authors, feeds=feeds,
-        posts_dir=root / site_raw["posts"], state_dir=root / site_raw["state_dir"],
-        server=server, daemon=Daemon(**daemon_raw), crosspost=crosspost,
-        endpoints=tuple(endpoints), fingerprint=hashlib.sha256(data + pinned_bytes).hexdigest(),
+        posts_dir=root / site_raw["posts"], state_dir=state_dir,
+        server=server, daemon=DaemonSettings(**daemon_raw), crosspost=crosspost,
+        fingerprint=hashlib.sha256(data + pinned_bytes).hexdigest(),
         limits=parse_limits(raw.get("limits", {}), name), pinned_ids=pinned,
     )
 
@@ -412,9 +407,9 @@ def _authors(raw: Any, site: Site, name: str) -> dict[str, Author]:
 
 def _feeds(raw: dict[str, Any], site: Site, root: Path, name: str) -> Feeds:
     for fmt in raw["formats"]:
-        if fmt not in FORMATS:
-            raise ConfigError(f"{name}: [feeds] formats: unknown format '{fmt}'{suggest(fmt, FORMATS)}"
-                              f" (known: {', '.join(FORMATS)})")
+        if fmt not in FEED_FORMATS:
+            raise ConfigError(f"{name}: [feeds] formats: unknown format '{fmt}'{suggest(fmt, FEED_FORMATS)}"
+                              f" (known: {', '.join(FEED_FORMATS)})")
     if raw["items"] < 1:
         raise ConfigError(f"{name}: [feeds] items must be at least 1")
     url = raw["url"] or urljoin(site.url, raw["output"].strip("/") + "/")
@@ -423,21 +418,8 @@ def _feeds(raw: dict[str, Any], site: Site, root: Path, name: str) -> Feeds:
         url += "/"
     return Feeds(
         output=root / raw["output"], url=url,
-        formats=tuple(f for f in FORMATS if f in raw["formats"]), items=raw["items"],
+        formats=tuple(f for f in FEED_FORMATS if f in raw["formats"]), items=raw["items"],
         summary_only=raw["summary_only"], per_tag=raw["per_tag"],
         per_category=raw["per_category"], per_author=raw["per_author"], hubs=tuple(raw["hubs"]),
-        names=_feed_names(raw["names"], name),
     )
 
-
-def _feed_names(raw: dict[str, Any], name: str) -> tuple[tuple[str, str], ...]:
-    """[feeds] names = { rss = "index.xml" }: keep the file names an old engine's feeds had."""
-    names = {**FEED_FILENAMES, **raw}
-    for fmt, file in raw.items():
-        if fmt not in FORMATS:
-            raise ConfigError(f"{name}: [feeds] names: unknown format '{fmt}'{suggest(fmt, FORMATS)}")
-        if not isinstance(file, str) or not re.fullmatch(r"[\w.-]+\.(xml|json)", file) or file == "feeds.opml":
-            raise ConfigError(f'{name}: [feeds] names.{fmt} must be a file name like "index.xml", not {file!r}')
-    if len(set(names.values())) < len(names):
-        raise ConfigError(f"{name}: [feeds] names: two formats would write the same file")
-    return tuple(sorted(raw.items()))

@@ -92,12 +92,20 @@ def test_authors_come_from_data_files(tmp_path):
 
 
 def test_keep_feed_paths_puts_the_site_feed_where_the_old_one_was(tmp_path):
-    root = write(tmp_path, SITES["hugo"])
+    root = write(tmp_path, SITES["zola"])
     result = init(root, "--keep-feed-paths")
     assert result.returncode == 0, result.stderr
     config = load(root / "syndicator.toml")
-    assert config.feeds.url == "https://hugo.example.org/" and config.feeds.filename("rss") == "index.xml"
-    assert config.feeds.filename("atom") == "atom.xml"
+    assert config.feeds.url == "https://zola.example.org/"
+    assert subprocess.run([sys.executable, "-m", "syndicator", "build"], cwd=root, timeout=120).returncode in (0, 1)
+    assert 'href="https://zola.example.org/atom.xml"' in (root / "syndicator-feeds" / "atom.xml").read_text()
+
+
+def test_an_old_feed_name_syndicator_does_not_write_gets_advice_not_a_promise(tmp_path):
+    root = write(tmp_path, SITES["hugo"])
+    result = init(root)
+    assert "to keep /index.xml working, redirect it" in result.stdout
+    assert "--keep-feed-paths" not in result.stdout
 
 
 def test_nothing_is_overwritten_and_a_folder_without_an_engine_is_a_clear_error(tmp_path):
@@ -119,12 +127,3 @@ def test_commands_find_syndicator_toml_beside_the_engines_config_toml(tmp_path):
     check = subprocess.run([sys.executable, "-m", "syndicator", "check"], cwd=root, capture_output=True,
                            text=True, timeout=120)
     assert "config: ok" in check.stdout, check.stderr
-
-
-def test_feed_names_are_checked(tmp_path):
-    root = write(tmp_path, SITES["zola"])
-    assert init(root).returncode == 0
-    path = root / "syndicator.toml"
-    path.write_text(path.read_text() + 'names = { rss = "../x.xml" }\n')
-    with pytest.raises(Exception, match="names.rss must be a file name"):
-        load(path)

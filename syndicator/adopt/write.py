@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..config import TOP_LEVEL
 from ..posts.ids import toml_string
+from ..render.spec import FEED_FILES
 from .model import Adoption
 
 CONFIG_NAME = "syndicator.toml"
@@ -70,17 +71,15 @@ def feed_format(engine: str, path: str) -> str:
     return "atom" if "atom" in name or engine in ("jekyll", "eleventy") else "rss"
 
 
-def same_paths(a: Adoption) -> dict[str, object]:
-    """[feeds] url and names that put syndicator's site feeds where the old engine's were."""
+def same_paths(a: Adoption) -> dict[str, str]:
+    """[feeds] url that puts syndicator's site feed where the old engine's was: possible when the
+    old file has the name syndicator gives that format (rss.xml, atom.xml, feed.json)."""
     if not a.old_feeds:
         return {}
-    folder = a.old_feeds[0].rsplit("/", 1)[0]
-    names: dict[str, str] = {}
-    for path in a.old_feeds:
-        where, name = path.rsplit("/", 1)
-        if where == folder:
-            names.setdefault(feed_format(a.engine, path), name)
-    return {"url": folder.strip("/") + "/" if folder.strip("/") else "./", "names": names}
+    folder, name = a.old_feeds[0].rsplit("/", 1)
+    if FEED_FILES.get(feed_format(a.engine, a.old_feeds[0])) != name:
+        return {}
+    return {"url": folder.strip("/") + "/" if folder.strip("/") else "./"}
 
 
 def config_text(a: Adoption, *, now: datetime, ids_file: str | None = None,

@@ -9,10 +9,10 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
 
 from ..posts.loader import Problem
-from ..render import FILENAMES
+from ..config import FEED_FORMATS
+from ..render import FEED_FILES
 
 
 @dataclass(frozen=True)
@@ -72,10 +72,9 @@ def _write_if_changed(path: Path, data: bytes) -> str:
     return "written"
 
 
-def remove_stale(out: Path, expected: set[str], *, names: Iterable[str] = ()) -> list[Path]:
-    """Delete feed files no plan produced (a tag that disappeared), and their empty folders.
-    `names`: feed file names besides the defaults ([feeds] names)."""
-    names = set(FILENAMES.values()) | set(names)
+def remove_stale(out: Path, expected: set[str]) -> list[Path]:
+    """Delete feed files no plan produced (a tag that disappeared), and their empty folders."""
+    names = {FEED_FILES[fmt] for fmt in FEED_FORMATS}
     gone = []
     for top in ("", "tags", "categories", "authors"):
         base = out / top

@@ -38,11 +38,10 @@ def init_command(source: Path, feed: str | None, keep_feed_paths: bool | None) -
 
     if keep_feed_paths is None:
         keep_feed_paths = False
-        paths = same_paths(adopt(source))
-        if paths and sys.stdin.isatty():
-            names = ", ".join(f"{fmt} -> {paths['url']}{n}" for fmt, n in paths["names"].items())
-            keep_feed_paths = click.confirm(f"The old feed lived at {adopt(source).old_feeds[0]}. "
-                                            f"Write syndicator's there too ({names})?", default=True)
+        preview = adopt(source)
+        if same_paths(preview) and sys.stdin.isatty():
+            keep_feed_paths = click.confirm(f"The old feed lived at {preview.old_feeds[0]}. Write "
+                                            "syndicator's site feeds in the same folder?", default=True)
     result = init_site(source, feed=feed, now=now_utc(), keep_feed_paths=keep_feed_paths)
     a = result.adoption
     click.echo(f"{a.engine.capitalize()} site found ({', '.join(a.config_files) or 'its files'}); "
@@ -59,15 +58,26 @@ def init_command(source: Path, feed: str | None, keep_feed_paths: bool | None) -
         for link in p.unmatched[:10]:
             click.echo(f"  not a post here: {link}")
     if a.old_feeds:
-        click.echo(f"\nthe old feeds lived at {', '.join(a.old_feeds)}.")
-        if keep_feed_paths:
-            click.echo(f"syndicator's site feed is written at the same path: publish the files of "
-                       f"{output_folder(a)}/ at the site's root (after the engine's own build) and "
-                       "subscribers need no redirect.")
-        else:
-            click.echo("to write syndicator's feed at the same path, so subscribers need no redirect, "
-                       "run init again with --keep-feed-paths (move syndicator.toml away first).")
+        _feed_paths(a, keep_feed_paths)
     click.echo(f"\nposts: {result.posts} read as posts, {result.rejected} rejected. Next: `syndicator build`.")
+
+
+def _feed_paths(a, keep: bool) -> None:
+    """Where the old feeds lived, and how subscribers keep them."""
+    from ..adopt.write import same_paths
+    from ..render.spec import FEED_FILES
+
+    click.echo(f"\nthe old feeds lived at {', '.join(a.old_feeds)}.")
+    if keep:
+        click.echo(f"syndicator's site feeds are written for the same folder: publish the files of "
+                   f"{output_folder(a)}/ there (after the engine's own build); subscribers need no redirect.")
+    elif same_paths(a):
+        click.echo("to write syndicator's site feeds at the same path, run init with --keep-feed-paths "
+                   "(move syndicator.toml away first).")
+    else:
+        click.echo(f"syndicator names its feeds {FEED_FILES['rss']}, {FEED_FILES['atom']} and "
+                   f"{FEED_FILES['json']}: to keep {a.old_feeds[0]} working, redirect it to the new "
+                   "feed, or copy the new feed of the same format to that path when you deploy.")
 
 
 def _short(value: str) -> str:
