@@ -107,5 +107,6 @@ def _trial_config(root: Path, text: str) -> Config:
 
 
 def _stubs(config: Config):
-    entries = {rel: parse_file(config, rel)[0] for rel in sorted(discover(config.posts_dir))}
+    files, _notes = discover(config)
+    entries = {rel: parse_file(config, rel)[0] for rel in sorted(files)}
     return index_entries(config, entries)
