@@ -266,6 +266,33 @@ def test_auth_error_pauses_the_endpoint_and_others_carry_on(cfg):
     assert masto[pid(1)].budget_used == 1  # the rejected attempt did not burn the budget
 
 
+def test_an_error_before_anything_was_sent_never_makes_a_delivery_unknown(cfg):
+    go(cfg, [])
+    posts = [make_post(1), make_post(2)]
+    FakeEndpoint.script["masto"] = [ConfigError("webhook secret starts with whsec_ but ...")]
+    report = go(cfg, posts)
+    masto = rows(cfg, "masto")
+    assert {r.state for r in masto.values()} == {"pending"}  # not unknown: nothing was sent
+    assert "configuration problem" in report.paused["masto"] and report.count("unknown") == 0
+    assert sorted(sent_ids("bsky")) == [pid(1), pid(2)]  # the others carry on
+    crosspost.retry(cfg, endpoint="masto", now=NOW + H)
+    go(cfg, posts, now=NOW + H)
+    assert {r.state for r in rows(cfg, "masto").values()} == {"sent"}
+    assert FakeEndpoint.settled == []  # never treated as possibly applied
+
+
+def test_undecodable_webhook_secret_stops_the_run_before_the_ledger(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOOK_SECRET", "whsec_not*base64")
+    config = make_config(tmp_path, endpoints=[{"name": "hook", "type": "webhook",
+                                               "url": "http://127.0.0.1:9/hook",
+                                               "secret_env": "HOOK_SECRET"}])
+    with pytest.raises(ConfigError, match=r"\$HOOK_SECRET"):
+        crosspost.check_config(config)
+    with pytest.raises(ConfigError, match=r"\$HOOK_SECRET"):
+        go(config, [make_post(1)])
+    assert not config.crosspost.ledger.exists()
+
+
 def test_gone_endpoint_is_paused(cfg):
     posts = _queue(cfg)
     FakeEndpoint.script["masto"] = [PermanentError("410 gone", status=410)]
