@@ -9,13 +9,14 @@ from typing import Any, Callable
 
 from ..build.report import BuildReport
 from ..config import Config
+from ..crosspost.report import CrosspostReport
 from ..model import Body, Post
 from . import jobs
 
 logger = logging.getLogger(__package__)  # the daemon's lines keep the name `syndicator.daemon`
 
 MIN_CROSSPOST_GAP = timedelta(seconds=2)  # between a pass and a follow-up for a due delivery
-CrosspostFn = Callable[..., Any]  # crosspost.run(config, posts, *, now, session, sleep, stop, bodies)
+CrosspostFn = Callable[..., "CrosspostReport | None"]  # crosspost.run(config, posts, *, now, session, ...)
 NextDeliveryFn = Callable[[Config], "datetime | None"]
 
 
