@@ -717,3 +717,40 @@ def test_status_shows_sending_as_its_own_state(cfg):
     header, masto_line = table.output.splitlines()[1], table.output.splitlines()[2]
     assert header.split()[3:5] == ["PENDING", "SENDING"] and masto_line.split()[3:5] == ["0", "1"]
     assert "interrupted; settles on the next run" in table.output
+
+
+def _mastodon(tmp_path, monkeypatch, masto, **extra):
+    monkeypatch.setenv("MASTO_TOKEN", masto.token)
+    return make_config(tmp_path, endpoints=[
+        {"name": "masto", "type": "mastodon", "instance": masto.url, "token_env": "MASTO_TOKEN",
+         "pace": "0s", **extra}])
+
+
+def test_character_limit_422_is_refitted_once_and_resent_with_the_same_key(tmp_path, monkeypatch):
+    from fakes import FakeMastodon
+    from fakes.mastodon import count
+
+    # Mastodon counts 450 where we think 500 fit (as when its URL or grapheme rules differ).
+    with FakeMastodon(max_characters=450) as masto:
+        config = _mastodon(tmp_path, monkeypatch, masto, max_characters=500)
+        go(config, [])
+        posts = [make_post(1, summary="word " * 200)]
+        report = go(config, posts)
+        assert report.count("sent") == 1 and len(masto.statuses) == 1
+        creates = [r for r in masto.requests if r.path == "/api/v1/statuses"]
+        assert len(creates) == 2  # refused once (422), then refitted
+        keys = {r.headers["idempotency-key"] for r in creates}
+        assert len(keys) == 1 and rows(config)[pid(1)].key in keys
+        assert count(masto.statuses[0]["status"]) <= 400 < count(creates[0].form["status"][0])
+
+
+def test_a_second_character_limit_422_fails_the_delivery(tmp_path, monkeypatch):
+    from fakes import FakeMastodon
+
+    with FakeMastodon(max_characters=100) as masto:
+        config = _mastodon(tmp_path, monkeypatch, masto, max_characters=500)
+        go(config, [])
+        report = go(config, [make_post(1, summary="word " * 200)])
+        assert report.count("failed") == 1 and masto.statuses == []
+        assert len([r for r in masto.requests if r.path == "/api/v1/statuses"]) == 2
+        assert "character limit" in rows(config)[pid(1)].last_error

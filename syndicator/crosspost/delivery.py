@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from typing import Callable, Mapping
 
 from ..endpoints.base import Endpoint, Message, Receipt
-from ..errors import AmbiguousError, ConfigError, DeliveryError
+from ..errors import AmbiguousError, ConfigError, DeliveryError, TooLongError
 from ..model import Body, Post
 from ..posts.content import render_body
 from ..redact import redact
@@ -135,7 +135,7 @@ class Deliverer:
         if not isinstance(ready, _Ready):
             return ready
         try:
-            receipt = self._send(endpoint, ready)
+            receipt = self._send_or_refit(endpoint, ready)
         except ConfigError as exc:  # raised before anything was sent: fix the config first
             return self.record.misconfigured(endpoint, ready.before, redact(exc, self._secrets(endpoint)),
                                              settling=ready.settle)
@@ -199,6 +199,23 @@ class Deliverer:
                 return receipt
         # certainly not applied (or never tried): send it now, same key
         return endpoint.send(*args, key=ready.key, now=now)
+
+    def _send_or_refit(self, endpoint: Endpoint, ready: _Ready) -> Receipt | None:
+        """Send; if the platform counts the text over its limit, refit once with a margin and
+        resend with the same key (the refused attempt stored nothing). A second refusal fails."""
+        try:
+            return self._send(endpoint, ready)
+        except TooLongError as exc:
+            post = ready.post
+            message = endpoint.refit(post, ready.body, template=endpoint.settings.template,
+                                     own_text=post.syndicate.text_for(endpoint.name))
+            if message is None:
+                raise
+            logger.warning("crosspost %s -> %s: %s; refitted to %d of %s, resending with the "
+                           "same key", post.id, endpoint.name,
+                           redact(exc.message, endpoint.secret_values()), message.length,
+                           message.limit)
+            return endpoint.send(post, ready.body, message, key=ready.key, now=self.now())
 
     def _bug(self, endpoint: Endpoint, row: Row, exc: Exception, *,
              doing: str = "unexpected error") -> str:
