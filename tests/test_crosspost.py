@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import os
 import threading
 from datetime import timedelta
@@ -25,7 +26,9 @@ from syndicator.crosspost_settings import KINDS, EndpointSettings
 from syndicator.endpoints import ENDPOINTS
 from syndicator.endpoints.base import Receipt
 from syndicator.errors import AmbiguousError, AuthError, ConfigError, LedgerError, PermanentError, TransientError
+from syndicator.config import load
 from syndicator.model import Syndication
+from syndicator.redact import one_line
 
 H = timedelta(hours=1)
 D = timedelta(days=1)
@@ -754,3 +757,60 @@ def test_a_second_character_limit_422_fails_the_delivery(tmp_path, monkeypatch):
         assert report.count("failed") == 1 and masto.statuses == []
         assert len([r for r in masto.requests if r.path == "/api/v1/statuses"]) == 2
         assert "character limit" in rows(config)[pid(1)].last_error
+
+
+HOSTILE_BODY = ("not allowed\r\nINFO syndicator: all good\x1b[2J\x1b]0;owned\x07\u202etxt.exe\u2028"
+                + "x" * 5000)
+
+
+def test_remote_error_text_is_one_capped_line_in_logs_and_the_pause_reason(tmp_path, monkeypatch,
+                                                                          caplog):
+    from fakes import FakeMastodon
+
+    with FakeMastodon() as masto:
+        config = _mastodon(tmp_path, monkeypatch, masto)
+        go(config, [])
+        statuses = lambda r: r.path == "/api/v1/statuses"  # noqa: E731
+        masto.fail_next(1, status=500, body={"error": HOSTILE_BODY}, match=statuses)
+        go(config, [make_post(1)])
+        masto.fail_next(1, status=401, body={"error": HOSTILE_BODY}, match=statuses)
+        report = go(config, [make_post(1)], now=NOW + D)
+    reason = crosspost.status(config)["endpoints"][0]["paused_reason"]
+    stored = [reason, report.paused["masto"], *(r.last_error for r in rows(config).values())]
+    logged = [r.getMessage() for r in caplog.records if r.name.startswith("syndicator")]
+    for text in stored + logged:
+        assert not re.search(r"[\x00-\x1f\x7f-\x9f\u2028\u202e]", text), repr(text[:80])
+        assert "x" * 300 not in text and len(text) < 1200
+    assert "not allowed INFO syndicator: all good" in reason  # still says what the server said
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("a\nb\r\nc", "a b c"), ("\x1b[31mred\x1b[0m", "[31mred [0m"), ("x" * 10, "xxxx…"),
+    ("tab\tand\u2028line\u202eover", "tab and line over"),
+])
+def test_one_line(text, expected):
+    assert one_line(text, limit=5 if len(text) == 10 else 300) == expected
+
+
+def test_run_once_exits_as_crosspost_does(tmp_path, monkeypatch):
+    from datetime import datetime, timezone
+
+    from fakes import FakeMastodon
+
+    with FakeMastodon() as masto:
+        monkeypatch.setenv("MASTO_TOKEN", "not-the-token-123")  # rejected: the endpoint pauses
+        make_config(tmp_path, endpoints=[{"name": "masto", "type": "mastodon", "pace": "0s",
+                                          "instance": masto.url, "token_env": "MASTO_TOKEN"}])
+        config_path = _site(tmp_path)
+        runner = CliRunner()
+        first = runner.invoke(main, ["crosspost", "--config", str(config_path)])
+        assert first.exit_code == 0, first.output  # the baseline: nothing sent
+        date = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        (tmp_path / "posts" / "post-3.md").write_text(
+            f"---\ntitle: Post 3\ndate: {date}\n---\n\nHello 3.\n", encoding="utf-8")
+        once = runner.invoke(main, ["run", "--once", "--config", str(config_path)])
+        assert once.exit_code == 1, once.output  # paused, as `crosspost` reports it
+        assert crosspost.status(load(config_path))["endpoints"][0]["paused"]
+        runner.invoke(main, ["retry", "--config", str(config_path)])
+        again = runner.invoke(main, ["crosspost", "--config", str(config_path)])
+        assert again.exit_code == 1 and "paused: masto" in again.output

@@ -24,7 +24,7 @@ from ..endpoints.base import Endpoint, Message, Receipt
 from ..errors import AmbiguousError, ConfigError, DeliveryError, TooLongError
 from ..model import Body, Post
 from ..posts.content import render_body
-from ..redact import redact
+from ..redact import one_line, redact
 from .ledger import Ledger, Row
 from .outcomes import Next, Recorder, Step
 from .policy import duration_text
@@ -137,11 +137,10 @@ class Deliverer:
         try:
             receipt = self._send_or_refit(endpoint, ready)
         except ConfigError as exc:  # raised before anything was sent: fix the config first
-            return self.record.misconfigured(endpoint, ready.before, redact(exc, self._secrets(endpoint)),
+            return self.record.misconfigured(endpoint, ready.before, self._said(endpoint, exc),
                                              settling=ready.settle)
         except DeliveryError as exc:
-            return self.record.failed(endpoint, ready.before, exc, quick,
-                                      redact(exc.message, self._secrets(endpoint)))
+            return self.record.failed(endpoint, ready.before, exc, quick, self._said(endpoint, exc))
         except Exception as exc:  # an endpoint bug: never counted as success
             text = self._bug(endpoint, row, exc)
             return self.record.failed(endpoint, ready.before, AmbiguousError(text), quick, text)
@@ -225,7 +224,12 @@ class Deliverer:
         logger.error("crosspost %s -> %s: %s\n%s", row.post_id, endpoint.name, doing, trace)
         said = f"cannot render: {type(exc).__name__}" if doing != "unexpected error" \
             else f"unexpected {type(exc).__name__}"
-        return redact(f"{said}: {exc}", secrets)
+        return one_line(redact(f"{said}: {exc}", secrets), limit=600)
+
+    @staticmethod
+    def _said(endpoint: Endpoint, exc: Exception) -> str:
+        """An error's text for the ledger and the logs: redacted, one line, at most 600 long."""
+        return one_line(redact(getattr(exc, "message", exc), endpoint.secret_values()), limit=600)
 
     @staticmethod
     def _secrets(endpoint: Endpoint) -> tuple[str, ...]:

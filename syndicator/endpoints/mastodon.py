@@ -26,6 +26,7 @@ from typing import Any
 from ..crosspost.fitting import fit_post, mastodon_limits
 from ..errors import AmbiguousError, DeliveryError, TooLongError
 from ..model import Body, Post
+from ..redact import one_line
 from .base import Endpoint, Message, Receipt
 from .http import check_length, host_of, json_or_none, raise_for, request
 
@@ -104,7 +105,8 @@ class Mastodon(Endpoint):
         detail = str(data.get("error", "")) if isinstance(data, dict) else resp.text
         if resp.status_code == 422 and "character limit" in detail.lower():
             raise TooLongError(f"mastodon endpoint '{self.name}': Mastodon counts the status over "
-                               f"its limit, we counted {message.length} ({detail[:200]})", status=422)
+                               f"its limit, we counted {message.length} ({one_line(detail, limit=200)})",
+                               status=422)
         raise_for(self, resp, now=now, body=data, detail=detail)
         if not isinstance(data, dict) or "id" not in data:
             raise AmbiguousError(f"mastodon endpoint '{self.name}': {resp.status_code} without a "
