@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+import stat
 import os
 import threading
 from datetime import timedelta
@@ -645,7 +646,7 @@ def test_commands_have_help(command):
 # -- with the real endpoint kinds and their local fakes ------------------------------------------
 
 
-def test_bluesky_session_is_kept_in_the_ledger_not_a_login_per_run(tmp_path, monkeypatch):
+def test_bluesky_session_is_kept_in_a_private_file_not_the_ledger_nor_a_login_per_run(tmp_path, monkeypatch):
     from fakes import FakeBluesky, FakeMastodon
 
     with FakeBluesky() as bsky, FakeMastodon() as masto:
@@ -665,8 +666,14 @@ def test_bluesky_session_is_kept_in_the_ledger_not_a_login_per_run(tmp_path, mon
                      for i in range(1, n + 1)]
             go(config, posts, now=later)
         assert bsky.logins == 1 and len(bsky.records) == 3
-        with open_ledger(config.state_dir / "ledger.sqlite") as ledger:
-            assert ledger.kv_get("session:bsky")
+        saved = config.state_dir / "sessions" / "bsky.json"
+        tokens = json.loads(saved.read_text())
+        assert tokens["accessJwt"] and tokens["refreshJwt"]
+        assert stat.S_IMODE(saved.stat().st_mode) == 0o600
+        assert stat.S_IMODE(saved.parent.stat().st_mode) == 0o700
+        ledger_bytes = b"".join(p.read_bytes() for p in config.state_dir.glob("ledger.sqlite*"))
+        for token in (tokens["accessJwt"], tokens["refreshJwt"], bsky.password):
+            assert token.encode() not in ledger_bytes  # "no secrets in the ledger" holds
         # The 504 after applying was settled with the same Idempotency-Key: no duplicate.
         assert len(masto.statuses) == 3
         assert {r.state for r in rows(config).values()} == {"sent"}
@@ -814,3 +821,23 @@ def test_run_once_exits_as_crosspost_does(tmp_path, monkeypatch):
         runner.invoke(main, ["retry", "--config", str(config_path)])
         again = runner.invoke(main, ["crosspost", "--config", str(config_path)])
         assert again.exit_code == 1 and "paused: masto" in again.output
+
+
+def test_a_session_left_in_the_ledger_by_an_older_version_is_moved_out(tmp_path, monkeypatch):
+    from fakes import FakeBluesky, FakeMastodon
+
+    with FakeBluesky() as bsky, FakeMastodon() as masto:
+        config = _real_endpoints(tmp_path, monkeypatch, masto, bsky)
+        go(config, [])
+        go(config, [make_post(1)], endpoint="bsky")
+        saved = config.state_dir / "sessions" / "bsky.json"
+        session = saved.read_text()
+        saved.unlink()
+        with open_ledger(config.crosspost.ledger) as ledger:
+            ledger.kv_set("session:bsky", session, now=NOW)
+        go(config, [make_post(1), make_post(2)], endpoint="bsky")
+        assert bsky.logins == 1 and saved.read_text() == session
+        with open_ledger(config.crosspost.ledger) as ledger:
+            assert ledger.kv_get("session:bsky") is None
+        ledger_bytes = b"".join(p.read_bytes() for p in config.state_dir.glob("ledger.sqlite*"))
+        assert json.loads(session)["refreshJwt"].encode() not in ledger_bytes

@@ -118,7 +118,7 @@ class Deliverer:
                 continue
             rows = self.ledger.due(endpoint.name, now=self.start)
             if rows:
-                self.sessions.restore(endpoint)  # Bluesky allows few logins: never one per post
+                self.sessions.restore(endpoint, now=self.start)  # Bluesky allows few logins: never one per post
                 queues[endpoint.name] = deque(rows)
         return queues
 
