@@ -22,7 +22,7 @@ from .errors import ConfigError
 from .model import Author
 
 FORMATS = ("rss", "atom", "json")
-TOP_LEVEL = ("site", "authors", "feeds", "server", "daemon", "crosspost", "endpoints")
+TOP_LEVEL = ("site", "authors", "feeds", "server", "daemon", "crosspost", "endpoints", "sources")
 
 
 @dataclass(frozen=True)
@@ -165,6 +165,7 @@ class Config:
     crosspost: dict[str, Any]  # raw [crosspost] table, checked by the cross-posting code
     endpoints: tuple[dict[str, Any], ...]  # raw [[endpoints]] tables
     fingerprint: str  # hash of the config file's bytes; invalidates caches
+    sources: tuple[dict[str, Any], ...] = ()  # raw [[sources]] tables, checked by sources/settings.py
 
     @property
     def root(self) -> Path:
@@ -255,6 +256,9 @@ def load(path: str | Path) -> Config:
     endpoints = raw.get("endpoints", [])
     if not isinstance(endpoints, list) or not all(isinstance(e, dict) for e in endpoints):
         raise ConfigError(f"{name}: endpoints must be written as [[endpoints]] tables")
+    sources = raw.get("sources", [])
+    if not isinstance(sources, list) or not all(isinstance(e, dict) for e in sources):
+        raise ConfigError(f"{name}: sources must be written as [[sources]] tables")
     crosspost = raw.get("crosspost", {})
     if not isinstance(crosspost, dict):
         raise ConfigError(f"{name}: [crosspost] must be a table")
@@ -263,6 +267,7 @@ def load(path: str | Path) -> Config:
         posts_dir=root / site_raw["posts"], state_dir=root / site_raw["state_dir"],
         server=server, daemon=Daemon(**daemon_raw), crosspost=crosspost,
         endpoints=tuple(endpoints), fingerprint=hashlib.sha256(data).hexdigest(),
+        sources=tuple(sources),
     )
 
 

@@ -10,6 +10,7 @@
      |    |    +-- AuthError  credentials rejected (401/403); the endpoint is paused
      |    +-- AmbiguousError  may or may not have been applied (timeout, 5xx); settle before resending
      +-- DaemonError          the daemon cannot start (another one holds the lock)
+ +-- SourceError          a feed source could not be fetched or parsed (one failed poll)
 
 The CLI is the only place that turns these into messages and exit codes.
 """
@@ -71,3 +72,13 @@ class AmbiguousError(DeliveryError):
 
 class DaemonError(SyndicatorError):
     """The daemon cannot start or continue."""
+
+
+class SourceError(SyndicatorError):
+    """One poll of a feed source failed; retry_after is seconds the server asked us to wait."""
+
+    def __init__(self, message: str, *, status: int | None = None,
+                 retry_after: float | None = None, **context: object) -> None:
+        super().__init__(message, status=status, retry_after=retry_after, **context)
+        self.status = status
+        self.retry_after = retry_after
