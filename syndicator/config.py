@@ -22,7 +22,8 @@ from .errors import ConfigError
 from .model import Author
 
 FORMATS = ("rss", "atom", "json")
-TOP_LEVEL = ("site", "authors", "feeds", "server", "daemon", "crosspost", "endpoints", "sources")
+TOP_LEVEL = ("site", "authors", "feeds", "server", "daemon", "limits", "crosspost", "endpoints",
+             "sources")
 
 
 @dataclass(frozen=True)
@@ -151,6 +152,16 @@ class Daemon:
 
 
 @dataclass(frozen=True)
+class Limits:
+    """[limits]: what one post may cost; a post over a limit is a `path:line` problem and skipped."""
+
+    max_post_bytes: int = 10 * 1024 * 1024  # the whole file; checked before it is read
+    max_tags: int = 200  # tags plus categories of one post
+    max_front_matter_bytes: int = 1024 * 1024
+    max_nesting: int = 50  # lists and tables inside each other in the front matter
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole configuration; `path` is the config file, relative paths resolve beside it."""
 
@@ -165,6 +176,7 @@ class Config:
     crosspost: dict[str, Any]  # raw [crosspost] table, checked by the cross-posting code
     endpoints: tuple[dict[str, Any], ...]  # raw [[endpoints]] tables
     fingerprint: str  # hash of the config file's bytes; invalidates caches
+    limits: Limits = Limits()
     sources: tuple[dict[str, Any], ...] = ()  # raw [[sources]] tables, checked by sources/settings.py
 
     @property
@@ -210,6 +222,12 @@ _FEEDS = {
     "per_category": Field("bool", True),
     "per_author": Field("bool", True),
     "hubs": Field("strlist", []),
+}
+_LIMITS = {
+    "max_post_bytes": Field("int", Limits.max_post_bytes),
+    "max_tags": Field("int", Limits.max_tags),
+    "max_front_matter_bytes": Field("int", Limits.max_front_matter_bytes),
+    "max_nesting": Field("int", Limits.max_nesting),
 }
 _SERVER = {"host": Field("str", "127.0.0.1"), "port": Field("int", 8080)}
 _DAEMON = {
@@ -267,8 +285,18 @@ def load(path: str | Path) -> Config:
         posts_dir=root / site_raw["posts"], state_dir=root / site_raw["state_dir"],
         server=server, daemon=Daemon(**daemon_raw), crosspost=crosspost,
         endpoints=tuple(endpoints), fingerprint=hashlib.sha256(data).hexdigest(),
+        limits=parse_limits(raw.get("limits", {}), name),
         sources=tuple(sources),
     )
+
+
+def parse_limits(raw: Any, name: str) -> Limits:
+    """[limits] -> Limits; every limit is a whole number of at least 1."""
+    values = take(raw, "[limits]", _LIMITS, file=name)
+    for key, value in values.items():
+        if value < 1:
+            raise ConfigError(f"{name}: [limits] {key} must be at least 1")
+    return Limits(**values)
 
 
 def _site(raw: dict[str, Any], name: str) -> Site:

@@ -10,9 +10,12 @@
      |    |    +-- AuthError  credentials rejected (401/403); the endpoint is paused
      |    +-- AmbiguousError  may or may not have been applied (timeout, 5xx); settle before resending
      +-- DaemonError          the daemon cannot start (another one holds the lock)
- +-- SourceError          a feed source could not be fetched or parsed (one failed poll)
+     +-- ServeError           the feed server cannot listen on its address
+     +-- UsageError           a command was given arguments it cannot use (exit status 2)
+     +-- SourceError          a feed source could not be fetched or parsed (one failed poll)
 
-The CLI is the only place that turns these into messages and exit codes.
+The CLI's one error exit (cli/app.py) is the only place that turns these into messages and exit
+codes: ConfigError and UsageError exit 2, every other SyndicatorError exits 1.
 """
 
 from __future__ import annotations
@@ -72,6 +75,14 @@ class AmbiguousError(DeliveryError):
 
 class DaemonError(SyndicatorError):
     """The daemon cannot start or continue."""
+
+
+class ServeError(SyndicatorError):
+    """The feed server cannot listen (address in use, permission denied)."""
+
+
+class UsageError(SyndicatorError):
+    """A command's arguments cannot be used (an unknown author, a file that already exists)."""
 
 
 class SourceError(SyndicatorError):

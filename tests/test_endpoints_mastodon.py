@@ -80,6 +80,29 @@ def test_content_warning_counts_against_the_limit() -> None:
         deliver(ep, template="{title} {summary}")
 
 
+def test_content_warning_is_counted_raw_urls_and_all() -> None:
+    spoiler = "CW https://example.com/" + "a" * 40  # Mastodon counts a CW's URL in full: 63
+    with FakeMastodon(max_characters=100) as fake:
+        ep = endpoint(fake, spoiler_text=spoiler)
+        message = ep.render(make_post(), make_body("word " * 40), template="{summary}")
+        assert message.length == 63 + len(message.text) and message.length <= 100
+        assert 30 < len(message.text) <= 37  # the CW took 63, not 26: room for 37, not 74
+        deliver(ep, template="{summary}")
+        assert fake.statuses[-1]["spoiler_text"] == spoiler
+
+
+def test_margin_leaves_room_and_keeps_the_instance_limit(fake) -> None:
+    ep = endpoint(fake, max_characters=100)
+    post, body = make_post(title="T"), make_body("word " * 40)
+    plain = ep.render(post, body, template="{title} {summary}")
+    spare = ep.render(post, body, template="{title} {summary}", margin=10)
+    assert plain.limit == spare.limit == 100
+    assert 90 < plain.length <= 100 and spare.length <= 90
+    assert spare.text != plain.text and plain.text.startswith(spare.text[:-1].rstrip())
+    with pytest.raises(ValueError):
+        ep.render(post, body, template="{title}", margin=-1)
+
+
 def test_applied_then_504_settles_to_the_same_status(fake) -> None:
     ep = endpoint(fake)
     post, body, message, key = prepare(ep)

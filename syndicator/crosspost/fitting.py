@@ -124,9 +124,10 @@ def utf16_units(text: str) -> int:
     return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
-def mastodon_length(text: str, *, url_length: int = 23) -> int:
-    """Mastodon's count: every recognised http(s) URL is url_length, the rest graphemes."""
-    return graphemes(_MASTODON_URL.sub("x" * url_length, text))
+def mastodon_length(text: str, *, url_length: int = 23, spoiler_text: str = "") -> int:
+    """Mastodon's count of a status and its content warning (counted raw, URLs and all):
+    every recognised http(s) URL in the status is url_length, the rest graphemes."""
+    return graphemes(spoiler_text + _MASTODON_URL.sub("x" * url_length, text))
 
 
 @dataclass(frozen=True)
@@ -143,9 +144,18 @@ def fits(text: str, limits: Sequence[Limit]) -> bool:
     return all(lim.measure(text) <= lim.maximum for lim in limits)
 
 
-def mastodon_limits(max_characters: int = 500, url_length: int = 23) -> tuple[Limit, ...]:
-    """Mastodon: max_characters, URLs counted as characters_reserved_per_url."""
-    return (Limit("characters", lambda t: mastodon_length(t, url_length=url_length), max_characters),)
+def mastodon_limits(max_characters: int = 500, url_length: int = 23, *, spoiler_text: str = "",
+                    margin: int = 0) -> tuple[Limit, ...]:
+    """Mastodon: the status and its content warning together within max_characters - margin.
+
+    The measure counts spoiler_text + status as Mastodon does; `margin` (>= 0) leaves that many
+    characters unused, for a refit after the server disagreed with our count.
+    """
+    if margin < 0:
+        raise ValueError("margin must be >= 0")
+    return (Limit("characters",
+                  lambda t: mastodon_length(t, url_length=url_length, spoiler_text=spoiler_text),
+                  max_characters - margin),)
 
 
 BLUESKY_LIMITS = (Limit("graphemes", graphemes, 300), Limit("bytes", utf8_bytes, 3000))

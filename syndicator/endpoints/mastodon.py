@@ -24,7 +24,7 @@ from datetime import datetime
 from typing import Any
 
 from ..config import Field
-from ..crosspost.fitting import fit_post, mastodon_length, mastodon_limits
+from ..crosspost.fitting import fit_post, mastodon_limits
 from ..errors import AmbiguousError, ConfigError, DeliveryError
 from ..model import Body, Post
 from .base import Endpoint, Message, Receipt
@@ -76,14 +76,15 @@ class Mastodon(Endpoint):
                                type(exc).__name__)
         return self._limits
 
-    def render(self, post: Post, body: Body, *, template: str, own_text: str | None = None) -> Message:
-        """Fit to the instance's limit; the content warning counts against it too."""
+    def render(self, post: Post, body: Body, *, template: str, own_text: str | None = None,
+               margin: int = 0) -> Message:
+        """Fit to the instance's limit, content warning included, leaving `margin` characters
+        unused (a refit after Mastodon answered 422 over the limit passes margin > 0)."""
         maximum, per_url = self.limits()
-        cw = mastodon_length(self.opts.get("spoiler_text") or "", url_length=per_url)
-        limits = mastodon_limits(maximum - cw, per_url)
+        spoiler = self.opts.get("spoiler_text") or ""
+        limits = mastodon_limits(maximum, per_url, spoiler_text=spoiler, margin=margin)
         fitted = fit_post(post, body, template=template, own_text=own_text, limits=limits)
-        length = limits[0].measure(fitted.text) + cw
-        return Message(fitted.text, length, maximum,
+        return Message(fitted.text, limits[0].measure(fitted.text), maximum,
                        {"visibility": self.opts.get("visibility") or "public",
                         "language": self._language(post) or "(instance default)"},
                        fitted.dropped)

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ..config import Config
+from ..errors import ServeError
 from .files import FileCache
 from .handler import Handler
 from .health import file_health
@@ -77,17 +78,22 @@ class FeedServer(ThreadingHTTPServer):
 def make_server(config: Config, *, host: str | None = None, port: int | None = None,
                 health: HealthFn | None = None, timeout: float = 10.0,
                 max_connections: int = 512) -> FeedServer:
-    """A bound, not yet serving, server for config.feeds.output; call .serve_forever()."""
+    """A bound, not yet serving, server for config.feeds.output; call .serve_forever().
+
+    Raises ServeError when the address cannot be listened on.
+    """
     from .index_page import IndexPage
 
     def report() -> dict[str, Any]:
         return file_health(config) if health is None else {"status": "ok", **health()}
 
-    return FeedServer(
-        (config.server.host if host is None else host, config.server.port if port is None else port),
-        root=config.feeds.output, feeds_url=config.feeds.url, hubs=config.feeds.hubs,
-        index=IndexPage(config), health=report, timeout=timeout, max_connections=max_connections,
-    )
+    address = (config.server.host if host is None else host, config.server.port if port is None else port)
+    try:
+        return FeedServer(address, root=config.feeds.output, feeds_url=config.feeds.url,
+                          hubs=config.feeds.hubs, index=IndexPage(config), health=report,
+                          timeout=timeout, max_connections=max_connections)
+    except OSError as exc:
+        raise ServeError(f"cannot listen on {address[0]}:{address[1]}: {exc.strerror or exc}") from None
 
 
 def serve_in_thread(config: Config, **options: Any) -> FeedServer:

@@ -94,7 +94,7 @@ class FakeMastodon(FakeServer):
         spoiler = str(fields.get("spoiler_text") or "")
         if not text.strip():
             return json_reply(422, {"error": "Validation failed: Text can't be blank"})
-        if count(text + spoiler, self.url_length) > self.max_characters:
+        if len(regex.findall(r"\X", spoiler)) + count(text, self.url_length) > self.max_characters:
             return json_reply(422, {"error": "Validation failed: Text character limit of "
                                              f"{self.max_characters} exceeded"})
         visibility = fields.get("visibility") or "public"

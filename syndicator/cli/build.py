@@ -1,0 +1,78 @@
+"""`syndicator build`, `check` and `new`: the publishing pipeline's commands."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from .app import CONFIG_OPTION, main, now_utc, open_config, setup_logging
+
+def _progress_printer():
+    """A progress callback for long builds, only on a terminal."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(done: int, total: int) -> None:
+        click.echo(f"\rparsing posts: {done}/{total}", err=True, nl=done >= total)
+
+    return show
+
+
+def _print_problems(problems) -> None:
+    for problem in problems:
+        click.echo(str(problem), err=True)
+
+
+@main.command()
+@CONFIG_OPTION
+@click.option("--no-cache", is_flag=True, help="Ignore the build cache and parse every post again.")
+def build(config_path: Path, no_cache: bool) -> None:
+    """Regenerate the feeds now."""
+    from ..build.pipeline import build as run_build
+
+    setup_logging()
+    config = open_config(config_path)
+    report = run_build(config, now=now_utc(), use_cache=not no_cache, progress=_progress_printer())
+    _print_problems(report.problems)
+    due = f" (next due {report.next_due.isoformat()})" if report.next_due else ""
+    click.echo(f"posts: {report.files} read, {len(report.published)} published, {report.drafts} draft, "
+               f"{report.future} scheduled{due}, {report.rejected} rejected")
+    click.echo(f"feeds: {len(report.written)} written, {report.unchanged} unchanged, "
+               f"{len(report.removed)} removed in {config.feeds.output}")
+    if report.rejected:
+        sys.exit(1)
+
+
+@main.command()
+@CONFIG_OPTION
+def check(config_path: Path) -> None:
+    """Validate config and posts; write nothing."""
+    from ..crosspost.runner import check_config  # the [[endpoints]] tables
+    from ..posts.loader import load_posts
+
+    setup_logging()
+    config = open_config(config_path)
+    check_config(config)
+    result = load_posts(config, bodies=False, cache=None)
+    problems = result.problems
+    _print_problems(problems)
+    click.echo(f"config: ok; posts: {result.files} read, {len(result.posts)} good, {result.rejected} rejected, "
+               f"{sum(1 for p in problems if p.severity == 'warning')} warnings")
+    if result.rejected:
+        sys.exit(1)
+
+
+@main.command()
+@CONFIG_OPTION
+@click.argument("title")
+@click.option("--author", help="Author key from [authors] (default: the site's author).")
+@click.option("--format", "fmt", type=click.Choice(["md", "html"]), default="md", show_default=True)
+def new(config_path: Path, title: str, author: str | None, fmt: str) -> None:
+    """Create a post file with a minted id, the current time and the default author."""
+    from ..posts.newpost import create
+
+    config = open_config(config_path)
+    path = create(config, title, now=now_utc(), author=author, fmt=fmt)
+    click.echo(f"created {path}")
