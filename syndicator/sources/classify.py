@@ -37,8 +37,9 @@ class Decision:
 
 
 def classify(items: list[tuple[str, Entry, datetime]], seen: Seen, *, first_poll: bool,
-             hold_over: int, backfill: int | None) -> list[Decision]:
-    """Decisions for entries not seen before; `items` are (key, entry, published) in feed order."""
+             hold_over: int, backfill: int | None, shared: frozenset[str] = frozenset()) -> list[Decision]:
+    """Decisions for entries not seen before; `items` are (key, entry, published) in feed order.
+    `shared`: normalised links that name no single entry (the home page, or used twice)."""
     fresh: list[tuple[str, Entry, datetime]] = []
     dupes: list[Decision] = []
     taken = set(seen.keys)
@@ -48,6 +49,7 @@ def classify(items: list[tuple[str, Entry, datetime]], seen: Seen, *, first_poll
             continue  # known, or repeated within this feed: the first one counts
         taken.add(key)
         link = entry.norm_link()
+        link = None if link in shared else link
         twin = _twin(links.get(link or "", []), entry)
         if link and twin:
             dupes.append(Decision(key, entry, "duplicate", published,

@@ -78,6 +78,7 @@ def _short(problem: Any) -> str:
 
 
 def _xml_entry(e: Any, feed_authors: tuple[EntryAuthor, ...]) -> Entry:
+    """One feedparser entry (dict.get: no deprecated updated->published fallback)."""
     content = ""
     for part in e.get("content") or ():
         if part.get("type") in ("text/html", "application/xhtml+xml", "text/plain"):
@@ -88,11 +89,11 @@ def _xml_entry(e: Any, feed_authors: tuple[EntryAuthor, ...]) -> Entry:
     return Entry(
         entry_id=e.get("id") or None, link=e.get("link") or None,
         title=e.get("title") or "", published=_stamp(e.get("published_parsed")),
-        updated=_stamp(e.get("updated_parsed")), summary_html=summary, content_html=content,
+        updated=_stamp(dict.get(e, "updated_parsed")), summary_html=summary, content_html=content,
         authors=_authors(e.get("authors")) or feed_authors,
         tags=_tags([t.get("term") or t.get("label") for t in e.get("tags") or ()]),
         image_url=image_url, image_alt=image_alt,
-        raw_date=e.get("published") or e.get("updated") or "",
+        raw_date=e.get("published") or dict.get(e, "updated") or "",
     )
 
 

@@ -26,7 +26,7 @@ from . import store
 from .classify import Decision, Seen, classify
 from .entry import Entry, to_post
 from .fetch import Fetched, fetch
-from .identity import assign_keys
+from .identity import assign_keys, normalise_link
 from .parse import Feed, parse_feed
 from .settings import Source
 
@@ -155,8 +155,12 @@ def _decide(ledger: Ledger, source: Source, feed: Feed, *, first: bool, now: dat
     keys = assign_keys(items, source=source.name, home=feed.link)
     rows = [(k, e, to_post(e, key=k, source=source.name, base_url=source.url, first_seen=now).published)
             for k, e in zip(keys, feed.entries)]
+    links = [e.norm_link() for e in feed.entries]
+    shared = {link for link in links if link and links.count(link) > 1}
+    home = normalise_link(feed.link)
     return classify(rows, recorded(ledger, source.name), first_poll=first,
-                    hold_over=source.hold_over, backfill=backfill)
+                    hold_over=source.hold_over, backfill=backfill,
+                    shared=frozenset(shared | ({home} if home else set())))
 
 
 def recorded(ledger: Ledger | None, source: str) -> Seen:
