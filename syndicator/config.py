@@ -8,6 +8,7 @@ cross-posting code with the same `take()` helper, so one set of rules and messag
 from __future__ import annotations
 
 import difflib
+import functools
 import hashlib
 import re
 import tomllib
@@ -78,7 +79,13 @@ def take(table: Any, where: str, spec: dict[str, Field], *, file: str = "config.
 
 def suggest(key: str, known: Any) -> str:
     """ " (did you mean 'x'?)" for the nearest known key, or "" when nothing is close."""
-    close = difflib.get_close_matches(key, list(known), n=1, cutoff=0.6)
+    return _suggest(key, tuple(known))
+
+
+@functools.lru_cache(maxsize=4096)
+def _suggest(key: str, known: tuple[str, ...]) -> str:
+    # Once per distinct (key, vocabulary): 10,000 posts repeat the same few unknown keys (issue 12).
+    close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 

@@ -14,9 +14,10 @@ def utcnow() -> datetime:
 
 
 def build(config: Config, *, now: datetime) -> Any:
-    """Build the feeds (syndicator.build.build)."""
-    from ..build.pipeline import build as build_feeds
-    return build_feeds(config, now=now)
+    """Build the feeds (syndicator.build.build), keeping the published posts when cross-posting."""
+    from ..build import build as build_feeds
+    from .jobs import enabled_endpoints
+    return build_feeds(config, now=now, keep_posts=enabled_endpoints(config))
 
 
 def crosspost(config: Config, posts: Any, **kwargs: Any) -> Any:

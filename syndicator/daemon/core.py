@@ -61,6 +61,7 @@ class Daemon:
         self.published: tuple = ()  # the last build's published posts (stubs or Posts)
         self._report: Any = None
         self._crosspost_posts: list = []
+        self._crosspost_bodies: Any = None  # Post.digest -> Body from the same build
         self.started = clock()
         self.last_build: datetime | None = None
         self.last_build_error: str | None = None
@@ -137,6 +138,7 @@ class Daemon:
         """Load the posts the next pass delivers; False (logged) when they cannot be loaded."""
         try:
             self._crosspost_posts = self._published_posts(now)  # a queued pass picks up the newest
+            self._crosspost_bodies = getattr(self._report, "bodies", None)  # rendered by the build
         except Exception as exc:
             log_failure("loading posts for cross-posting", exc)
             return False
@@ -148,7 +150,7 @@ class Daemon:
             return list(self._report.posts)
         except Exception as exc:  # a report that cannot load them: read the posts directly
             logger.debug("build report could not load posts (%r); loading them", exc)
-            from ..posts.loader import load_posts
+            from ..build import load_posts
             return [p for p in load_posts(self.config).posts if p.is_published(now)]
 
     def _build_due(self, now: datetime) -> bool:
@@ -223,7 +225,8 @@ class Daemon:
         now = self.clock()
         logger.info("crosspost: pass started (%s)", reason)
         report = self._crosspost_fn(self.config, self._crosspost_posts, now=now, session=self._session,
-                                    sleep=self.stopping.wait, stop=self.stopping)
+                                    sleep=self.stopping.wait, stop=self.stopping,
+                                    bodies=self._crosspost_bodies)
         self.last_crosspost = now
         logger.info("crosspost: pass finished: %s", jobs.summary(report))
         # Deliveries held back by min_age or a backoff: come back for them when they are due
