@@ -142,10 +142,15 @@ class Feeds:
 
 @dataclass(frozen=True)
 class Server:
-    """[server]: where `serve` listens."""
+    """[server]: where `serve` listens, and what one client and all of them may hold."""
 
     host: str
     port: int
+    header_timeout: float = 10.0  # seconds to wait for a request's line and headers, idle included
+    timeout: float = 10.0  # seconds of silence in any one read or write
+    max_connections: int = 512
+    max_per_client: int = 32  # connections from one address (IPv6: one /64)
+    health_token_env: str = ""  # variable holding a token that shows /healthz in full
 
 
 @dataclass(frozen=True)
@@ -236,7 +241,11 @@ _LIMITS = {
     "max_front_matter_bytes": Field("int", Limits.max_front_matter_bytes),
     "max_nesting": Field("int", Limits.max_nesting),
 }
-_SERVER = {"host": Field("str", "127.0.0.1"), "port": Field("int", 8080)}
+_SERVER = {"host": Field("str", "127.0.0.1"), "port": Field("int", 8080),
+           "header_timeout": Field("float", Server.header_timeout), "timeout": Field("float", Server.timeout),
+           "max_connections": Field("int", Server.max_connections),
+           "max_per_client": Field("int", Server.max_per_client),
+           "health_token_env": Field("str", Server.health_token_env)}
 _DAEMON = {
     "crosspost_every": Field("duration", timedelta(minutes=15)),
     "crosspost_at": Field("strlist", []),
@@ -272,7 +281,7 @@ def load(path: str | Path) -> Config:
         raise ConfigError(f"{name}: [site] author '{site.owner}' is not in [authors]"
                           f"{suggest(site.owner, authors)}")
     feeds = _feeds(take(raw.get("feeds", {}), "[feeds]", _FEEDS, file=name), site, root, name)
-    server = Server(**take(raw.get("server", {}), "[server]", _SERVER, file=name))
+    server = parse_server(raw.get("server", {}), name)
     daemon_raw = take(raw.get("daemon", {}), "[daemon]", _DAEMON, file=name)
     for at in daemon_raw["crosspost_at"]:
         if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", at):
@@ -295,6 +304,15 @@ def load(path: str | Path) -> Config:
         limits=parse_limits(raw.get("limits", {}), name),
         sources=tuple(sources),
     )
+
+
+def parse_server(raw: Any, name: str) -> Server:
+    """[server] -> Server; timeouts above 0 seconds, connection limits at least 1."""
+    values = take(raw, "[server]", _SERVER, file=name)
+    for key in ("header_timeout", "timeout", "max_connections", "max_per_client"):
+        if values[key] <= 0:
+            raise ConfigError(f"{name}: [server] {key} must be above 0, not {values[key]}")
+    return Server(**values)
 
 
 def parse_limits(raw: Any, name: str) -> Limits:

@@ -30,7 +30,7 @@ def _print_problems(problems) -> None:
 @click.option("--no-cache", is_flag=True, help="Ignore the build cache and parse every post again.")
 def build(config_path: Path, no_cache: bool) -> None:
     """Regenerate the feeds now."""
-    from ..build.pipeline import build as run_build
+    from ..build import build as run_build
 
     setup_logging()
     config = open_config(config_path)
@@ -50,7 +50,7 @@ def build(config_path: Path, no_cache: bool) -> None:
 def check(config_path: Path) -> None:
     """Validate config and posts; write nothing."""
     from ..crosspost.runner import check_config  # the [[endpoints]] tables
-    from ..posts.loader import load_posts
+    from ..build import load_posts
 
     setup_logging()
     config = open_config(config_path)

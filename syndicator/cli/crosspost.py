@@ -82,7 +82,7 @@ def crosspost_command(config_path: Path | None, dry_run: bool, endpoint_name: st
     the ledger before it is sent, so a crash never loses or duplicates a post.
     """
     from .. import crosspost
-    from ..posts.loader import load_posts
+    from ..build import load_posts
 
     setup_logging("info")
     config = open_config(config_path)

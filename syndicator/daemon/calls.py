@@ -43,9 +43,3 @@ def next_delivery(config: Config) -> datetime | None:
     with ledger:
         rows = ledger.rows(states=["pending", "unknown"])
     return min((parse_stamp(r.next_attempt_at) for r in rows if r.next_attempt_at), default=None)
-
-
-def status(config: Config) -> dict:
-    """Cross-posting state per endpoint (syndicator.crosspost.status)."""
-    from .. import crosspost as crosspost_module
-    return crosspost_module.status(config)

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import logging
-import os
 import threading
-import time
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Callable
@@ -14,6 +12,7 @@ import schedule
 
 from .. import config as config_module
 from ..config import Config
+from ..server.health import BuildHealth
 from . import calls, jobs
 from .changes import Changes
 from .signals import reloaded_config
@@ -35,14 +34,13 @@ class Daemon:
                  build: Callable[..., Any] = calls.build,
                  crosspost: Callable[..., Any] = calls.crosspost,
                  ping: Callable[..., list[str]] = calls.ping,
-                 status: Callable[[Config], dict] = calls.status,
                  next_delivery: Callable[[Config], datetime | None] = calls.next_delivery,
                  load_config: Callable[[Path], Config] = config_module.load,
                  session: Any = None, threaded: bool = True) -> None:
         self.config = config
         self.clock = clock
         self._build_fn, self._crosspost_fn, self._ping_fn = build, crosspost, ping
-        self._status_fn, self._load_config = status, load_config
+        self._load_config = load_config
         self._next_delivery_fn = next_delivery
         self._session = session
         self.worker = Worker(threaded=threaded)
@@ -67,7 +65,6 @@ class Daemon:
         self.last_build_error: str | None = None
         self.last_crosspost: datetime | None = None
         self.builds = 0
-        self._status_cache: tuple[float, Any] | None = None
         self.scheduler = schedule.Scheduler()
         jobs.schedule_crossposts(self.scheduler, config, self.request_crosspost)
 
@@ -274,35 +271,17 @@ class Daemon:
 
     # -- health ------------------------------------------------------------------------------
 
-    def health(self) -> dict:
-        """What /healthz shows: last build, published posts, cross-posting per endpoint."""
-        cross = self._crosspost_status()
-        return {
-            "status": "ok" if self.last_build_error is None and self.last_build else "degraded",
-            "pid": os.getpid(),
-            "started": self.started.isoformat(),
-            "last_build": self.last_build.isoformat() if self.last_build else None,
-            "last_build_error": self.last_build_error,
-            "builds": self.builds,
-            "published_posts": len(self.published),
-            "problems": len(self._problems),
-            "next_scheduled_post": self._next_due.isoformat() if self._next_due else None,
-            "last_crosspost": self.last_crosspost.isoformat() if self.last_crosspost else None,
-            "next_delivery": self._crosspost_at.isoformat() if self._crosspost_at else None,
-            "crosspost": cross,
-        }
-
-    def _crosspost_status(self) -> Any:
-        cached = self._status_cache
-        if cached and time.monotonic() - cached[0] < 5:  # one SQLite read per 5 s of probes
-            return cached[1]
-        try:
-            value = self._status_fn(self.config)
-        except Exception as exc:  # the health page must answer even when the ledger cannot
-            logger.debug("cross-posting status unavailable: %s", exc)
-            value = {"available": False}
-        self._status_cache = (time.monotonic(), value)
-        return value
+    def health(self) -> BuildHealth:
+        """What /healthz shows of the builds; the server adds cross-posting status."""
+        return BuildHealth(
+            source="daemon", started=self.started.isoformat(),
+            last_build=self.last_build.isoformat() if self.last_build else None,
+            last_build_error=self.last_build_error, builds=self.builds,
+            published_posts=len(self.published), problems=len(self._problems),
+            next_scheduled_post=self._next_due.isoformat() if self._next_due else None,
+            last_crosspost=self.last_crosspost.isoformat() if self.last_crosspost else None,
+            next_delivery=self._crosspost_at.isoformat() if self._crosspost_at else None,
+        )
 
     # -- the thin loop -----------------------------------------------------------------------
 

@@ -84,7 +84,8 @@ def _run_forever(config: Config, *, serve: bool, poll: bool, host: str | None,
 def _start_server(config: Config, daemon: Daemon, *, host: str | None, port: int | None) -> Any:
     from ..server import serve_in_thread
 
-    server = serve_in_thread(config, host=host, port=port, health=daemon.health)
+    server = serve_in_thread(config, host=host, port=port, health=daemon.health,
+                             current_config=lambda: daemon.config)
     bound_host, bound_port = server.server_address[:2]
     logger.info("serving %s on http://%s:%d/", config.feeds.output,
                 f"[{bound_host}]" if ":" in str(bound_host) else bound_host, bound_port)
