@@ -12,7 +12,7 @@ import functools
 import hashlib
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, Callable
@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from .errors import ConfigError
 from .model import Author
 
-FORMATS = ("rss", "atom", "json")
+FEED_FORMATS = ("rss", "atom", "json")
 TOP_LEVEL = ("site", "authors", "feeds", "server", "daemon", "limits", "crosspost", "endpoints",
              "sources")
 
@@ -119,6 +119,7 @@ class Site:
     logo: str | None  # absolute URL
     owner: str | None  # author key
     permalink: str  # pattern: {year} {month} {day} {slug}
+    id_rule: str = "tag"  # entry ids without a pinned or written one (posts/ids.py)
 
     def absolute(self, url: str) -> str:
         """Resolve a site-relative URL against the site's address."""
@@ -189,6 +190,7 @@ class Config:
     endpoints: tuple[dict[str, Any], ...]  # raw [[endpoints]] tables
     fingerprint: str  # hash of the config file's bytes; invalidates caches
     limits: Limits = Limits()
+    pinned_ids: dict[str, str] = field(default_factory=dict)  # link key -> id ([site] ids_file)
     sources: tuple[dict[str, Any], ...] = ()  # raw [[sources]] tables, checked by sources/settings.py
 
     @property
@@ -216,6 +218,8 @@ _SITE = {
     "permalink": Field("str", "/{year}/{month}/{slug}/"),
     "posts": Field("str", "posts"),
     "state_dir": Field("str", ".syndicator"),
+    "ids": Field("str", "tag"),
+    "ids_file": Field("str"),
 }
 _AUTHOR = {
     "name": Field("str", required=True),
@@ -227,7 +231,7 @@ _AUTHOR = {
 _FEEDS = {
     "output": Field("str", "feeds"),
     "url": Field("str"),
-    "formats": Field("strlist", list(FORMATS)),
+    "formats": Field("strlist", list(FEED_FORMATS)),
     "items": Field("int", 20),
     "summary_only": Field("bool", False),
     "per_tag": Field("bool", True),
@@ -296,14 +300,45 @@ def load(path: str | Path) -> Config:
     crosspost = raw.get("crosspost", {})
     if not isinstance(crosspost, dict):
         raise ConfigError(f"{name}: [crosspost] must be a table")
+    pinned, pinned_bytes = _pinned(site_raw["ids_file"], root, name)
     return Config(
         path=path, site=site, authors=authors, feeds=feeds,
         posts_dir=root / site_raw["posts"], state_dir=root / site_raw["state_dir"],
         server=server, daemon=Daemon(**daemon_raw), crosspost=crosspost,
-        endpoints=tuple(endpoints), fingerprint=hashlib.sha256(data).hexdigest(),
-        limits=parse_limits(raw.get("limits", {}), name),
+        endpoints=tuple(endpoints), fingerprint=hashlib.sha256(data + pinned_bytes).hexdigest(),
+        limits=parse_limits(raw.get("limits", {}), name), pinned_ids=pinned,
         sources=tuple(sources),
     )
+
+
+def _pinned(ids_file: str | None, root: Path, name: str) -> tuple[dict[str, str], bytes]:
+    """[site] ids_file: the pinned entry ids and the file's bytes (for the fingerprint)."""
+    if not ids_file:
+        return {}, b""
+    from .posts.ids import load_pinned
+
+    path = root / ids_file
+    pinned = load_pinned(path, file=name)
+    return pinned, b"\0" + path.read_bytes()
+
+
+def find_config(cwd: Path) -> Path:
+    """The config a command uses without --config: ./syndicator.toml, else ./config.toml when it
+    has a [site] table (other engines call their own config config.toml)."""
+    own = cwd / "syndicator.toml"
+    if own.is_file():
+        return own
+    shared = cwd / "config.toml"
+    try:
+        if "site" in tomllib.loads(shared.read_text(encoding="utf-8")):
+            return shared
+    except FileNotFoundError:
+        raise ConfigError(f"no syndicator.toml or config.toml in {cwd} (pass --config PATH, or "
+                          "run `syndicator init --from .` to write one)") from None
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return shared  # load() reports what is wrong with it
+    raise ConfigError(f"{shared} has no [site] table, so it is not syndicator's config (another "
+                      "engine's?): pass --config PATH, or run `syndicator init --from .`")
 
 
 def parse_server(raw: Any, name: str) -> Server:
@@ -344,8 +379,17 @@ def _site(raw: dict[str, Any], name: str) -> Site:
         copyright=raw["copyright"], license=raw["license"],
         icon=urljoin(url, raw["icon"]) if raw["icon"] else None,
         logo=urljoin(url, raw["logo"]) if raw["logo"] else None,
-        owner=raw["author"], permalink=raw["permalink"],
+        owner=raw["author"], permalink=raw["permalink"], id_rule=_id_rule(raw["ids"], name),
     )
+
+
+def _id_rule(rule: str, name: str) -> str:
+    from .posts.ids import RULES
+
+    if rule not in RULES:
+        raise ConfigError(f"{name}: [site] ids must be one of {', '.join(RULES)}, not {rule!r}"
+                          f"{suggest(rule, RULES)}")
+    return rule
 
 
 def _authors(raw: Any, site: Site, name: str) -> dict[str, Author]:
@@ -367,9 +411,9 @@ def _authors(raw: Any, site: Site, name: str) -> dict[str, Author]:
 
 def _feeds(raw: dict[str, Any], site: Site, root: Path, name: str) -> Feeds:
     for fmt in raw["formats"]:
-        if fmt not in FORMATS:
-            raise ConfigError(f"{name}: [feeds] formats: unknown format '{fmt}'{suggest(fmt, FORMATS)}"
-                              f" (known: {', '.join(FORMATS)})")
+        if fmt not in FEED_FORMATS:
+            raise ConfigError(f"{name}: [feeds] formats: unknown format '{fmt}'{suggest(fmt, FEED_FORMATS)}"
+                              f" (known: {', '.join(FEED_FORMATS)})")
     if raw["items"] < 1:
         raise ConfigError(f"{name}: [feeds] items must be at least 1")
     url = raw["url"] or urljoin(site.url, raw["output"].strip("/") + "/")
@@ -378,7 +422,7 @@ def _feeds(raw: dict[str, Any], site: Site, root: Path, name: str) -> Feeds:
         url += "/"
     return Feeds(
         output=root / raw["output"], url=url,
-        formats=tuple(f for f in FORMATS if f in raw["formats"]), items=raw["items"],
+        formats=tuple(f for f in FEED_FORMATS if f in raw["formats"]), items=raw["items"],
         summary_only=raw["summary_only"], per_tag=raw["per_tag"],
         per_category=raw["per_category"], per_author=raw["per_author"], hubs=tuple(raw["hubs"]),
     )

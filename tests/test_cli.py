@@ -27,9 +27,9 @@ def test_build_reports_counts_and_writes_feeds(example):
     result = run("build", cwd=example)
     assert result.returncode == 0, result.stderr
     assert "posts: 7 read, 5 published, 1 draft, 1 scheduled" in result.stdout
-    assert "feeds: 55 written, 0 unchanged, 0 removed" in result.stdout
+    assert "feeds: 56 written, 0 unchanged, 0 removed" in result.stdout  # 54 feeds, OPML, index.html
     again = run("build", cwd=example)
-    assert "feeds: 0 written, 55 unchanged" in again.stdout
+    assert "feeds: 0 written, 56 unchanged" in again.stdout
 
 
 def test_broken_post_is_reported_without_traceback_and_exit_status_is_1(example):

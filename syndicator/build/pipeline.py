@@ -16,11 +16,11 @@ from typing import NamedTuple
 
 from ..config import Config
 from ..model import Author, Body, Post
-from ..render import OPML_FILENAME, render, render_opml
+from ..render import FEED_FILES, FeedSpec, index_page, render, render_opml
 from .bodies import rendered, with_source
 from .cache import Cache
 from .parallel import fork_map
-from .plan import FeedFile, feed_files, plan, split, stale
+from .plan import PAGE, FeedFile, feed_files, page_file, plan, split, stale
 from .report import BuildReport
 from .scan import Progress, scan
 from .write import remove_stale, write_all
@@ -52,6 +52,7 @@ class _RenderWork(NamedTuple):
 
     config: Config
     owner: Author | None
+    specs: list[FeedSpec]  # every feed, for the index page
     full: dict[str, Post]  # by source path
     bodies: dict[str, Body]  # by digest
     todo: list[FeedFile]
@@ -59,10 +60,21 @@ class _RenderWork(NamedTuple):
 
 def _render_at(work: _RenderWork, index: int) -> bytes:
     """Render work.todo[index] (in a worker process when there are many)."""
-    job = work.todo[index]
+    job, site, feeds = work.todo[index], work.config.site, work.config.feeds
     entries = [(work.full[s.source], work.bodies[work.full[s.source].digest])
                for s in job.items if s.source in work.full]
-    return render(job.fmt, work.config.site, work.config.feeds, job.spec, entries, owner=work.owner)
+    if job.fmt == PAGE:
+        return index_page(site, feeds, work.specs, entries, owner=work.owner)
+    return render(job.fmt, site, feeds, job.spec, entries, owner=work.owner)
+
+
+def _render_all(work: _RenderWork) -> list[bytes]:
+    """Every stale file's bytes, in work.todo's order, then the OPML list (always rendered)."""
+    config = work.config
+    rendered = list(fork_map(_render_at, range(len(work.todo)), context=work, min_items=48,
+                             # a feed's formats in one worker share its prepared entries
+                             chunksize=2 * len(config.feeds.formats)))
+    return rendered + [render_opml(config.site, config.feeds, work.specs)]
 
 
 def _build(config: Config, now: datetime, cache: Cache | None, *, keep_posts: bool,
@@ -74,25 +86,20 @@ def _build(config: Config, now: datetime, cache: Cache | None, *, keep_posts: bo
     posts = split(stubs, now)
     plans = plan(config, posts.published)
     out = config.feeds.output
-    files = feed_files(config, plans)
+    files = feed_files(config, plans) + [page_file(config, plans)]
     todo = stale(files, cache.feed_inputs() if cache else {}, out)
     marks.append(time.perf_counter())
-    needed = {s.source: s for job in todo for s in job.items}
-    full = {p.source: p for p in found.posts(needed.values())}
+    full = {p.source: p for p in found.posts({s.source: s for job in todo for s in job.items}.values())}
     bodies = rendered(config, cache, full.values())
     marks.append(time.perf_counter())
     owner = config.author(config.site.owner) if config.site.owner else None
-    work = _RenderWork(config, owner, full, bodies, todo)
-    outputs = [(out / job.rel, data) for job, data in zip(todo, fork_map(
-        _render_at, range(len(todo)), context=work, min_items=48,
-        chunksize=2 * len(config.feeds.formats)))]  # a feed's formats in one worker share its entries
-    outputs.append((out / OPML_FILENAME, render_opml(config.site, config.feeds, [s for s, _ in plans])))
+    data = _render_all(_RenderWork(config, owner, [spec for spec, _ in plans], full, bodies, todo))
+    outputs = [(out / job.rel, b) for job, b in zip(todo, data)] + [(out / FEED_FILES["opml"], data[-1])]
     marks.append(time.perf_counter())
     result = write_all(outputs)
-    gone = remove_stale(out, {f.rel for f in files} | {OPML_FILENAME})
-    if cache is not None:  # zip stops at the feeds: the OPML file, last in outputs, has no inputs hash
-        cache.put_feed_inputs({job.rel: (job.inputs, len(data)) for job, (_p, data), ok
-                               in zip(todo, outputs, result.ok) if ok},
+    gone = remove_stale(out, {f.rel for f in files} | {FEED_FILES["opml"]})
+    if cache is not None:  # zip stops at todo: the OPML file, last in outputs, has no inputs hash
+        cache.put_feed_inputs({job.rel: (job.inputs, len(b)) for job, b, ok in zip(todo, data, result.ok) if ok},
                               _relative(out, gone))
     marks.append(time.perf_counter())
     return BuildReport(

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..posts.loader import Problem
-from ..render import FILENAMES
+from ..config import FEED_FORMATS
+from ..render import FEED_FILES
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,7 @@ def _write_if_changed(path: Path, data: bytes) -> str:
 
 def remove_stale(out: Path, expected: set[str]) -> list[Path]:
     """Delete feed files no plan produced (a tag that disappeared), and their empty folders."""
-    names = set(FILENAMES.values())
+    names = {FEED_FILES[fmt] for fmt in FEED_FORMATS}
     gone = []
     for top in ("", "tags", "categories", "authors"):
         base = out / top
