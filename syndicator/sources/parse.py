@@ -20,9 +20,9 @@ from typing import Any
 import feedparser
 
 from ..errors import SourceError
+from ..sources_settings import MAX_BYTES
 from .entry import Entry, EntryAuthor
 
-MAX_BYTES = 10 * 1024 * 1024
 _ENTITY_DECL = re.compile(rb"<!ENTITY", re.IGNORECASE)
 _ROOT_CLOSE = re.compile(rb"</\s*(?:[\w.-]+:)?(?:rss|feed|RDF)\s*>\s*(?:<!--.*?-->\s*)*\Z", re.S)
 _IMG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)

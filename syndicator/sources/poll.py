@@ -17,9 +17,9 @@ from typing import Sequence
 
 import requests
 
-from ..crosspost.delivery import backoff, duration_text
 from ..crosspost.ledger import Ledger, Plan, parse_stamp, stamp
-from ..crosspost.targets import Target
+from ..crosspost.policy import backoff, duration_text
+from ..crosspost_settings import EndpointSettings
 from ..errors import SourceError
 from ..redact import redact
 from . import store
@@ -28,7 +28,7 @@ from .entry import Entry, to_post
 from .fetch import Fetched, fetch
 from .identity import assign_keys, normalise_link
 from .parse import Feed, parse_feed
-from .settings import Source
+from ..sources_settings import SourceSettings
 
 logger = logging.getLogger(__name__)
 
@@ -62,7 +62,7 @@ class PollResult:
         return "; ".join(parts)
 
 
-def poll(ledger: Ledger, source: Source, targets: Sequence[Target], *,
+def poll(ledger: Ledger, source: SourceSettings, targets: Sequence[EndpointSettings], *,
          session: requests.Session, now: datetime, force: bool = False,
          backfill: int | None = None) -> PollResult:
     """Poll `source` if it is due (or `force`, which still honours the server's Retry-After)."""
@@ -96,7 +96,7 @@ def _wait(state: store.SourceState, now: datetime, *, force: bool) -> str:
     return ""
 
 
-def _failed(ledger: Ledger, source: Source, failures: int, exc: SourceError, *,
+def _failed(ledger: Ledger, source: SourceSettings, failures: int, exc: SourceError, *,
             now: datetime) -> PollResult:
     """Count a failed poll: 410 disables the source; anything else backs off."""
     text = redact(exc.message)
@@ -120,7 +120,7 @@ def _failed(ledger: Ledger, source: Source, failures: int, exc: SourceError, *,
     return PollResult(source.name, "failed", f"{text}; next poll {stamp(next_poll)}")
 
 
-def _record(ledger: Ledger, source: Source, targets: Sequence[Target], fetched: Fetched,
+def _record(ledger: Ledger, source: SourceSettings, targets: Sequence[EndpointSettings], fetched: Fetched,
             feed: Feed | None, *, first: bool, now: datetime, backfill: int | None) -> PollResult:
     """Store the validators and the new entries with their ledger rows, in one transaction."""
     result = PollResult(source.name, "not modified" if feed is None else "unchanged")
@@ -149,7 +149,7 @@ def _record(ledger: Ledger, source: Source, targets: Sequence[Target], fetched: 
     return result
 
 
-def _decide(ledger: Ledger, source: Source, feed: Feed, *, first: bool, now: datetime,
+def _decide(ledger: Ledger, source: SourceSettings, feed: Feed, *, first: bool, now: datetime,
             backfill: int | None) -> list[Decision]:
     items = [(e.entry_id, e.link, e.title, e.raw_date or e.published or "") for e in feed.entries]
     keys = assign_keys(items, source=source.name, home=feed.link)
@@ -177,7 +177,7 @@ def recorded(ledger: Ledger | None, source: str) -> Seen:
     return Seen(frozenset(keys), links)
 
 
-def _store(ledger: Ledger, result: PollResult, source: Source, targets: Sequence[Target],
+def _store(ledger: Ledger, result: PollResult, source: SourceSettings, targets: Sequence[EndpointSettings],
            decisions: list[Decision], *, now: datetime) -> None:
     for d in decisions:
         store.add_entry(ledger, source.name, key=d.key, link_norm=d.entry.norm_link(),
@@ -186,7 +186,7 @@ def _store(ledger: Ledger, result: PollResult, source: Source, targets: Sequence
               now=now)
 
 
-def plan_rows(ledger: Ledger, result: PollResult, targets: Sequence[Target],
+def plan_rows(ledger: Ledger, result: PollResult, targets: Sequence[EndpointSettings],
               decisions: list[Decision], *, now: datetime) -> None:
     """Ledger rows for queued (pending, or skipped when too old) and baseline (skipped) entries."""
     for target in targets:

@@ -5,13 +5,14 @@ would send, with its length. Nothing is stored and nothing is sent."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 import requests
 
 from ..config import Config
 from ..crosspost.ledger import open_ledger
-from ..crosspost.runner import CrosspostReport, Preview
+from ..crosspost.report import Action, CrosspostReport, Preview, Skip
+from ..crosspost.secrets import SecretMode
+from ..crosspost.targets import build_endpoints
 from ..errors import SourceError
 from ..posts.content import render_body
 from ..redact import redact
@@ -19,20 +20,18 @@ from . import store
 from .entry import to_post
 from .fetch import fetch, new_session
 from .identity import assign_keys
-from .classify import classify
+from .classify import Decision, classify
 from .parse import parse_feed
 from .poll import BASELINE_REASON, recorded
-from .run import load
-from .settings import find
+from ..sources_settings import SourceSettings, find
 
 
 def dry_run(config: Config, name: str, *, now: datetime, backfill: int | None = None,
             session: requests.Session | None = None) -> CrosspostReport:
     """What polling `name` now would queue, hold or skip, and every message it would send."""
-    settings, sources = load(config, secrets="lenient")
-    source = find(sources, name, file=config.path.name)
+    source = find(config.sources, name, file=config.path.name)
     report = CrosspostReport(dry_run=True)
-    ledger = open_ledger(settings.ledger, readonly=True)
+    ledger = open_ledger(config.crosspost.ledger, readonly=True)
     try:
         state = store.get(ledger, source.name) if ledger else None
         url = state.url if state and state.config_url == source.url else source.url
@@ -55,30 +54,35 @@ def dry_run(config: Config, name: str, *, now: datetime, backfill: int | None = 
         first = state is None or state.baseline_at is None
         decisions = classify(rows, recorded(ledger, source.name), first_poll=first,
                              hold_over=source.hold_over, backfill=backfill)
-        _previews(report, source, settings, decisions, now=now)
+        _previews(report, config, source, decisions, now=now)
     finally:
         if ledger is not None:
             ledger.close()
     return report
 
 
-def _previews(report: CrosspostReport, source: Any, settings: Any, decisions: list, *,
-              now: datetime) -> None:
+def _previews(report: CrosspostReport, config: Config, source: SourceSettings,
+              decisions: list[Decision], *, now: datetime) -> None:
+    targets = source.targets(config.crosspost)
     with requests.Session() as session:
-        for target in source.targets(settings):
-            endpoint = target.build(session)
+        for endpoint, credentials in build_endpoints(config, targets, mode=SecretMode.LENIENT,
+                                                     session=session):
+            target = endpoint.settings
+            if credentials.missing:
+                report.notes.append(f"'{target.name}': not set: {', '.join(credentials.missing)} "
+                                    "(a real run stops with a config error)")
             for d in decisions:
                 post = to_post(d.entry, key=d.key, source=source.name, base_url=source.url,
                                first_seen=now)
                 if d.state != "queued":
                     why = BASELINE_REASON if d.state == "baseline" else d.note
-                    report.skipped.append((d.key, target.name, why))
+                    report.skipped.append(Skip(d.key, target.name, why))
                     continue
                 if now - post.published > target.max_age:
-                    report.skipped.append((d.key, target.name, "older than max_age"))
+                    report.skipped.append(Skip(d.key, target.name, "older than max_age"))
                     continue
                 message = endpoint.render(post, render_body(post), template=target.template)
                 report.previews.append(Preview(
-                    d.key, target.name, post.title, "send", text=message.text,
+                    d.key, target.name, post.title, Action.SEND, text=message.text,
                     length=message.length, limit=message.limit, details=dict(message.details),
                     dropped=tuple(message.dropped)))

@@ -9,24 +9,29 @@ never settle each other's `sending` rows. A source that fails never stops the ot
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Callable
+from typing import Callable
 
 import requests
 
-from .. import redact as redaction
 from ..config import Config
 from ..crosspost.delivery import Deliverer
 from ..crosspost.ledger import Ledger, open_ledger, parse_stamp
-from ..crosspost.runner import CrosspostReport, _RunLock
-from ..crosspost.targets import Settings, parse
+from ..crosspost.report import CrosspostReport
+from ..crosspost.runner import _RunLock
+from ..crosspost.secrets import SecretMode
+from ..crosspost.targets import build_endpoints
+from ..errors import ConfigError
+from ..model import Post
+from ..redact import redact
+from ..sources_settings import SourceSettings, find
 from . import store
 from .entry import Entry, to_post
 from .fetch import new_session
 from .poll import PollResult, poll
-from .settings import Source, find, parse_sources
 
 logger = logging.getLogger(__name__)
 
@@ -49,68 +54,67 @@ class SourcesReport:
                 f"{self.delivery.summary()}")
 
 
-def load(config: Config, *, secrets: str = "required") -> tuple[Settings, tuple[Source, ...]]:
-    """The cross-posting settings and the checked [[sources]]."""
-    settings = parse(config, secrets=secrets)
-    return settings, parse_sources(config, endpoints=tuple(t.name for t in settings.targets))
+Stop = threading.Event | Callable[[], bool] | None
 
 
 def run(config: Config, *, now: datetime, only: str | None = None, force: bool = False,
         backfill: int | None = None, session: requests.Session | None = None,
-        sleep: Callable[[float], Any] = time.sleep, stop: Any = None,
+        sleep: Callable[[float], object] = time.sleep, stop: Stop = None,
         clock: Callable[[], float] = time.monotonic) -> SourcesReport:
     """Poll the due sources (`only`: that one, now) and deliver their due entries."""
-    settings, sources = load(config)
-    chosen = [find(sources, only, file=config.path.name)] if only else \
-        [s for s in sources if s.enabled]
+    chosen = [find(config.sources, only, file=config.path.name)] if only else \
+        [s for s in config.sources if s.enabled]
     report = SourcesReport()
     if not chosen:
         report.notes.append("no enabled [[sources]] in the config: nothing to poll")
         return report
-    redaction.register(settings.secret_values())
-    redaction.install()
     fetcher = session or new_session()
-    with _RunLock(settings.ledger), open_ledger(settings.ledger) as ledger, \
+    with _RunLock(config.crosspost.ledger), open_ledger(config.crosspost.ledger) as ledger, \
             _endpoint_session() as posting:
         for source in chosen:
-            report.polls.append(_poll_one(ledger, source, settings, fetcher, now=now,
+            report.polls.append(_poll_one(ledger, source, config, fetcher, now=now,
                                           force=force or only is not None, backfill=backfill))
         for source in chosen:
-            _deliver(ledger, source, settings, report, posting, now=now, sleep=sleep,
+            _deliver(ledger, source, config, report, posting, now=now, sleep=sleep,
                      stop=stop, clock=clock)
     return report
 
 
-def _poll_one(ledger: Ledger, source: Source, settings: Settings, session: requests.Session, *,
-              now: datetime, force: bool, backfill: int | None) -> PollResult:
+def _poll_one(ledger: Ledger, source: SourceSettings, config: Config, session: requests.Session,
+              *, now: datetime, force: bool, backfill: int | None) -> PollResult:
     """One poll; an unexpected bug in it is logged and counted, never stops the others."""
     try:
-        result = poll(ledger, source, source.targets(settings), session=session, now=now,
+        result = poll(ledger, source, source.targets(config.crosspost), session=session, now=now,
                       force=force, backfill=backfill)
     except Exception as exc:  # noqa: BLE001 - one source's bug must not stop the others
         if type(exc).__name__ == "LedgerError":
             raise
         logger.error("source %s: poll failed unexpectedly", source.name, exc_info=True)
-        return PollResult(source.name, "failed", redaction.redact(f"{type(exc).__name__}: {exc}"))
+        return PollResult(source.name, "failed", redact(f"{type(exc).__name__}: {exc}"))
     log = logger.info if result.outcome not in ("failed", "gone") else logger.debug
     log("%s", result.line())
     return result
 
 
-def _deliver(ledger: Ledger, source: Source, settings: Settings, report: SourcesReport,
-             session: requests.Session, *, now: datetime, sleep: Callable[[float], Any],
-             stop: Any, clock: Callable[[], float]) -> None:
-    """Deliver this source's due entries to its endpoints."""
-    targets = source.targets(settings)
+def _deliver(ledger: Ledger, source: SourceSettings, config: Config, report: SourcesReport,
+             session: requests.Session, *, now: datetime, sleep: Callable[[float], object],
+             stop: Stop, clock: Callable[[], float]) -> None:
+    """Deliver this source's due entries to its endpoints (secrets read only when needed)."""
+    targets = source.targets(config.crosspost)
     posts = source_posts(ledger, source, [t.name for t in targets])
     if not posts:
         return
-    pairs = [(t, t.build(session)) for t in targets]
+    try:
+        built = build_endpoints(config, targets, mode=SecretMode.REQUIRED, session=session)
+    except ConfigError as exc:  # one source's endpoint cannot be built: the others still run
+        logger.error("source %s: not delivering: %s", source.name, exc)
+        report.notes.append(f"source {source.name}: not delivering: {exc}")
+        return
     Deliverer(ledger, report.delivery, posts, now=now, sleep=sleep, stop=stop,
-              clock=clock).deliver(pairs)
+              clock=clock).deliver([e for e, _ in built])
 
 
-def source_posts(ledger: Ledger, source: Source, endpoints: list[str]) -> list[Any]:
+def source_posts(ledger: Ledger, source: SourceSettings, endpoints: list[str]) -> list[Post]:
     """Posts for this source's entries that still have a delivery to make or settle."""
     posts = []
     for key, text, first_seen in store.open_entries(ledger, source.name, endpoints):

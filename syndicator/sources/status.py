@@ -10,24 +10,22 @@ from typing import Any
 from ..config import Config
 from ..crosspost.ledger import open_ledger, parse_stamp, stamp
 from ..crosspost.runner import _RunLock
+from ..sources_settings import find
 from . import store
 from .classify import Decision
 from .entry import Entry, to_post
 from .poll import PollResult, plan_rows
-from .run import load
-from .settings import find
 
 logger = logging.getLogger(__name__)
 
 
 def sources_status(config: Config, *, now: datetime) -> list[dict[str, Any]]:
     """Per configured source: url, last fetch and status, validators, counts, held, next poll."""
-    settings, sources = load(config, secrets="skip")
-    ledger = open_ledger(settings.ledger, readonly=True)
+    ledger = open_ledger(config.crosspost.ledger, readonly=True)
     try:
         known = store.states(ledger)
         out = []
-        for source in sources:
+        for source in config.sources:
             state = known.get(source.name)
             counts = store.counts(ledger, source.name)
             held = store.entries(ledger, source.name, state="held")
@@ -80,9 +78,8 @@ def _public(url: str) -> str:
 def release(config: Config, name: str, *, now: datetime) -> tuple[int, bool]:
     """Queue a source's held entries, re-enable it if a 410 disabled it and let it poll now.
     Returns (entries released, whether it was disabled)."""
-    settings, sources = load(config, secrets="skip")
-    source = find(sources, name, file=config.path.name)
-    with _RunLock(settings.ledger), open_ledger(settings.ledger) as ledger:
+    source = find(config.sources, name, file=config.path.name)
+    with _RunLock(config.crosspost.ledger), open_ledger(config.crosspost.ledger) as ledger:
         with ledger.transaction():
             state = store.ensure(ledger, source.name, source.url, now=now)
             held = store.entries(ledger, source.name, state="held")
@@ -93,7 +90,7 @@ def release(config: Config, name: str, *, now: datetime) -> tuple[int, bool]:
                 post = to_post(entry, key=key, source=source.name, base_url=source.url,
                                first_seen=seen)
                 decisions.append(Decision(key, entry, "queued", post.published))
-            plan_rows(ledger, PollResult(source.name, "released"), source.targets(settings),
+            plan_rows(ledger, PollResult(source.name, "released"), source.targets(config.crosspost),
                       decisions, now=now)
             store.set_entry_state(ledger, source.name, [d.key for d in decisions], "queued",
                                   now=now)

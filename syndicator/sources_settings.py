@@ -1,7 +1,9 @@
-"""[[sources]] -> checked, frozen settings: one `Source` per feed to cross-post from.
+"""[[sources]] -> typed, frozen settings, parsed once when config.toml loads (beside
+crosspost_settings.py): one `SourceSettings` per feed to cross-post from.
 
 A source's `name` is its key in the ledger database, like an endpoint's; `endpoints` picks
-which [[endpoints]] get its entries (default: every enabled one).
+which [[endpoints]] get its entries (default: every enabled one); `template`, `min_age` and
+`max_age` override those endpoints' own for this source's entries.
 """
 
 from __future__ import annotations
@@ -11,11 +13,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import urlsplit
 
-from ..config import Config, Field, suggest, take
-from ..crosspost.fitting import check_template
-from ..crosspost.targets import Settings, Target
-from ..errors import ConfigError
-from .parse import MAX_BYTES
+from typing import Any
+
+from .config import Field, suggest, take
+from .crosspost_settings import CrosspostSettings, EndpointSettings
+from .errors import ConfigError
+
+MAX_BYTES = 10 * 1024 * 1024  # a feed larger than this is refused (max_bytes)
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 _SOURCE = {
@@ -34,7 +38,7 @@ _SOURCE = {
 
 
 @dataclass(frozen=True)
-class Source:
+class SourceSettings:
     """One checked [[sources]] table."""
 
     name: str
@@ -49,25 +53,26 @@ class Source:
     max_bytes: int
     hold_over: int
 
-    def targets(self, settings: Settings) -> list[Target]:
-        """The endpoints this source's entries go to, with its own template and ages applied."""
+    def targets(self, settings: CrosspostSettings) -> tuple[EndpointSettings, ...]:
+        """The enabled endpoints this source's entries go to, with its template and ages."""
         from dataclasses import replace
 
-        chosen = [t for t in settings.targets if t.enabled and
-                  (self.endpoints is None or t.name in self.endpoints)]
+        chosen = [t for t in settings.enabled()
+                  if self.endpoints is None or t.name in self.endpoints]
         out = []
         for t in chosen:
             changes = {k: v for k, v in (("template", self.template), ("min_age", self.min_age),
                                          ("max_age", self.max_age)) if v is not None}
             out.append(replace(t, **changes))
-        return out
+        return tuple(out)
 
 
-def parse_sources(config: Config, *, endpoints: tuple[str, ...] | None = None) -> tuple[Source, ...]:
+def parse_sources(tables: Any, *, endpoints: tuple[str, ...], file: str) -> tuple[SourceSettings, ...]:
     """Check every [[sources]] table; `endpoints` (the configured names) checks references."""
-    file = config.path.name
-    out: list[Source] = []
-    for index, table in enumerate(config.sources, 1):
+    if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
+        raise ConfigError(f"{file}: sources must be written as [[sources]] tables")
+    out: list[SourceSettings] = []
+    for index, table in enumerate(tables, 1):
         where = f"[[sources]] #{index}"
         if isinstance(table, dict) and isinstance(table.get("name"), str):
             where = f"[[sources]] '{table['name']}'"
@@ -80,7 +85,7 @@ def parse_sources(config: Config, *, endpoints: tuple[str, ...] | None = None) -
     return tuple(out)
 
 
-def find(sources: tuple[Source, ...], name: str, *, file: str = "config.toml") -> Source:
+def find(sources: tuple[SourceSettings, ...], name: str, *, file: str = "config.toml") -> SourceSettings:
     """The source named `name`, or a ConfigError with a suggestion."""
     for s in sources:
         if s.name == name:
@@ -90,7 +95,7 @@ def find(sources: tuple[Source, ...], name: str, *, file: str = "config.toml") -
                       f"(configured: {', '.join(known) or 'none'})")
 
 
-def _source(v: dict, where: str, file: str, endpoints: tuple[str, ...] | None) -> Source:
+def _source(v: dict[str, Any], where: str, file: str, endpoints: tuple[str, ...]) -> SourceSettings:
     if not _NAME.match(v["name"]):
         raise ConfigError(f"{file}: {where} name must be letters, digits, '.', '_' or '-' "
                           f"(it is the ledger's key), not {v['name']!r}")
@@ -98,8 +103,6 @@ def _source(v: dict, where: str, file: str, endpoints: tuple[str, ...] | None) -
         raise ConfigError(f"{file}: {where} url must be an http:// or https:// address")
     if v["every"] < timedelta(minutes=1):
         raise ConfigError(f"{file}: {where} every must be at least 1m (be kind to the server)")
-    if v["template"] is not None:
-        check_template(v["template"], where=f"{file}: {where} template")
     if v["timeout"] <= 0 or v["max_bytes"] <= 0 or v["hold_over"] < 0:
         raise ConfigError(f"{file}: {where} timeout and max_bytes must be positive, "
                           "hold_over not negative")
@@ -107,10 +110,10 @@ def _source(v: dict, where: str, file: str, endpoints: tuple[str, ...] | None) -
         raise ConfigError(f"{file}: {where} min_age must be shorter than max_age")
     chosen = tuple(v["endpoints"]) if v["endpoints"] is not None else None
     for name in chosen or ():
-        if endpoints is not None and name not in endpoints:
+        if name not in endpoints:
             raise ConfigError(f"{file}: {where} endpoints: no endpoint named '{name}'"
                               f"{suggest(name, endpoints)}")
-    return Source(name=v["name"], url=v["url"], every=v["every"], endpoints=chosen,
+    return SourceSettings(name=v["name"], url=v["url"], every=v["every"], endpoints=chosen,
                   template=v["template"], min_age=v["min_age"], max_age=v["max_age"],
                   enabled=v["enabled"], timeout=float(v["timeout"]), max_bytes=v["max_bytes"],
                   hold_over=v["hold_over"])
