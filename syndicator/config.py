@@ -28,8 +28,9 @@ if TYPE_CHECKING:
     from .sources_settings import SourceSettings
 
 FEED_FORMATS = ("rss", "atom", "json")
-TOP_LEVEL = ("site", "authors", "feeds", "server", "daemon", "limits", "crosspost", "endpoints",
+TOP_LEVEL = ("site", "authors", "feeds", "server", "daemon", "limits", "posts", "crosspost", "endpoints",
              "sources")
+ENGINES = ("", "hugo", "jekyll", "zola", "eleventy", "astro", "pelican")
 
 
 @dataclass(frozen=True)
@@ -160,13 +161,22 @@ class Server:
 
 
 @dataclass(frozen=True)
-class Daemon:
+class DaemonSettings:
     """[daemon]: how `run` schedules its work."""
 
     crosspost_every: timedelta
     crosspost_at: tuple[str, ...]  # times of day "HH:MM"
     serve: bool
     debounce: float  # seconds
+
+
+@dataclass(frozen=True)
+class Reading:
+    """[posts]: how to read front matter written for another engine (`init --from` fills it)."""
+
+    engine: str = ""  # "", "hugo", "jekyll", "zola", "eleventy", "astro" or "pelican"
+    taxonomies: tuple[tuple[str, str], ...] = ()  # (front matter key, "tags" or "categories")
+    excerpt_separator: str = ""  # Jekyll's: the summary is the text before it
 
 
 @dataclass(frozen=True)
@@ -190,9 +200,10 @@ class Config:
     posts_dir: Path
     state_dir: Path
     server: Server
-    daemon: Daemon
+    daemon: DaemonSettings
     crosspost: CrosspostSettings  # [crosspost] and every [[endpoints]] table, typed
     fingerprint: str  # hash of the config file's bytes; invalidates caches
+    reading: Reading = Reading()
     limits: Limits = Limits()
     pinned_ids: dict[str, str] = field(default_factory=dict)  # link key -> id ([site] ids_file)
     sources: tuple[SourceSettings, ...] = ()  # [[sources]] feeds to cross-post from, typed
@@ -242,6 +253,11 @@ _FEEDS = {
     "per_category": Field("bool", True),
     "per_author": Field("bool", True),
     "hubs": Field("strlist", []),
+}
+_READING = {
+    "engine": Field("str", ""),
+    "taxonomies": Field("table", {}),
+    "excerpt_separator": Field("str", ""),
 }
 _LIMITS = {
     "max_post_bytes": Field("int", Limits.max_post_bytes),
@@ -308,10 +324,10 @@ def load(path: str | Path) -> Config:
     return Config(
         path=path, site=site, authors=authors, feeds=feeds,
         posts_dir=root / site_raw["posts"], state_dir=state_dir,
-        server=server, daemon=Daemon(**daemon_raw), crosspost=crosspost,
+        server=server, daemon=DaemonSettings(**daemon_raw), crosspost=crosspost,
         fingerprint=hashlib.sha256(data + pinned_bytes).hexdigest(),
         limits=parse_limits(raw.get("limits", {}), name), pinned_ids=pinned,
-        sources=tuple(sources),
+        reading=_reading(raw.get("posts", {}), name), sources=sources,
     )
 
 
@@ -343,6 +359,19 @@ def find_config(cwd: Path) -> Path:
         return shared  # load() reports what is wrong with it
     raise ConfigError(f"{shared} has no [site] table, so it is not syndicator's config (another "
                       "engine's?): pass --config PATH, or run `syndicator init --from .`")
+
+
+def _reading(raw: Any, name: str) -> Reading:
+    values = take(raw, "[posts]", _READING, file=name)
+    if values["engine"] not in ENGINES:
+        raise ConfigError(f"{name}: [posts] engine {values['engine']!r} is not one of "
+                          f"{', '.join(repr(e) for e in ENGINES[1:])}{suggest(values['engine'], ENGINES)}")
+    pairs = []
+    for key, target in sorted(values["taxonomies"].items()):
+        if target not in ("tags", "categories"):
+            raise ConfigError(f'{name}: [posts] taxonomies.{key} must be "tags" or "categories", not {target!r}')
+        pairs.append((key, target))
+    return Reading(engine=values["engine"], taxonomies=tuple(pairs), excerpt_separator=values["excerpt_separator"])
 
 
 def parse_server(raw: Any, name: str) -> Server:
