@@ -127,7 +127,7 @@ def test_feed_file_and_feed_url_import(tmp_path: Path) -> None:
     assert ids == ["2", "https://tidepool.example/2026/anemones/"]
     with FakeFeedServer() as host:
         url = host.publish("/feed/", fixture("wordpress-rss.xml"))
-        report = import_blog(load(tmp_path / "config.toml"), url, to=tmp_path / "wp", now=NOW)
+        report = import_blog(load(tmp_path / "config.toml"), url, now=NOW)  # the posts folder
     metas = {m["id"]: m for m in map(_meta, report.written)}
     assert sorted(metas) == GUIDS
     assert metas[GUIDS[2]]["image"] == {
@@ -136,7 +136,8 @@ def test_feed_file_and_feed_url_import(tmp_path: Path) -> None:
     assert metas[GUIDS[2]]["authors"] == ["ines-okafor"] and metas[GUIDS[2]]["tags"] == ["Walks", "bridges"]
     config = load(tmp_path / "config.toml")
     assert config.authors["ines-okafor"].name == "Ines Okafor"
-    assert not build(config, now=NOW).problems
+    built = build(config, now=NOW)
+    assert not built.problems and sorted(p.id for p in built.published) == GUIDS
 
 
 def test_import_of_a_missing_file_is_a_clear_error(tmp_path: Path) -> None:
