@@ -459,3 +459,4 @@ def _feeds(raw: dict[str, Any], site: Site, root: Path, name: str) -> Feeds:
         summary_only=raw["summary_only"], per_tag=raw["per_tag"],
         per_category=raw["per_category"], per_author=raw["per_author"], hubs=tuple(raw["hubs"]),
     )
+
