@@ -3,6 +3,7 @@
     SyndicatorError
      +-- ConfigError          config.toml is unreadable or wrong (names the key path)
      +-- PostError            one post cannot be published (names the file and line)
+ +-- NotAPost             a file in the posts folder that is no post (a section page); skipped quietly
      +-- LedgerError          the delivery ledger is unusable (locked, wrong schema version)
      +-- DeliveryError        one delivery attempt failed
      |    +-- TransientError  definitely not applied; retry later (connection refused, 429, 503)
@@ -12,6 +13,7 @@
      +-- DaemonError          the daemon cannot start (another one holds the lock)
      +-- ServeError           the feed server cannot listen on its address
      +-- UsageError           a command was given arguments it cannot use (exit status 2)
+     +-- SourceError          a feed source could not be fetched or parsed (one failed poll)
 
 The CLI's one error exit (cli/app.py) is the only place that turns these into messages and exit
 codes: ConfigError and UsageError exit 2, every other SyndicatorError exits 1.
@@ -40,6 +42,10 @@ class PostError(SyndicatorError):
         super().__init__(message, path=path, line=line, **context)
         self.path = path
         self.line = line
+
+
+class NotAPost(SyndicatorError):
+    """A file among the posts that its engine does not publish as a post (Hugo's `_index.md`)."""
 
 
 class LedgerError(SyndicatorError):
@@ -82,3 +88,13 @@ class ServeError(SyndicatorError):
 
 class UsageError(SyndicatorError):
     """A command's arguments cannot be used (an unknown author, a file that already exists)."""
+
+
+class SourceError(SyndicatorError):
+    """One poll of a feed source failed; retry_after is seconds the server asked us to wait."""
+
+    def __init__(self, message: str, *, status: int | None = None,
+                 retry_after: float | None = None, **context: object) -> None:
+        super().__init__(message, status=status, retry_after=retry_after, **context)
+        self.status = status
+        self.retry_after = retry_after
