@@ -16,7 +16,7 @@ from . import jobs
 logger = logging.getLogger(__package__)  # the daemon's lines keep the name `syndicator.daemon`
 
 MIN_CROSSPOST_GAP = timedelta(seconds=2)  # between a pass and a follow-up for a due delivery
-CrosspostFn = Callable[..., Any]  # crosspost.run(config, posts, *, now, session, sleep, stop, bodies)
+CrosspostFn = Callable[..., "CrosspostReport | None"]  # crosspost.run(config, posts, *, now, session, ...)
 NextDeliveryFn = Callable[[Config], "datetime | None"]
 
 
