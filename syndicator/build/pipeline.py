@@ -20,7 +20,7 @@ from ..render import FEED_FILES, FeedSpec, index_page, render, render_opml
 from .bodies import rendered, with_source
 from .cache import Cache
 from .parallel import fork_map
-from .plan import PAGE, FeedFile, feed_files, page_file, plan, split, stale
+from .plan import PAGE, FeedFile, feed_files, page_file, plan_feeds, split, stale
 from .report import BuildReport
 from .scan import Progress, scan
 from .write import remove_stale, write_all
@@ -84,7 +84,7 @@ def _build(config: Config, now: datetime, cache: Cache | None, *, keep_posts: bo
     stubs, problems = found.index()
     marks.append(time.perf_counter())
     posts = split(stubs, now)
-    plans = plan(config, posts.published)
+    plans = plan_feeds(config, posts.published)
     out = config.feeds.output
     files = feed_files(config, plans) + [page_file(config, plans)]
     todo = stale(files, cache.feed_inputs() if cache else {}, out)

@@ -10,8 +10,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..posts.loader import Problem
 from ..config import FEED_FORMATS
+from ..posts.loader import Problem
 from ..render import FEED_FILES
 
 

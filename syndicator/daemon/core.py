@@ -60,6 +60,7 @@ class Daemon:
         self._report: Any = None
         self._crosspost_posts: list = []
         self._crosspost_bodies: Any = None  # Post.digest -> Body from the same build
+        self._posts_kept = False  # whether the last report carries the published posts
         self.started = clock()
         self.last_build: datetime | None = None
         self.last_build_error: str | None = None
@@ -109,7 +110,7 @@ class Daemon:
     def run_once(self) -> int:
         """`run --once`: one build and one cross-posting pass in this thread; the exit status."""
         now = self.clock()
-        if not self.build(now):
+        if not self.build(now, keep_posts=jobs.enabled_endpoints(self.config)):
             return 1
         if not jobs.enabled_endpoints(self.config):
             return 0
@@ -124,7 +125,7 @@ class Daemon:
         if not jobs.enabled_endpoints(self.config):
             self._crosspost_wanted = None
             return
-        if not (fresh or self.build(now)):
+        if not ((fresh and self._posts_kept) or self.build(now, keep_posts=True)):
             return
         if not self._take_posts(now):
             return
@@ -155,13 +156,17 @@ class Daemon:
         due = [t for t in (self._build_at, self._next_due, self._next_rescan) if t is not None]
         return settled or any(t <= now for t in due)
 
-    def build(self, now: datetime) -> bool:
-        """Build the feeds; on success note new posts, ping hubs, and ask for a crosspost."""
+    def build(self, now: datetime, *, keep_posts: bool = False) -> bool:
+        """Build the feeds; on success note new posts, ping hubs, and ask for a crosspost.
+
+        `keep_posts` has the report carry the published posts, for a cross-posting pass.
+        """
         self._build_at = None
         self._next_rescan = now + RESCAN_EVERY
         try:
-            report = self._build_fn(self.config, now=now)
+            report = self._build_fn(self.config, now=now, keep_posts=keep_posts)
             self._digest(report, now)
+            self._posts_kept = keep_posts
         except Exception as exc:
             log_failure("build", exc)
             self.last_build_error = str(exc) or type(exc).__name__
