@@ -1,8 +1,9 @@
 """config.toml -> frozen dataclasses. Every error names the file and the key path.
 
-Core sections ([site], [authors.*], [feeds], [server], [daemon]) are checked here. The
-cross-posting sections ([crosspost], [[endpoints]]) are kept as raw tables and checked by the
-cross-posting code with the same `take()` helper, so one set of rules and messages serves both.
+Core sections ([site], [authors.*], [feeds], [server], [daemon]) are checked here; the
+cross-posting sections ([crosspost], [[endpoints]]) by crosspost_settings.py with the same
+`take()` helper, so one set of rules and messages serves both. Every section is parsed once,
+when the file loads, into typed settings on `Config`.
 """
 
 from __future__ import annotations
@@ -15,12 +16,15 @@ import tomllib
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import ConfigError
 from .model import Author
+
+if TYPE_CHECKING:
+    from .crosspost_settings import CrosspostSettings
 
 FEED_FORMATS = ("rss", "atom", "json")
 TOP_LEVEL = ("site", "authors", "feeds", "server", "daemon", "limits", "crosspost", "endpoints")
@@ -185,8 +189,7 @@ class Config:
     state_dir: Path
     server: Server
     daemon: Daemon
-    crosspost: dict[str, Any]  # raw [crosspost] table, checked by the cross-posting code
-    endpoints: tuple[dict[str, Any], ...]  # raw [[endpoints]] tables
+    crosspost: CrosspostSettings  # [crosspost] and every [[endpoints]] table, typed
     fingerprint: str  # hash of the config file's bytes; invalidates caches
     limits: Limits = Limits()
     pinned_ids: dict[str, str] = field(default_factory=dict)  # link key -> id ([site] ids_file)
@@ -289,18 +292,17 @@ def load(path: str | Path) -> Config:
         if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", at):
             raise ConfigError(f'{name}: [daemon] crosspost_at entries must be "HH:MM", not {at!r}')
     daemon_raw["crosspost_at"] = tuple(daemon_raw["crosspost_at"])
-    endpoints = raw.get("endpoints", [])
-    if not isinstance(endpoints, list) or not all(isinstance(e, dict) for e in endpoints):
-        raise ConfigError(f"{name}: endpoints must be written as [[endpoints]] tables")
-    crosspost = raw.get("crosspost", {})
-    if not isinstance(crosspost, dict):
-        raise ConfigError(f"{name}: [crosspost] must be a table")
+    from .crosspost_settings import parse_crosspost  # local: it imports Field and take from here
+
+    state_dir = root / site_raw["state_dir"]
+    crosspost = parse_crosspost(raw.get("crosspost", {}), raw.get("endpoints", []), root=root,
+                                state_dir=state_dir, file=name)
     pinned, pinned_bytes = _pinned(site_raw["ids_file"], root, name)
     return Config(
         path=path, site=site, authors=authors, feeds=feeds,
-        posts_dir=root / site_raw["posts"], state_dir=root / site_raw["state_dir"],
+        posts_dir=root / site_raw["posts"], state_dir=state_dir,
         server=server, daemon=Daemon(**daemon_raw), crosspost=crosspost,
-        endpoints=tuple(endpoints), fingerprint=hashlib.sha256(data + pinned_bytes).hexdigest(),
+        fingerprint=hashlib.sha256(data + pinned_bytes).hexdigest(),
         limits=parse_limits(raw.get("limits", {}), name), pinned_ids=pinned,
     )
 

@@ -79,7 +79,9 @@ port = 0
 
 [[endpoints]]
 name = "secret-holder"
-token = "SUPERSECRET-TOKEN"
+type = "webhook"
+url = "https://hooks.example/in?token=SUPERSECRET-TOKEN"
+secret_env = "SECRET_HOLDER_SECRET"
 """)
     return path
 

@@ -50,7 +50,7 @@ def _schedule_at(scheduler: schedule.Scheduler, config: Config, request: Callabl
 
 def enabled_endpoints(config: Config) -> bool:
     """Whether any [[endpoints]] table is enabled (the example config ships them disabled)."""
-    return any(table.get("enabled", True) is not False for table in config.endpoints)
+    return bool(config.crosspost.enabled())
 
 
 def summary(report: Any) -> str:
