@@ -158,7 +158,7 @@ class Server:
 
 
 @dataclass(frozen=True)
-class Daemon:
+class DaemonSettings:
     """[daemon]: how `run` schedules its work."""
 
     crosspost_every: timedelta
@@ -188,7 +188,7 @@ class Config:
     posts_dir: Path
     state_dir: Path
     server: Server
-    daemon: Daemon
+    daemon: DaemonSettings
     crosspost: CrosspostSettings  # [crosspost] and every [[endpoints]] table, typed
     fingerprint: str  # hash of the config file's bytes; invalidates caches
     limits: Limits = Limits()
@@ -301,7 +301,7 @@ def load(path: str | Path) -> Config:
     return Config(
         path=path, site=site, authors=authors, feeds=feeds,
         posts_dir=root / site_raw["posts"], state_dir=state_dir,
-        server=server, daemon=Daemon(**daemon_raw), crosspost=crosspost,
+        server=server, daemon=DaemonSettings(**daemon_raw), crosspost=crosspost,
         fingerprint=hashlib.sha256(data + pinned_bytes).hexdigest(),
         limits=parse_limits(raw.get("limits", {}), name), pinned_ids=pinned,
     )

@@ -16,6 +16,7 @@ from ..model import Author
 from ..posts.loader import Stub
 from ..posts.slugs import unique_slugs
 from ..render import FEED_FILES, INDEX_FILE, FeedSpec
+from .output import current_signature
 
 PAGE = "html"  # FeedFile.fmt of the index page
 
@@ -118,14 +119,7 @@ def page_file(config: Config, plans: list[tuple[FeedSpec, list[Stub]]]) -> FeedF
     return FeedFile(INDEX_FILE, inputs_hash(config, f"{PAGE}\0{every}", items), spec, PAGE, items)
 
 
-def stale(files: list[FeedFile], previous: dict[str, tuple[str, int]], out: Path) -> list[FeedFile]:
+def stale(files: list[FeedFile], previous: dict[str, tuple[str, str]], out: Path) -> list[FeedFile]:
     """The files to render again: new inputs, or the file on disk is not the one last written."""
     return [f for f in files if previous.get(f.rel) is None or previous[f.rel][0] != f.inputs
-            or _size(out / f.rel) != previous[f.rel][1]]
-
-
-def _size(path: Path) -> int:
-    try:
-        return path.stat().st_size
-    except OSError:
-        return -1
+            or current_signature(out / f.rel) != previous[f.rel][1]]

@@ -54,15 +54,8 @@ def enabled_endpoints(config: Config) -> bool:
 
 
 def summary(report: Any) -> str:
-    """One line for a crosspost report, whatever its shape."""
-    if report is None:
-        return "done"
-    text = getattr(report, "summary", None)
-    if callable(text):
-        return str(text())
-    if isinstance(text, str):
-        return text
-    return str(report)
+    """One line for a crosspost report (its summary()), or "done" when a pass returned none."""
+    return "done" if report is None else str(report.summary())
 
 
 def feed_urls(config: Config, written: list[Path]) -> list[str]:
