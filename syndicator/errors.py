@@ -13,6 +13,7 @@
      +-- DaemonError          the daemon cannot start (another one holds the lock)
      +-- ServeError           the feed server cannot listen on its address
      +-- UsageError           a command was given arguments it cannot use (exit status 2)
+     +-- SourceError          a feed source could not be fetched or parsed (one failed poll)
 
 The CLI's one error exit (cli/app.py) is the only place that turns these into messages and exit
 codes: ConfigError and UsageError exit 2, every other SyndicatorError exits 1.
@@ -87,3 +88,13 @@ class ServeError(SyndicatorError):
 
 class UsageError(SyndicatorError):
     """A command's arguments cannot be used (an unknown author, a file that already exists)."""
+
+
+class SourceError(SyndicatorError):
+    """One poll of a feed source failed; retry_after is seconds the server asked us to wait."""
+
+    def __init__(self, message: str, *, status: int | None = None,
+                 retry_after: float | None = None, **context: object) -> None:
+        super().__init__(message, status=status, retry_after=retry_after, **context)
+        self.status = status
+        self.retry_after = retry_after
