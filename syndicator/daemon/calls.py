@@ -14,11 +14,10 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def build(config: Config, *, now: datetime) -> Any:
-    """Build the feeds (syndicator.build.build), keeping the published posts when cross-posting."""
+def build(config: Config, *, now: datetime, keep_posts: bool = False) -> Any:
+    """Build the feeds (syndicator.build.build); `keep_posts` for a cross-posting pass."""
     from ..build import build as build_feeds
-    from .jobs import enabled_endpoints
-    return build_feeds(config, now=now, keep_posts=enabled_endpoints(config))
+    return build_feeds(config, now=now, keep_posts=keep_posts)
 
 
 def crosspost(config: Config, posts: Any, **kwargs: Any) -> Any:
