@@ -25,7 +25,7 @@ from .history import feed_files_present, published_entries
 from .manifest import Manifest
 from .output import OutputDir
 from .parallel import fork_map
-from .plan import PAGE, FeedFile, feed_files, page_file, plan, split, stale
+from .plan import PAGE, FeedFile, feed_files, page_file, plan_feeds, split, stale
 from .report import BuildReport
 from .scan import Progress, Scan, scan
 from .unchanged import record
@@ -90,7 +90,7 @@ def _build(config: Config, now: datetime, cache: Cache | None, manifest: Manifes
     stubs, problems = found.index(incumbent=_history(config, found, manifest, output, known))
     marks.append(time.perf_counter())
     posts = split(stubs, now)
-    plans = plan(config, posts.published)
+    plans = plan_feeds(config, posts.published)
     files = feed_files(config, plans) + [page_file(config, plans)]
     todo = stale(files, previous, out)
     marks.append(time.perf_counter())
