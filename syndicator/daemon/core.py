@@ -70,9 +70,9 @@ class Daemon:
 
     # -- called from other threads: record and wake, never work ---------------------------
 
-    def notify(self, is_config: bool = False) -> None:
-        """A file changed under posts/ (or the config file did)."""
-        self.timers.changes.note(self.clock(), is_config=is_config)
+    def notify(self, is_config: bool = False, complete: bool = False) -> None:
+        """A file changed under posts/ (or the config file did); `complete`: closed or renamed into place."""
+        self.timers.changes.note(self.clock(), is_config=is_config, complete=complete)
         self.wake.set()
 
     def request_reload(self) -> None:

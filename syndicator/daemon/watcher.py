@@ -2,8 +2,9 @@
 
 Uses the platform's notifications (inotify on Linux) through watchdog, and falls back to
 watchdog's polling observer when notifications are unavailable (inotify watch limit reached,
-network filesystems) or when asked to poll. The watcher only reports *that* something changed
-and whether it was the config; debouncing and rebuilding belong to the daemon.
+network filesystems) or when asked to poll. The watcher only reports *that* something changed,
+whether it was the config, and whether the change completed a file (closed after writing or
+renamed into place); settling and rebuilding belong to the daemon.
 """
 
 from __future__ import annotations
@@ -44,30 +45,40 @@ def ignored(path: str) -> bool:
 
 
 class _Handler(FileSystemEventHandler):
-    """Turns watchdog events into `on_change(is_config)` calls."""
+    """Turns watchdog events into `on_change(is_config, complete)` calls.
+
+    `complete` (notifications only): a post file was closed after writing or renamed into
+    place, so the change can settle quickly. Polling sees no close events: never complete.
+    """
 
     def __init__(self, posts_dir: Path, config_path: Path, skip: tuple[Path, ...],
-                 on_change: Callable[[bool], None]) -> None:
+                 on_change: Callable[[bool, bool], None], *, notify: bool) -> None:
         self.posts_dir = str(posts_dir)
         self.config_path = str(config_path)
         self.skip = tuple(str(p) for p in skip)
         self.on_change = on_change
+        self.notify = notify
 
     def on_any_event(self, event: FileSystemEvent) -> None:
         if event.event_type in ("opened", "closed_no_write"):
             return  # reads (our own build reading posts) change nothing
+        if self.notify and event.is_directory and event.event_type == "modified":
+            return  # inotify reports each entry's own event too (an ignored temp file's included)
         paths = [os.fsdecode(event.src_path)]
         if getattr(event, "dest_path", ""):
             paths.append(os.fsdecode(event.dest_path))
-        for path in paths:
-            if path == self.config_path:
-                self.on_change(True)
-                return
-        for path in paths:
-            if self._inside(path, self.posts_dir) and not any(self._inside(path, s) for s in self.skip):
-                if event.is_directory or not ignored(path):
-                    self.on_change(False)
-                    return
+        if self.config_path in paths:
+            self.on_change(True, False)
+            return
+        wanted = [p for p in paths if self._wanted(p, event.is_directory)]
+        if wanted:
+            moved_in = event.event_type == "moved" and paths[-1] in wanted and len(paths) == 2
+            complete = self.notify and not event.is_directory and (event.event_type == "closed" or moved_in)
+            self.on_change(False, complete)
+
+    def _wanted(self, path: str, is_directory: bool) -> bool:
+        return (self._inside(path, self.posts_dir) and not any(self._inside(path, s) for s in self.skip)
+                and (is_directory or not ignored(path)))
 
     @staticmethod
     def _inside(path: str, root: str) -> bool:
@@ -75,13 +86,13 @@ class _Handler(FileSystemEventHandler):
 
 
 class Watcher:
-    """Watches `posts_dir` recursively and `config_path`; calls on_change(is_config) per event.
+    """Watches `posts_dir` recursively and `config_path`; calls on_change(is_config, complete) per event.
 
     `on_change` runs on the observer's thread, so it must only record the event and wake the
     daemon, never build.
     """
 
-    def __init__(self, posts_dir: Path, config_path: Path, on_change: Callable[[bool], None], *,
+    def __init__(self, posts_dir: Path, config_path: Path, on_change: Callable[[bool, bool], None], *,
                  poll: bool = False, skip: tuple[Path, ...] = ()) -> None:
         self.posts_dir = Path(posts_dir)
         self.config_path = Path(config_path)
@@ -105,7 +116,8 @@ class Watcher:
         self.mode = "poll"
 
     def _start(self, observer: Observer | PollingObserver) -> Observer | PollingObserver:
-        handler = _Handler(self.posts_dir, self.config_path, self.skip, self.on_change)
+        handler = _Handler(self.posts_dir, self.config_path, self.skip, self.on_change,
+                           notify=not isinstance(observer, PollingObserver))
         if self.posts_dir.is_dir():
             observer.schedule(handler, str(self.posts_dir), recursive=True)
         else:
