@@ -29,7 +29,7 @@ from .parallel import fork_map
 from .plan import PAGE, FeedFile, feed_files, page_file, plan_feeds, split, stale
 from .report import BuildReport
 from .scan import Progress, Scan, scan
-from .write import known_files, publish
+from .write import Written, known_files, publish
 
 logger = logging.getLogger(__name__)
 
@@ -106,13 +106,8 @@ def _build(config: Config, now: datetime, cache: Cache | None, manifest: Manifes
     marks.append(time.perf_counter())
     owner = config.author(config.site.owner) if config.site.owner else None
     data = _render_all(_RenderWork(config, owner, [spec for spec, _ in plans], full, bodies, todo))
-    outputs = [(job.rel, b) for job, b in zip(todo, data)] + [(FEED_FILES["opml"], data[-1])]
     marks.append(time.perf_counter())
-    result = publish(output, manifest, outputs, expected={f.rel for f in files} | {FEED_FILES["opml"]},
-                     known=known, before_write=cache.forget_feeds if cache is not None else lambda rels: None)
-    if cache is not None:  # zip stops at todo: the OPML file, last in outputs, has no inputs hash
-        cache.put_feed_inputs({job.rel: (job.inputs, result.signatures[job.rel]) for job, ok
-                               in zip(todo, result.ok) if ok}, _relative(out, result.removed))
+    result = _write(cache, manifest, output, known, files, todo, data)
     manifest.set_owners(owners_of(posts.published))
     marks.append(time.perf_counter())
     return BuildReport(
@@ -122,6 +117,18 @@ def _build(config: Config, now: datetime, cache: Cache | None, manifest: Manifes
         unchanged=len(files) - len(todo) + result.unchanged, removed=result.removed, next_due=posts.next_due,
         timings=dict(zip(("scan", "plan", "bodies", "render", "write"), _durations(marks))),
         posts=with_source(config, found.posts(posts.published)) if keep_posts else [], bodies=bodies)
+
+
+def _write(cache: Cache | None, manifest: Manifest, output: OutputDir, known: set[str], files: list[FeedFile],
+           todo: list[FeedFile], data: list[bytes]) -> Written:
+    """Write the rendered files (data: todo's, then the OPML list) and record what each came from."""
+    outputs = [(job.rel, b) for job, b in zip(todo, data)] + [(FEED_FILES["opml"], data[-1])]
+    result = publish(output, manifest, outputs, expected={f.rel for f in files} | {FEED_FILES["opml"]},
+                     known=known, before_write=cache.forget_feeds if cache is not None else lambda rels: None)
+    if cache is not None:  # zip stops at todo: the OPML file, last in outputs, has no inputs hash
+        cache.put_feed_inputs({job.rel: (job.inputs, result.signatures[job.rel]) for job, ok
+                               in zip(todo, result.ok) if ok}, _relative(output.root, result.removed))
+    return result
 
 
 def _history(config: Config, found: Scan, manifest: Manifest, output: OutputDir,
