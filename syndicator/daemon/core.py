@@ -150,15 +150,15 @@ class Daemon:
     def _act_on(self, news: BuildNews) -> None:
         if news.first or news.new_posts:  # the first pass baselines new endpoints
             self.request_crosspost("startup" if news.first else "new posts")
-        urls = jobs.feed_urls(self.config, list(news.changed)) if self.config.feeds.hubs else []
-        if urls:
-            self.worker.submit("websub", lambda: self.ping(urls))
+        if self.config.feeds.hubs:  # after every build: pings that failed before are retried too
+            changed = list(news.changed)
+            self.worker.submit("websub", lambda: self.ping(changed))
 
-    def ping(self, urls: list[str]) -> None:
-        """Tell the configured WebSub hubs that these feed URLs changed."""
+    def ping(self, changed: list[Path]) -> None:
+        """Tell the configured WebSub hubs about changed feeds (durably: see websub_outbox)."""
         if self._session is None:
             self._session = jobs.http_session()
-        jobs.ping(self._ping_fn, self._session, self.config.feeds.hubs, urls)
+        jobs.ping(self._ping_fn, self.config, changed, self._session, now=self.clock())
 
     def crosspost(self, reason: str) -> None:
         """One cross-posting pass over the published posts (runs on the worker thread)."""
