@@ -106,7 +106,6 @@ def test_zola_date_and_address_from_the_path_key(site):
         path = "2019/01/02/hello-world"
         [taxonomies]
         tags = ["rust", "zola"]
-        categories = ["blog"]
         [extra]
         author = "Vincent Prouillet"
         +++
@@ -115,7 +114,7 @@ def test_zola_date_and_address_from_the_path_key(site):
     assert post.published == datetime(2019, 1, 2, tzinfo=BERLIN)
     assert post.url == "https://test.example/2019/01/02/hello-world"
     assert post.slug == "hello-world"
-    assert post.tags == ("rust", "zola") and post.categories == ("blog",)
+    assert post.tags == ("rust", "zola") and post.categories == ()
     assert [a.name for a in post.authors] == ["Vincent Prouillet"]
     assert warnings == []
 

@@ -96,6 +96,11 @@ def _check_size(raw: str, path: str, limits: PostLimits) -> None:
 def _check_nesting(meta: dict[str, Any], raw: str, path: str, limits: PostLimits, *, first: int = 2) -> None:
     """Reject lists and tables nested deeper than the limit, at the top-level key holding them."""
     most = limits.max_nesting
+    # Each level of nesting costs at least one of these characters in any of the formats
+    # (a bracket, a brace, a line, a '- ' or '? ' item, a dotted TOML key): most front matter
+    # has too few of them to nest that deep, and need not be walked.
+    if sum(raw.count(c) for c in "[{\n-.?") < most:
+        return
     for key, value in meta.items():
         if isinstance(value, (list, dict)) and depth(value, most + 1) > most:
             raise PostError(f"{key}: lists and tables are nested more than {most} deep ([limits] max_nesting)",

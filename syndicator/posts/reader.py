@@ -19,7 +19,7 @@ from ..errors import NotAPost, PostError
 from ..model import Link, Post, Syndication
 from . import dates
 from .content import html_to_text, markdown_to_html, resolver
-from .dialects import CATEGORIES, EXPIRES, KNOWN, OWN_KEYS, OWN_URL, PUBLISHED, SUMMARY, TAGS, UPDATED, hidden
+from .dialects import KNOWN, OWN_KEYS, hidden
 from .fields import Fields, Warning_, dedupe
 from .frontmatter import split
 from .ids import entry_id as entry_id_for
@@ -84,7 +84,8 @@ def read(config: Config, relpath: str, data: bytes, *, display: str,
 
 
 def _unknown_keys(fields: Fields) -> list[Warning_]:
-    mapped = {key.lower() for key, _target in fields.config.reading.taxonomies}
+    taxonomies = fields.config.reading.taxonomies
+    mapped = {key.lower() for key, _target in taxonomies} if taxonomies else ()
     return [Warning_(fields.parts.line_of(key), f"unknown front matter key '{key}'{suggest(key, KNOWN_KEYS)}")
             for key in fields.meta if key.lower() not in KNOWN and key.lower() not in mapped]
 
@@ -101,7 +102,7 @@ def _post(fields: Fields, relpath: str, digest: str, keep_body: bool) -> Post:
     published = _published(fields, prefix, folder, own)
     slug = _slug(fields, own, prefix.group(2) if prefix else stem)
     site = fields.site
-    url = own or site.absolute(site.permalink.format(
+    url = own or fields.base(site.permalink.format(
         year=f"{published.year:04d}", month=f"{published.month:02d}", day=f"{published.day:02d}", slug=slug))
     entry_id = fields.text("id") or entry_id_for(
         site.id_rule, url=url, published=published, slug=slug,
@@ -110,20 +111,20 @@ def _post(fields: Fields, relpath: str, digest: str, keep_body: bool) -> Post:
     tags, categories = _taxonomies(fields)
     return Post(
         source=relpath, id=entry_id, slug=slug, title=title, url=canonical or url,
-        published=published, updated=_dated(fields, UPDATED) or published,
+        published=published, updated=_dated(fields, "updated") or published,
         body=fields.parts.body if keep_body else "", body_format=FORMATS[suffix.lower()],
         summary=_summary(fields), authors=authors(fields), tags=tags, categories=categories,
         image=image(fields, resolver(url) if bundle else fields.base),
         influences=_links(fields, "influences", "name"), sources=_links(fields, "sources", "title"),
         via=_via(fields), license=fields.url("license", fields.meta.get("license")),
-        lang=fields.text(fields.key("lang", "language")),
+        lang=fields.text(fields.first("lang")[0]),
         draft=_draft(fields), canonical_url=canonical, syndicate=_syndicate(fields),
-        digest=digest, expires=_dated(fields, EXPIRES),
+        digest=digest, expires=_dated(fields, "expires"),
     )
 
 
 def _title(fields: Fields) -> str:
-    key = fields.key("title")
+    key = fields.first("title")[0] or None
     title = fields.text(key) if key else None
     if title:
         return title
@@ -134,7 +135,7 @@ def _title(fields: Fields) -> str:
 
 def _own_address(fields: Fields) -> tuple[str, str | None]:
     """(key, absolute URL) from permalink/url/path; Eleventy's `permalink: false` is not a page."""
-    key, value = fields.value(*OWN_URL)
+    key, value = fields.first("own_url")
     if value is False:
         raise NotAPost("permalink: false (the engine writes no page for it)", path=fields.path)
     if not isinstance(value, str) or own_path(value) is None:
@@ -146,7 +147,7 @@ def _own_address(fields: Fields) -> tuple[str, str | None]:
 
 
 def _published(fields: Fields, prefix: re.Match[str] | None, folder: str, own: str | None) -> datetime:
-    found = _dated(fields, PUBLISHED)
+    found = _dated(fields, "published")
     if found is None and prefix:
         found = fields.when("date", prefix.group(1))
     if found is None:
@@ -158,18 +159,17 @@ def _published(fields: Fields, prefix: re.Match[str] | None, folder: str, own: s
     return found
 
 
-def _dated(fields: Fields, names: tuple[str, ...]) -> datetime | None:
-    """The first of these keys holding a date (Jekyll's `published: false` is a flag, not a date)."""
-    for name in names:
-        key = fields.key(name)
-        value = fields.meta.get(key) if key else None
-        if key is not None and value is not None and value != "" and not isinstance(value, bool):
+def _dated(fields: Fields, role: str) -> datetime | None:
+    """The best key of a date role holding a date (Jekyll's `published: false` is a flag, not a date)."""
+    for key in fields.role(role):
+        value = fields.meta[key]
+        if value is not None and value != "" and not isinstance(value, bool):
             return fields.when(key, value)
     return None
 
 
 def _slug(fields: Fields, own: str | None, fallback: str) -> str:
-    slug = fields.text(fields.key("slug"))
+    slug = fields.text(fields.first("slug")[0] or None)
     if slug is None:
         return slugify((slug_of(own) if own else "") or fallback)
     if fields.engine:  # an engine's slug is used as it is written, if it can be one path segment
@@ -182,34 +182,35 @@ def _slug(fields: Fields, own: str | None, fallback: str) -> str:
 
 
 def _canonical(fields: Fields) -> tuple[str, object]:
-    key, value = fields.value("canonical_url", "canonicalurl", "canonical")
+    key, value = fields.first("canonical")
     return key or "canonical_url", value
 
 
 def _taxonomies(fields: Fields) -> tuple[tuple[str, ...], tuple[str, ...]]:
     found: dict[str, list[str]] = {"tags": [], "categories": []}
-    for target, names in (("tags", TAGS), ("categories", CATEGORIES)):
-        for name in names:
-            found[target] += fields.names(fields.key(name))
-    table = fields.meta.get(fields.key("taxonomies") or "")
+    for target in ("tags", "categories"):
+        for key in fields.role(target):
+            found[target] += fields.names(key)
+    table = fields.meta.get(fields.keys.get("taxonomies", ""))
     table = table if isinstance(table, dict) else {}
     for target in ("tags", "categories"):  # Zola's [taxonomies]
-        found[target] += fields.names("taxonomies", table.get(target))
+        if target in table:
+            found[target] += fields.names("taxonomies", table[target])
     for key, target in fields.config.reading.taxonomies:  # Hugo custom taxonomies, from [posts]
         found[target] += fields.names(fields.key(key.lower()))
         found[target] += fields.names("taxonomies", table.get(key))
     tags, categories = dedupe(found["tags"]), dedupe(found["categories"])
     most = limits_of(fields.config).max_tags
     if len(tags) + len(categories) > most:
-        raise fields.fail(fields.key(*TAGS, *CATEGORIES) or "tags",
+        raise fields.fail((fields.role("tags") + fields.role("categories") + ["tags"])[0],
                           f"{len(tags) + len(categories)} tags and categories, over the limit of {most} "
                           "([limits] max_tags)")
     return tags, categories
 
 
 def _summary(fields: Fields) -> str | None:
-    for name in SUMMARY:
-        text = fields.text(fields.key(name))
+    for key in fields.role("summary"):
+        text = fields.text(key)
         if text:
             return text
     separator = fields.config.reading.excerpt_separator
@@ -220,7 +221,7 @@ def _summary(fields: Fields) -> str | None:
 
 
 def _draft(fields: Fields) -> bool:
-    key = fields.key("draft")
+    key = fields.first("draft")[0]
     return (fields.flag(key) if key else False) or hidden(fields.meta, fields.keys)
 
 
