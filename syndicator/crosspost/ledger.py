@@ -26,11 +26,11 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from ..errors import LedgerError
-from .ledger_rows import EndpointState, Plan, Row, parse_stamp, stamp
+from .ledger_rows import EndpointState, Plan, Requeued, Row, parse_stamp, stamp
 from .ledger_schema import SCHEMA_VERSION, STATES, connect
 
-__all__ = ["SCHEMA_VERSION", "STATES", "EndpointState", "Ledger", "Plan", "Row", "open_ledger",
-           "parse_stamp", "stamp"]
+__all__ = ["SCHEMA_VERSION", "STATES", "EndpointState", "Ledger", "Plan", "Requeued", "Row",
+           "open_ledger", "parse_stamp", "stamp"]
 
 
 _COLUMNS = ", ".join(Row.__dataclass_fields__)
@@ -61,6 +61,10 @@ class Ledger:
         with self._transaction():
             return self.conn.execute(sql, tuple(params)).rowcount
 
+    def transaction(self) -> "_Immediate":
+        """BEGIN IMMEDIATE ... COMMIT around several writes that must land together."""
+        return self._transaction()
+
     def _transaction(self) -> "_Immediate":
         if self.readonly:
             raise LedgerError(f"{self.path}: opened read-only")
@@ -82,8 +86,10 @@ class Ledger:
 
     def pause(self, name: str, reason: str, *, now: datetime) -> None:
         """Stop delivering to an endpoint until `unpause` (credentials rejected, endpoint gone)."""
-        self._write("UPDATE endpoints SET paused = 1, paused_reason = ?, paused_at = ? "
-                    "WHERE name = ?", (reason, stamp(now), name))
+        self._write("INSERT INTO endpoints (name, first_seen, paused, paused_reason, paused_at)"
+                    " VALUES (?, ?, 1, ?, ?) ON CONFLICT(name) DO UPDATE SET paused = 1,"
+                    " paused_reason = excluded.paused_reason, paused_at = excluded.paused_at",
+                    (name, stamp(now), reason, stamp(now)))
 
     def unpause(self, name: str | None = None) -> int:
         """Resume one endpoint (or all); returns how many were paused."""
@@ -99,19 +105,27 @@ class Ledger:
         Existing rows are never touched: a post's id is its delivery key, so edits never re-send.
         Returns how many rows were created.
         """
-        created = 0
         with self._transaction():
+            return self.add_plans(endpoint, plans, now=now)
+
+    def add_plans(self, endpoint: str, plans: Iterable[Plan], *, now: datetime,
+                  first_seen: bool = True) -> int:
+        """`plan` inside the caller's `transaction()` (a source's poll records its entries and
+        their rows in one commit). `first_seen=False` leaves the endpoint's first-seen mark
+        alone: a feed source's rows must not end the posts folder's baseline for it."""
+        created = 0
+        if first_seen:
             self.conn.execute("INSERT OR IGNORE INTO endpoints (name, first_seen) VALUES (?, ?)",
                               (endpoint, stamp(now)))
-            for p in plans:
-                if p.state not in ("pending", "skipped"):
-                    raise LedgerError(f"cannot plan a delivery as {p.state!r}")
-                created += self.conn.execute(
-                    "INSERT OR IGNORE INTO deliveries (post_id, endpoint, state, reason, published,"
-                    " next_attempt_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    (p.post_id, endpoint, p.state, p.reason, stamp(p.published),
-                     stamp(p.due) if p.due else None, stamp(now), stamp(now)),
-                ).rowcount
+        for p in plans:
+            if p.state not in ("pending", "skipped"):
+                raise LedgerError(f"cannot plan a delivery as {p.state!r}")
+            created += self.conn.execute(
+                "INSERT OR IGNORE INTO deliveries (post_id, endpoint, state, reason, published,"
+                " next_attempt_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (p.post_id, endpoint, p.state, p.reason, stamp(p.published),
+                 stamp(p.due) if p.due else None, stamp(now), stamp(now)),
+            ).rowcount
         return created
 
     def known(self, endpoint: str) -> set[str]:
@@ -206,19 +220,37 @@ class Ledger:
                            (reason, stamp(now), post_id, endpoint)) == 1
 
     def requeue(self, *, endpoint: str | None = None, post_id: str | None = None,
-                now: datetime) -> int:
-        """Put failed and unknown deliveries back to `pending` with a fresh retry budget."""
-        where, params = ["state IN ('failed', 'unknown')"], []
-        if endpoint:
-            where.append("endpoint = ?")
-            params.append(endpoint)
-        if post_id:
-            where.append("post_id = ?")
-            params.append(post_id)
-        return self._write(
-            "UPDATE deliveries SET state = 'pending', budget_base = attempts, window_start = NULL,"
-            " next_attempt_at = ?, reason = NULL, updated_at = ? WHERE " + " AND ".join(where),
-            (stamp(now), stamp(now), *params))
+                now: datetime, force: bool = False, uncheckable: Iterable[str] = ()) -> Requeued:
+        """Give failed and unknown deliveries a fresh retry budget (one transaction).
+
+        failed -> pending (nothing was applied). unknown -> due to be *settled* by the
+        endpoint's rule before any resend, except on endpoints in `uncheckable` (no rule: kept).
+        force: unknown -> pending with a fresh key, resent without checking (may duplicate).
+        """
+        where, params = "", []
+        for column, value in (("endpoint", endpoint), ("post_id", post_id)):
+            if value:
+                where += f" AND {column} = ?"
+                params.append(value)
+        fresh = "budget_base = attempts, window_start = NULL, next_attempt_at = ?, reason = NULL, " \
+                "updated_at = ?"
+        held = tuple(uncheckable) if not force else ()
+        skip_held = f" AND endpoint NOT IN ({', '.join('?' * len(held))})" if held else ""
+        with self._transaction():
+            run = self.conn.execute
+            resend = run(f"UPDATE deliveries SET state = 'pending', {fresh} WHERE state = 'failed'"
+                         + where, (stamp(now), stamp(now), *params)).rowcount
+            if force:
+                forced = run(f"UPDATE deliveries SET state = 'pending', key = NULL, {fresh} "
+                             "WHERE state = 'unknown'" + where,
+                             (stamp(now), stamp(now), *params)).rowcount
+                return Requeued(resend, 0, forced, 0)
+            settle = run(f"UPDATE deliveries SET {fresh} WHERE state = 'unknown'" + where
+                         + skip_held, (stamp(now), stamp(now), *params, *held)).rowcount
+            kept = run("SELECT COUNT(*) FROM deliveries WHERE state = 'unknown'" + where
+                       + (f" AND endpoint IN ({', '.join('?' * len(held))})" if held else
+                          " AND 0"), (*params, *held)).fetchone()[0]
+        return Requeued(resend, settle, 0, kept)
 
     # -- queries ------------------------------------------------------------------------------
 
