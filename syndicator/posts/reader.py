@@ -10,6 +10,7 @@ A section page (`_index.md`) or a title-less page made for a template is not a p
 from __future__ import annotations
 
 import hashlib
+import os
 import posixpath
 import re
 from datetime import datetime
@@ -52,6 +53,8 @@ def decode(data: bytes, path: str) -> str:
         line = data[: exc.start].count(b"\n") + 1
         raise PostError(f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})",
                         path=path, line=line) from None
+    if not text.strip():  # a byte order mark and nothing else
+        raise PostError("the file is empty", path=path, line=1)
     return text.replace("\r\n", "\n")
 
 
@@ -67,6 +70,8 @@ def read(config: Config, relpath: str, data: bytes, *, display: str,
     if len(data) > limits.max_post_bytes:
         raise PostError(f"the file is {len(data):,} bytes, over the limit of {limits.max_post_bytes:,} "
                         "([limits] max_post_bytes)", path=display, line=1)
+    if config.reading.engine == "hugo" and _in_leaf_bundle(config, relpath):
+        raise NotAPost("a page resource of a leaf bundle (its folder has an index.md)", path=display)
     text = decode(data, display)
     try:
         fields = Fields(config, split(text, display, limits=limits), display)
@@ -81,6 +86,14 @@ def read(config: Config, relpath: str, data: bytes, *, display: str,
     templates = [Warning_(line, message) for line, message in template_problems(
         parts.body, body_line=parts.body_line, site_url=config.site.url, permalink=config.site.permalink)]
     return post, _unknown_keys(fields) + templates + fields.warnings
+
+
+def _in_leaf_bundle(config: Config, relpath: str) -> bool:
+    """Hugo: beside an index.md, other files are the bundle's resources, never pages."""
+    folder, name = posixpath.split(relpath)
+    if not folder or posixpath.splitext(name)[0] == "index":
+        return False
+    return any(os.path.isfile(os.path.join(config.posts_dir, folder, f"index{suffix}")) for suffix in FORMATS)
 
 
 def _unknown_keys(fields: Fields) -> list[Warning_]:
@@ -128,7 +141,10 @@ def _title(fields: Fields) -> str:
     title = fields.text(key) if key else None
     if title:
         return title
-    if key is None and (not fields.parts.body.strip() or fields.key(*_TEMPLATE_KEYS)):
+    if key is None and (not fields.parts.body.strip() or fields.key(*_TEMPLATE_KEYS)
+                        or not fields.role("published")):
+        # a page for a template (a search page), or a snippet other pages include (Hugo's
+        # headless bundles): no title and no date, so nobody meant it as a post
         raise NotAPost("a page without a title, made for a template", path=fields.path)
     return str(fields.text(key or "title", required=True))
 
@@ -172,6 +188,8 @@ def _slug(fields: Fields, own: str | None, fallback: str) -> str:
     slug = fields.text(fields.first("slug")[0] or None)
     if slug is None:
         return slugify((slug_of(own) if own else "") or fallback)
+    if fields.engine == "zola":  # Zola slugifies the slugs it is given
+        return slugify(slug)
     if fields.engine:  # an engine's slug is used as it is written, if it can be one path segment
         if _BAD_SLUG.search(slug):
             raise fields.fail("slug", f"{slug!r} is not one URL path segment (try {slugify(slug)!r})")
