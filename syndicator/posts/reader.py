@@ -28,6 +28,7 @@ from .limits import limits_of
 from .media import image
 from .people import authors
 from .slugs import slugify
+from .typography import smartify
 from .templates import problems as template_problems
 from .urls import own_path, slug_of
 
@@ -56,6 +57,9 @@ def decode(data: bytes, path: str) -> str:
     if not text.strip():  # a byte order mark and nothing else
         raise PostError("the file is empty", path=path, line=1)
     return text.replace("\r\n", "\n")
+
+
+_JEKYLL_SLUG = re.compile(r"[^\w.~!$&'()+,;=@]+|_+")  # Jekyll's "pretty" slugify, cased
 
 
 def read(config: Config, relpath: str, data: bytes, *, display: str,
@@ -115,8 +119,10 @@ def _post(fields: Fields, relpath: str, digest: str, keep_body: bool) -> Post:
     published = _published(fields, prefix, folder, own)
     slug = _slug(fields, own, prefix.group(2) if prefix else stem)
     site = fields.site
+    # Jekyll fills :year/:month/:day in the site's time zone, whatever offset the date was written with.
+    local = published.astimezone(site.timezone) if fields.engine == "jekyll" else published
     url = own or fields.base(site.permalink.format(
-        year=f"{published.year:04d}", month=f"{published.month:02d}", day=f"{published.day:02d}", slug=slug))
+        year=f"{local.year:04d}", month=f"{local.month:02d}", day=f"{local.day:02d}", slug=slug))
     entry_id = fields.text("id") or entry_id_for(
         site.id_rule, url=url, published=published, slug=slug,
         tag_authority=site.tag_authority, pinned=fields.config.pinned_ids)
@@ -140,7 +146,7 @@ def _title(fields: Fields) -> str:
     key = fields.first("title")[0] or None
     title = fields.text(key) if key else None
     if title:
-        return title
+        return smartify(title) if fields.engine == "jekyll" else title  # as jekyll-feed shows it
     if key is None and (not fields.parts.body.strip() or fields.key(*_TEMPLATE_KEYS)
                         or not fields.role("published")):
         # a page for a template (a search page), or a snippet other pages include (Hugo's
@@ -187,6 +193,8 @@ def _dated(fields: Fields, role: str) -> datetime | None:
 def _slug(fields: Fields, own: str | None, fallback: str) -> str:
     slug = fields.text(fields.first("slug")[0] or None)
     if slug is None:
+        if fields.engine == "jekyll" and not own:  # Jekyll's :title keeps case and dots ("3.0")
+            return _JEKYLL_SLUG.sub("-", fallback).strip("-") or slugify(fallback)
         return slugify((slug_of(own) if own else "") or fallback)
     if fields.engine == "zola":  # Zola slugifies the slugs it is given
         return slugify(slug)
