@@ -24,7 +24,7 @@ def _load(tmp_path: Path, posts: Path, engine: str, extra: str = ""):
 def test_jekyll_news_posts_all_read_as_jekyll_writes_them(tmp_path):
     folder = BLOGS / "jekyll-news" / "_posts"
     posts, result = _load(tmp_path, folder, "jekyll")
-    assert result.files == len(list(folder.iterdir())) == len(posts) == 12
+    assert result.files == len(list(folder.iterdir())) == len(posts) >= 12
     assert result.rejected == 0
     odd = posts["2023-01-29-jekyll-3-9-3-released.markdown"]  # `2023-01-29 18:30:22 2023 -0800`
     assert odd.published == datetime(2023, 1, 29, 18, 30, 22, tzinfo=timezone(timedelta(hours=-8)))
