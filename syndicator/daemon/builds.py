@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Callable
@@ -15,7 +15,7 @@ from .worker import log_failure
 
 logger = logging.getLogger(__package__)  # the daemon's lines keep the name `syndicator.daemon`
 
-BuildFn = Callable[..., BuildReport]  # build(config, *, now, keep_posts) -> BuildReport
+BuildFn = Callable[..., BuildReport]  # build(config, *, now, keep_posts, brief) -> BuildReport
 
 
 @dataclass(frozen=True)
@@ -47,13 +47,20 @@ class Builds:
         return list(self.report.published) if self.report else []
 
     def run(self, config: Config, now: datetime, *, keep_posts: bool = False) -> BuildNews | None:
-        """Build at `now`; the news, or None when the build failed (logged, error kept for health)."""
+        """Build at `now`; the news, or None when the build failed (logged, error kept for health).
+
+        After a good build, a build with nothing changed answers from that build's record (see
+        build/unchanged.py) without reading a post; the published posts are the last report's.
+        """
+        brief = self.report is not None and not keep_posts
         try:
-            report = self._build(config, now=now, keep_posts=keep_posts)
+            report = self._build(config, now=now, keep_posts=keep_posts, brief=brief)
         except Exception as exc:
             log_failure("build", exc)
             self.last_error = str(exc) or type(exc).__name__
             return None
+        if report.from_record and self.report is not None:
+            report = replace(report, published=self.report.published)
         due_before = self.report.next_due if self.report else None
         self.report, self.count, self.posts_kept = report, self.count + 1, keep_posts
         self.last, self.last_error = now, None
