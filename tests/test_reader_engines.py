@@ -362,3 +362,11 @@ def test_javascript_front_matter_that_is_code_is_an_error_at_its_line(site):
 def test_a_byte_order_mark_alone_is_an_empty_file(site):
     with pytest.raises(PostError, match="the file is empty"):
         read(load(site), "a.md", b"\xef\xbb\xbf\n", display="posts/a.md")
+
+
+def test_astro_nested_slug(site):
+    post, _ = _read(site, "---\ntitle: T\npubDate: 'Jul 08 2022'\nslug: 'trip/file_upload_abuse'\n---\nx\n",
+                    extra='[posts]\nengine = "astro"\n')
+    assert post.url == "https://test.example/2022/07/trip/file_upload_abuse/"
+    with pytest.raises(PostError, match="is not a URL path segment"):
+        _read(site, "---\ntitle: T\npubDate: 'Jul 08 2022'\nslug: 'a//b c'\n---\nx\n")
