@@ -10,6 +10,7 @@ from pathlib import Path
 from daemon_helpers import write_minimal_site
 
 from syndicator import config as config_module
+from syndicator.build import build
 from syndicator.daemon import Daemon
 
 NEW_POST = "---\ntitle: Second\ndate: 2026-01-03\nauthor: ann\n---\n\nAnother.\n"
@@ -50,3 +51,17 @@ def test_a_crosspost_pass_still_reads_the_posts(tmp_path):
     assert daemon.build(datetime.now(timezone.utc), keep_posts=True)
     report = daemon.builds.report
     assert not report.from_record and [p.title for p in report.posts] == ["Hello"]
+
+
+def test_a_record_left_by_another_build_with_other_posts_is_not_taken(tmp_path):
+    config = _old_site(tmp_path)
+    daemon = Daemon(config, crosspost=lambda *a, **k: None, threaded=False)
+    assert daemon.build(datetime.now(timezone.utc))
+    second = config.posts_dir / "2026-01-03-second.md"
+    second.write_text(NEW_POST, encoding="utf-8")
+    hour_ago = time.time() - 3600
+    os.utime(second, (hour_ago, hour_ago))
+    build(config, now=datetime.now(timezone.utc), brief=False)  # `syndicator build` in another shell
+    news = daemon.builds.run(config, datetime.now(timezone.utc))
+    assert [p.source for p in news.new_posts] == ["2026-01-03-second.md"]
+    assert daemon.health().published_posts == 2

@@ -52,15 +52,18 @@ class Builds:
         After a good build, a build with nothing changed answers from that build's record (see
         build/unchanged.py) without reading a post; the published posts are the last report's.
         """
-        brief = self.report is not None and not keep_posts
+        last = self.report
         try:
-            report = self._build(config, now=now, keep_posts=keep_posts, brief=brief)
+            report = self._build(config, now=now, keep_posts=keep_posts, brief=last is not None and not keep_posts)
+            if report.from_record and last is not None and report.published_count != len(last.published):
+                # Another process (`syndicator build`) built other posts since: read them.
+                report = self._build(config, now=now, keep_posts=keep_posts, brief=False)
         except Exception as exc:
             log_failure("build", exc)
             self.last_error = str(exc) or type(exc).__name__
             return None
-        if report.from_record and self.report is not None:
-            report = replace(report, published=self.report.published)
+        if report.from_record and last is not None:
+            report = replace(report, published=last.published)
         due_before = self.report.next_due if self.report else None
         self.report, self.count, self.posts_kept = report, self.count + 1, keep_posts
         self.last, self.last_error = now, None
