@@ -310,3 +310,25 @@ def test_bluesky_fitted_text_facets(title, summary, url, tags) -> None:
     links = [f for f in facets(out.text) if f["features"][0]["$type"].endswith("#link")]
     assert any(data[f["index"]["byteStart"]:f["index"]["byteEnd"]].decode()
                == url.rstrip(".,;:!?'\")]") for f in links) or not url
+
+
+# -- Bluesky facets: balanced parentheses, links after "(" and quotes ------------------------
+
+def _linked(text: str) -> list[str]:
+    encoded = text.encode("utf-8")
+    return [encoded[f["index"]["byteStart"]:f["index"]["byteEnd"]].decode("utf-8")
+            for f in facets(text) if f["features"][0]["$type"].endswith("#link")]
+
+
+def test_link_facets_keep_balanced_parentheses_and_drop_unbalanced_ones() -> None:
+    wiki = "https://en.wikipedia.org/wiki/Mercury_(planet)"
+    assert _linked(f"☿ {wiki} is small") == [wiki]
+    assert _linked(f"(see {wiki}).") == [wiki]
+    assert _linked("(https://example.com/a) and “https://example.org/b”, 'https://x.io/c'!") == [
+        "https://example.com/a", "https://example.org/b", "https://x.io/c"]
+
+
+def test_tag_facets_refuse_tags_the_lexicon_refuses() -> None:
+    marks = "#a" + "\u0301" * 400  # one grapheme, 801 bytes
+    found = [f["features"][0]["tag"] for f in facets(f"x #fine {marks} #2024 #a,b!")]
+    assert found == ["fine", "a,b"]
