@@ -8,6 +8,7 @@ cross-posting code with the same `take()` helper, so one set of rules and messag
 from __future__ import annotations
 
 import difflib
+import functools
 import hashlib
 import re
 import tomllib
@@ -22,7 +23,7 @@ from .errors import ConfigError
 from .model import Author
 
 FORMATS = ("rss", "atom", "json")
-TOP_LEVEL = ("site", "authors", "feeds", "server", "daemon", "crosspost", "endpoints")
+TOP_LEVEL = ("site", "authors", "feeds", "server", "daemon", "limits", "crosspost", "endpoints")
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,13 @@ def take(table: Any, where: str, spec: dict[str, Field], *, file: str = "config.
 
 def suggest(key: str, known: Any) -> str:
     """ " (did you mean 'x'?)" for the nearest known key, or "" when nothing is close."""
-    close = difflib.get_close_matches(key, list(known), n=1, cutoff=0.6)
+    return _suggest(key, tuple(known))
+
+
+@functools.lru_cache(maxsize=4096)
+def _suggest(key: str, known: tuple[str, ...]) -> str:
+    # Once per distinct (key, vocabulary): 10,000 posts repeat the same few unknown keys (issue 12).
+    close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
@@ -134,10 +141,15 @@ class Feeds:
 
 @dataclass(frozen=True)
 class Server:
-    """[server]: where `serve` listens."""
+    """[server]: where `serve` listens, and what one client and all of them may hold."""
 
     host: str
     port: int
+    header_timeout: float = 10.0  # seconds to wait for a request's line and headers, idle included
+    timeout: float = 10.0  # seconds of silence in any one read or write
+    max_connections: int = 512
+    max_per_client: int = 32  # connections from one address (IPv6: one /64)
+    health_token_env: str = ""  # variable holding a token that shows /healthz in full
 
 
 @dataclass(frozen=True)
@@ -148,6 +160,16 @@ class Daemon:
     crosspost_at: tuple[str, ...]  # times of day "HH:MM"
     serve: bool
     debounce: float  # seconds
+
+
+@dataclass(frozen=True)
+class Limits:
+    """[limits]: what one post may cost; a post over a limit is a `path:line` problem and skipped."""
+
+    max_post_bytes: int = 10 * 1024 * 1024  # the whole file; checked before it is read
+    max_tags: int = 200  # tags plus categories of one post
+    max_front_matter_bytes: int = 1024 * 1024
+    max_nesting: int = 50  # lists and tables inside each other in the front matter
 
 
 @dataclass(frozen=True)
@@ -165,6 +187,7 @@ class Config:
     crosspost: dict[str, Any]  # raw [crosspost] table, checked by the cross-posting code
     endpoints: tuple[dict[str, Any], ...]  # raw [[endpoints]] tables
     fingerprint: str  # hash of the config file's bytes; invalidates caches
+    limits: Limits = Limits()
 
     @property
     def root(self) -> Path:
@@ -210,7 +233,17 @@ _FEEDS = {
     "per_author": Field("bool", True),
     "hubs": Field("strlist", []),
 }
-_SERVER = {"host": Field("str", "127.0.0.1"), "port": Field("int", 8080)}
+_LIMITS = {
+    "max_post_bytes": Field("int", Limits.max_post_bytes),
+    "max_tags": Field("int", Limits.max_tags),
+    "max_front_matter_bytes": Field("int", Limits.max_front_matter_bytes),
+    "max_nesting": Field("int", Limits.max_nesting),
+}
+_SERVER = {"host": Field("str", "127.0.0.1"), "port": Field("int", 8080),
+           "header_timeout": Field("float", Server.header_timeout), "timeout": Field("float", Server.timeout),
+           "max_connections": Field("int", Server.max_connections),
+           "max_per_client": Field("int", Server.max_per_client),
+           "health_token_env": Field("str", Server.health_token_env)}
 _DAEMON = {
     "crosspost_every": Field("duration", timedelta(minutes=15)),
     "crosspost_at": Field("strlist", []),
@@ -246,7 +279,7 @@ def load(path: str | Path) -> Config:
         raise ConfigError(f"{name}: [site] author '{site.owner}' is not in [authors]"
                           f"{suggest(site.owner, authors)}")
     feeds = _feeds(take(raw.get("feeds", {}), "[feeds]", _FEEDS, file=name), site, root, name)
-    server = Server(**take(raw.get("server", {}), "[server]", _SERVER, file=name))
+    server = parse_server(raw.get("server", {}), name)
     daemon_raw = take(raw.get("daemon", {}), "[daemon]", _DAEMON, file=name)
     for at in daemon_raw["crosspost_at"]:
         if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", at):
@@ -263,7 +296,26 @@ def load(path: str | Path) -> Config:
         posts_dir=root / site_raw["posts"], state_dir=root / site_raw["state_dir"],
         server=server, daemon=Daemon(**daemon_raw), crosspost=crosspost,
         endpoints=tuple(endpoints), fingerprint=hashlib.sha256(data).hexdigest(),
+        limits=parse_limits(raw.get("limits", {}), name),
     )
+
+
+def parse_server(raw: Any, name: str) -> Server:
+    """[server] -> Server; timeouts above 0 seconds, connection limits at least 1."""
+    values = take(raw, "[server]", _SERVER, file=name)
+    for key in ("header_timeout", "timeout", "max_connections", "max_per_client"):
+        if values[key] <= 0:
+            raise ConfigError(f"{name}: [server] {key} must be above 0, not {values[key]}")
+    return Server(**values)
+
+
+def parse_limits(raw: Any, name: str) -> Limits:
+    """[limits] -> Limits; every limit is a whole number of at least 1."""
+    values = take(raw, "[limits]", _LIMITS, file=name)
+    for key, value in values.items():
+        if value < 1:
+            raise ConfigError(f"{name}: [limits] {key} must be at least 1")
+    return Limits(**values)
 
 
 def _site(raw: dict[str, Any], name: str) -> Site:

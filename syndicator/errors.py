@@ -10,8 +10,11 @@
      |    |    +-- AuthError  credentials rejected (401/403); the endpoint is paused
      |    +-- AmbiguousError  may or may not have been applied (timeout, 5xx); settle before resending
      +-- DaemonError          the daemon cannot start (another one holds the lock)
+     +-- ServeError           the feed server cannot listen on its address
+     +-- UsageError           a command was given arguments it cannot use (exit status 2)
 
-The CLI is the only place that turns these into messages and exit codes.
+The CLI's one error exit (cli/app.py) is the only place that turns these into messages and exit
+codes: ConfigError and UsageError exit 2, every other SyndicatorError exits 1.
 """
 
 from __future__ import annotations
@@ -71,3 +74,11 @@ class AmbiguousError(DeliveryError):
 
 class DaemonError(SyndicatorError):
     """The daemon cannot start or continue."""
+
+
+class ServeError(SyndicatorError):
+    """The feed server cannot listen (address in use, permission denied)."""
+
+
+class UsageError(SyndicatorError):
+    """A command's arguments cannot be used (an unknown author, a file that already exists)."""

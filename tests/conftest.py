@@ -8,8 +8,6 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-# CI lays a copy of shared/ beside the clone; a developer's checkout has it beside main/.
-SHARED = REPO.parent / "shared"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -24,11 +22,8 @@ def update_golden(request: pytest.FixtureRequest) -> bool:
 
 @pytest.fixture
 def schemas() -> Path:
-    """The shared schema folder, or a visible skip where this checkout has none."""
-    folder = SHARED / "schemas"
-    if not folder.is_dir():
-        pytest.skip(f"schemas not found at {folder} (CI lays shared/ beside the clone)")
-    return folder
+    """The schemas carried in tests/schemas/ (see its README for source and licence)."""
+    return REPO / "tests" / "schemas"
 
 
 MINIMAL_CONFIG = """

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 from datetime import datetime, timezone
 
@@ -21,7 +22,7 @@ def test_feeds_per_tag_category_and_author_and_opml(site, write_post):
     write_post("2024-01-01-a.md", "---\ntitle: A\ntags: [Café, x]\ncategories: [Notes]\n---\nHello.\n")
     write_post("2024-01-02-b.md", "---\ntitle: B\nauthors: [ann, bob]\ntags: [x]\n---\nWorld.\n")
     config = load(site)
-    report = build(config, now=NOW)
+    report = build(config, now=NOW, keep_posts=True)
     assert report.problems == [] and [p.title for p in report.posts] == ["B", "A"]
     files = _files(config.feeds.output)
     for folder in ("", "tags/café/", "tags/x/", "categories/notes/", "authors/ann/", "authors/bob/"):
@@ -69,10 +70,10 @@ def test_future_post_appears_when_due_and_draft_never(site, write_post):
     write_post("2024-01-01-draft.md", "---\ntitle: Draft\ndraft: true\n---\nNo.\n")
     write_post("2024-01-01-now.md", "---\ntitle: Now\n---\nYes.\n")
     config = load(site)
-    before = build(config, now=NOW)
+    before = build(config, now=NOW, keep_posts=True)
     assert [p.title for p in before.posts] == ["Now"] and before.future == 1 and before.drafts == 1
     assert before.next_due == datetime(2026, 3, 1, tzinfo=config.site.timezone)
-    after = build(config, now=datetime(2026, 3, 2, tzinfo=timezone.utc))
+    after = build(config, now=datetime(2026, 3, 2, tzinfo=timezone.utc), keep_posts=True)
     assert [p.title for p in after.posts] == ["Later", "Now"] and after.next_due is None
     titles = [e.title for e in feedparser.parse((config.feeds.output / "rss.xml").read_bytes()).entries]
     assert titles == ["Later", "Now"]
@@ -82,28 +83,32 @@ def test_broken_posts_are_reported_and_the_rest_publish(site, write_post):
     write_post("2024-01-01-good.md", "---\ntitle: Good\n---\nFine.\n")
     write_post("2024-01-02-bad.md", "---\ntitle: [unclosed\n---\nx\n")
     config = load(site)
-    report = build(config, now=NOW)
+    report = build(config, now=NOW, keep_posts=True)
     assert report.rejected == 1 and [p.title for p in report.posts] == ["Good"]
     assert str(report.problems[0]) == ("posts/2024-01-02-bad.md:3: invalid YAML front matter: did not find "
                                        "expected ',' or ']' (while parsing a flow sequence started on line 2)")
     assert [e.title for e in feedparser.parse((config.feeds.output / "atom.xml").read_bytes()).entries] == ["Good"]
 
 
-def test_unwritable_output_keeps_old_feed_and_reports(site, write_post):
+def test_unwritable_output_keeps_old_feed_and_reports(site, write_post, monkeypatch):
     write_post("2024-01-01-a.md", "---\ntitle: A\n---\nx\n")
     config = load(site)
     build(config, now=NOW)
     old = (config.feeds.output / "rss.xml").read_bytes()
     write_post("2024-01-02-b.md", "---\ntitle: B\n---\ny\n")
-    os.chmod(config.feeds.output, 0o555)
-    try:
-        if os.access(config.feeds.output, os.W_OK):  # root ignores permissions
-            return
-        report = build(config, now=NOW)
-    finally:
-        os.chmod(config.feeds.output, 0o755)
+
+    def disk_full(fd):  # the fault comes from the disk, so it happens as root too
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(os, "fsync", disk_full)
+    report = build(config, now=NOW)
+    monkeypatch.undo()
     assert (config.feeds.output / "rss.xml").read_bytes() == old
-    assert any("cannot write feed" in p.message for p in report.problems)
+    assert any(p.message == "cannot write feed (No space left on device); the old file is kept"
+               and p.path.endswith("rss.xml") for p in report.problems)
+    assert report.written == [] and not [f for f in _files(config.feeds.output) if "/." in "/" + f]
+    again = build(config, now=NOW)  # the failed files were not recorded as written: retried
+    assert b"<title>B</title>" in (config.feeds.output / "rss.xml").read_bytes() and again.problems == []
 
 
 def test_no_temporary_files_left_behind(site, write_post):

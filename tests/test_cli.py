@@ -76,3 +76,51 @@ def test_every_command_has_help(example):
     for name in main.commands:
         result = run(name, "--help", cwd=example)
         assert result.returncode == 0 and "Usage:" in result.stdout, name
+
+
+@pytest.mark.parametrize("command", ["build", "check", "new", "crosspost", "status", "retry", "serve", "run"])
+def test_a_config_error_is_one_line_and_exit_2_from_every_command(example, command):
+    (example / "config.toml").write_text((example / "config.toml").read_text().replace("[feeds]", "[feds]"))
+    result = run(command, *(["A title"] if command == "new" else []), cwd=example)
+    assert result.returncode == 2
+    assert result.stderr.strip() == "error: config.toml: unknown section [feds] (did you mean 'feeds'?)"
+
+
+@pytest.mark.parametrize("args", [["serve"], ["run", "--serve"]])
+def test_a_busy_port_is_one_error_line_and_exit_1(example, args):
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = run(*args, "--host", "127.0.0.1", "--port", str(port), cwd=example)
+    assert result.returncode == 1
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert errors == [f"error: cannot listen on 127.0.0.1:{port}: Address already in use"], result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_usage_errors_exit_2_and_other_expected_failures_exit_1():
+    from syndicator.cli.app import exit_status
+    from syndicator.errors import (AuthError, ConfigError, DaemonError, LedgerError, PostError, ServeError,
+                                   SyndicatorError, UsageError)
+
+    assert [exit_status(e("x")) for e in (ConfigError, UsageError)] == [2, 2]
+    assert [exit_status(e("x")) for e in (SyndicatorError, PostError, LedgerError, DaemonError, ServeError,
+                                          AuthError)] == [1] * 6
+
+
+def test_unknown_author_is_a_usage_error(example):
+    result = run("new", "Hello", "--author", "mya", cwd=example)
+    assert result.returncode == 2
+    assert result.stderr.strip() == "error: unknown author 'mya' (did you mean 'maya'?)"
+    assert not list((example / "posts").glob("*hello*"))
+
+
+def test_only_the_command_group_turns_errors_into_exits():
+    # The one error exit: no command module catches SyndicatorError or picks an exit status for one.
+    cli = REPO / "syndicator" / "cli"
+    catching = [p.name for p in cli.glob("*.py") if "except SyndicatorError" in p.read_text()
+                or "type(exc).__name__" in p.read_text()]
+    assert catching == ["app.py"]

@@ -29,7 +29,6 @@ def make_daemon(config, build=None, clock=None, **kwargs) -> tuple[Daemon, FakeB
     build = build or FakeBuild(posts=[fake_post(1)])
     clock = clock or Clock()
     kwargs.setdefault("crosspost", lambda *a, **k: None)
-    kwargs.setdefault("status", lambda config: {})
     kwargs.setdefault("next_delivery", lambda config: None)
     daemon = Daemon(config, clock=clock, build=build, threaded=False, **kwargs)
     return daemon, build, clock
@@ -39,7 +38,7 @@ def test_first_tick_builds_at_once(config):
     daemon, build, clock = make_daemon(config)
     daemon.tick(clock())
     assert build.calls == [T0]
-    assert daemon.health()["published_posts"] == 1
+    assert daemon.health().published_posts == 1
     daemon.tick(clock.advance(1))
     assert len(build.calls) == 1  # nothing changed, nothing due
 
@@ -106,7 +105,7 @@ def test_a_delivery_held_back_by_min_age_gets_its_own_pass(tmp_path):
         config, crosspost=lambda cfg, posts, **kw: passes.append(kw["now"]),
         next_delivery=lambda cfg: due[0])
     wait = daemon.tick(clock())
-    assert passes == [T0] and daemon.health()["next_delivery"] == due[0].isoformat()
+    assert passes == [T0] and daemon.health().next_delivery == due[0].isoformat()
     assert wait <= 30  # never sleeps past MAX_SLEEP, and wakes for the due delivery
     due[0] = None
     daemon.tick(clock.advance(299))
@@ -140,13 +139,13 @@ def test_job_exceptions_are_logged_and_the_loop_carries_on(config, caplog):
     daemon, build, clock = make_daemon(config, build)
     with caplog.at_level(logging.DEBUG, logger="syndicator.daemon"):
         daemon.tick(clock())
-        assert daemon.health()["status"] == "degraded"
-        assert "No space left" in daemon.health()["last_build_error"]
+        assert daemon.health().status == "degraded"
+        assert "No space left" in daemon.health().last_build_error
         daemon.notify()
         daemon.tick(clock.advance(1))
         daemon.tick(clock.advance(31))  # the retry after a failed build, or the next change
     assert len(build.calls) == 3
-    assert daemon.health()["status"] == "ok" and daemon.health()["published_posts"] == 1
+    assert daemon.health().status == "ok" and daemon.health().published_posts == 1
     failures = [r for r in caplog.records if r.levelno == logging.ERROR]
     assert len(failures) == 2 and all(r.exc_info or r.exc_text for r in failures)
 
@@ -161,7 +160,7 @@ def test_a_crosspost_exception_does_not_stop_the_loop(config, tmp_path, caplog):
         raise TransientError("connection refused")
 
     build = FakeBuild(posts=[fake_post(1)])
-    daemon = Daemon(config, build=build, crosspost=crosspost, status=lambda c: {}, threaded=True)
+    daemon = Daemon(config, build=build, crosspost=crosspost, threaded=True)
     thread = threading.Thread(target=daemon.loop, daemon=True)
     with caplog.at_level(logging.INFO, logger="syndicator.daemon"):
         thread.start()
@@ -254,7 +253,7 @@ def test_interval_schedule_requests_crosspost_passes(tmp_path):
         tmp_path, 'crosspost_every = "1s"\n\n[[endpoints]]\nname = "hook"\ntype = "webhook"\n'
                   'url = "http://127.0.0.1:9/"\n'))
     passes = []
-    daemon = Daemon(config, build=FakeBuild(posts=[fake_post(1)]), status=lambda c: {},
+    daemon = Daemon(config, build=FakeBuild(posts=[fake_post(1)]),
                     crosspost=lambda cfg, posts, **kw: passes.append(kw["now"]))
     thread = threading.Thread(target=daemon.loop, daemon=True)
     thread.start()
@@ -282,8 +281,7 @@ def test_shutdown_stops_a_crosspost_waiting_between_deliveries(tmp_path):
         sleep(60)  # honouring a Retry-After: must return when the daemon stops
         stopped.append(stop.is_set())
 
-    daemon = Daemon(config, build=FakeBuild(posts=[fake_post(1)]), crosspost=crosspost,
-                    status=lambda c: {})
+    daemon = Daemon(config, build=FakeBuild(posts=[fake_post(1)]), crosspost=crosspost)
     thread = threading.Thread(target=daemon.loop, daemon=True)
     thread.start()
     assert started.wait(5)
@@ -306,7 +304,7 @@ def test_worker_runs_jobs_in_order_and_skips_duplicates():
 def test_watcher_sees_save_as_temp_and_rename_as_one_rebuild(tmp_path):
     config = config_module.load(write_minimal_site(tmp_path))
     build = FakeBuild(posts=[fake_post(1)])
-    daemon = Daemon(config, build=build, crosspost=lambda *a, **k: None, status=lambda c: {})
+    daemon = Daemon(config, build=build, crosspost=lambda *a, **k: None)
     watcher = Watcher(config.posts_dir, config.path, daemon.notify,
                       skip=(config.feeds.output, config.state_dir))
     watcher.start()

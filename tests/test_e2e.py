@@ -151,6 +151,12 @@ def test_new_post_is_served_and_crossposted_exactly_once(tmp_path, fakes):
         assert sent == {"mastodon": 1, "micropub": 1, "bluesky": 1}
         for secret in env.values():
             assert secret not in body.decode() and secret not in daemon.log
+        assert health["process"]["pid"] == daemon.proc.pid  # loopback sees the process
+        # through a proxy (a loopback peer relaying someone else): no paths, no PID
+        _, proxied, _ = get(f"{base}/healthz", headers={"X-Forwarded-For": "203.0.113.9"})
+        public = json.loads(proxied)
+        assert '"pid"' not in proxied.decode() and str(config.parent) not in proxied.decode()
+        assert public.keys() == health.keys() - {"process"}
 
         # feedparser: a second fetch with the ETag is answered 304
         first = feedparser.parse(f"{base}/rss.xml")

@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
 from syndicator.config import load
-from syndicator.posts.loader import load_posts
+from syndicator.build import load_posts
 
 BERLIN = ZoneInfo("Europe/Berlin")
 

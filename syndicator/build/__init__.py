@@ -1,14 +1,15 @@
-"""The build pipeline: posts -> plan feeds -> render what changed -> atomic write into feeds/.
+"""The build pipeline: scan posts (with the cache) -> plan feeds -> bodies -> render -> atomic write into feeds/.
 
 May import: posts, render, model, config, errors. Never cross-posting, endpoints, daemon, server or CLI.
+
+Modules: pipeline (build()), scan (which files to parse, parsed posts), cache (the SQLite build
+cache), parallel (fork_map), bodies (reading and rendering post bodies), plan (which feeds, which
+files are stale), write (atomic writes, stale files), report (BuildReport, plain data).
 """
 
-from typing import Any
+from .pipeline import build
+from .report import BuildReport
+from .scan import LoadResult, load_posts
+from .write import atomic_write
 
-
-def __getattr__(name: str) -> Any:  # TEMPORARY (issue 7): the loader still imports build.cache
-    if name in ("BuildReport", "atomic_write", "build"):
-        from . import pipeline
-
-        return getattr(pipeline, name)
-    raise AttributeError(name)
+__all__ = ["BuildReport", "LoadResult", "atomic_write", "build", "load_posts"]

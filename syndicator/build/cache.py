@@ -29,11 +29,22 @@ SCHEMA = 3
 _COMPACT_AFTER = 256
 
 
-_AUTHORS: Mapping[str, Author] = {}  # the config's authors, for unpickling references
-
-
 def _author(key: str) -> Author:
-    return _AUTHORS[key]
+    """What a pickled author reference names; loads() resolves it from the config instead."""
+    raise LookupError(f"author {key!r}: unpickle with loads(data, authors)")
+
+
+class _Unpickler(pickle.Unpickler):
+    """The C unpickler, with author references resolved from the config's authors."""
+
+    def __init__(self, data: bytes, authors: Mapping[str, Author]) -> None:
+        super().__init__(io.BytesIO(data))
+        self.authors = authors
+
+    def find_class(self, module: str, name: str) -> Any:
+        if module == __name__ and name == "_author":  # once per pickle: the result is memoized
+            return self.authors.__getitem__
+        return super().find_class(module, name)
 
 
 def dumps(obj: Any, authors: Mapping[str, Author]) -> bytes:
@@ -55,12 +66,10 @@ def dumps(obj: Any, authors: Mapping[str, Author]) -> bytes:
 
 def loads(data: bytes, authors: Mapping[str, Author]) -> Any:
     """Unpickle what dumps() wrote, with the config's Author objects put back."""
-    global _AUTHORS
-    _AUTHORS = authors
     enabled = gc.isenabled()
     gc.disable()  # the cyclic GC would scan the many new objects repeatedly; they hold no cycles
     try:
-        return pickle.loads(data)
+        return _Unpickler(data, authors).load()
     finally:
         if enabled:
             gc.enable()
@@ -101,7 +110,7 @@ class Cache:
             self.db.execute(f"PRAGMA user_version={SCHEMA}")
 
     def entries(self) -> dict[str, Any]:
-        """path -> (size, mtime_ns, stub, problems) from the last build: the snapshot plus changes."""
+        """path -> FileEntry (size, mtime_ns, stub, problems) from the last build: the snapshot plus changes."""
         row = self.db.execute("SELECT data FROM snapshot WHERE id=1").fetchone()
         try:
             entries = loads(row[0], self.authors) if row else {}
@@ -117,7 +126,7 @@ class Cache:
 
     def save(self, entries: dict[str, Any], changed: dict[str, tuple[bytes, bytes | None]],
              gone: list[str]) -> None:
-        """Record new and changed files (entry and post, as dumps() bytes) and deleted ones.
+        """Record new and changed files (FileEntry and post, as dumps() bytes) and deleted ones.
 
         Small changes go to a side table, so editing one post does not rewrite the snapshot of
         all of them; past _COMPACT_AFTER side rows the snapshot is written anew.
@@ -141,7 +150,7 @@ class Cache:
         for start in range(0, len(paths), 500):
             chunk = paths[start:start + 500]
             marks = ",".join("?" * len(chunk))
-            for rel, data in self._open().execute(f"SELECT path, data FROM posts WHERE path IN ({marks})", chunk):
+            for rel, data in self.db.execute(f"SELECT path, data FROM posts WHERE path IN ({marks})", chunk):
                 try:
                     found[rel] = loads(data, self.authors)
                 except Exception:
@@ -178,12 +187,5 @@ class Cache:
             self.db.executemany("DELETE FROM feeds WHERE path=?", ((p,) for p in removed))
 
     def close(self) -> None:
-        """Close the database (posts() reopens it if asked later)."""
-        if self.db is not None:
-            self.db.close()
-        self.db = None  # type: ignore[assignment]
-
-    def _open(self) -> sqlite3.Connection:
-        if self.db is None:
-            self.db = sqlite3.connect(self.path, isolation_level=None)
-        return self.db
+        """Close the database."""
+        self.db.close()

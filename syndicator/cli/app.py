@@ -1,18 +1,21 @@
-"""The `syndicator` command group, its --config option, the clock and logging set-up."""
+"""The `syndicator` command group with the one error exit, its --config option, the clock and logging."""
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 import click
 
 from .. import __version__
 from ..config import Config
 from ..config import load as load_config
-from ..errors import SyndicatorError
+from ..errors import ConfigError, SyndicatorError, UsageError
+from ..redact import RedactingFilter
 
 logger = logging.getLogger(__name__)
 
@@ -22,27 +25,41 @@ CONFIG_OPTION = click.option(
 )
 
 
+def exit_status(error: SyndicatorError) -> int:
+    """The exit status for an expected failure: 2 for a config or usage error, else 1."""
+    return 2 if isinstance(error, (ConfigError, UsageError)) else 1
+
+
+class Commands(click.Group):
+    """The command group; its invoke() is the one place a SyndicatorError becomes a message and a status."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the command; an expected failure prints `error: message` (no traceback) and exits."""
+        try:
+            return super().invoke(ctx)
+        except SyndicatorError as exc:
+            click.echo(f"error: {exc}", err=True)
+            logger.debug("traceback of the error above", exc_info=exc)
+            ctx.exit(exit_status(exc))
+
+
 def now_utc() -> datetime:
     """The current time; the only clock the commands read."""
     return datetime.now(timezone.utc)
 
 
 def open_config(path: Path | None) -> Config:
-    """Load the config or exit with its message (exit status 2).
+    """Load the config; raises ConfigError (exit status 2).
 
     --config may stand before the command (`syndicator --config x.toml build`) or after it.
     """
     if path is None:
         ctx = click.get_current_context(silent=True)
         path = (ctx.find_root().obj if ctx else None) or Path("config.toml")
-    try:
-        return load_config(path)
-    except SyndicatorError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(2)
+    return load_config(path)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="syndicator")
 @CONFIG_OPTION
 @click.pass_context
@@ -51,27 +68,25 @@ def main(ctx: click.Context, config_path: Path | None) -> None:
     ctx.obj = config_path
 
 
+class JsonLines(logging.Formatter):
+    """One JSON object per log line: time, level, logger, message (and exc for tracebacks)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        """The record as one JSON line."""
+        line = {"time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
+                "level": record.levelname.lower(), "logger": record.name,
+                "message": record.getMessage()}
+        if record.exc_info or record.exc_text:  # the daemon logs job failures with tracebacks
+            line["exc"] = record.exc_text or self.formatException(record.exc_info)
+        return json.dumps(line, ensure_ascii=False)
+
+
 def setup_logging(level: str = "warning", fmt: str = "text") -> None:
-    """Configure the root logger once for a command: one line per event on stderr."""
-    import json as _json
-
-    class _Json(logging.Formatter):
-        def format(self, record: logging.LogRecord) -> str:
-            line = {"time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
-                    "level": record.levelname.lower(), "logger": record.name,
-                    "message": record.getMessage()}
-            if record.exc_info or record.exc_text:  # the daemon logs job failures with tracebacks
-                line["exc"] = record.exc_text or self.formatException(record.exc_info)
-            return _json.dumps(line, ensure_ascii=False)
-
+    """Configure the root logger once for a command: one line per event on stderr, secrets masked."""
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(_Json() if fmt == "json" else logging.Formatter(
+    handler.setFormatter(JsonLines() if fmt == "json" else logging.Formatter(
         "%(asctime)s %(levelname)s %(name)s: %(message)s", "%Y-%m-%dT%H:%M:%S%z"))
-    try:
-        from ..redact import RedactingFilter  # masks secrets in every log line
-        handler.addFilter(RedactingFilter())
-    except ImportError:
-        pass
+    handler.addFilter(RedactingFilter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())

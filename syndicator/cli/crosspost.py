@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from ..config import Config
-from ..errors import SyndicatorError
+from ..errors import UsageError
 from .app import CONFIG_OPTION, main, now_utc, open_config, setup_logging
 
 def _since(value: str | None, config: Config) -> datetime | None:
@@ -19,9 +19,7 @@ def _since(value: str | None, config: Config) -> datetime | None:
     try:
         when = datetime.fromisoformat(value)
     except ValueError:
-        click.echo(f"error: --since {value!r} is not a date like 2026-05-01 or "
-                   "2026-05-01T09:00", err=True)
-        sys.exit(2)
+        raise UsageError(f"--since {value!r} is not a date like 2026-05-01 or 2026-05-01T09:00") from None
     return when if when.tzinfo else when.replace(tzinfo=config.site.timezone)
 
 
@@ -82,20 +80,16 @@ def crosspost_command(config_path: Path | None, dry_run: bool, endpoint_name: st
     the ledger before it is sent, so a crash never loses or duplicates a post.
     """
     from .. import crosspost
-    from ..posts.loader import load_posts
+    from ..build import load_posts
 
     setup_logging("info")
     config = open_config(config_path)
     when = _since(since, config)
-    try:
-        result = load_posts(config)
-        for problem in result.problems:
-            click.echo(f"warning: {problem}", err=True)
-        report = crosspost.run(config, result.posts, now=now_utc(), dry_run=dry_run,
-                               endpoint=endpoint_name, backfill=backfill, since=when)
-    except SyndicatorError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(2 if type(exc).__name__ == "ConfigError" else 1)
+    result = load_posts(config)
+    for problem in result.problems:
+        click.echo(f"warning: {problem}", err=True)
+    report = crosspost.run(config, result.posts, now=now_utc(), dry_run=dry_run,
+                           endpoint=endpoint_name, backfill=backfill, since=when)
     for note in report.notes:
         click.echo(f"note: {note}", err=True)
     if dry_run:
@@ -151,11 +145,7 @@ def status_command(config_path: Path | None, as_json: bool) -> None:
     from .. import crosspost
 
     config = open_config(config_path)
-    try:
-        data = crosspost.status(config)
-    except SyndicatorError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(2 if type(exc).__name__ == "ConfigError" else 1)
+    data = crosspost.status(config)
     if as_json:
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
     else:
@@ -175,12 +165,8 @@ def retry_command(config_path: Path | None, endpoint_name: str | None, post_id: 
 
     setup_logging("info")
     config = open_config(config_path)
-    try:
-        before = crosspost.status(config)
-        count = crosspost.retry(config, endpoint=endpoint_name, post_id=post_id, now=now_utc())
-    except SyndicatorError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(2 if type(exc).__name__ == "ConfigError" else 1)
+    before = crosspost.status(config)
+    count = crosspost.retry(config, endpoint=endpoint_name, post_id=post_id, now=now_utc())
     if post_id is None or endpoint_name is not None:
         for e in before["endpoints"]:
             if e["paused"] and endpoint_name in (None, e["name"]):

@@ -37,16 +37,10 @@ def run_command(config_path: Path, once: bool, serve: bool | None, host: str | N
     SIGTERM stops cleanly. Only one daemon may run per state directory.
     """
     from ..daemon import run
-    from ..errors import DaemonError
 
     setup_logging(log_level, log_format)
     config = open_config(config_path)
-    try:
-        status = run(config, once=once, serve=serve, poll=poll, host=host, port=port)
-    except DaemonError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(1)
-    sys.exit(status)
+    sys.exit(run(config, once=once, serve=serve, poll=poll, host=host, port=port))
 
 
 @main.command()
@@ -63,12 +57,7 @@ def serve(config_path: Path, host: str | None, port: int | None) -> None:
 
     config = open_config(config_path)
     setup_logging("info")
-    try:
-        server = make_server(config, host=host, port=port)
-    except OSError as exc:
-        where = f"{host or config.server.host}:{config.server.port if port is None else port}"
-        click.echo(f"error: cannot listen on {where}: {exc.strerror or exc}", err=True)
-        sys.exit(1)
+    server = make_server(config, host=host, port=port)
 
     def stop(signum: int, frame: object) -> None:
         # shutdown() waits for serve_forever() to return, so it cannot run in this (its) thread.

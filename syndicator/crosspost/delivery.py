@@ -23,12 +23,12 @@ import signal
 from collections import deque
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 from .. import redact as redaction
 from ..endpoints.base import Receipt
 from ..errors import AmbiguousError, AuthError, DeliveryError, PermanentError, TransientError
-from ..model import Post
+from ..model import Body, Post
 from ..posts.content import render_body
 from .ledger import Ledger, Row, parse_stamp, stamp
 from .targets import Target
@@ -85,8 +85,9 @@ class Deliverer:
 
     def __init__(self, ledger: Ledger, report: Any, posts: list[Post], *,
                  now: datetime, sleep: Callable[[float], Any], stop: Any,
-                 clock: Callable[[], float]) -> None:
+                 clock: Callable[[], float], bodies: Mapping[str, Body] | None = None) -> None:
         self.ledger, self.report, self.posts = ledger, report, posts
+        self.bodies = bodies or {}  # rendered by the build, by digest
         self.by_id = {p.id: p for p in posts}
         self.start, self.clock, self.sleep, self.stop = now, clock, sleep, stop
         self.t0 = clock()
@@ -187,7 +188,7 @@ class Deliverer:
         if settle and not target.resend_when_unsure:
             return self._unsure(target, row, now)
         try:
-            body = render_body(post)
+            body = self.bodies.get(post.digest) or render_body(post)
             message = endpoint.render(post, body, template=target.template,
                                       own_text=post.syndicate.text_for(target.name))
             fresh_key = endpoint.new_key(now=now)

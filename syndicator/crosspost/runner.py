@@ -21,14 +21,14 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import requests
 
 from .. import redact as redaction
 from ..config import Config
 from ..errors import ConfigError, LedgerError
-from ..model import Post
+from ..model import Body, Post
 from .delivery import Attempt, Deliverer, backoff, duration_text  # noqa: F401 (re-exported)
 from .ledger import Ledger, Plan, Row, open_ledger
 from .targets import Settings, Target, parse
@@ -145,9 +145,11 @@ def _order(post: Post) -> tuple[datetime, str]:
 def run(config: Config, posts: Iterable[Post], *, now: datetime, session: requests.Session | None = None,
         dry_run: bool = False, endpoint: str | None = None, backfill: int | None = None,
         since: datetime | None = None, sleep: Callable[[float], Any] = time.sleep,
-        stop: Any = None, clock: Callable[[], float] = time.monotonic) -> CrosspostReport:
+        stop: Any = None, clock: Callable[[], float] = time.monotonic,
+        bodies: Mapping[str, Body] | None = None) -> CrosspostReport:
     """Plan and deliver what is due. `stop` (an Event or a callable) is checked between
-    deliveries; `sleep` and `clock` are injectable so tests never wait."""
+    deliveries; `sleep` and `clock` are injectable so tests never wait. `bodies` (by digest,
+    from the build report) are used instead of rendering those posts' bodies again."""
     settings = parse(config, secrets="lenient" if dry_run else "required")
     redaction.register(settings.secret_values())
     redaction.install()
@@ -173,7 +175,8 @@ def run(config: Config, posts: Iterable[Post], *, now: datetime, session: reques
     with _RunLock(settings.ledger), open_ledger(settings.ledger) as ledger:
         for target in targets:
             _plan(ledger, report, target, posts, now=now, backfill=backfill, since=since)
-        deliverer = Deliverer(ledger, report, posts, now=now, sleep=sleep, stop=stop, clock=clock)
+        deliverer = Deliverer(ledger, report, posts, now=now, sleep=sleep, stop=stop, clock=clock,
+                              bodies=bodies)
         deliverer.deliver(pairs)
     return report
 

@@ -14,9 +14,10 @@ def utcnow() -> datetime:
 
 
 def build(config: Config, *, now: datetime) -> Any:
-    """Build the feeds (syndicator.build.build)."""
-    from ..build.pipeline import build as build_feeds
-    return build_feeds(config, now=now)
+    """Build the feeds (syndicator.build.build), keeping the published posts when cross-posting."""
+    from ..build import build as build_feeds
+    from .jobs import enabled_endpoints
+    return build_feeds(config, now=now, keep_posts=enabled_endpoints(config))
 
 
 def crosspost(config: Config, posts: Any, **kwargs: Any) -> Any:
@@ -42,9 +43,3 @@ def next_delivery(config: Config) -> datetime | None:
     with ledger:
         rows = ledger.rows(states=["pending", "unknown"])
     return min((parse_stamp(r.next_attempt_at) for r in rows if r.next_attempt_at), default=None)
-
-
-def status(config: Config) -> dict:
-    """Cross-posting state per endpoint (syndicator.crosspost.status)."""
-    from .. import crosspost as crosspost_module
-    return crosspost_module.status(config)

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import logging
-import os
 import threading
-import time
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Callable
@@ -14,6 +12,7 @@ import schedule
 
 from .. import config as config_module
 from ..config import Config
+from ..server.health import BuildHealth
 from . import calls, jobs
 from .changes import Changes
 from .signals import reloaded_config
@@ -35,14 +34,13 @@ class Daemon:
                  build: Callable[..., Any] = calls.build,
                  crosspost: Callable[..., Any] = calls.crosspost,
                  ping: Callable[..., list[str]] = calls.ping,
-                 status: Callable[[Config], dict] = calls.status,
                  next_delivery: Callable[[Config], datetime | None] = calls.next_delivery,
                  load_config: Callable[[Path], Config] = config_module.load,
                  session: Any = None, threaded: bool = True) -> None:
         self.config = config
         self.clock = clock
         self._build_fn, self._crosspost_fn, self._ping_fn = build, crosspost, ping
-        self._status_fn, self._load_config = status, load_config
+        self._load_config = load_config
         self._next_delivery_fn = next_delivery
         self._session = session
         self.worker = Worker(threaded=threaded)
@@ -61,12 +59,12 @@ class Daemon:
         self.published: tuple = ()  # the last build's published posts (stubs or Posts)
         self._report: Any = None
         self._crosspost_posts: list = []
+        self._crosspost_bodies: Any = None  # Post.digest -> Body from the same build
         self.started = clock()
         self.last_build: datetime | None = None
         self.last_build_error: str | None = None
         self.last_crosspost: datetime | None = None
         self.builds = 0
-        self._status_cache: tuple[float, Any] | None = None
         self.scheduler = schedule.Scheduler()
         jobs.schedule_crossposts(self.scheduler, config, self.request_crosspost)
 
@@ -137,6 +135,7 @@ class Daemon:
         """Load the posts the next pass delivers; False (logged) when they cannot be loaded."""
         try:
             self._crosspost_posts = self._published_posts(now)  # a queued pass picks up the newest
+            self._crosspost_bodies = getattr(self._report, "bodies", None)  # rendered by the build
         except Exception as exc:
             log_failure("loading posts for cross-posting", exc)
             return False
@@ -148,7 +147,7 @@ class Daemon:
             return list(self._report.posts)
         except Exception as exc:  # a report that cannot load them: read the posts directly
             logger.debug("build report could not load posts (%r); loading them", exc)
-            from ..posts.loader import load_posts
+            from ..build import load_posts
             return [p for p in load_posts(self.config).posts if p.is_published(now)]
 
     def _build_due(self, now: datetime) -> bool:
@@ -223,7 +222,8 @@ class Daemon:
         now = self.clock()
         logger.info("crosspost: pass started (%s)", reason)
         report = self._crosspost_fn(self.config, self._crosspost_posts, now=now, session=self._session,
-                                    sleep=self.stopping.wait, stop=self.stopping)
+                                    sleep=self.stopping.wait, stop=self.stopping,
+                                    bodies=self._crosspost_bodies)
         self.last_crosspost = now
         logger.info("crosspost: pass finished: %s", jobs.summary(report))
         # Deliveries held back by min_age or a backoff: come back for them when they are due
@@ -271,35 +271,17 @@ class Daemon:
 
     # -- health ------------------------------------------------------------------------------
 
-    def health(self) -> dict:
-        """What /healthz shows: last build, published posts, cross-posting per endpoint."""
-        cross = self._crosspost_status()
-        return {
-            "status": "ok" if self.last_build_error is None and self.last_build else "degraded",
-            "pid": os.getpid(),
-            "started": self.started.isoformat(),
-            "last_build": self.last_build.isoformat() if self.last_build else None,
-            "last_build_error": self.last_build_error,
-            "builds": self.builds,
-            "published_posts": len(self.published),
-            "problems": len(self._problems),
-            "next_scheduled_post": self._next_due.isoformat() if self._next_due else None,
-            "last_crosspost": self.last_crosspost.isoformat() if self.last_crosspost else None,
-            "next_delivery": self._crosspost_at.isoformat() if self._crosspost_at else None,
-            "crosspost": cross,
-        }
-
-    def _crosspost_status(self) -> Any:
-        cached = self._status_cache
-        if cached and time.monotonic() - cached[0] < 5:  # one SQLite read per 5 s of probes
-            return cached[1]
-        try:
-            value = self._status_fn(self.config)
-        except Exception as exc:  # the health page must answer even when the ledger cannot
-            logger.debug("cross-posting status unavailable: %s", exc)
-            value = {"available": False}
-        self._status_cache = (time.monotonic(), value)
-        return value
+    def health(self) -> BuildHealth:
+        """What /healthz shows of the builds; the server adds cross-posting status."""
+        return BuildHealth(
+            source="daemon", started=self.started.isoformat(),
+            last_build=self.last_build.isoformat() if self.last_build else None,
+            last_build_error=self.last_build_error, builds=self.builds,
+            published_posts=len(self.published), problems=len(self._problems),
+            next_scheduled_post=self._next_due.isoformat() if self._next_due else None,
+            last_crosspost=self.last_crosspost.isoformat() if self.last_crosspost else None,
+            next_delivery=self._crosspost_at.isoformat() if self._crosspost_at else None,
+        )
 
     # -- the thin loop -----------------------------------------------------------------------
 

@@ -7,7 +7,6 @@ import os
 from typing import Any
 
 from ..config import Config
-from ..errors import DaemonError
 from .core import Daemon
 from .lock import StateLock
 from .signals import install_signals
@@ -19,7 +18,7 @@ def run(config: Config, *, once: bool = False, serve: bool | None = None, poll: 
         host: str | None = None, port: int | None = None) -> int:
     """`syndicator run`: the daemon (or one pass with once=True). Returns the exit status.
 
-    Raises DaemonError when another daemon holds the state directory.
+    Raises DaemonError when another daemon holds the state directory, ServeError when it cannot listen.
     """
     lock = StateLock(config.state_dir)
     lock.acquire()
@@ -85,11 +84,8 @@ def _run_forever(config: Config, *, serve: bool, poll: bool, host: str | None,
 def _start_server(config: Config, daemon: Daemon, *, host: str | None, port: int | None) -> Any:
     from ..server import serve_in_thread
 
-    try:
-        server = serve_in_thread(config, host=host, port=port, health=daemon.health)
-    except OSError as exc:
-        raise DaemonError(f"cannot serve on {host or config.server.host}:"
-                          f"{config.server.port if port is None else port}: {exc.strerror}") from None
+    server = serve_in_thread(config, host=host, port=port, health=daemon.health,
+                             current_config=lambda: daemon.config)
     bound_host, bound_port = server.server_address[:2]
     logger.info("serving %s on http://%s:%d/", config.feeds.output,
                 f"[{bound_host}]" if ":" in str(bound_host) else bound_host, bound_port)

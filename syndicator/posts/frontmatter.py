@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 
 from ..errors import PostError
+from . import flatyaml
 
 try:  # libyaml's C loader is about six times faster than the pure-Python one
     _YamlLoader: Any = yaml.CSafeLoader
@@ -52,6 +53,9 @@ def split(text: str, path: str) -> Split:
 
 
 def _parse_yaml(raw: str, path: str) -> dict[str, Any]:
+    flat = flatyaml.load(raw)  # most front matter is flat: read it without PyYAML's constructor
+    if flat is not None:
+        return flat
     try:
         data = yaml.load(raw, Loader=_YamlLoader)
     except yaml.YAMLError as exc:

@@ -8,17 +8,17 @@ from pathlib import Path
 from urllib.parse import quote
 
 from ..config import Config, suggest
-from ..errors import SyndicatorError
+from ..errors import UsageError
 from .slugs import slugify
 
 
 def create(config: Config, title: str, *, now: datetime, author: str | None = None, fmt: str = "md") -> Path:
     """Create posts/YYYY-MM-DD-slug.md (or .html); never overwrites an existing file."""
     if not title.strip():
-        raise SyndicatorError("the title must not be empty")
+        raise UsageError("the title must not be empty")
     author = author or config.site.owner
     if author is not None and author not in config.authors:
-        raise SyndicatorError(f"unknown author '{author}'{suggest(author, config.authors)}")
+        raise UsageError(f"unknown author '{author}'{suggest(author, config.authors)}")
     local = now.astimezone(config.site.timezone).replace(microsecond=0)
     slug = slugify(title)
     path = config.posts_dir / f"{local:%Y-%m-%d}-{slug}.{fmt}"
@@ -35,5 +35,5 @@ def create(config: Config, title: str, *, now: datetime, author: str | None = No
         with open(path, "x", encoding="utf-8") as handle:
             handle.write("\n".join(lines) + "\n" + body)
     except FileExistsError:
-        raise SyndicatorError(f"{path} already exists; choose another title") from None
+        raise UsageError(f"{path} already exists; choose another title") from None
     return path

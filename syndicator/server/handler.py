@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import email.utils
+import hmac
+import io
+import ipaddress
 import json
 import logging
+import os
+import time
 from http.server import BaseHTTPRequestHandler
 from typing import TYPE_CHECKING, Any
 
 from .. import __version__
 from .files import Entity
-from .health import scrub
+from .health import health_report
+from .limits import DeadlineReader
 from .paths import content_type, resolve, safe_segments
 
 if TYPE_CHECKING:
@@ -20,6 +26,7 @@ logger = logging.getLogger(__package__)  # the server's lines keep the name `syn
 
 _FEED_TYPES = {"application/rss+xml", "application/atom+xml", "application/feed+json"}
 _COMPRESSIBLE = ("text/", "application/")
+_PROXY_HEADERS = ("Forwarded", "X-Forwarded-For", "X-Real-IP")  # a loopback peer relaying someone else
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -36,7 +43,49 @@ class Handler(BaseHTTPRequestHandler):
 
     @property
     def timeout(self) -> float:  # type: ignore[override]  # read by StreamRequestHandler.setup
-        return self.server.client_timeout
+        return self.server.limits.silence
+
+    def setup(self) -> None:
+        """Read requests through a deadline, so a slow or idle client cannot hold its slot."""
+        super().setup()
+        self.rfile.close()
+        self._reader = DeadlineReader(self.connection, silence=self.server.limits.silence)
+        self.rfile = io.BufferedReader(self._reader)
+        self._said_close = False
+
+    def handle_one_request(self) -> None:
+        """Wait for one request; its line and headers must arrive within the header timeout."""
+        self._reader.deadline = time.monotonic() + self.server.limits.header_timeout
+        self._said_close = False
+        super().handle_one_request()
+
+    def parse_request(self) -> bool:
+        """Parse the line and headers; a request with a body is answered and the connection closed.
+
+        The body is never read, so on a kept-alive connection it could be taken for the next
+        request (request smuggling behind a pooling proxy): closing makes that impossible.
+        """
+        ok = super().parse_request()
+        self.connection.settimeout(self.server.limits.silence)  # the response's writes
+        if ok and _has_body(self.headers):
+            self.close_connection = True
+        return ok
+
+    def handle_expect_100(self) -> bool:
+        """No `100 Continue`: the body is never read, so do not invite it."""
+        return True
+
+    def send_header(self, keyword: str, value: str) -> None:
+        """Send one header, noting whether it told the client the connection closes."""
+        if keyword.lower() == "connection" and value.lower() == "close":
+            self._said_close = True
+        super().send_header(keyword, value)
+
+    def end_headers(self) -> None:
+        """End the headers, saying `Connection: close` when the connection will close."""
+        if self.close_connection and not self._said_close and self.request_version != "HTTP/0.9":
+            self.send_header("Connection", "close")
+        super().end_headers()
 
     def do_GET(self) -> None:
         """Serve a file, the index page or the health report."""
@@ -85,9 +134,24 @@ class Handler(BaseHTTPRequestHandler):
             links.append(f'<{self.server.feeds_url}{"/".join(segments)}>; rel="self"')
         self._send(entity, ctype, head=head, links=links)
 
+    def _trusted(self) -> bool:
+        """Whether this client may see paths and the PID: the configured token, or a loopback peer."""
+        token = self.server.health_token
+        given = self.headers.get("Authorization", "")
+        if token and hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
+            return True
+        if any(name in self.headers for name in _PROXY_HEADERS):
+            return False
+        try:
+            ip = ipaddress.ip_address(self.client_address[0].split("%", 1)[0])
+        except ValueError:
+            return False
+        return ip.is_loopback or bool(getattr(ip, "ipv4_mapped", None) and ip.ipv4_mapped.is_loopback)
+
     def _health(self, *, head: bool) -> None:
         try:
-            report = scrub(self.server.health())
+            report = health_report(self.server.health(), self.server.status.get(), config=self.server.config,
+                                   pid=os.getpid(), private=self._trusted())
             status = 200
         except Exception:  # noqa: BLE001 - the health check itself failing is a 503, not a crash
             logger.exception("health check failed")
@@ -168,6 +232,14 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
         """One debug line per request through `logging`, never stderr."""
         logger.debug("%s %s", self.address_string(), format % args)
+
+
+def _has_body(headers: Any) -> bool:
+    """Whether a request says a body follows (any Transfer-Encoding, or a Content-Length but 0)."""
+    if headers.get("Transfer-Encoding") is not None:
+        return True
+    lengths = headers.get_all("Content-Length") or []
+    return any(value.strip() != "0" for value in lengths)
 
 
 def _accepts_gzip(header: str | None) -> bool:

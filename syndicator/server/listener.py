@@ -1,23 +1,26 @@
-"""The listening server: a thread per connection, a cap on connections, and its factories."""
+"""The listening server: a thread per connection, slots per client address and in all, its factories."""
 
 from __future__ import annotations
 
 import logging
+import os
 import socket
 import socketserver
 import threading
 from http.server import ThreadingHTTPServer
-from pathlib import Path
 from typing import Any, Callable
 
 from ..config import Config
+from ..errors import ServeError
 from .files import FileCache
 from .handler import Handler
-from .health import file_health
+from .health import BuildHealth, StatusCache, file_health
+from .limits import ClientSlots, ServeLimits
 
 logger = logging.getLogger(__package__)  # the server's lines keep the name `syndicator.server`
 
-HealthFn = Callable[[], dict[str, Any]]
+HealthFn = Callable[[], BuildHealth]
+_BUSY = b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nRetry-After: 1\r\nConnection: close\r\n\r\n"
 
 
 class FeedServer(ThreadingHTTPServer):
@@ -28,19 +31,21 @@ class FeedServer(ThreadingHTTPServer):
     request_queue_size = 1024
     allow_reuse_address = True
 
-    def __init__(self, address: tuple[str, int], *, root: Path, feeds_url: str,
-                 hubs: tuple[str, ...], index: Any, health: HealthFn,
-                 timeout: float, max_connections: int) -> None:
+    def __init__(self, address: tuple[str, int], *, config: Config, index: Any, health: HealthFn,
+                 status: StatusCache, limits: ServeLimits, health_token: str | None) -> None:
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
-        self.root = root
-        self.feeds_url = feeds_url
-        self.hubs = hubs
+        self.config = config
+        self.root = config.feeds.output
+        self.feeds_url = config.feeds.url
+        self.hubs = config.feeds.hubs
         self.index = index
         self.health = health
-        self.client_timeout = timeout
+        self.status = status
+        self.limits = limits
+        self.health_token = health_token
         self.files = FileCache()
-        self._slots = threading.BoundedSemaphore(max_connections)
+        self.slots = ClientSlots(total=limits.max_connections, per_client=limits.max_per_client)
         super().__init__(address, Handler)
 
     def server_bind(self) -> None:
@@ -49,10 +54,10 @@ class FeedServer(ThreadingHTTPServer):
         self.server_name, self.server_port = str(self.server_address[0]), self.server_address[1]
 
     def process_request(self, request: Any, client_address: Any) -> None:
-        if not self._slots.acquire(blocking=False):  # full: answer at once rather than queue
+        """Serve on a thread of its own, or answer 503 at once when its address or everyone is at the limit."""
+        if not self.slots.take(client_address[0]):
             try:
-                request.sendall(b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n"
-                                b"Retry-After: 1\r\nConnection: close\r\n\r\n")
+                request.sendall(_BUSY)
             except OSError:
                 pass
             self.shutdown_request(request)
@@ -60,14 +65,14 @@ class FeedServer(ThreadingHTTPServer):
         try:
             super().process_request(request, client_address)
         except Exception:
-            self._slots.release()
+            self.slots.give(client_address[0])
             raise
 
     def process_request_thread(self, request: Any, client_address: Any) -> None:
         try:
             super().process_request_thread(request, client_address)
         finally:
-            self._slots.release()
+            self.slots.give(client_address[0])
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """A connection that failed outside a handler: log it, print nothing."""
@@ -75,19 +80,41 @@ class FeedServer(ThreadingHTTPServer):
 
 
 def make_server(config: Config, *, host: str | None = None, port: int | None = None,
-                health: HealthFn | None = None, timeout: float = 10.0,
-                max_connections: int = 512) -> FeedServer:
-    """A bound, not yet serving, server for config.feeds.output; call .serve_forever()."""
+                health: HealthFn | None = None, current_config: Callable[[], Config] | None = None,
+                timeout: float | None = None, header_timeout: float | None = None,
+                max_connections: int | None = None, max_per_client: int | None = None) -> FeedServer:
+    """A bound, not yet serving, server for config.feeds.output; call .serve_forever().
+
+    `health` is the daemon's report of its builds (default: read from the feed files);
+    `current_config` gives the config after reloads. Limits default to [server]. Raises
+    ServeError when the address cannot be listened on.
+    """
     from .index_page import IndexPage
 
-    def report() -> dict[str, Any]:
-        return file_health(config) if health is None else {"status": "ok", **health()}
+    settings = config.server
+    limits = ServeLimits(
+        header_timeout=settings.header_timeout if header_timeout is None else header_timeout,
+        silence=settings.timeout if timeout is None else timeout,
+        max_connections=settings.max_connections if max_connections is None else max_connections,
+        max_per_client=settings.max_per_client if max_per_client is None else max_per_client)
+    address = (settings.host if host is None else host, settings.port if port is None else port)
+    status = StatusCache(current_config or (lambda: config))
+    try:
+        return FeedServer(address, config=config, index=IndexPage(config), status=status, limits=limits,
+                          health=health or (lambda: file_health(config)), health_token=_token(config))
+    except OSError as exc:
+        raise ServeError(f"cannot listen on {address[0]}:{address[1]}: {exc.strerror or exc}") from None
 
-    return FeedServer(
-        (config.server.host if host is None else host, config.server.port if port is None else port),
-        root=config.feeds.output, feeds_url=config.feeds.url, hubs=config.feeds.hubs,
-        index=IndexPage(config), health=report, timeout=timeout, max_connections=max_connections,
-    )
+
+def _token(config: Config) -> str | None:
+    """The /healthz token from the variable [server] health_token_env names, if set."""
+    name = config.server.health_token_env
+    if not name:
+        return None
+    token = os.environ.get(name)
+    if not token:
+        logger.warning("[server] health_token_env: $%s is not set; only loopback sees /healthz in full", name)
+    return token or None
 
 
 def serve_in_thread(config: Config, **options: Any) -> FeedServer:

@@ -1,0 +1,36 @@
+"""What a build did, as plain data: counts, problems, files, and the published posts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from ..model import Body, Post
+from ..posts.loader import Problem, Stub
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    """What a build did. Plain values computed during the build: reading it does no I/O."""
+
+    files: int = 0  # post files read
+    published: list[Stub] = field(default_factory=list)  # newest first
+    drafts: int = 0
+    future: int = 0
+    rejected: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    written: list[Path] = field(default_factory=list)  # output files whose bytes changed
+    unchanged: int = 0
+    removed: list[Path] = field(default_factory=list)
+    next_due: datetime | None = None  # when the next future-dated post becomes due
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per stage, for benchmarks
+    # Only with build(keep_posts=True): the published posts, newest first, with their source text.
+    posts: list[Post] = field(default_factory=list)
+    # Rendered bodies by Post.digest: every body this build rendered or took from its cache.
+    bodies: dict[str, Body] = field(default_factory=dict)
+
+    @property
+    def changed(self) -> list[Path]:
+        """Feed files that are new, different or gone: what WebSub hubs should hear about."""
+        return self.written + self.removed

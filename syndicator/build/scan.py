@@ -1,0 +1,106 @@
+"""Scan the posts folder: parse the new and changed files (on both cores when there are many),
+take the rest from the build cache, and fetch full posts for the stubs that need them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Iterable
+
+from ..config import Config
+from ..model import Post
+from ..posts.loader import FileEntry, Problem, Stub, discover, index_entries, parse_file
+from .bodies import with_source
+from .cache import Cache, dumps, loads
+from .parallel import fork_map
+
+Progress = Callable[[int, int], None]
+_PARALLEL_FROM = 400  # below this, starting worker processes costs more than it saves
+
+
+@dataclass(frozen=True)
+class Scan:
+    """The posts folder as last seen: an entry per post file, full posts fetched on demand."""
+
+    config: Config
+    entries: dict[str, FileEntry]
+    fresh: dict[str, bytes]  # posts parsed this time, pickled (see cache.dumps)
+    cache: Cache | None
+    files: int = 0
+    parsed: int = 0  # files parsed this time (the rest came from the cache)
+
+    def index(self) -> tuple[list[Stub], list[Problem]]:
+        """Good posts' stubs in path order, and every problem."""
+        return index_entries(self.config, self.entries)
+
+    def posts(self, stubs: Iterable[Stub]) -> list[Post]:
+        """Full posts (without bodies) for these stubs, in the same order."""
+        wanted = [s.source for s in stubs]
+        authors = self.config.authors
+        found = {rel: loads(self.fresh[rel], authors) for rel in wanted if rel in self.fresh}
+        missing = [rel for rel in wanted if rel not in found]
+        if self.cache is not None and missing:
+            found.update(self.cache.posts(missing))
+        for rel in missing:
+            if rel not in found:  # not in the cache (damaged or deleted): parse the file again
+                _entry, post = parse_file(self.config, rel)
+                if post is not None:
+                    found[rel] = post
+        return [found[rel] for rel in wanted if rel in found]
+
+
+def _parse(config: Config, rel: str) -> tuple[str, bytes, bytes | None]:
+    """Parse one file (in a worker process): its entry and its post, pickled for the cache."""
+    entry, post = parse_file(config, rel)
+    return rel, dumps(entry, config.authors), None if post is None else dumps(post, config.authors)
+
+
+def scan(config: Config, *, cache: Cache | None, progress: Progress | None = None) -> Scan:
+    """Find post files; parse the new and changed ones (both cores when many), reuse the rest."""
+    files = discover(config.posts_dir)
+    old = cache.entries() if cache else {}
+    entries: dict[str, FileEntry] = {}
+    stale = []
+    for rel, (size, mtime) in files.items():
+        hit = old.get(rel)
+        if hit is not None and hit[0] == size and hit[1] == mtime:
+            entries[rel] = hit
+        else:
+            stale.append(rel)
+    fresh: dict[str, bytes] = {}
+    changed: dict[str, tuple[bytes, bytes | None]] = {}
+    for rel, entry, post in fork_map(_parse, sorted(stale), context=config, min_items=_PARALLEL_FROM,
+                                     chunksize=64, progress=progress, ordered=False):
+        entries[rel] = loads(entry, config.authors)
+        changed[rel] = (entry, post)
+        if post is not None:
+            fresh[rel] = post
+    gone = [rel for rel in old if rel not in files]
+    if cache is not None and (changed or gone):
+        cache.save(entries, changed, gone)
+    return Scan(config, entries, fresh, cache, files=len(files), parsed=len(stale))
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    """Every good post and every problem, as `syndicator check` and `crosspost` want them."""
+
+    posts: list[Post]  # every good post, drafts and future ones included, in path order
+    problems: list[Problem] = field(default_factory=list)
+    files: int = 0  # post files seen
+    parsed: int = 0  # files parsed this time (the rest came from the cache)
+
+    @property
+    def rejected(self) -> int:
+        """Files that did not become a post."""
+        return len({p.path for p in self.problems if p.severity == "error"})
+
+
+def load_posts(config: Config, *, bodies: bool = True, cache: Cache | None = None,
+               progress: Progress | None = None) -> LoadResult:
+    """Read every post under config.posts_dir. `bodies=False` leaves Post.body empty."""
+    found = scan(config, cache=cache, progress=progress)
+    stubs, problems = found.index()
+    posts = found.posts(stubs)
+    return LoadResult(posts=with_source(config, posts) if bodies else posts, problems=problems,
+                      files=found.files, parsed=found.parsed)

@@ -1,0 +1,147 @@
+"""A fast reader for the flat YAML most front matter is: `key: scalar`, flow lists and short block lists.
+
+It recognises exactly a subset of YAML whose meaning it can give without doubt and returns None
+for anything else, so that the caller hands the text to libyaml (issue 12: PyYAML's constructor,
+not libyaml's scanner, is where most of a post's front matter time goes). Its results equal
+`yaml.load(text, Loader=yaml.CSafeLoader)` wherever it answers; tests/test_flatyaml.py proves
+that with Hypothesis, and any exception inside it also means "not mine".
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
+
+# YAML 1.1 words that resolve to booleans or null in PyYAML's SafeLoader (its implicit resolvers).
+_WORDS: dict[str, Any] = {
+    **{w: True for w in ("yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON")},
+    **{w: False for w in ("no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF")},
+    **{w: None for w in ("~", "null", "Null", "NULL")},
+}
+_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?: +(.*?))? *$")
+_ITEM = re.compile(r"( *)- +(.*?) *$")
+_INT = re.compile(r"(?:0|[1-9][0-9]*)$")
+_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})$")
+_STAMP = re.compile(r"(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?: *(Z|([-+])(\d{2}):(\d{2})))?$")
+# A plain scalar we take as text: starts with a letter, no comment, no mapping indicator, no
+# characters that start other YAML syntax in a way we do not model.
+_PLAIN = re.compile(r"[^\W\d_](?:[^#:\\]|:(?=[^ ]))*")
+_FLOW_PLAIN = re.compile(r"[^\W\d_][^#:\\,\[\]{}\"']*")
+_QUOTED = re.compile(r'"([^"\\]*)"$|\'((?:[^\']|\'\')*)\'$')
+# libyaml accepts these characters in a document; anything else goes to it to judge.
+_PRINTABLE = re.compile("[\n\x20-\x7e\u00a0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]*")
+
+
+def load(text: str) -> dict[str, Any] | None:
+    """The mapping `text` means, or None when it is not in the flat subset (then use libyaml)."""
+    if not _PRINTABLE.fullmatch(text):
+        return None
+    try:
+        return _mapping(text.split("\n"))
+    except (ValueError, OverflowError):  # an impossible date: libyaml's path reports it
+        return None
+
+
+def _mapping(lines: list[str]) -> dict[str, Any] | None:
+    out: dict[str, Any] = {}
+    i, n = 0, len(lines)
+    while i < n:
+        line = lines[i]
+        i += 1
+        if not line.strip():
+            continue
+        found = _KEY.match(line)
+        if found is None or found.group(1) in _WORDS:
+            return None
+        key, raw = found.groups()
+        if raw:
+            value = _scalar(raw, _PLAIN) if raw[0] != "[" else _flow(raw)
+            if value is _NOT_MINE:
+                return None
+        else:
+            value, i = _block(lines, i)
+            if value is _NOT_MINE:
+                return None
+        out[key] = value
+    return out or None
+
+
+_NOT_MINE = object()
+
+
+def _block(lines: list[str], i: int) -> tuple[Any, int]:
+    """A block list under an empty key (`- item` lines), or None when nothing follows."""
+    items: list[Any] = []
+    indent = None
+    while i < len(lines):
+        found = _ITEM.match(lines[i])
+        if found is None:
+            if lines[i][:1] in (" ", "-"):
+                return _NOT_MINE, i  # nested or unusual structure
+            break
+        if indent is None:
+            indent = found.group(1)
+        elif found.group(1) != indent:
+            return _NOT_MINE, i
+        value = _scalar(found.group(2), _PLAIN)
+        if value is _NOT_MINE:
+            return _NOT_MINE, i
+        items.append(value)
+        i += 1
+    return (items if items else None), i
+
+
+def _flow(raw: str) -> Any:
+    """`[a, "b", c]` with scalar items only."""
+    if not raw.endswith("]"):
+        return _NOT_MINE
+    inner = raw[1:-1].strip()
+    if not inner:
+        return []
+    out = []
+    for part in inner.split(","):
+        value = _scalar(part.strip(), _FLOW_PLAIN)
+        if value is _NOT_MINE:
+            return _NOT_MINE
+        out.append(value)
+    return out
+
+
+def _scalar(raw: str, plain: re.Pattern[str]) -> Any:
+    """A quoted string, a plain word scalar, an integer or a timestamp; else _NOT_MINE."""
+    if not raw:
+        return _NOT_MINE
+    first = raw[0]
+    if first == '"' or first == "'":
+        found = _QUOTED.match(raw)
+        if found is None:
+            return _NOT_MINE
+        double, single = found.groups()
+        return double if double is not None else single.replace("''", "'")
+    if raw in _WORDS:
+        return _WORDS[raw]
+    if first.isdigit():
+        return _number_or_time(raw)
+    if plain.fullmatch(raw) and not raw.endswith(" "):
+        return raw
+    return _NOT_MINE
+
+
+def _number_or_time(raw: str) -> Any:
+    if _INT.match(raw):
+        return int(raw)
+    found = _DATE.match(raw)
+    if found:
+        return date(int(found[1]), int(found[2]), int(found[3]))
+    found = _STAMP.match(raw)
+    if found is None:
+        return _NOT_MINE
+    tz = None
+    if found[8]:  # as PyYAML's construct_yaml_timestamp: a fixed offset
+        delta = timedelta(hours=int(found[9]), minutes=int(found[10]))
+        tz = timezone(-delta if found[8] == "-" else delta)
+    elif found[7]:
+        tz = timezone.utc
+    return datetime(int(found[1]), int(found[2]), int(found[3]), int(found[4]), int(found[5]),
+                    int(found[6]), tzinfo=tz)
