@@ -225,10 +225,13 @@ def shorten(text: str, ok: Callable[[str], bool]) -> str:
 
 
 def clip(text: str, ok: Callable[[str], bool]) -> str:
-    """shorten(), or for one long word, whole grapheme clusters plus "…" (for labels)."""
+    """The text if ok() accepts it, else shorten(), or for one long word, whole grapheme
+    clusters plus "…" (for labels)."""
+    if ok(text):
+        return text
     short = shorten(text, ok)
-    if short or ok(text):
-        return short or text
+    if short:
+        return short
     clusters = _GRAPHEME.findall(text)
     lo, hi = 0, len(clusters)
     while lo < hi:  # the most clusters that still fit with the ellipsis
