@@ -205,8 +205,10 @@ class FakeBluesky(FakeServer):
                 if kind == "app.bsky.richtext.facet#link" and feature.get("uri") not in (
                         covered, "https://" + covered):
                     return f"Record/facets/{i}: link bytes {covered!r} != uri"
-                if kind == "app.bsky.richtext.facet#tag" and (
-                        covered[:1] not in ("#", "＃") or covered[1:] != str(feature.get("tag"))):
+                tag = str(feature.get("tag"))
+                if kind == "app.bsky.richtext.facet#tag" and not (
+                        covered[:1] in ("#", "＃") and covered[1:] == tag
+                        or covered[:1] == "$" and covered.upper() == tag):  # a cashtag
                     return f"Record/facets/{i}: tag bytes {covered!r} != #tag"
         return None
 

@@ -4,12 +4,14 @@ detectFacets() in @atproto/api links `https?://` followed by non-space, and bare
 known TLD (linked as https://), when they start the text or follow whitespace or `(`; it drops
 one trailing `.,;:!?` and a trailing `)` when the link has no `(`. Hashtags follow whitespace,
 need a character that is not a digit, space or punctuation, and lose trailing punctuation.
+Cashtags ($ and one to five letters or digits) become tags "$TICKER".
 
 Where we differ, on purpose (tests/test_fitting.py has the cases):
 - a link may also start right after a quote (" ' “ ‘ « ‹ „ ‚ 「 『), and a closing quote
   ending it is not part of it;
 - trailing punctuation, closing quotes and unbalanced `)` are all trimmed, repeatedly, so
   `(see …/Mercury_(planet)).` links `…/Mercury_(planet)`;
+- facets never overlap (see facets());
 - a hashtag over 64 graphemes (counted both ways) or 640 UTF-8 bytes gets no facet: the
   lexicon refuses it, where @atproto/api would make an invalid record.
 Offsets are UTF-8 bytes, end exclusive, sorted, never overlapping. Mentions need a handle
@@ -42,6 +44,8 @@ _TAG = regex.compile(
     rf"(?:^|(?<=[{_SPACE}]))[#＃](?P<tag>(?!\ufe0f)[^{_SPACE}{_INVISIBLE}]*"
     rf"[^\d{_SPACE}\p{{P}}{_INVISIBLE}]+[^{_SPACE}{_INVISIBLE}]*)", regex.M)
 _TRAILING_PUNCTUATION = regex.compile(r"\p{P}+$")
+_CASHTAG = regex.compile(rf"(?:^|(?<=[{_SPACE}(]))\$(?P<ticker>[A-Za-z][A-Za-z0-9]{{0,4}})"
+                         rf"(?=[{_SPACE}.,;:!?)\"'\u2019]|\Z)")
 
 
 
@@ -75,8 +79,9 @@ def _facet(text: str, start: int, end: int, feature: dict[str, str]) -> dict:
             "features": [feature]}
 
 
-def link_facets(text: str) -> list[dict]:
-    """Link facets: `https?://` links and bare domains with a known TLD (as https://)."""
+def link_facets(text: str) -> list[tuple[dict, bool]]:
+    """Link facets, each with whether it starts right after a quote (our addition):
+    `https?://` links and bare domains with a known TLD (linked as https://)."""
     out = []
     for m in _URL.finditer(text):
         link = _trim_link(m.group("link"))
@@ -89,8 +94,8 @@ def link_facets(text: str) -> list[dict]:
             if "://" not in link or link.endswith("://"):
                 continue
             uri = link
-        out.append(_facet(text, m.start("link"), m.start("link") + len(link),
-                          {"$type": LINK, "uri": uri}))
+        facet = _facet(text, m.start("link"), m.start("link") + len(link), {"$type": LINK, "uri": uri})
+        out.append((facet, m.group("quote") is not None))
     return out
 
 
@@ -106,6 +111,23 @@ def tag_facets(text: str) -> list[dict]:
     return out
 
 
+def cashtag_facets(text: str) -> list[dict]:
+    """Cashtags ($AAPL): tag facets whose tag is "$" and the ticker in upper case."""
+    return [_facet(text, m.start(), m.end(), {"$type": TAG, "tag": "$" + m.group("ticker").upper()})
+            for m in _CASHTAG.finditer(text)]
+
+
 def facets(text: str) -> list[dict]:
-    """Link and hashtag facets, UTF-8 byte offsets, end exclusive, sorted, no overlaps."""
-    return sorted(link_facets(text) + tag_facets(text), key=lambda f: f["index"]["byteStart"])
+    """Link, hashtag and cashtag facets: UTF-8 byte offsets, end exclusive, sorted, no overlaps.
+
+    Where two would overlap, the one @atproto/api also makes wins, links first: a cashtag after
+    a "(" inside a link is part of the link, and a hashtag beats a link after a quote in it.
+    """
+    links = link_facets(text)
+    kept: list[dict] = []
+    for facet in ([f for f, quoted in links if not quoted] + tag_facets(text)
+                  + cashtag_facets(text) + [f for f, quoted in links if quoted]):
+        start, end = facet["index"]["byteStart"], facet["index"]["byteEnd"]
+        if all(end <= k["index"]["byteStart"] or k["index"]["byteEnd"] <= start for k in kept):
+            kept.append(facet)
+    return sorted(kept, key=lambda f: f["index"]["byteStart"])
