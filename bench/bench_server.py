@@ -52,6 +52,7 @@ hubs = ["https://hub.example/"]
 [server]
 host = "127.0.0.1"
 port = {port}
+max_per_client = 500  # every bench client comes from 127.0.0.1
 """)
     return root / "config.toml"
 

@@ -6,6 +6,7 @@ Deterministic for a given N (seeded), so runs are comparable.
 
 from __future__ import annotations
 
+import os
 import random
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -67,7 +68,11 @@ def _post(rng: random.Random, n: int, start: datetime) -> str:
 
 
 def generate(root: Path, n: int) -> Path:
-    """Write config.toml and posts/ for n posts under root; returns the config path."""
+    """Write config.toml and posts/ for n posts under root; returns the config path.
+
+    The posts get an old mtime, as on a real site: a file changed less than a second before a
+    build is parsed again by the next one (the build cache's "racy clean" rule).
+    """
     rng = random.Random(n)
     posts = root / "posts"
     posts.mkdir(parents=True, exist_ok=True)
@@ -75,7 +80,9 @@ def generate(root: Path, n: int) -> Path:
     for i in range(n):
         folder = posts / f"{2015 + i * 7 // 8760}"
         folder.mkdir(exist_ok=True)
-        (folder / f"post-{i:05d}.md").write_text(_post(rng, i, start), encoding="utf-8")
+        path = folder / f"post-{i:05d}.md"
+        path.write_text(_post(rng, i, start), encoding="utf-8")
+        os.utime(path, (1_600_000_000, 1_600_000_000))
     authors = "\n".join(f'[authors.{a}]\nname = "{a.title()} Example"\nurl = "/about/{a}/"\n'
                         f'avatar = "/avatars/{a}.jpg"\nbio = "{a.title()} writes about *things*."\n'
                         for a in AUTHORS)

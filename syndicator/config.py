@@ -1,8 +1,9 @@
 """config.toml -> frozen dataclasses. Every error names the file and the key path.
 
-Core sections ([site], [authors.*], [feeds], [server], [daemon]) are checked here. The
-cross-posting sections ([crosspost], [[endpoints]]) are kept as raw tables and checked by the
-cross-posting code with the same `take()` helper, so one set of rules and messages serves both.
+Core sections ([site], [authors.*], [feeds], [server], [daemon]) are checked here; the
+cross-posting sections ([crosspost], [[endpoints]]) by crosspost_settings.py with the same
+`take()` helper, so one set of rules and messages serves both. Every section is parsed once,
+when the file loads, into typed settings on `Config`.
 """
 
 from __future__ import annotations
@@ -12,17 +13,20 @@ import functools
 import hashlib
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import ConfigError
 from .model import Author
 
-FORMATS = ("rss", "atom", "json")
+if TYPE_CHECKING:
+    from .crosspost_settings import CrosspostSettings
+
+FEED_FORMATS = ("rss", "atom", "json")
 TOP_LEVEL = ("site", "authors", "feeds", "server", "daemon", "limits", "crosspost", "endpoints")
 
 
@@ -118,6 +122,7 @@ class Site:
     logo: str | None  # absolute URL
     owner: str | None  # author key
     permalink: str  # pattern: {year} {month} {day} {slug}
+    id_rule: str = "tag"  # entry ids without a pinned or written one (posts/ids.py)
 
     def absolute(self, url: str) -> str:
         """Resolve a site-relative URL against the site's address."""
@@ -153,7 +158,7 @@ class Server:
 
 
 @dataclass(frozen=True)
-class Daemon:
+class DaemonSettings:
     """[daemon]: how `run` schedules its work."""
 
     crosspost_every: timedelta
@@ -183,11 +188,11 @@ class Config:
     posts_dir: Path
     state_dir: Path
     server: Server
-    daemon: Daemon
-    crosspost: dict[str, Any]  # raw [crosspost] table, checked by the cross-posting code
-    endpoints: tuple[dict[str, Any], ...]  # raw [[endpoints]] tables
+    daemon: DaemonSettings
+    crosspost: CrosspostSettings  # [crosspost] and every [[endpoints]] table, typed
     fingerprint: str  # hash of the config file's bytes; invalidates caches
     limits: Limits = Limits()
+    pinned_ids: dict[str, str] = field(default_factory=dict)  # link key -> id ([site] ids_file)
 
     @property
     def root(self) -> Path:
@@ -214,6 +219,8 @@ _SITE = {
     "permalink": Field("str", "/{year}/{month}/{slug}/"),
     "posts": Field("str", "posts"),
     "state_dir": Field("str", ".syndicator"),
+    "ids": Field("str", "tag"),
+    "ids_file": Field("str"),
 }
 _AUTHOR = {
     "name": Field("str", required=True),
@@ -225,7 +232,7 @@ _AUTHOR = {
 _FEEDS = {
     "output": Field("str", "feeds"),
     "url": Field("str"),
-    "formats": Field("strlist", list(FORMATS)),
+    "formats": Field("strlist", list(FEED_FORMATS)),
     "items": Field("int", 20),
     "summary_only": Field("bool", False),
     "per_tag": Field("bool", True),
@@ -285,19 +292,49 @@ def load(path: str | Path) -> Config:
         if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", at):
             raise ConfigError(f'{name}: [daemon] crosspost_at entries must be "HH:MM", not {at!r}')
     daemon_raw["crosspost_at"] = tuple(daemon_raw["crosspost_at"])
-    endpoints = raw.get("endpoints", [])
-    if not isinstance(endpoints, list) or not all(isinstance(e, dict) for e in endpoints):
-        raise ConfigError(f"{name}: endpoints must be written as [[endpoints]] tables")
-    crosspost = raw.get("crosspost", {})
-    if not isinstance(crosspost, dict):
-        raise ConfigError(f"{name}: [crosspost] must be a table")
+    from .crosspost_settings import parse_crosspost  # local: it imports Field and take from here
+
+    state_dir = root / site_raw["state_dir"]
+    crosspost = parse_crosspost(raw.get("crosspost", {}), raw.get("endpoints", []), root=root,
+                                state_dir=state_dir, file=name)
+    pinned, pinned_bytes = _pinned(site_raw["ids_file"], root, name)
     return Config(
         path=path, site=site, authors=authors, feeds=feeds,
-        posts_dir=root / site_raw["posts"], state_dir=root / site_raw["state_dir"],
-        server=server, daemon=Daemon(**daemon_raw), crosspost=crosspost,
-        endpoints=tuple(endpoints), fingerprint=hashlib.sha256(data).hexdigest(),
-        limits=parse_limits(raw.get("limits", {}), name),
+        posts_dir=root / site_raw["posts"], state_dir=state_dir,
+        server=server, daemon=DaemonSettings(**daemon_raw), crosspost=crosspost,
+        fingerprint=hashlib.sha256(data + pinned_bytes).hexdigest(),
+        limits=parse_limits(raw.get("limits", {}), name), pinned_ids=pinned,
     )
+
+
+def _pinned(ids_file: str | None, root: Path, name: str) -> tuple[dict[str, str], bytes]:
+    """[site] ids_file: the pinned entry ids and the file's bytes (for the fingerprint)."""
+    if not ids_file:
+        return {}, b""
+    from .posts.ids import load_pinned
+
+    path = root / ids_file
+    pinned = load_pinned(path, file=name)
+    return pinned, b"\0" + path.read_bytes()
+
+
+def find_config(cwd: Path) -> Path:
+    """The config a command uses without --config: ./syndicator.toml, else ./config.toml when it
+    has a [site] table (other engines call their own config config.toml)."""
+    own = cwd / "syndicator.toml"
+    if own.is_file():
+        return own
+    shared = cwd / "config.toml"
+    try:
+        if "site" in tomllib.loads(shared.read_text(encoding="utf-8")):
+            return shared
+    except FileNotFoundError:
+        raise ConfigError(f"no syndicator.toml or config.toml in {cwd} (pass --config PATH, or "
+                          "run `syndicator init --from .` to write one)") from None
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return shared  # load() reports what is wrong with it
+    raise ConfigError(f"{shared} has no [site] table, so it is not syndicator's config (another "
+                      "engine's?): pass --config PATH, or run `syndicator init --from .`")
 
 
 def parse_server(raw: Any, name: str) -> Server:
@@ -338,8 +375,17 @@ def _site(raw: dict[str, Any], name: str) -> Site:
         copyright=raw["copyright"], license=raw["license"],
         icon=urljoin(url, raw["icon"]) if raw["icon"] else None,
         logo=urljoin(url, raw["logo"]) if raw["logo"] else None,
-        owner=raw["author"], permalink=raw["permalink"],
+        owner=raw["author"], permalink=raw["permalink"], id_rule=_id_rule(raw["ids"], name),
     )
+
+
+def _id_rule(rule: str, name: str) -> str:
+    from .posts.ids import RULES
+
+    if rule not in RULES:
+        raise ConfigError(f"{name}: [site] ids must be one of {', '.join(RULES)}, not {rule!r}"
+                          f"{suggest(rule, RULES)}")
+    return rule
 
 
 def _authors(raw: Any, site: Site, name: str) -> dict[str, Author]:
@@ -361,9 +407,9 @@ def _authors(raw: Any, site: Site, name: str) -> dict[str, Author]:
 
 def _feeds(raw: dict[str, Any], site: Site, root: Path, name: str) -> Feeds:
     for fmt in raw["formats"]:
-        if fmt not in FORMATS:
-            raise ConfigError(f"{name}: [feeds] formats: unknown format '{fmt}'{suggest(fmt, FORMATS)}"
-                              f" (known: {', '.join(FORMATS)})")
+        if fmt not in FEED_FORMATS:
+            raise ConfigError(f"{name}: [feeds] formats: unknown format '{fmt}'{suggest(fmt, FEED_FORMATS)}"
+                              f" (known: {', '.join(FEED_FORMATS)})")
     if raw["items"] < 1:
         raise ConfigError(f"{name}: [feeds] items must be at least 1")
     url = raw["url"] or urljoin(site.url, raw["output"].strip("/") + "/")
@@ -372,7 +418,7 @@ def _feeds(raw: dict[str, Any], site: Site, root: Path, name: str) -> Feeds:
         url += "/"
     return Feeds(
         output=root / raw["output"], url=url,
-        formats=tuple(f for f in FORMATS if f in raw["formats"]), items=raw["items"],
+        formats=tuple(f for f in FEED_FORMATS if f in raw["formats"]), items=raw["items"],
         summary_only=raw["summary_only"], per_tag=raw["per_tag"],
         per_category=raw["per_category"], per_author=raw["per_author"], hubs=tuple(raw["hubs"]),
     )

@@ -24,6 +24,14 @@ class Author:
     bio_text: str | None = None  # plain text, for feeds that carry text only
 
 
+def credit_line(name: str, source: str | None) -> str:
+    """The one wording of a photo credit: "Photo by {name} on {source}", or without " on …".
+
+    Plain-text callers pass text; HTML callers pass the name and source already escaped and linked.
+    """
+    return f"Photo by {name} on {source}" if source else f"Photo by {name}"
+
+
 @dataclass(frozen=True)
 class Credit:
     """Who made an image and where it came from: "Photo by {name} on {source}"."""
@@ -35,8 +43,7 @@ class Credit:
 
     def text(self) -> str:
         """The human credit line, e.g. "Photo by Ana Silva on Unsplash"."""
-        line = f"Photo by {self.name}"
-        return f"{line} on {self.source}" if self.source else line
+        return credit_line(self.name, self.source)
 
 
 @dataclass(frozen=True)

@@ -6,25 +6,22 @@ passwords and tokens in query strings, JSON or form bodies, user:password@ in UR
 URLs that *are* the credential (Discord/Slack webhooks, Telegram bot URLs), which become
 `scheme://host/…masked` so a message still says where it went.
 
-`install()` wraps the logging record factory so every record, from any library (urllib3 logs
-request paths, which for a chat webhook contain the token), is redacted when it is created:
-handlers added later (pytest's caplog, the daemon's) never see the raw text.
+Code that logs an error redacts it with the secrets it knows (the endpoint's own); the CLI puts
+a RedactingFilter on its log handler, so every line from any library (urllib3 logs request
+paths, which for a chat webhook contain the token) is masked by shape as well. Nothing here is
+process-wide state: the secrets to mask are always passed in.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-import threading
 import traceback
 from typing import Any, Iterable
 from urllib.parse import quote, quote_plus, urlsplit
 
 MASK = "***"
 _MIN_SECRET = 4  # shorter values would mask ordinary words
-
-_lock = threading.Lock()
-_registered: set[str] = set()
 
 # URLs whose path is the credential: keep scheme and host, mask the rest.
 _SECRET_URL = re.compile(
@@ -76,9 +73,9 @@ def _variants(secret: str) -> Iterable[str]:
 
 
 def redact(text: Any, secrets: Iterable[str] = ()) -> str:
-    """`text` with the given secrets, every registered one and anything secret-shaped masked."""
+    """`text` with the given secrets and anything secret-shaped masked."""
     out = str(text)
-    values = {s for s in secrets if s and len(s) >= _MIN_SECRET} | _registered
+    values = {s for s in secrets if s and len(s) >= _MIN_SECRET}
     pairs = {piece: mask for secret in values for piece, mask in _pieces(secret)}
     # Longest first, so a webhook URL is masked whole before a token inside it.
     for piece in sorted(pairs, key=len, reverse=True):
@@ -93,17 +90,6 @@ def redact(text: Any, secrets: Iterable[str] = ()) -> str:
     for pattern in (_QUERY, _FORM, _JSONISH, _SIGNATURE):
         out = pattern.sub(lambda m: f"{m.group('k')}{MASK}", out)
     return out
-
-
-def register(secrets: Iterable[str]) -> None:
-    """Add secret values that every later `redact()` and log record must mask."""
-    with _lock:
-        _registered.update(s for s in secrets if s and len(s) >= _MIN_SECRET)
-
-
-def registered() -> frozenset[str]:
-    """The secret values registered so far (for tests)."""
-    return frozenset(_registered)
 
 
 class RedactingFilter(logging.Filter):
@@ -139,21 +125,3 @@ def scrub(record: logging.LogRecord, secrets: Iterable[str] = ()) -> logging.Log
         record.stack_info = redact(record.stack_info, secrets)
     record._redacted = True  # type: ignore[attr-defined]
     return record
-
-
-_installed = False
-
-
-def install() -> None:
-    """Redact every log record as it is created, whoever logs it (idempotent)."""
-    global _installed
-    with _lock:
-        if _installed:
-            return
-        previous = logging.getLogRecordFactory()
-
-        def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
-            return scrub(previous(*args, **kwargs))
-
-        logging.setLogRecordFactory(factory)
-        _installed = True

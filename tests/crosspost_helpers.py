@@ -11,6 +11,8 @@ import pytest
 
 import syndicator.endpoints as endpoints_pkg
 from syndicator import config as config_mod
+from syndicator import crosspost_settings
+from syndicator.crosspost_settings import KindSpec
 from syndicator.endpoints.base import Endpoint, Message, Receipt
 from syndicator.model import Post, Syndication
 
@@ -72,9 +74,6 @@ class FakeEndpoint(Endpoint):
     """
 
     kind = "fake"
-    secret_names = ("token",)
-    default_template = "{title} {url}"
-    resend_when_unsure = True
     script: dict[str, list[Any]] = {}
     sent: list[tuple[str, str, str]] = []  # (endpoint, post id, key)
     applied: dict[str, dict[str, str]] = {}  # endpoint -> key -> post id
@@ -115,8 +114,6 @@ class FakeChat(FakeEndpoint):
     """A chat webhook: never resent when unsure."""
 
     kind = "fakechat"
-    resend_when_unsure = False
-    secret_names = ("url",)
 
 
 @pytest.fixture
@@ -125,6 +122,10 @@ def fake_kinds(monkeypatch: pytest.MonkeyPatch) -> type[FakeEndpoint]:
     kinds = dict(getattr(endpoints_pkg, "ENDPOINTS", {}))
     kinds.update({"fake": FakeEndpoint, "fakechat": FakeChat})
     monkeypatch.setattr(endpoints_pkg, "ENDPOINTS", kinds, raising=False)
+    specs = dict(crosspost_settings.KINDS)
+    specs.update({"fake": KindSpec({}, ("token",), True, "{title} {url}"),
+                  "fakechat": KindSpec({}, ("url",), False, "{title} {url}")})
+    monkeypatch.setattr(crosspost_settings, "KINDS", specs)
     FakeEndpoint.script = {}
     FakeEndpoint.sent = []
     FakeEndpoint.applied = {}

@@ -17,6 +17,9 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, Callable
 
+from syndicator.build.report import BuildReport
+from syndicator.posts.loader import Stub
+
 REPO = Path(__file__).resolve().parent.parent
 T0 = datetime(2026, 5, 1, 12, 0, tzinfo=timezone.utc)
 
@@ -40,6 +43,12 @@ def fake_post(n: int, *, title: str | None = None) -> SimpleNamespace:
                            title=title or f"Post {n}")
 
 
+def fake_stub(post: SimpleNamespace) -> Stub:
+    """The Stub a real build would report for a fake post."""
+    return Stub(source=post.source, id=post.id, url=f"https://example.org/{post.source}", slug=post.source,
+                published=T0.timestamp(), draft=False, tags=(), categories=(), authors=(), digest=post.id)
+
+
 @dataclass
 class FakeBuild:
     """Stands in for build.build: records calls, returns scripted reports."""
@@ -50,7 +59,7 @@ class FakeBuild:
     fail: list = field(default_factory=list)  # exceptions to raise on the next calls
     calls: list = field(default_factory=list)
 
-    def __call__(self, config: Any, *, now: datetime) -> SimpleNamespace:
+    def __call__(self, config: Any, *, now: datetime) -> BuildReport:
         self.calls.append(now)
         if self.fail:
             raise self.fail.pop(0)
@@ -59,8 +68,8 @@ class FakeBuild:
             self.posts.append(fake_post(len(self.posts) + 1, title="scheduled"))
             self.next_due = due = None
         written, self.written = self.written, []
-        return SimpleNamespace(posts=list(self.posts), problems=[], written=written, removed=[],
-                               unchanged=0, next_due=due)
+        return BuildReport(files=len(self.posts), published=[fake_stub(p) for p in self.posts],
+                           posts=list(self.posts), written=written, next_due=due)
 
 
 def wait_for(check: Callable[[], Any], timeout: float = 10.0, interval: float = 0.05) -> Any:

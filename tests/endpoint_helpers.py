@@ -8,6 +8,7 @@ from typing import Any
 
 import requests
 
+from syndicator.crosspost_settings import KINDS, parse_endpoint
 from syndicator.endpoints.base import Endpoint
 from syndicator.model import Author, Body, Credit, Image, Link, Post
 
@@ -33,6 +34,20 @@ def make_post(n: int = 1, **changes: Any) -> Post:
     return Post(**fields)
 
 
+def make_endpoint(cls: type[Endpoint], name: str, options: dict[str, Any],
+                  secrets: dict[str, str], http: requests.Session | None = None,
+                  **common: Any) -> Endpoint:
+    """An endpoint built from an [[endpoints]] table checked by the real config parser."""
+    table = {"name": name, "type": cls.kind, **options, **common}
+    settings = parse_endpoint(table, where=f"[[endpoints]] '{name}'", file="test.toml")
+    return cls(settings, secrets, http or requests.Session())
+
+
+def default_template(ep: Endpoint) -> str:
+    """The kind's default text template."""
+    return KINDS[ep.kind].default_template
+
+
 def make_body(summary: str = "A short summary of the post.") -> Body:
     return Body(html=f"<p>{summary}</p>", summary=summary)
 
@@ -53,7 +68,7 @@ def prepare(ep: Endpoint, post: Post | None = None, body: Body | None = None, *,
     """render + new_key, nothing sent; returns (post, body, message, key)."""
     post = post or make_post()
     body = body or make_body()
-    message = ep.render(post, body, template=template or ep.default_template)
+    message = ep.render(post, body, template=template or default_template(ep))
     return post, body, message, key or ep.new_key(now=NOW)
 
 

@@ -27,9 +27,9 @@ def test_build_reports_counts_and_writes_feeds(example):
     result = run("build", cwd=example)
     assert result.returncode == 0, result.stderr
     assert "posts: 7 read, 5 published, 1 draft, 1 scheduled" in result.stdout
-    assert "feeds: 55 written, 0 unchanged, 0 removed" in result.stdout
+    assert "feeds: 56 written, 0 unchanged, 0 removed" in result.stdout  # 54 feeds, OPML, index.html
     again = run("build", cwd=example)
-    assert "feeds: 0 written, 55 unchanged" in again.stdout
+    assert "feeds: 0 written, 56 unchanged" in again.stdout
 
 
 def test_broken_post_is_reported_without_traceback_and_exit_status_is_1(example):
@@ -124,3 +124,46 @@ def test_only_the_command_group_turns_errors_into_exits():
     catching = [p.name for p in cli.glob("*.py") if "except SyndicatorError" in p.read_text()
                 or "type(exc).__name__" in p.read_text()]
     assert catching == ["app.py"]
+
+
+def _readme_test_command() -> str:
+    return next(line.strip() for line in (REPO / "README.md").read_text().splitlines() if "pytest" in line)
+
+
+def test_ci_runs_exactly_the_readme_test_command():
+    command = _readme_test_command()
+    ci_lines = [line.strip() for line in (REPO / ".ci" / "run").read_text().splitlines()]
+    assert command in ci_lines and "sudo" not in command
+
+
+@pytest.mark.parametrize("uid, via_sudo", [("0", False), ("1000", True)])
+def test_test_setup_uses_sudo_only_when_not_root(tmp_path, uid, via_sudo):
+    # The outside commands the script runs are stubs on PATH that record their arguments; for
+    # root there is no `sudo` at all, as on a fresh Debian machine.
+    bin_dir, log = tmp_path / "bin", tmp_path / "calls.log"
+    bin_dir.mkdir()
+    for tool in ("dirname", "mkdir", "chmod"):
+        (bin_dir / tool).symlink_to(shutil.which(tool))
+    stubs = {"id": f"echo {uid}", "apt-get": "", "env": 'shift; "$@"',
+             "python3": "mkdir -p .venv/bin && echo '#!/bin/sh' > .venv/bin/pip && chmod +x .venv/bin/pip",
+             "npm": ""}
+    if via_sudo:
+        stubs["sudo"] = '"$@"'
+    for name, body in stubs.items():
+        (bin_dir / name).write_text(f'#!/bin/sh\necho "{name} $*" >> {log}\n{body}\n')
+        (bin_dir / name).chmod(0o755)
+    clone = tmp_path / "clone"
+    (clone / "scripts").mkdir(parents=True)
+    shutil.copy(REPO / "scripts" / "test-setup", clone / "scripts" / "test-setup")
+    result = subprocess.run(["/bin/bash", str(clone / "scripts" / "test-setup")], capture_output=True,
+                            text=True, env={"PATH": str(bin_dir)}, timeout=60)
+    assert result.returncode == 0, result.stderr
+    calls = log.read_text().splitlines()
+    assert [c for c in calls if c.startswith("apt-get")] == [
+        "apt-get update -qq", "apt-get install -y -qq python3-venv newsboat chromium nodejs"]
+    through_sudo = [c for c in calls if c.startswith("sudo ")]
+    assert through_sudo == (["sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq",
+                             "sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv "
+                             "newsboat chromium nodejs"] if via_sudo else [])
+    assert "python3 -m venv .venv" in calls
+    assert "npm ci --prefix tests/js --no-audit --no-fund --loglevel=error" in calls

@@ -1,8 +1,8 @@
 """Crash safety: `syndicator crosspost` killed with SIGKILL at many points, then restarted.
 
-The kill points are deterministic: SYNDICATOR_TEST_CRASH_AT=N makes the process SIGKILL itself
-at the Nth ledger step of its run (after a claim is committed, after a send returned or failed,
-after an outcome is recorded). Runs cycle through N = 1..5 so every step of every endpoint is
+The kill points are deterministic: crash_entry.py N runs the CLI with a ledger that SIGKILLs the
+process at its Nth step (after a claim is committed, after a send returned or failed, after an
+outcome is recorded); the fault is injected from the test side, production code has no hook. Runs cycle through N = 1..5 so every step of every endpoint is
 hit, with a few platform faults (applied-then-504, a dropped connection) mixed in. Afterwards
 every (post, endpoint) pair has exactly one remote object on the Mastodon, Bluesky and webhook
 fakes (webhooks deduplicated by webhook-id), none is lost, and the chat webhook (at most once)
@@ -44,13 +44,14 @@ def _posts(folder: Path) -> list[str]:
     return slugs
 
 
+ENTRY = Path(__file__).with_name("crash_entry.py")
+
+
 def _run(config: Path, env: dict[str, str], crash_at: int | None) -> int:
-    env = dict(env)
-    env.pop("SYNDICATOR_TEST_CRASH_AT", None)
-    if crash_at is not None:
-        env["SYNDICATOR_TEST_CRASH_AT"] = str(crash_at)
-    proc = subprocess.run([sys.executable, "-m", "syndicator", "crosspost", "--config", str(config)],
-                          env=env, capture_output=True, text=True, timeout=60)
+    args = ["crosspost", "--config", str(config)]
+    command = [sys.executable, "-m", "syndicator", *args] if crash_at is None \
+        else [sys.executable, str(ENTRY), str(crash_at), *args]
+    proc = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
     if crash_at is None or proc.returncode != -signal.SIGKILL:
         assert "Traceback" not in proc.stderr, proc.stderr
     return proc.returncode

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import threading
@@ -15,10 +16,12 @@ from crosspost_helpers import NOW, FakeClock, FakeEndpoint, chat, fake, fake_kin
 
 from syndicator import crosspost
 from syndicator.cli import main
-from syndicator.crosspost.delivery import backoff
+from syndicator.crosspost.policy import backoff
 from syndicator.crosspost.ledger import open_ledger
 from syndicator.crosspost.runner import _RunLock
-from syndicator.crosspost.targets import parse as parse_targets
+from syndicator.crosspost.secrets import Credentials, SecretMode, read_credentials
+from syndicator.crosspost.targets import build
+from syndicator.crosspost_settings import KINDS, EndpointSettings
 from syndicator.endpoints import ENDPOINTS
 from syndicator.endpoints.base import Receipt
 from syndicator.errors import AmbiguousError, AuthError, ConfigError, LedgerError, PermanentError, TransientError
@@ -465,9 +468,24 @@ def test_dry_run_works_without_secrets(tmp_path, fake_kinds, monkeypatch):
     ({**fake("m"), "resend_unsure": True}, "did you mean 'resend_when_unsure'"),
 ])
 def test_config_errors_name_the_problem(tmp_path, fake_kinds, table, message):
-    config = make_config(tmp_path, endpoints=[table])
-    with pytest.raises(ConfigError, match=message):
-        crosspost.check_config(config)
+    with pytest.raises(ConfigError, match=message):  # at load time, or when secrets are read
+        crosspost.check_config(make_config(tmp_path, endpoints=[table]))
+
+
+def test_endpoint_tables_are_parsed_once_into_typed_settings(tmp_path, fake_kinds):
+    config = make_config(tmp_path, endpoints=[fake("masto", max_age="2d"), chat("chat")],
+                         crosspost={"template": "{title}"})
+    masto, talk = config.crosspost.endpoints
+    assert isinstance(masto, EndpointSettings) and masto.max_age == 2 * D
+    assert masto.template == "{title}" and masto.secret_env == {"token": "FAKE_TOKEN"}
+    assert masto.resend_when_unsure is True and talk.resend_when_unsure is False
+    assert config.crosspost.ledger == config.state_dir / "ledger.sqlite"
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        masto.name = "other"  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        masto.options["x"] = 1  # type: ignore[index]
+    with pytest.raises(ConfigError, match="did you mean 'mastodon'"):  # load time, not send time
+        make_config(tmp_path, endpoints=[{"name": "m", "type": "mastodn"}])
 
 
 @pytest.mark.parametrize("kind", ["mastodon", "bluesky", "micropub", "webhook", "discord",
@@ -481,17 +499,17 @@ def test_resend_when_unsure_is_a_common_key(tmp_path, kind):
         table = {"name": "e", "type": kind, **required,
                  **({} if given is None else {"resend_when_unsure": given})}
         config = make_config(tmp_path, endpoints=[table])
-        target = parse_targets(config, secrets="skip").target("e")
-        expected = cls.resend_when_unsure if given is None else given
-        assert target.resend_when_unsure is expected
-        endpoint = target.build(requests.Session())
-        assert endpoint.resend_when_unsure is expected
+        settings = config.crosspost.endpoint("e")
+        expected = KINDS[kind].resend_when_unsure if given is None else given
+        assert settings.resend_when_unsure is expected
+        endpoint = build(settings, Credentials({n: "x" for n in settings.secret_names}),
+                         requests.Session())
+        assert isinstance(endpoint, cls) and endpoint.resend_when_unsure is expected
 
 
 def test_endpoint_names_are_unique(tmp_path, fake_kinds):
-    config = make_config(tmp_path, endpoints=[fake("m"), fake("m")])
     with pytest.raises(ConfigError, match="used twice"):
-        crosspost.check_config(config)
+        make_config(tmp_path, endpoints=[fake("m"), fake("m")])
 
 
 def test_unknown_endpoint_option_suggests(tmp_path, fake_kinds):
@@ -509,9 +527,11 @@ def test_secrets_file_must_be_private(tmp_path, fake_kinds):
     with pytest.raises(ConfigError, match="chmod 600"):
         crosspost.check_config(config)
     os.chmod(secrets, 0o600)
-    settings = crosspost.check_config(config)
-    assert settings.targets[0].secrets == {"token": "from-the-file-123"}
-    assert "from-the-file-123" not in repr(settings)
+    crosspost.check_config(config)
+    found = read_credentials(config.crosspost, config.crosspost.endpoints,
+                             mode=SecretMode.REQUIRED, file="config.toml")
+    assert found["masto"].values == {"token": "from-the-file-123"}
+    assert "from-the-file-123" not in repr(found) + repr(config)
 
 
 # -- status and retry --------------------------------------------------------------------------
@@ -528,7 +548,7 @@ def test_status_and_retry(cfg):
     assert data["recent"][0]["remote_url"] == "https://masto.test/post-2"
     assert data["problems"][0]["last_error"] == "422 rejected"
     json.dumps(data)
-    assert crosspost.retry(cfg, endpoint="masto", post_id=pid(2)) == 0
+    assert crosspost.retry(cfg, endpoint="masto", post_id=pid(2), now=NOW + H) == 0
     assert crosspost.retry(cfg, post_id=pid(1), now=NOW + H) == 1
     go(cfg, posts, endpoint="masto", now=NOW + H)
     assert {r.state for r in rows(cfg, "masto").values()} == {"sent"}

@@ -77,7 +77,7 @@ def test_next_due_rebuilds_without_any_file_change(config):
     assert len(build.calls) == 1
     daemon.tick(clock.advance(0.5))
     assert len(build.calls) == 2 and build.calls[-1] == T0.replace(second=2)
-    assert [p.title for p in daemon.published] == ["Post 1", "scheduled"]
+    assert [p.id for p in daemon.published] == [fake_post(1).id, fake_post(2).id]  # the scheduled one
 
 
 def test_new_posts_trigger_a_crosspost_and_the_first_build_baselines(config, tmp_path):

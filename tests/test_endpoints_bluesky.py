@@ -6,11 +6,13 @@ import re
 from datetime import timedelta
 
 import pytest
-from endpoint_helpers import NOW, PNG, assert_secret_free, deliver, image, make_body, make_post, prepare, session
+from endpoint_helpers import (
+    NOW, PNG, assert_secret_free, default_template, deliver, image, make_body, make_endpoint, make_post, prepare, session,
+)
 from fakes import FakeBluesky
 
 from syndicator.crosspost.fitting import graphemes, utf8_bytes
-from syndicator.endpoints.bluesky import Bluesky, tid
+from syndicator.endpoints.bluesky import Bluesky, TidClock
 from syndicator.errors import AmbiguousError, AuthError, DeliveryError, PermanentError, TransientError
 
 TID_RE = re.compile(r"^[234567abcdefghij][234567abcdefghijklmnopqrstuvwxyz]{12}$")
@@ -23,15 +25,16 @@ def fake():
 
 
 def endpoint(fake: FakeBluesky, **opts) -> Bluesky:
-    return Bluesky("sky", {"handle": fake.handle, "service": fake.url, **opts},
-                   {"password": fake.password}, session(), timeout=5.0)
+    return make_endpoint(Bluesky, "sky", {"handle": fake.handle, "service": fake.url, **opts},
+                         {"password": fake.password}, timeout=5.0)
 
 
 def test_tid_format_and_order() -> None:
-    keys = [tid(NOW) for _ in range(50)] + [tid(NOW + timedelta(seconds=1))]
+    clock = TidClock()
+    keys = [clock.next(NOW) for _ in range(50)] + [clock.next(NOW + timedelta(seconds=1))]
     assert all(TID_RE.match(k) for k in keys)
     assert keys == sorted(keys) and len(set(keys)) == len(keys)
-    assert tid(NOW, clock_id=0) > keys[0]  # still increasing within the process
+    assert clock.next(NOW, clock_id=0) > keys[-1]  # still increasing for one clock
 
 
 def test_success_with_facets_card_and_thumb(fake) -> None:
@@ -126,11 +129,11 @@ def test_login_rate_limit_is_transient_with_retry_after() -> None:
 
 
 def test_wrong_password_is_auth_error_naming_the_variable(fake) -> None:
-    ep = Bluesky("sky", {"handle": fake.handle, "service": fake.url, "password_env": "BSKY_PW"},
-                 {"password": "wrong-app-password"}, session())
+    ep = make_endpoint(Bluesky, "sky", {"handle": fake.handle, "service": fake.url,
+                                        "password_env": "BSKY_PW"}, {"password": "wrong-app-password"})
     with pytest.raises(AuthError) as info:
         deliver(ep)
-    assert "BSKY_PW" in str(info.value) and "password" in str(info.value)
+    assert "BSKY_PW" in ep.credential_hint() and "password" in ep.credential_hint()
     assert_secret_free(info.value, "wrong-app-password", fake.password)
 
 
@@ -162,7 +165,7 @@ def test_settle_of_a_record_never_created_is_none(fake) -> None:
 def test_settle_when_the_server_is_down_stays_unsure(fake) -> None:
     ep = endpoint(fake)
     post, body = make_post(), make_body()
-    message = ep.render(post, body, template=ep.default_template)
+    message = ep.render(post, body, template=default_template(ep))
     ep.send(post, body, message, key=ep.new_key(now=NOW), now=NOW)
     fake.fail_next(1, status=503, headers={"Retry-After": "5"})
     with pytest.raises(TransientError):

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from endpoint_helpers import NOW, assert_secret_free, closed_port_url, deliver, image, make_body, make_post, session
+from endpoint_helpers import (
+    NOW, assert_secret_free, closed_port_url, default_template, deliver, image, make_body, make_endpoint, make_post, session,
+)
 from fakes import FakeDiscord
 
 from syndicator.endpoints.discord import Discord
@@ -18,7 +20,7 @@ def fake():
 
 
 def endpoint(url: str, **opts) -> Discord:
-    return Discord("chat", opts, {"url": url}, session(), timeout=5.0)
+    return make_endpoint(Discord, "chat", opts, {"url": url}, timeout=5.0)
 
 
 def test_message_with_embed_and_mentions_disabled(fake) -> None:
@@ -58,12 +60,11 @@ def test_rate_limit_uses_json_retry_after(fake) -> None:
 
 def test_deleted_webhook_pauses_and_never_shows_the_url(fake) -> None:
     fake.deleted = True
-    ep = endpoint(fake.url)
-    ep.secret_env = {"url": "DISCORD_WEBHOOK"}
+    ep = make_endpoint(Discord, "chat", {"url_env": "DISCORD_WEBHOOK"}, {"url": fake.url})
     with pytest.raises(AuthError) as info:
         deliver(ep)
     assert info.value.status == 404 and "10015" in str(info.value)
-    assert "DISCORD_WEBHOOK" in str(info.value)
+    assert "DISCORD_WEBHOOK" in ep.credential_hint()
     assert_secret_free(info.value, fake.token, fake.url)
 
 
@@ -85,7 +86,7 @@ def test_invalid_form_body_is_permanent(fake) -> None:
 def test_ambiguous_outcome_is_not_resent_by_default(fake) -> None:
     ep = endpoint(fake.url)
     post, body = make_post(), make_body()
-    message = ep.render(post, body, template=ep.default_template)
+    message = ep.render(post, body, template=default_template(ep))
     fake.apply_then(504)
     with pytest.raises(AmbiguousError) as info:
         ep.send(post, body, message, key="k", now=NOW)
@@ -98,7 +99,7 @@ def test_ambiguous_outcome_is_not_resent_by_default(fake) -> None:
 def test_resend_when_unsure_option(fake) -> None:
     ep = endpoint(fake.url, resend_when_unsure=True)
     post, body = make_post(), make_body()
-    message = ep.render(post, body, template=ep.default_template)
+    message = ep.render(post, body, template=default_template(ep))
     assert ep.settle(post, body, message, key="k", now=NOW) is not None
     assert len(fake.messages) == 1
 
@@ -111,7 +112,7 @@ def test_connection_errors_never_show_the_url() -> None:
 
 
 def test_timeout_never_shows_the_url(fake) -> None:
-    ep = Discord("chat", {}, {"url": fake.url}, session(), timeout=0.2)
+    ep = make_endpoint(Discord, "chat", {}, {"url": fake.url}, timeout=0.2)
     fake.delay_next(0.5)
     with pytest.raises(AmbiguousError) as info:
         deliver(ep)

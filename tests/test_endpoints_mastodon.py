@@ -5,7 +5,9 @@ from __future__ import annotations
 import time
 
 import pytest
-from endpoint_helpers import NOW, assert_secret_free, closed_port_url, deliver, make_body, make_post, prepare, session
+from endpoint_helpers import (
+    NOW, assert_secret_free, closed_port_url, default_template, deliver, make_body, make_endpoint, make_post, prepare, session,
+)
 from fakes import FakeMastodon
 
 from syndicator.crosspost.fitting import mastodon_length
@@ -20,8 +22,8 @@ def fake():
 
 
 def endpoint(fake: FakeMastodon, timeout: float = 5.0, **opts) -> Mastodon:
-    return Mastodon("masto", {"instance": fake.url, **opts}, {"token": fake.token}, session(),
-                    timeout=timeout)
+    return make_endpoint(Mastodon, "masto", {"instance": fake.url, **opts}, {"token": fake.token},
+                         timeout=timeout)
 
 
 def test_success_posts_with_key_visibility_and_language(fake) -> None:
@@ -51,7 +53,7 @@ def test_limit_is_read_from_the_instance_once() -> None:
         post = make_post(title="A title that is reasonably long for a toot")
         body = make_body("word " * 60)
         for _ in range(3):
-            message = ep.render(post, body, template=ep.default_template)
+            message = ep.render(post, body, template=default_template(ep))
         assert fake.instance_requests == 1
         assert message.limit == 80 and message.length <= 80
         assert message.length == mastodon_length(message.text)
@@ -187,20 +189,20 @@ def test_server_errors_are_ambiguous(fake, status: int) -> None:
 
 
 def test_connection_refused_is_transient() -> None:
-    ep = Mastodon("masto", {"instance": closed_port_url(), "max_characters": 500},
-                  {"token": "secret-token-value"}, session())
+    ep = make_endpoint(Mastodon, "masto", {"instance": closed_port_url(), "max_characters": 500},
+                       {"token": "secret-token-value"})
     with pytest.raises(TransientError) as info:
         deliver(ep)
     assert_secret_free(info.value, "secret-token-value")
 
 
 def test_bad_token_is_auth_error_naming_the_variable(fake) -> None:
-    ep = Mastodon("masto", {"instance": fake.url}, {"token": "wrong-token-123"}, session())
-    ep.secret_env = {"token": "MASTO_TOKEN"}
+    ep = make_endpoint(Mastodon, "masto", {"instance": fake.url, "token_env": "MASTO_TOKEN"},
+                       {"token": "wrong-token-123"})
     with pytest.raises(AuthError) as info:
         deliver(ep)
     assert info.value.status == 401
-    assert "MASTO_TOKEN" in str(info.value)
+    assert ep.credential_hint() == "$MASTO_TOKEN (token_env)"
     assert_secret_free(info.value, "wrong-token-123", fake.token)
 
 
@@ -231,7 +233,7 @@ def test_bad_visibility_is_a_config_error(fake) -> None:
 
 def test_own_text_is_used_and_measured(fake) -> None:
     ep = endpoint(fake)
-    message = ep.render(make_post(), make_body(), template=ep.default_template,
+    message = ep.render(make_post(), make_body(), template=default_template(ep),
                         own_text="Just this https://example.com/" + "x" * 100)
     assert message.text.startswith("Just this") and message.length == 10 + 23
 
@@ -249,6 +251,6 @@ def test_settle_after_the_key_expired_looks_for_the_status(fake) -> None:
     receipt = ep.settle(post, body, message, key=key, now=later)
     assert receipt is not None and receipt.remote_id == fake.statuses[0]["id"]
     other = make_post(2)
-    message = ep.render(other, body, template=ep.default_template)
+    message = ep.render(other, body, template=default_template(ep))
     assert ep.settle(other, body, message, key=ep.new_key(now=NOW), now=later) is None
     assert len(fake.statuses) == 1

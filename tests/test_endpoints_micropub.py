@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from endpoint_helpers import NOW, assert_secret_free, deliver, image, make_body, make_post, session
+from endpoint_helpers import (
+    NOW, assert_secret_free, default_template, deliver, image, make_body, make_endpoint, make_post, session,
+)
 from fakes import FakeMicropub
 
 from syndicator.endpoints.micropub import Micropub
@@ -17,8 +19,8 @@ def fake():
 
 
 def endpoint(fake: FakeMicropub, token: str | None = None, **opts) -> Micropub:
-    return Micropub("mp", {"endpoint": fake.url, **opts}, {"token": token or fake.token},
-                    session(), timeout=5.0)
+    return make_endpoint(Micropub, "mp", {"endpoint": fake.url, **opts},
+                         {"token": token or fake.token}, timeout=5.0)
 
 
 def test_form_encoded_entry(fake) -> None:
@@ -75,7 +77,7 @@ def test_invalid_request_is_permanent(fake) -> None:
 def test_ambiguous_outcome_is_not_resent_by_default(fake) -> None:
     ep = endpoint(fake)
     post, body = make_post(), make_body()
-    message = ep.render(post, body, template=ep.default_template)
+    message = ep.render(post, body, template=default_template(ep))
     fake.apply_then(504)
     with pytest.raises(AmbiguousError):
         ep.send(post, body, message, key="k", now=NOW)
@@ -87,7 +89,7 @@ def test_ambiguous_outcome_is_not_resent_by_default(fake) -> None:
 def test_resend_when_unsure_option_resends(fake) -> None:
     ep = endpoint(fake, resend_when_unsure=True)
     post, body = make_post(), make_body()
-    message = ep.render(post, body, template=ep.default_template)
+    message = ep.render(post, body, template=default_template(ep))
     fake.fail_next(1, status=500)
     with pytest.raises(AmbiguousError):
         ep.send(post, body, message, key="k", now=NOW)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from endpoint_helpers import NOW, assert_secret_free, closed_port_url, deliver, make_body, make_post, session
+from endpoint_helpers import (
+    NOW, assert_secret_free, closed_port_url, default_template, deliver, make_body, make_endpoint, make_post, session,
+)
 from fakes import FakeSlack
 
 from syndicator.endpoints.slack import Slack
@@ -17,7 +19,7 @@ def fake():
 
 
 def endpoint(url: str, **opts) -> Slack:
-    return Slack("team", opts, {"url": url}, session(), timeout=5.0)
+    return make_endpoint(Slack, "team", opts, {"url": url}, timeout=5.0)
 
 
 def secret_part(fake: FakeSlack) -> str:
@@ -75,7 +77,7 @@ def test_rate_limit_honours_retry_after(fake) -> None:
 def test_ambiguous_is_not_resent_by_default(fake) -> None:
     ep = endpoint(fake.url)
     post, body = make_post(), make_body()
-    message = ep.render(post, body, template=ep.default_template)
+    message = ep.render(post, body, template=default_template(ep))
     fake.apply_then(500, body="internal_error")
     with pytest.raises(AmbiguousError):
         ep.send(post, body, message, key="k", now=NOW)

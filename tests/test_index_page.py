@@ -7,17 +7,20 @@ import shutil
 import struct
 import subprocess
 import zlib
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 from lxml import html as lxml_html
 
+from syndicator.build import build
 from syndicator.config import load as load_config
+from syndicator.render import INDEX_FILE
 from syndicator.server import serve_in_thread
-from syndicator.server.index_page import discover, read_entries, render
+from syndicator.server.index_page import IndexPage
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
-ATTR = "https://syndicator.dev/ns/attribution/1.0"
+NOW = datetime(2020, 1, 1, tzinfo=timezone.utc)
 BIO = ("Jamie Quill restores old hand tools and writes about learning a trade in public. "
        "Letters are always welcome, and usually answered.")
 
@@ -31,53 +34,44 @@ def png(width: int, height: int, rgb: tuple[int, int, int]) -> bytes:
             + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
 
 
-def item(n: int, base: str, **extra) -> dict:
-    """A JSON Feed item shaped like syndicator/render/jsonfeed.py writes it."""
-    author = {"name": "Jamie Quill", "url": "https://example.org/about/", "avatar": f"{base}avatar.png"}
-    out = {
-        "id": f"tag:example.org,2018-05-{n:02d}:post-{n}", "url": f"https://example.org/2018/05/post-{n}/",
-        "title": f"Post number {n}", "summary": f"The summary of post {n}.",
-        "content_html": f"<p>The body of post {n}.</p>",
-        "date_published": f"2018-05-{n:02d}T09:00:00+00:00", "date_modified": f"2018-05-{n:02d}T09:00:00+00:00",
-        "authors": [author], "author": author, "tags": ["work"],
-        "_attribution": {"about": ATTR, "authors": [{**author, "bio": BIO}]},
-    }
-    out.update(extra)
-    return out
+def post(n: int, title: str, *, extra: str = "", body: str = "") -> str:
+    """A post file: the same front matter a writer would put in it."""
+    return (f"---\ntitle: {json.dumps(title)}\ndate: 2018-05-{n:02d}T09:00:00+00:00\nauthor: jamie\n"
+            f"tags: [sharpening]\ncategories: [workshop]\n{extra}---\n{body or f'The body of post {n}.'}\n")
 
 
-def write_site(root: Path, base: str = "http://127.0.0.1/") -> Path:
-    """A feeds directory with site, tag, category and author feeds and a rich feed.json."""
-    out = root / "feeds"
-    first = item(14, base,
-                 title="Sharpening as a Daily Habit",
-                 summary="Ten minutes at the stone each morning saves an hour of "
-                         "fighting a dull plane later.",
-                 image=f"{base}photo.png")
-    first["_attribution"].update({
-        "credit": {"name": "mirela.k", "url": "https://unsplash.example.com/@mirela.k", "source": "Unsplash",
-                   "source_url": "https://unsplash.example.com/"},
-        "influences": [{"name": "Ana Ferreira", "url": "https://ferreira.example.net/"},
-                       {"name": "Otto Brenner"},
-                       {"name": "Ruth Okoye", "note": "on edges"}],
-    })
-    hostile = item(3, base, title="<script>alert(1)</script> & friends",
-                   url="javascript:alert(2)", summary="<b>not bold</b>")
-    feed = {"version": "https://jsonfeed.org/version/1.1", "title": "Jamie Quill",
-            "home_page_url": "https://example.org/", "items": [first, item(10, base), hostile]}
-    data = json.dumps(feed, ensure_ascii=False).encode()
-    for rel in ("", "tags/sharpening/", "categories/workshop/", "authors/jamie/"):
-        (out / rel).mkdir(parents=True, exist_ok=True)
-        for name in ("rss.xml", "atom.xml"):
-            (out / rel / name).write_text("<x/>")
-        sub = json.loads(data)
-        if rel:
-            sub["title"] = f"Jamie Quill: {rel.split('/')[1]}"
-        (out / rel / "feed.json").write_text(json.dumps(sub, ensure_ascii=False))
-    (out / "feeds.opml").write_text("<opml/>")
-    (out / "avatar.png").write_bytes(png(96, 96, (180, 65, 15)))
-    (out / "photo.png").write_bytes(png(640, 320, (40, 90, 140)))
-    (root / "config.toml").write_text("""
+SHARPENING = """summary: Ten minutes at the stone each morning saves an hour of fighting a dull plane later.
+image:
+  url: {base}photo.png
+  alt: A whetstone
+  credit:
+    name: mirela.k
+    url: https://unsplash.example.com/@mirela.k
+    source: Unsplash
+    source_url: https://unsplash.example.com/
+influences:
+  - name: Ana Ferreira
+    url: https://ferreira.example.net/
+  - Otto Brenner
+  - name: Ruth Okoye
+    note: on edges
+"""
+HOSTILE = """summary: "<b>not bold</b>"
+influences:
+  - name: Mallory
+    url: "javascript:alert(2)"
+"""
+
+
+def write_site(root: Path, base: str = "http://127.0.0.1/", *, formats: str = '"rss", "atom", "json"') -> Path:
+    """A site with three posts (one rich, one hostile), built; returns the config path."""
+    (root / "posts").mkdir(exist_ok=True)
+    (root / "posts" / "2018-05-14-sharpening.md").write_text(
+        post(14, "Sharpening as a Daily Habit", extra=SHARPENING.format(base=base)), encoding="utf-8")
+    (root / "posts" / "2018-05-10-ten.md").write_text(post(10, "Post number 10"), encoding="utf-8")
+    (root / "posts" / "2018-05-03-hostile.md").write_text(
+        post(3, "<script>alert(1)</script> & friends", extra=HOSTILE), encoding="utf-8")
+    (root / "config.toml").write_text(f"""
 [site]
 title = "Jamie Quill"
 url = "https://example.org/"
@@ -85,67 +79,72 @@ description = "Notes from a small workshop."
 
 [authors.jamie]
 name = "Jamie Quill"
-bio = "Jamie Quill is a writer."
+url = "https://example.org/about/"
+avatar = "{base}avatar.png"
+bio = "{BIO}"
 
 [feeds]
 output = "feeds"
-""")
+formats = [{formats}]
+""", encoding="utf-8")
+    config = load_config(root / "config.toml")
+    report = build(config, now=NOW)
+    assert report.problems == [], report.problems
+    (config.feeds.output / "avatar.png").write_bytes(png(96, 96, (180, 65, 15)))
+    (config.feeds.output / "photo.png").write_bytes(png(640, 320, (40, 90, 140)))
     return root / "config.toml"
+
+
+def page(config) -> str:
+    return (config.feeds.output / INDEX_FILE).read_text(encoding="utf-8")
 
 
 # ---------------------------------------------------------------- rendering, no browser
 
 def test_render_escapes_and_links(tmp_path):
     config = load_config(write_site(tmp_path))
-    page = render(config, feeds=discover(config), entries=read_entries(config))
-    assert "<script>alert" not in page and "&lt;script&gt;alert(1)&lt;/script&gt; &amp; friends" in page
-    assert "javascript:" not in page and "&lt;b&gt;not bold&lt;/b&gt;" in page
-    doc = lxml_html.fromstring(page)
+    html = page(config)
+    assert "<script>alert" not in html and "&lt;script&gt;alert(1)&lt;/script&gt; &amp; friends" in html
+    assert "javascript:" not in html and "&lt;b&gt;not bold&lt;/b&gt;" in html
+    doc = lxml_html.fromstring(html)
     assert doc.xpath("//meta[@name='viewport']")
-    kinds = [fs.kind for fs in discover(config)]
-    assert kinds == ["site", "authors", "categories", "tags"]
-    assert [fs.title for fs in discover(config)] == ["All posts", "Jamie Quill", "workshop", "sharpening"]
+    feeds = doc.xpath("//section[@id='feeds']//li")
+    assert [li.get("class") for li in feeds] == ["feed feed-site", "feed feed-author", "feed feed-category",
+                                                  "feed feed-tag"]
+    assert [li.xpath("string(span[@class='name'])") for li in feeds] == [
+        "All posts", "Jamie Quill", "workshop", "sharpening"]
+    assert "Mallory" in doc.xpath("string(//section[@id='posts'])") and not doc.xpath("//a[text()='Mallory']")
 
 
 def test_render_without_any_feed(tmp_path):
     config = load_config(write_site(tmp_path))
     shutil.rmtree(config.feeds.output)
-    page = render(config, feeds=discover(config), entries=read_entries(config))
-    assert "No feeds have been built yet" in page and "No posts published yet" in page
+    served = IndexPage(config).get().body.decode()
+    assert "No feeds have been built yet" in served and "No posts published yet" in served
 
 
 def test_bio_falls_back_to_config(tmp_path):
     config = load_config(write_site(tmp_path))
-    path = config.feeds.output / "feed.json"
-    feed = json.loads(path.read_text())
-    for it in feed["items"]:
-        del it["_attribution"]
-    path.write_text(json.dumps(feed))
-    page = render(config, feeds=discover(config), entries=read_entries(config))
-    assert "Jamie Quill is a writer." in page
+    bios = lxml_html.fromstring(page(config)).xpath("//p[@class='bio']")
+    assert len(bios) == 1 and BIO in bios[0].text_content()  # the bio comes from [authors.jamie], once
 
 
 def test_broken_feed_json_still_renders(tmp_path):
     config = load_config(write_site(tmp_path))
-    (config.feeds.output / "feed.json").write_text('{"items": [1, {"title": 5, "authors": "x", '
-                                                   '"_attribution": {"credit": 3, "influences": "y"}}]}')
-    page = render(config, feeds=discover(config), entries=read_entries(config))
-    assert "(untitled)" in page
+    before = IndexPage(config).get().body
+    (config.feeds.output / "feed.json").write_text('{"items": [1, {"title": 5}]}')
+    assert IndexPage(config).get().body == before  # the page never reads the feeds back
     (config.feeds.output / "feed.json").write_text("{not json")
-    assert "Latest posts" in render(config, feeds=discover(config), entries=read_entries(config))
+    assert b"Sharpening as a Daily Habit" in IndexPage(config).get().body
 
 
 def test_posts_from_atom_when_there_is_no_json_feed(tmp_path):
-    config = load_config(write_site(tmp_path))
-    (config.feeds.output / "feed.json").unlink()
-    (config.feeds.output / "atom.xml").write_text(
-        '<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title><id>x</id><updated>2018-05-14T00:00:00Z</updated>'
-        '<entry><title>From Atom</title><id>e</id><link href="https://example.org/a/"/>'
-        '<published>2018-05-14T09:00:00Z</published><updated>2018-05-14T09:00:00Z</updated>'
-        '<author><name>Jamie Quill</name></author><summary>Atom summary</summary></entry></feed>')
-    page = render(config, feeds=discover(config), entries=read_entries(config))
-    assert "From Atom" in page and "Atom summary" in page and "14 May 2018" in page
-    assert "Jamie Quill is a writer." in page  # the bio from the config
+    config = load_config(write_site(tmp_path, formats='"atom"'))
+    assert not (config.feeds.output / "feed.json").exists()
+    html = page(config)
+    assert "Sharpening as a Daily Habit" in html and "Ten minutes at the stone" in html and "14 May 2018" in html
+    assert BIO in html  # the bio from the config
+    assert 'href="atom.xml"' in html and 'href="rss.xml"' not in html and "feed.json" not in html
 
 
 # ---------------------------------------------------------------- headless Chromium
@@ -175,6 +174,7 @@ def served(tmp_path):
     srv = serve_in_thread(load_config(config_path), host="127.0.0.1", port=0)
     base = f"http://127.0.0.1:{srv.server_address[1]}/"
     write_site(tmp_path, base)  # again, now that the port (and so the image URLs) is known
+    assert f'src="{base}photo.png"'.encode() in srv.index.get().body
     yield base
     srv.shutdown()
     srv.server_close()

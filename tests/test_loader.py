@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
@@ -125,7 +127,8 @@ def test_duplicate_id_and_duplicate_slug_reject_the_later_file(site, write_post)
     posts, problems = _load(site)
     assert sorted(posts) == ["a/2024-02-01-same.md", "c.md"]
     assert any("posts/b/2024-02-09-same.md:1: duplicate slug 'same'" in p for p in problems)
-    assert any("posts/d.md:1: duplicate id 'my-id': already used by posts/c.md" in p for p in problems)
+    assert any("posts/d.md:1: duplicate id 'my-id': already the id of posts/c.md, which keeps it" in p
+               for p in problems)
 
 
 def test_drafts_and_future_posts_are_loaded_but_not_published(site, write_post):
@@ -151,8 +154,9 @@ def test_cache_reuses_unchanged_posts_and_reparses_edited_ones(site, write_post,
     from syndicator.build.cache import Cache
 
     config = load(site)
-    write_post("2024-01-01-a.md", "---\ntitle: A\n---\nx\n")
-    write_post("2024-01-02-b.md", "---\ntitle: B\n---\nx\n")
+    for post in (write_post("2024-01-01-a.md", "---\ntitle: A\n---\nx\n"),
+                 write_post("2024-01-02-b.md", "---\ntitle: B\n---\nx\n")):
+        os.utime(post, (1_700_000_000, 1_700_000_000))  # older than a timestamp tick: trusted by size and mtime
     cache = Cache(tmp_path / "state" / "cache.sqlite", config.fingerprint, config.authors)
     first = load_posts(config, cache=cache)
     assert first.parsed == 2

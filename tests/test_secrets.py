@@ -32,6 +32,17 @@ def _assert_clean(secrets: list[str], *texts: str | bytes) -> None:
             assert secret.encode("utf-8") not in blob, f"secret {secret[:6]}… leaked"
 
 
+class _Collect(logging.Handler):
+    """Every formatted line, with no filter of its own."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(self.format(record))
+
+
 def _post(n: int, now: datetime) -> Post:
     return make_post(n, now=now, age=timedelta(minutes=n))
 
@@ -59,6 +70,9 @@ def test_failures_with_secret_urls_leave_no_trace(tmp_path: Path, caplog, monkey
         clock = FakeClock()
         caplog.set_level(logging.DEBUG)  # urllib3 logs request paths at DEBUG
         caplog.set_level(logging.DEBUG, logger="urllib3")
+        caplog.handler.addFilter(redact.RedactingFilter())  # as the CLI's handler has
+        own = _Collect()  # syndicator's own lines, unfiltered: redacted where they are made
+        logging.getLogger("syndicator").addHandler(own)
         crosspost.run(config, [], now=now, sleep=clock.sleep, clock=clock)
         posts = [_post(1, now), _post(2, now), _post(3, now)]
         # A rate limit, a server error, a rejected token, a gone webhook, a deleted webhook.
@@ -82,7 +96,10 @@ def test_failures_with_secret_urls_leave_no_trace(tmp_path: Path, caplog, monkey
         table = CliRunner().invoke(main, ["status", "--config", str(config.path)])
         as_json = CliRunner().invoke(main, ["status", "--config", str(config.path), "--json"])
         assert as_json.exit_code == 0 and table.exit_code == 0
+        logging.getLogger("syndicator").removeHandler(own)
         logged = caplog.text + "\n".join(r.getMessage() for r in caplog.records)
+        assert any("paused" in line for line in own.lines)
+        _assert_clean(secrets, "\n".join(own.lines))
         assert "HTTP/1.1\" 404" in logged  # requests were logged (secret paths masked)
         _assert_clean(secrets, logged, _ledger_bytes(config.state_dir), json.dumps(status),
                       table.output, as_json.output, repr(report), report.summary())

@@ -13,6 +13,7 @@ import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timezone
 from email.utils import formatdate
 from http.client import HTTPConnection
 from pathlib import Path
@@ -20,6 +21,7 @@ from pathlib import Path
 import feedparser
 import pytest
 
+from syndicator.build import build
 from syndicator.config import load as load_config
 from syndicator.server import safe_segments, serve_in_thread
 
@@ -77,7 +79,9 @@ port = 0
 
 [[endpoints]]
 name = "secret-holder"
-token = "SUPERSECRET-TOKEN"
+type = "webhook"
+url = "https://hooks.example/in?token=SUPERSECRET-TOKEN"
+secret_env = "SECRET_HOLDER_SECRET"
 """)
     return path
 
@@ -419,16 +423,19 @@ def test_healthz_failing_callable_is_503(tmp_path):
 
 # ---------------------------------------------------------------- index page caching
 
-def test_index_rerendered_when_feed_json_changes(own_server, tmp_path):
+def test_index_rerendered_when_the_build_rewrites_it(own_server, tmp_path):
+    # The page is the index.html the build writes beside the feeds (issue 7: never re-read from
+    # feed.json); before any build the server says so.
     server = own_server
     s1, h1, body = get(server, "/")
-    assert s1 == 200 and b"Network by Working" in body
+    assert s1 == 200 and b"No feeds have been built yet" in body
     assert get(server, "/", headers={"If-None-Match": h1["etag"][0]})[0] == 304
-    path = tmp_path / "feeds" / "feed.json"
-    path.write_bytes(feed_json("A Brand New Post"))
-    os.utime(path, ns=(time.time_ns() + 10**9, time.time_ns() + 10**9))
+    (tmp_path / "posts").mkdir()
+    (tmp_path / "posts" / "2024-01-01-new.md").write_text("---\ntitle: A Brand New Post\n---\nHello.\n")
+    build(load_config(tmp_path / "config.toml"), now=datetime(2025, 1, 1, tzinfo=timezone.utc))
     s2, h2, body = get(server, "/", headers={"If-None-Match": h1["etag"][0]})
     assert s2 == 200 and b"A Brand New Post" in body and h2["etag"] != h1["etag"]
+    assert b'href="tags/python/rss.xml"' not in body  # the hand-made tag feed is not the build's
 
 
 # ---------------------------------------------------------------- a real feed reader

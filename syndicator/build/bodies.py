@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Iterable
 
-from ..config import Config
+from ..config import Config, Site
 from ..errors import PostError
 from ..model import Body, Post
 from ..posts.content import render_body
@@ -37,8 +37,9 @@ def with_source(config: Config, posts: Iterable[Post]) -> list[Post]:
     return out
 
 
-def _render_at(posts: list[Post], index: int) -> Body:
-    return render_body(posts[index])
+def _render_at(work: tuple[list[Post], Site], index: int) -> Body:
+    posts, site = work
+    return render_body(posts[index], site=site)
 
 
 def rendered(config: Config, cache: Cache | None, posts: Iterable[Post]) -> dict[str, Body]:
@@ -46,7 +47,7 @@ def rendered(config: Config, cache: Cache | None, posts: Iterable[Post]) -> dict
     wanted = {p.digest: p for p in posts}
     known = cache.bodies(wanted) if cache else {}
     missing = with_source(config, [p for d, p in wanted.items() if d not in known])
-    bodies = fork_map(_render_at, range(len(missing)), context=missing, min_items=64, chunksize=8)
+    bodies = fork_map(_render_at, range(len(missing)), context=(missing, config.site), min_items=64, chunksize=8)
     fresh = {post.digest: body for post, body in zip(missing, bodies)}
     if cache is not None and fresh:
         cache.put_bodies(fresh)

@@ -25,7 +25,7 @@ from .. import __version__
 from ..model import Author, Body
 
 logger = logging.getLogger(__name__)
-SCHEMA = 3
+SCHEMA = 4
 _COMPACT_AFTER = 256
 
 
@@ -105,7 +105,9 @@ class Cache:
             self.db.execute("CREATE TABLE changes (path TEXT PRIMARY KEY, data BLOB)")  # NULL: deleted
             self.db.execute("CREATE TABLE posts (path TEXT PRIMARY KEY, data BLOB)")
             self.db.execute("CREATE TABLE bodies (digest TEXT PRIMARY KEY, html TEXT, summary TEXT)")
-            self.db.execute("CREATE TABLE feeds (path TEXT PRIMARY KEY, inputs TEXT, size INTEGER)")
+            # signature: "size:mtime_ns:inode" of the file as written, so a file replaced since (by a
+            # build whose record was lost, or by hand) is never taken for the one recorded.
+            self.db.execute("CREATE TABLE feeds (path TEXT PRIMARY KEY, inputs TEXT, signature TEXT)")
             self.db.execute("INSERT INTO meta VALUES ('stamp', ?)", (stamp,))
             self.db.execute(f"PRAGMA user_version={SCHEMA}")
 
@@ -175,16 +177,35 @@ class Cache:
             self.db.executemany("INSERT OR REPLACE INTO bodies VALUES (?, ?, ?)",
                                 ((d, b.html, b.summary) for d, b in bodies.items()))
 
-    def feed_inputs(self) -> dict[str, tuple[str, int]]:
-        """Feed file -> (hash of what it was rendered from, its size)."""
-        return {p: (i, s) for p, i, s in self.db.execute("SELECT path, inputs, size FROM feeds")}
+    def feed_inputs(self) -> dict[str, tuple[str, str]]:
+        """Feed file -> (hash of what it was rendered from, its signature when written)."""
+        return {p: (i, sig) for p, i, sig in self.db.execute("SELECT path, inputs, signature FROM feeds")}
 
-    def put_feed_inputs(self, feeds: dict[str, tuple[str, int]], removed: Iterable[str] = ()) -> None:
-        """Record what each written feed was rendered from."""
+    def forget_feeds(self, paths: Iterable[str]) -> None:
+        """Drop the records of files about to be rewritten, committed before the first write.
+
+        A build killed between writing a file and recording it then leaves no record that could
+        vouch for the file's old inputs: the next build renders it again.
+        """
+        with self.db:
+            self.db.executemany("DELETE FROM feeds WHERE path=?", ((p,) for p in paths))
+
+    def put_feed_inputs(self, feeds: dict[str, tuple[str, str]], removed: Iterable[str] = ()) -> None:
+        """Record what each written feed was rendered from, and its signature on disk."""
         with self.db:
             self.db.executemany("INSERT OR REPLACE INTO feeds VALUES (?, ?, ?)",
-                                ((p, i, s) for p, (i, s) in feeds.items()))
+                                ((p, i, sig) for p, (i, sig) in feeds.items()))
             self.db.executemany("DELETE FROM feeds WHERE path=?", ((p,) for p in removed))
+
+    def last_scan(self) -> int:
+        """When the last scan started (ns since the epoch; 0 if never): files changed since may look unchanged."""
+        row = self.db.execute("SELECT value FROM meta WHERE key='scanned'").fetchone()
+        return int(row[0]) if row else 0
+
+    def mark_scan(self, started_ns: int) -> None:
+        """Record when this scan started (after its entries were saved)."""
+        with self.db:
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('scanned', ?)", (str(started_ns),))
 
     def close(self) -> None:
         """Close the database."""

@@ -12,18 +12,24 @@ import logging
 import time
 from datetime import datetime
 from pathlib import Path
-from typing import NamedTuple
+from typing import Callable, NamedTuple
 
 from ..config import Config
 from ..model import Author, Body, Post
-from ..render import OPML_FILENAME, render, render_opml
+from ..posts.claims import Claim, incumbency, owners_of
+from ..posts.loader import contested
+from ..render import FEED_FILES, FeedSpec, index_page, render, render_opml
 from .bodies import rendered, with_source
 from .cache import Cache
+from .history import feed_files_present, published_entries
+from .lock import build_lock
+from .manifest import Manifest
+from .output import OutputDir
 from .parallel import fork_map
-from .plan import FeedFile, feed_files, plan, split, stale
+from .plan import PAGE, FeedFile, feed_files, page_file, plan, split, stale
 from .report import BuildReport
-from .scan import Progress, scan
-from .write import remove_stale, write_all
+from .scan import Progress, Scan, scan
+from .write import known_files, publish
 
 logger = logging.getLogger(__name__)
 
@@ -35,16 +41,19 @@ def build(config: Config, *, now: datetime, use_cache: bool = True, keep_posts: 
     `keep_posts=True` also puts the published posts (with their source text) in the report,
     for cross-posting; it costs reading every published post.
     """
-    cache = Cache(config.state_dir / "cache.sqlite", config.fingerprint, config.authors) if use_cache else None
-    enabled = gc.isenabled()
-    gc.disable()  # a build makes many short-lived acyclic objects; the cyclic GC only slows it
-    try:
-        return _build(config, now, cache, keep_posts=keep_posts, progress=progress)
-    finally:
-        if enabled:
-            gc.enable()
-        if cache is not None:
-            cache.close()
+    with build_lock(config.state_dir):  # one build at a time per state folder (CLI and daemon alike)
+        cache = Cache(config.state_dir / "cache.sqlite", config.fingerprint, config.authors) if use_cache else None
+        manifest = Manifest(config.state_dir / "output.sqlite", config.feeds.output)
+        enabled = gc.isenabled()
+        gc.disable()  # a build makes many short-lived acyclic objects; the cyclic GC only slows it
+        try:
+            return _build(config, now, cache, manifest, keep_posts=keep_posts, progress=progress)
+        finally:
+            if enabled:
+                gc.enable()
+            manifest.close()
+            if cache is not None:
+                cache.close()
 
 
 class _RenderWork(NamedTuple):
@@ -52,6 +61,7 @@ class _RenderWork(NamedTuple):
 
     config: Config
     owner: Author | None
+    specs: list[FeedSpec]  # every feed, for the index page
     full: dict[str, Post]  # by source path
     bodies: dict[str, Body]  # by digest
     todo: list[FeedFile]
@@ -59,49 +69,76 @@ class _RenderWork(NamedTuple):
 
 def _render_at(work: _RenderWork, index: int) -> bytes:
     """Render work.todo[index] (in a worker process when there are many)."""
-    job = work.todo[index]
+    job, site, feeds = work.todo[index], work.config.site, work.config.feeds
     entries = [(work.full[s.source], work.bodies[work.full[s.source].digest])
                for s in job.items if s.source in work.full]
-    return render(job.fmt, work.config.site, work.config.feeds, job.spec, entries, owner=work.owner)
+    if job.fmt == PAGE:
+        return index_page(site, feeds, work.specs, entries, owner=work.owner)
+    return render(job.fmt, site, feeds, job.spec, entries, owner=work.owner)
 
 
-def _build(config: Config, now: datetime, cache: Cache | None, *, keep_posts: bool,
+def _render_all(work: _RenderWork) -> list[bytes]:
+    """Every stale file's bytes, in work.todo's order, then the OPML list (always rendered)."""
+    config = work.config
+    rendered = list(fork_map(_render_at, range(len(work.todo)), context=work, min_items=48,
+                             # a feed's formats in one worker share its prepared entries
+                             chunksize=2 * len(config.feeds.formats)))
+    return rendered + [render_opml(config.site, config.feeds, work.specs)]
+
+
+def _build(config: Config, now: datetime, cache: Cache | None, manifest: Manifest, *, keep_posts: bool,
            progress: Progress | None) -> BuildReport:
     marks = [time.perf_counter()]
+    out = config.feeds.output
+    output = OutputDir(out)
+    previous = cache.feed_inputs() if cache else {}
+    known = known_files(manifest, previous)
     found = scan(config, cache=cache, progress=progress)
-    stubs, problems = found.index()
+    stubs, problems = found.index(incumbent=_history(config, found, manifest, output, known))
     marks.append(time.perf_counter())
     posts = split(stubs, now)
     plans = plan(config, posts.published)
-    out = config.feeds.output
-    files = feed_files(config, plans)
-    todo = stale(files, cache.feed_inputs() if cache else {}, out)
+    files = feed_files(config, plans) + [page_file(config, plans)]
+    todo = stale(files, previous, out)
     marks.append(time.perf_counter())
-    needed = {s.source: s for job in todo for s in job.items}
-    full = {p.source: p for p in found.posts(needed.values())}
+    full = {p.source: p for p in found.posts({s.source: s for job in todo for s in job.items}.values())}
     bodies = rendered(config, cache, full.values())
     marks.append(time.perf_counter())
     owner = config.author(config.site.owner) if config.site.owner else None
-    work = _RenderWork(config, owner, full, bodies, todo)
-    outputs = [(out / job.rel, data) for job, data in zip(todo, fork_map(
-        _render_at, range(len(todo)), context=work, min_items=48,
-        chunksize=2 * len(config.feeds.formats)))]  # a feed's formats in one worker share its entries
-    outputs.append((out / OPML_FILENAME, render_opml(config.site, config.feeds, [s for s, _ in plans])))
+    data = _render_all(_RenderWork(config, owner, [spec for spec, _ in plans], full, bodies, todo))
+    outputs = [(job.rel, b) for job, b in zip(todo, data)] + [(FEED_FILES["opml"], data[-1])]
     marks.append(time.perf_counter())
-    result = write_all(outputs)
-    gone = remove_stale(out, {f.rel for f in files} | {OPML_FILENAME})
-    if cache is not None:  # zip stops at the feeds: the OPML file, last in outputs, has no inputs hash
-        cache.put_feed_inputs({job.rel: (job.inputs, len(data)) for job, (_p, data), ok
-                               in zip(todo, outputs, result.ok) if ok},
-                              _relative(out, gone))
+    result = publish(output, manifest, outputs, expected={f.rel for f in files} | {FEED_FILES["opml"]},
+                     known=known, before_write=cache.forget_feeds if cache is not None else lambda rels: None)
+    if cache is not None:  # zip stops at todo: the OPML file, last in outputs, has no inputs hash
+        cache.put_feed_inputs({job.rel: (job.inputs, result.signatures[job.rel]) for job, ok
+                               in zip(todo, result.ok) if ok}, _relative(out, result.removed))
+    manifest.set_owners(owners_of(posts.published))
     marks.append(time.perf_counter())
     return BuildReport(
         files=found.files, published=posts.published, drafts=posts.drafts, future=posts.future,
         rejected=len({p.path for p in problems if p.severity == "error"}),
         problems=problems + result.problems, written=result.written,
-        unchanged=len(files) - len(todo) + result.unchanged, removed=gone, next_due=posts.next_due,
+        unchanged=len(files) - len(todo) + result.unchanged, removed=result.removed, next_due=posts.next_due,
         timings=dict(zip(("scan", "plan", "bodies", "render", "write"), _durations(marks))),
         posts=with_source(config, found.posts(posts.published)) if keep_posts else [], bodies=bodies)
+
+
+def _history(config: Config, found: Scan, manifest: Manifest, output: OutputDir,
+             known: set[str]) -> Callable[[Claim], bool]:
+    """Which post was published before, asked only when two files claim one id or address.
+
+    The manifest's owners from the last build; with none (a fresh state folder), the entries
+    in the feeds already written.
+    """
+    if not contested(found.entries):
+        return lambda claim: False
+    owners = manifest.owners()
+    if owners:
+        return incumbency(owners)
+    name = FEED_FILES[config.feeds.formats[0]]
+    present = {rel for rel in known if rel.rsplit("/", 1)[-1] == name} | set(feed_files_present(output, name))
+    return incumbency({}, published_entries(output, present))
 
 
 def _durations(marks: list[float]) -> list[float]:

@@ -15,7 +15,10 @@ from ..config import Config
 from ..model import Author
 from ..posts.loader import Stub
 from ..posts.slugs import unique_slugs
-from ..render import FILENAMES, FeedSpec
+from ..render import FEED_FILES, INDEX_FILE, FeedSpec
+from .output import current_signature
+
+PAGE = "html"  # FeedFile.fmt of the index page
 
 
 @dataclass(frozen=True)
@@ -104,19 +107,19 @@ def inputs_hash(config: Config, what: str, items: Iterable[Stub]) -> str:
 
 def feed_files(config: Config, plans: list[tuple[FeedSpec, list[Stub]]]) -> list[FeedFile]:
     """Every feed file the plans make, in every configured format."""
-    return [FeedFile(f"{spec.path}/{FILENAMES[fmt]}".lstrip("/"), inputs_hash(config, f"{fmt}\0{spec!r}", items),
+    return [FeedFile(f"{spec.path}/{FEED_FILES[fmt]}".lstrip("/"), inputs_hash(config, f"{fmt}\0{spec!r}", items),
                      spec, fmt, items)
             for spec, items in plans for fmt in config.feeds.formats]
 
 
-def stale(files: list[FeedFile], previous: dict[str, tuple[str, int]], out: Path) -> list[FeedFile]:
+def page_file(config: Config, plans: list[tuple[FeedSpec, list[Stub]]]) -> FeedFile:
+    """The index page: it lists every feed and shows the site feed's posts."""
+    spec, items = plans[0]
+    every = "\0".join(repr(s) for s, _ in plans) + "\0" + ",".join(config.feeds.formats)
+    return FeedFile(INDEX_FILE, inputs_hash(config, f"{PAGE}\0{every}", items), spec, PAGE, items)
+
+
+def stale(files: list[FeedFile], previous: dict[str, tuple[str, str]], out: Path) -> list[FeedFile]:
     """The files to render again: new inputs, or the file on disk is not the one last written."""
     return [f for f in files if previous.get(f.rel) is None or previous[f.rel][0] != f.inputs
-            or _size(out / f.rel) != previous[f.rel][1]]
-
-
-def _size(path: Path) -> int:
-    try:
-        return path.stat().st_size
-    except OSError:
-        return -1
+            or current_signature(out / f.rel) != previous[f.rel][1]]

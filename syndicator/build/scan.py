@@ -4,11 +4,13 @@ take the rest from the build cache, and fetch full posts for the stubs that need
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
 from ..config import Config
 from ..model import Post
+from ..posts.claims import Claim
 from ..posts.loader import FileEntry, Problem, Stub, discover, index_entries, parse_file
 from .bodies import with_source
 from .cache import Cache, dumps, loads
@@ -16,6 +18,9 @@ from .parallel import fork_map
 
 Progress = Callable[[int, int], None]
 _PARALLEL_FROM = 400  # below this, starting worker processes costs more than it saves
+# A file whose mtime is this close to (or after) the last scan's start may have changed again
+# within one timestamp tick after that scan read it: it is parsed again (git's "racy clean").
+RACY_NS = 1_000_000_000
 
 
 @dataclass(frozen=True)
@@ -28,10 +33,12 @@ class Scan:
     cache: Cache | None
     files: int = 0
     parsed: int = 0  # files parsed this time (the rest came from the cache)
+    notes: list[Problem] = field(default_factory=list)  # from walking the folder: link loops
 
-    def index(self) -> tuple[list[Stub], list[Problem]]:
-        """Good posts' stubs in path order, and every problem."""
-        return index_entries(self.config, self.entries)
+    def index(self, *, incumbent: Callable[[Claim], bool] = lambda claim: False) -> tuple[list[Stub], list[Problem]]:
+        """Good posts' stubs in path order, and every problem (`incumbent`: see claims.py)."""
+        stubs, problems = index_entries(self.config, self.entries, incumbent=incumbent)
+        return stubs, self.notes + problems
 
     def posts(self, stubs: Iterable[Stub]) -> list[Post]:
         """Full posts (without bodies) for these stubs, in the same order."""
@@ -57,13 +64,15 @@ def _parse(config: Config, rel: str) -> tuple[str, bytes, bytes | None]:
 
 def scan(config: Config, *, cache: Cache | None, progress: Progress | None = None) -> Scan:
     """Find post files; parse the new and changed ones (both cores when many), reuse the rest."""
-    files = discover(config.posts_dir)
+    started = time.time_ns()
+    files, notes = discover(config)
     old = cache.entries() if cache else {}
+    racy = (cache.last_scan() if cache else 0) - RACY_NS
     entries: dict[str, FileEntry] = {}
     stale = []
     for rel, (size, mtime) in files.items():
         hit = old.get(rel)
-        if hit is not None and hit[0] == size and hit[1] == mtime:
+        if hit is not None and hit[0] == size and hit[1] == mtime and mtime < racy:
             entries[rel] = hit
         else:
             stale.append(rel)
@@ -76,9 +85,11 @@ def scan(config: Config, *, cache: Cache | None, progress: Progress | None = Non
         if post is not None:
             fresh[rel] = post
     gone = [rel for rel in old if rel not in files]
-    if cache is not None and (changed or gone):
-        cache.save(entries, changed, gone)
-    return Scan(config, entries, fresh, cache, files=len(files), parsed=len(stale))
+    if cache is not None:
+        if changed or gone:
+            cache.save(entries, changed, gone)
+        cache.mark_scan(started)
+    return Scan(config, entries, fresh, cache, files=len(files), parsed=len(stale), notes=notes)
 
 
 @dataclass(frozen=True)

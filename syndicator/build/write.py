@@ -1,5 +1,11 @@
-"""Write the rendered files: atomically, only when their bytes changed, keeping the old file
-when a write fails; and remove the feed files no plan produces any more.
+"""Publish the rendered files into the output folder, in an order a kill at any moment survives:
+
+1. remove temporary files that killed builds left (exact `.NAME.tmp-` prefix);
+2. record in the manifest every file about to be written, and let the caller drop its records
+   of them (the build cache), both committed before the first byte is written;
+3. write each file atomically, only when its bytes changed, keeping the old file on failure;
+4. remove files an earlier build wrote that no plan produces now, and only those;
+5. report every symbolic link met, and leave it alone (see output.py).
 """
 
 from __future__ import annotations
@@ -9,19 +15,67 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable, Iterable
 
 from ..posts.loader import Problem
-from ..render import FILENAMES
+from ..render import FEED_FILES, INDEX_FILE
+from .manifest import Manifest
+from .output import OutputDir
+
+OUTPUT_NAMES = (*FEED_FILES.values(), INDEX_FILE)
+_MANAGED = ("", "tags", "categories", "authors")  # folders whose links are reported
 
 
 @dataclass(frozen=True)
 class Written:
-    """What writing the outputs did."""
+    """What publishing the outputs did."""
 
     ok: list[bool]  # per output: whether the file now holds its bytes
     written: list[Path] = field(default_factory=list)  # files whose bytes changed
     unchanged: int = 0
+    removed: list[Path] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    signatures: dict[str, str] = field(default_factory=dict)  # rel -> signature, for files now holding their bytes
+
+
+def publish(output: OutputDir, manifest: Manifest, outputs: list[tuple[str, bytes]], *, expected: set[str],
+            known: set[str], before_write: Callable[[list[str]], None]) -> Written:
+    """Write `outputs` (rel, bytes) and remove the `known` files (written earlier) not `expected` now."""
+    rels = [rel for rel, _data in outputs]
+    output.sweep_temp({_folder(rel) for rel in known | expected}, OUTPUT_NAMES)
+    manifest.add(rels)
+    before_write(rels)
+    with ThreadPoolExecutor(max_workers=8) as pool:  # fsync waits on the disk, not the CPU
+        outcomes = list(pool.map(lambda item: output.write(*item), outputs))
+    removals = [output.remove(rel) for rel in sorted(known - expected)]
+    manifest.discard(o.rel for o in removals if o.status in ("removed", "absent"))
+    failed = [o for o in outcomes if not o.ok]
+    problems = [Problem(str(output.root / o.rel), 0, f"cannot write feed ({o.message}); the old file is kept")
+                for o in failed]
+    problems += [Problem(str(output.root / o.rel), 0, f"cannot remove an old feed ({o.message})")
+                 for o in removals if not o.ok]
+    problems += _link_warnings(output, [o.message for o in failed + removals if not o.ok])
+    return Written(ok=[o.ok for o in outcomes], written=[output.root / o.rel for o in outcomes if o.status == "written"],
+                   unchanged=sum(o.status == "unchanged" for o in outcomes),
+                   removed=[output.root / o.rel for o in removals if o.status == "removed"],
+                   problems=problems, signatures={o.rel: o.signature for o in outcomes if o.ok})
+
+
+def _link_warnings(output: OutputDir, reported: Iterable[str]) -> list[Problem]:
+    """One warning per link in the managed folders that no failed write or removal named already."""
+    told = " ".join(reported)
+    return [Problem(f"{output.shown}/{rel}", 0, f"{output.shown}/{rel} is a symbolic link; left alone "
+                                                "(the build never writes or deletes through links)", "warning")
+            for rel in output.links(_MANAGED) if f"{output.shown}/{rel} is a symbolic link" not in told]
+
+
+def _folder(rel: str) -> str:
+    return rel.rpartition("/")[0]
+
+
+def known_files(manifest: Manifest, recorded: Iterable[str]) -> set[str]:
+    """Files earlier builds wrote: the manifest, plus those the build cache recorded before it existed."""
+    return manifest.files() | set(recorded)
 
 
 def atomic_write(path: Path, data: bytes) -> None:
@@ -41,52 +95,3 @@ def atomic_write(path: Path, data: bytes) -> None:
         except OSError:
             pass
         raise
-
-
-def write_all(outputs: list[tuple[Path, bytes]]) -> Written:
-    """Write each file whose bytes changed (threads: fsync waits on the disk, not the CPU).
-
-    A failed write keeps the old file and becomes a problem.
-    """
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        outcomes = list(pool.map(lambda item: _write_if_changed(*item), outputs))
-    written = [path for (path, _data), outcome in zip(outputs, outcomes) if outcome == "written"]
-    problems = [Problem(str(path), 0, f"cannot write feed ({outcome}); the old file is kept")
-                for (path, _data), outcome in zip(outputs, outcomes) if outcome not in ("unchanged", "written")]
-    return Written([o in ("unchanged", "written") for o in outcomes], written,
-                   outcomes.count("unchanged"), problems)
-
-
-def _write_if_changed(path: Path, data: bytes) -> str:
-    """ "unchanged", "written", or the reason the write failed."""
-    try:
-        if path.read_bytes() == data:
-            return "unchanged"
-    except OSError:
-        pass
-    try:
-        atomic_write(path, data)
-    except OSError as exc:
-        return exc.strerror or str(exc)
-    return "written"
-
-
-def remove_stale(out: Path, expected: set[str]) -> list[Path]:
-    """Delete feed files no plan produced (a tag that disappeared), and their empty folders."""
-    names = set(FILENAMES.values())
-    gone = []
-    for top in ("", "tags", "categories", "authors"):
-        base = out / top
-        if not base.is_dir():
-            continue
-        candidates = base.glob("*") if top == "" else base.glob("*/*")
-        for path in sorted(candidates):
-            rel = path.relative_to(out).as_posix()
-            if path.is_file() and path.name in names and rel not in expected:
-                path.unlink()
-                gone.append(path)
-        if top:
-            for folder in sorted(base.iterdir()):
-                if folder.is_dir() and not any(folder.iterdir()):
-                    folder.rmdir()
-    return gone

@@ -13,6 +13,7 @@ import click
 
 from .. import __version__
 from ..config import Config
+from ..config import find_config
 from ..config import load as load_config
 from ..errors import ConfigError, SyndicatorError, UsageError
 from ..redact import RedactingFilter
@@ -21,7 +22,7 @@ logger = logging.getLogger(__name__)
 
 CONFIG_OPTION = click.option(
     "--config", "config_path", default=None, type=click.Path(dir_okay=False, path_type=Path),
-    help="Path to config.toml (default: ./config.toml).",
+    help="Path to the config (default: ./syndicator.toml, else ./config.toml with a [site] table).",
 )
 
 
@@ -55,8 +56,8 @@ def open_config(path: Path | None) -> Config:
     """
     if path is None:
         ctx = click.get_current_context(silent=True)
-        path = (ctx.find_root().obj if ctx else None) or Path("config.toml")
-    return load_config(path)
+        path = ctx.find_root().obj if ctx else None
+    return load_config(path or find_config(Path.cwd()))
 
 
 @click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"]})

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from .app import CONFIG_OPTION, main, now_utc, open_config, setup_logging
+from .problems import problem_lines
 
 def _progress_printer():
     """A progress callback for long builds, only on a terminal."""
@@ -20,22 +21,27 @@ def _progress_printer():
     return show
 
 
-def _print_problems(problems) -> None:
-    for problem in problems:
-        click.echo(str(problem), err=True)
+def _print_problems(problems, verbose: bool) -> None:
+    for line in problem_lines(problems, verbose=verbose):
+        click.echo(line, err=True)
+
+
+VERBOSE_OPTION = click.option("--verbose", "-v", is_flag=True,
+                              help="List every file with a repeated warning (by default: the first few and a count).")
 
 
 @main.command()
 @CONFIG_OPTION
 @click.option("--no-cache", is_flag=True, help="Ignore the build cache and parse every post again.")
-def build(config_path: Path, no_cache: bool) -> None:
+@VERBOSE_OPTION
+def build(config_path: Path, no_cache: bool, verbose: bool) -> None:
     """Regenerate the feeds now."""
     from ..build import build as run_build
 
     setup_logging()
     config = open_config(config_path)
     report = run_build(config, now=now_utc(), use_cache=not no_cache, progress=_progress_printer())
-    _print_problems(report.problems)
+    _print_problems(report.problems, verbose)
     due = f" (next due {report.next_due.isoformat()})" if report.next_due else ""
     click.echo(f"posts: {report.files} read, {len(report.published)} published, {report.drafts} draft, "
                f"{report.future} scheduled{due}, {report.rejected} rejected")
@@ -47,7 +53,8 @@ def build(config_path: Path, no_cache: bool) -> None:
 
 @main.command()
 @CONFIG_OPTION
-def check(config_path: Path) -> None:
+@VERBOSE_OPTION
+def check(config_path: Path, verbose: bool) -> None:
     """Validate config and posts; write nothing."""
     from ..crosspost.runner import check_config  # the [[endpoints]] tables
     from ..build import load_posts
@@ -57,7 +64,7 @@ def check(config_path: Path) -> None:
     check_config(config)
     result = load_posts(config, bodies=False, cache=None)
     problems = result.problems
-    _print_problems(problems)
+    _print_problems(problems, verbose)
     click.echo(f"config: ok; posts: {result.files} read, {len(result.posts)} good, {result.rejected} rejected, "
                f"{sum(1 for p in problems if p.severity == 'warning')} warnings")
     if result.rejected:

@@ -1,8 +1,12 @@
 """Cross-posting: posts -> plan -> ledger rows -> claim -> endpoint.send -> record, with dry-run previews.
 
-May import: endpoints, model, config, errors, redact. Never the build, daemon, server or CLI.
+May import: endpoints, model, config, crosspost_settings, errors, redact, posts.content. Never
+the build, daemon, server or CLI.
 """
 
-from .runner import CrosspostReport, Preview, check_config, retry, run, status
+from .report import Attempt, CrosspostReport, Outcome, Preview, Skip
+from .runner import check_config, run
+from .status import retry, status
 
-__all__ = ["CrosspostReport", "Preview", "check_config", "retry", "run", "status"]
+__all__ = ["Attempt", "CrosspostReport", "Outcome", "Preview", "Skip", "check_config", "retry",
+           "run", "status"]

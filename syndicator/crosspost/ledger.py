@@ -14,84 +14,23 @@ next run settles by the endpoint's rule. Triggers keep `sent` and `skipped` fina
 monotonic. WAL journal; schema version in PRAGMA user_version. Secrets are never stored: errors
 are redacted by the caller before `record_*`.
 
-The schema, its creation and version check, and the connection live in ledger_schema.py; this
-module holds the queries and re-exports STATES and SCHEMA_VERSION.
+The schema, its creation and version check, and the connection live in ledger_schema.py; the
+row types in ledger_rows.py; this module holds the queries and re-exports them.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterable
 
 from ..errors import LedgerError
+from .ledger_rows import EndpointState, Plan, Row, parse_stamp, stamp
 from .ledger_schema import SCHEMA_VERSION, STATES, connect
 
 __all__ = ["SCHEMA_VERSION", "STATES", "EndpointState", "Ledger", "Plan", "Row", "open_ledger",
            "parse_stamp", "stamp"]
-
-
-def stamp(when: datetime) -> str:
-    """A datetime as the ledger stores it: UTC, fixed width, so text order is time order."""
-    return when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def parse_stamp(text: str | None) -> datetime | None:
-    """The inverse of `stamp()`."""
-    if text is None:
-        return None
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc)
-
-
-@dataclass(frozen=True)
-class Row:
-    """One delivery as stored."""
-
-    post_id: str
-    endpoint: str
-    state: str
-    reason: str | None
-    published: str
-    attempts: int
-    budget_base: int
-    window_start: str | None
-    next_attempt_at: str | None
-    key: str | None
-    remote_id: str | None
-    remote_url: str | None
-    last_error: str | None
-    created_at: str
-    updated_at: str
-    sent_at: str | None
-
-    @property
-    def budget_used(self) -> int:
-        """Attempts counted against the current retry budget."""
-        return self.attempts - self.budget_base
-
-
-@dataclass(frozen=True)
-class EndpointState:
-    """The ledger's memory of one endpoint: when it was first seen and whether it is paused."""
-
-    name: str
-    first_seen: str
-    paused: bool
-    paused_reason: str | None
-    paused_at: str | None
-
-
-@dataclass(frozen=True)
-class Plan:
-    """One row to create: state `pending` (with when it is due) or `skipped` (with why)."""
-
-    post_id: str
-    published: datetime
-    state: str
-    reason: str | None = None
-    due: datetime | None = None
 
 
 _COLUMNS = ", ".join(Row.__dataclass_fields__)

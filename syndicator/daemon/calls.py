@@ -35,9 +35,8 @@ def ping(session: Any, hubs: tuple[str, ...], urls: list[str], *, timeout: float
 def next_delivery(config: Config) -> datetime | None:
     """When the ledger next has a delivery due (min_age waits, backoff retries), if ever."""
     from ..crosspost.ledger import open_ledger, parse_stamp
-    from ..crosspost.targets import ledger_path
 
-    ledger = open_ledger(ledger_path(config), readonly=True)
+    ledger = open_ledger(config.crosspost.ledger, readonly=True)
     if ledger is None:
         return None
     with ledger:

@@ -50,19 +50,12 @@ def _schedule_at(scheduler: schedule.Scheduler, config: Config, request: Callabl
 
 def enabled_endpoints(config: Config) -> bool:
     """Whether any [[endpoints]] table is enabled (the example config ships them disabled)."""
-    return any(table.get("enabled", True) is not False for table in config.endpoints)
+    return bool(config.crosspost.enabled())
 
 
 def summary(report: Any) -> str:
-    """One line for a crosspost report, whatever its shape."""
-    if report is None:
-        return "done"
-    text = getattr(report, "summary", None)
-    if callable(text):
-        return str(text())
-    if isinstance(text, str):
-        return text
-    return str(report)
+    """One line for a crosspost report (its summary()), or "done" when a pass returned none."""
+    return "done" if report is None else str(report.summary())
 
 
 def feed_urls(config: Config, written: list[Path]) -> list[str]:

@@ -1,8 +1,9 @@
 """The one interface every endpoint kind implements, and the values that cross it.
 
-The cross-posting orchestrator (crosspost.py) owns the ledger and the retry policy; an endpoint
-only renders, measures, sends and settles. A delivery is a Receipt or an exception from
-errors.DeliveryError's tree, never a truthy/falsy value.
+The cross-posting runner (crosspost/) owns the ledger and the retry policy; an endpoint only
+renders, measures, sends and settles. A delivery is a Receipt or an exception from
+errors.DeliveryError's tree, never a truthy/falsy value. What a kind accepts in config is
+declared in crosspost_settings.KINDS; an endpoint object is built from its typed settings.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any, ClassVar, Mapping
 
 import requests
 
-from ..config import Field
+from ..crosspost_settings import EndpointSettings
 from ..errors import AmbiguousError
 from ..model import Body, Post
 
@@ -41,30 +42,37 @@ class Endpoint:
     """Base class: one configured [[endpoints]] table of one kind."""
 
     kind: ClassVar[str] = ""
-    # After an ambiguous outcome with no way to check, resend with the same key (True) or give
-    # up as "unknown" (False: chat webhooks, where a missing message beats a duplicate). The
-    # common config key `resend_when_unsure` overrides it for one endpoint (see __init__).
-    resend_when_unsure: bool = True
-    # Options beyond the common ones (name, type, enabled, template, max_age, min_age, ...).
-    options: ClassVar[dict[str, Field]] = {}
-    # Secrets this kind needs, by name; config gives each as `<name>_env` (e.g. token_env).
-    secret_names: ClassVar[tuple[str, ...]] = ()
-    # The text template used when the [[endpoints]] table gives none.
-    default_template: ClassVar[str] = "{title}\n\n{summary}\n\n{url}"
 
-    def __init__(self, name: str, opts: Mapping[str, Any], secrets: Mapping[str, str],
-                 session: requests.Session, *, timeout: float = 10.0) -> None:
-        self.name = name
-        self.opts = dict(opts)
+    def __init__(self, settings: EndpointSettings, secrets: Mapping[str, str],
+                 session: requests.Session) -> None:
+        self.settings = settings
+        self.name = settings.name
+        self.opts = settings.options
         self.secrets = dict(secrets)
         self.session = session
-        self.timeout = timeout
-        if self.opts.get("resend_when_unsure") is not None:
-            self.resend_when_unsure = bool(self.opts["resend_when_unsure"])
+        self.timeout = settings.timeout
+
+    @property
+    def resend_when_unsure(self) -> bool:
+        """After an ambiguous outcome with no way to check: resend with the same key (True) or
+        keep it `unknown` for a human (False: chat webhooks, where a missing message beats a
+        duplicate). The kind's default, overridden by the table's `resend_when_unsure`."""
+        return self.settings.resend_when_unsure
+
+    def credential_hint(self) -> str:
+        """Which credential to fix when the platform rejects ours, in words."""
+        return self.settings.credential_hint()
 
     def secret_values(self) -> tuple[str, ...]:
         """Every string that must never appear in logs, errors or the ledger."""
         return tuple(v for v in self.secrets.values() if v)
+
+    def session_state(self) -> dict[str, str] | None:
+        """A login to keep between runs (None: this kind keeps none)."""
+        return None
+
+    def restore_session(self, state: dict[str, str]) -> None:
+        """Use a login kept by session_state() instead of logging in again."""
 
     def render(self, post: Post, body: Body, *, template: str, own_text: str | None = None) -> Message:
         """Fit the post's summary into this platform's limits."""

@@ -25,10 +25,10 @@ import threading
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from ..config import Field
 from ..crosspost.fitting import BLUESKY_LIMITS, facets, fit_post, fits, graphemes, hashtags, utf8_bytes
 from ..errors import AmbiguousError, DeliveryError, PermanentError
 from ..model import Body, Post
+from ..redact import redact
 from .base import Endpoint, Message, Receipt
 from .bluesky_record import card_description, record_langs, record_problems, record_tags
 from .http import check_length, host_of, json_or_none, raise_for, request
@@ -40,27 +40,29 @@ TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
 MAX_THUMB_BYTES = 1_000_000
 
 _MICROSECOND = timedelta(microseconds=1)
-_tid_lock = threading.Lock()
-_last_tid = 0
 
 
-def tid(now: datetime, clock_id: int | None = None) -> str:
-    """A TID: 53 bits of microseconds since 1970 and a 10-bit clock id, 13 sortable base32
-    characters. Strictly increasing within a process, even for equal `now`."""
-    global _last_tid
-    aware = now if now.tzinfo else now.replace(tzinfo=timezone.utc)
-    micros = (aware - datetime(1970, 1, 1, tzinfo=timezone.utc)) // _MICROSECOND
-    clock = _random.randbelow(1024) if clock_id is None else clock_id
-    with _tid_lock:
-        value = ((micros & (2**53 - 1)) << 10) | (clock & 1023)
-        if value <= _last_tid:
-            value = _last_tid + 1
-        _last_tid = value
-    chars = []
-    for _ in range(13):
-        chars.append(TID_ALPHABET[value & 31])
-        value >>= 5
-    return "".join(reversed(chars))
+class TidClock:
+    """Makes TIDs: 53 bits of microseconds since 1970 and a 10-bit clock id, 13 sortable base32
+    characters; strictly increasing for one clock, even for equal `now`."""
+
+    def __init__(self) -> None:
+        self._last = 0
+        self._lock = threading.Lock()
+
+    def next(self, now: datetime, clock_id: int | None = None) -> str:
+        """The next TID at `now` (clock_id: random unless given)."""
+        aware = now if now.tzinfo else now.replace(tzinfo=timezone.utc)
+        micros = (aware - datetime(1970, 1, 1, tzinfo=timezone.utc)) // _MICROSECOND
+        clock = _random.randbelow(1024) if clock_id is None else clock_id
+        with self._lock:
+            value = max(((micros & (2**53 - 1)) << 10) | (clock & 1023), self._last + 1)
+            self._last = value
+        chars = []
+        for _ in range(13):
+            chars.append(TID_ALPHABET[value & 31])
+            value >>= 5
+        return "".join(reversed(chars))
 
 
 def _rfc3339(now: datetime) -> str:
@@ -72,16 +74,6 @@ class Bluesky(Endpoint):
     """A Bluesky account on a PDS."""
 
     kind = "bluesky"
-    resend_when_unsure = True
-    secret_names = ("password",)
-    default_template = "{title}\n\n{summary}\n\n{hashtags}\n\n{url}"
-    options = {
-        "handle": Field("str", required=True),
-        "service": Field("str", "https://bsky.social"),
-        "app_url": Field("str", "https://bsky.app"),
-        "language": Field("str"),
-        "card": Field("bool", True),
-    }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -89,6 +81,7 @@ class Bluesky(Endpoint):
         self.app_url = str(self.opts.get("app_url") or "https://bsky.app").rstrip("/")
         self._session: dict[str, str] | None = None
         self._lock = threading.RLock()
+        self._tids = TidClock()
 
     # -- session -------------------------------------------------------------------------
 
@@ -113,7 +106,7 @@ class Bluesky(Endpoint):
                        json={"identifier": self.opts["handle"],
                              "password": self.secrets.get("password", "")},
                        where=host_of(self.service))
-        self._take_session(resp, now, secret="password")
+        self._take_session(resp, now)
 
     def _refresh(self, now: datetime) -> bool:
         """Refresh the session; False when the refresh token is no longer accepted."""
@@ -123,12 +116,12 @@ class Bluesky(Endpoint):
                        where=host_of(self.service))
         if resp.status_code in (400, 401):
             return False  # ExpiredToken / InvalidToken / revoked: log in again
-        self._take_session(resp, now, secret="password")
+        self._take_session(resp, now)
         return True
 
-    def _take_session(self, resp: Any, now: datetime, *, secret: str) -> None:
+    def _take_session(self, resp: Any, now: datetime) -> None:
         data = json_or_none(resp)
-        raise_for(self, resp, now=now, body=data, detail=_said(data), secret=secret)
+        raise_for(self, resp, now=now, body=data, detail=_said(data))
         if not isinstance(data, dict) or "accessJwt" not in data:
             raise AmbiguousError(f"bluesky endpoint '{self.name}': session answer without tokens")
         self._session = {k: str(data[k]) for k in ("did", "handle", "accessJwt", "refreshJwt")
@@ -173,7 +166,7 @@ class Bluesky(Endpoint):
 
     def new_key(self, *, now: datetime) -> str:
         """A fresh TID to use as the record key."""
-        return tid(now)
+        return self._tids.next(now)
 
     def _record(self, post: Post, body: Body, message: Message, now: datetime) -> dict[str, Any]:
         record: dict[str, Any] = {"$type": COLLECTION, "text": message.text,
@@ -219,7 +212,7 @@ class Bluesky(Endpoint):
         resp = self._call("POST", "com.atproto.repo.uploadBlob", now=now, data=got.content,
                           headers={"Content-Type": mime})
         data = json_or_none(resp)
-        raise_for(self, resp, now=now, body=data, detail=_said(data), secret="password")
+        raise_for(self, resp, now=now, body=data, detail=_said(data))
         if not isinstance(data, dict) or "blob" not in data:
             raise AmbiguousError(f"bluesky endpoint '{self.name}': uploadBlob answer without a blob")
         return data["blob"]
@@ -243,8 +236,10 @@ class Bluesky(Endpoint):
                                 "rkey": key, "record": record})
         data = json_or_none(resp)
         if resp.status_code == 400 and _error(resp) == "InvalidRequest":
-            raise self._bug(f"the PDS refused the record as invalid: {_said(data)[:300]}")
-        raise_for(self, resp, now=now, body=data, detail=_said(data), secret="password")
+            said = "".join(c if c.isprintable() else " " for c in _said(data))  # one line
+            said = " ".join(redact(said, self.secret_values()).split())[:300]
+            raise self._bug(f"the PDS refused the record as invalid: {said}")
+        raise_for(self, resp, now=now, body=data, detail=_said(data))
         uri = data.get("uri") if isinstance(data, dict) else None
         return self._receipt(uri, key)
 
@@ -269,7 +264,7 @@ class Bluesky(Endpoint):
         data = json_or_none(resp)
         if resp.status_code == 400 and _error(resp) == "RecordNotFound":
             return None
-        raise_for(self, resp, now=now, body=data, detail=_said(data), secret="password")
+        raise_for(self, resp, now=now, body=data, detail=_said(data))
         return self._receipt(data.get("uri") if isinstance(data, dict) else None, key)
 
 

@@ -25,12 +25,11 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from ..config import Field
 from ..crosspost.fitting import DISCORD_LIMITS, clip, fit_post, utf16_units
 from ..errors import AuthError
 from ..model import Body, Post
 from .base import Endpoint, Message, Receipt
-from .http import check_length, credential, json_or_none, raise_for, request, url_secrets
+from .http import check_length, json_or_none, raise_for, request, url_secrets
 
 WHERE = "the Discord webhook"
 EMBED_TOTAL = 6000
@@ -47,14 +46,6 @@ class Discord(Endpoint):
     """A Discord webhook."""
 
     kind = "discord"
-    resend_when_unsure = False
-    secret_names = ("url",)
-    default_template = "{title} {url}"
-    options = {
-        "username": Field("str"),
-        "avatar_url": Field("str"),
-        "embed": Field("bool", True),
-    }
 
     def secret_values(self) -> tuple[str, ...]:
         """The webhook URL, its path and its last segment (the token), wherever they appear."""
@@ -107,9 +98,9 @@ class Discord(Endpoint):
         if resp.status_code == 404 and code == 10015 or resp.status_code == 401:
             raise AuthError(f"discord endpoint '{self.name}': the webhook was rejected "
                             f"({resp.status_code}{f' code {code}' if code else ''}: {said}); "
-                            f"it was deleted or its URL is wrong; fix {credential(self, 'url')}",
+                            "it was deleted or its URL is wrong",
                             status=resp.status_code)
-        raise_for(self, resp, now=now, body=data, secret="url",
+        raise_for(self, resp, now=now, body=data,
                   detail=f"{said} (code {code})" if code else said)
         message_id = str(data["id"]) if isinstance(data, dict) and "id" in data else None
         guild = data.get("guild_id") if isinstance(data, dict) else None

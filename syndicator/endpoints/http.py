@@ -14,22 +14,16 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
-from typing import Any, Iterable
+from typing import Any
 from urllib.parse import urlsplit
 
 import requests
 from urllib3.exceptions import NewConnectionError
 
+from ..redact import redact
 from ..errors import AmbiguousError, AuthError, DeliveryError, PermanentError, TransientError
 
 logger = logging.getLogger(__name__)
-
-
-def redact(text: str, secrets: Iterable[str]) -> str:
-    """Replace every secret (and every secret-bearing URL's path) with '***'."""
-    for secret in sorted((s for s in secrets if s), key=len, reverse=True):
-        text = text.replace(secret, "***")
-    return text
 
 
 def host_of(url: str) -> str:
@@ -140,15 +134,8 @@ def json_or_none(response: requests.Response) -> Any:
         return None
 
 
-def credential(endpoint: Any, secret: str) -> str:
-    """How the user names a secret in config: the env var if known, else the `*_env` key."""
-    env = dict(getattr(endpoint, "secret_env", None) or {}).get(secret) \
-        or endpoint.opts.get(f"{secret}_env")
-    return f"the {secret} in ${env} ({secret}_env)" if env else f"the {secret} ({secret}_env)"
-
-
 def raise_for(endpoint: Any, response: requests.Response, *, now: datetime, detail: str = "",
-              secret: str = "token", body: Any = None) -> None:
+              body: Any = None) -> None:
     """Raise the DeliveryError subclass this non-2xx response means; return on 2xx."""
     status = response.status_code
     if 200 <= status < 300:
@@ -162,8 +149,7 @@ def raise_for(endpoint: Any, response: requests.Response, *, now: datetime, deta
         error = TransientError(f"{label}: rate limited or unavailable ({status}){said}",
                                status=status, retry_after=wait)
     elif status in (401, 403):
-        error = AuthError(f"{label}: credentials rejected ({status}){said}; fix "
-                          f"{credential(endpoint, secret)}", status=status)
+        error = AuthError(f"{label}: credentials rejected ({status}){said}", status=status)
     elif 300 <= status < 400:
         error = PermanentError(f"{label}: unexpected redirect ({status}); check the URL",
                                status=status)

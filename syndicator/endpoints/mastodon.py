@@ -23,39 +23,22 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from ..config import Field
 from ..crosspost.fitting import fit_post, mastodon_limits
-from ..errors import AmbiguousError, ConfigError, DeliveryError
+from ..errors import AmbiguousError, DeliveryError
 from ..model import Body, Post
 from .base import Endpoint, Message, Receipt
 from .http import check_length, host_of, json_or_none, raise_for, request
 
 logger = logging.getLogger(__name__)
 
-VISIBILITIES = ("public", "unlisted", "private", "direct")
-
-
 class Mastodon(Endpoint):
     """A Mastodon (or compatible) account."""
 
     kind = "mastodon"
-    resend_when_unsure = True
-    secret_names = ("token",)
-    default_template = "{title}\n\n{summary}\n\n{hashtags}\n\n{url}"
-    options = {
-        "instance": Field("str", required=True),
-        "visibility": Field("str", "public"),
-        "language": Field("str"),
-        "spoiler_text": Field("str"),
-        "max_characters": Field("int"),
-    }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.instance = str(self.opts["instance"]).rstrip("/")
-        if self.opts.get("visibility", "public") not in VISIBILITIES:
-            raise ConfigError(f"mastodon endpoint '{self.name}': visibility must be one of "
-                                 + ", ".join(VISIBILITIES))
         self._limits: tuple[int, int] | None = None
 
     def limits(self) -> tuple[int, int]:

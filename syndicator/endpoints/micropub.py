@@ -24,9 +24,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from ..config import Field
 from ..crosspost.fitting import fit_post, graphemes
-from ..errors import ConfigError
 from ..model import Body, Post
 from .base import Endpoint, Message, Receipt
 from .http import host_of, json_or_none, raise_for, request
@@ -36,21 +34,6 @@ class Micropub(Endpoint):
     """A Micropub endpoint."""
 
     kind = "micropub"
-    resend_when_unsure = False
-    secret_names = ("token",)
-    default_template = "{summary}\n\n{url}"
-    options = {
-        "endpoint": Field("str", required=True),
-        "format": Field("str", "form"),
-        "title": Field("bool", True),
-        "photo": Field("bool", True),
-        "original_property": Field("str"),
-    }
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        if (self.opts.get("format") or "form") not in ("form", "json"):
-            raise ConfigError(f"micropub endpoint '{self.name}': format must be \"form\" or \"json\"")
 
     def render(self, post: Post, body: Body, *, template: str, own_text: str | None = None) -> Message:
         """No length limit; the text is the template (or the post's own text) as is."""

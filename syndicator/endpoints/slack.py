@@ -9,8 +9,8 @@ The message is a mrkdwn section with the fitted text (escaped; 3000 characters a
 context block linking the post title to its URL; `text` is the plain fallback. Slack answers
 200 `ok`; errors are plain strings: 400 invalid_payload, 403 action_prohibited / invalid_token,
 404 channel_not_found / no_service, 410 channel_is_archived, 429 with Retry-After.
-403/404 are AuthError and 410 a PermanentError with status=410 (disable=True): both pause the
-endpoint, since no post can succeed until the webhook is fixed.
+403/404 are AuthError and 410 a PermanentError with status=410: both pause the endpoint, since
+no post can succeed until the webhook is fixed.
 
 Delivery: at most once; settle() raises AmbiguousError unless resend_when_unsure = true.
 """
@@ -24,7 +24,8 @@ from ..crosspost.fitting import Limit, fit_post
 from ..errors import AuthError, PermanentError
 from ..model import Body, Post
 from .base import Endpoint, Message, Receipt
-from .http import check_length, credential, raise_for, redact, request, url_secrets
+from ..redact import redact
+from .http import check_length, raise_for, request, url_secrets
 
 WHERE = "the Slack webhook"
 SECTION_LIMIT = 3000
@@ -46,9 +47,6 @@ class Slack(Endpoint):
     """A Slack incoming webhook."""
 
     kind = "slack"
-    resend_when_unsure = False
-    secret_names = ("url",)
-    default_template = "*{title}*\n{summary}\n{url}"
 
     def secret_values(self) -> tuple[str, ...]:
         """The webhook URL, its path and its last segment (the token), wherever they appear."""
@@ -75,13 +73,13 @@ class Slack(Endpoint):
         if resp.status_code == 410:
             raise PermanentError(f"slack endpoint '{self.name}': the channel is archived (410 "
                                  f"{redact(said, self.secret_values())}); pause the endpoint",
-                                 status=410, disable=True)
+                                 status=410)
         if resp.status_code in (403, 404):
             raise AuthError(f"slack endpoint '{self.name}': the webhook was refused "
                             f"({resp.status_code} {redact(said, self.secret_values())}); it was revoked, "
-                            f"its channel is gone, or the URL is wrong; fix {credential(self, 'url')}",
+                            f"its channel is gone, or the URL is wrong",
                             status=resp.status_code)
-        raise_for(self, resp, now=now, detail=said, secret="url")
+        raise_for(self, resp, now=now, detail=said)
         return Receipt(remote_id=None, remote_url=None)
 
     def settle(self, post: Post, body: Body, message: Message, *, key: str, now: datetime) -> Receipt | None:

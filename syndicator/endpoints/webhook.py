@@ -19,8 +19,8 @@ source, source_url, text}}, license, influences, sources, via [{name, url, note}
 canonical_url}}.
 
 Delivery: exactly once for receivers that deduplicate on webhook-id (at least once
-otherwise). 410 Gone is a PermanentError with status=410 and context disable=True: the
-orchestrator pauses the endpoint; other 4xx are permanent; 5xx and timeouts are ambiguous
+otherwise). 410 Gone is a PermanentError with status=410: the runner pauses the endpoint;
+other 4xx are permanent; 5xx and timeouts are ambiguous
 and settle() resends with the same webhook-id.
 """
 
@@ -37,12 +37,12 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
-from ..config import Field
 from ..crosspost.fitting import fit_post, graphemes
 from ..errors import ConfigError, PermanentError
 from ..model import Body, Link, Post
 from .base import Endpoint, Message, Receipt
-from .http import host_of, raise_for, redact, request
+from ..redact import redact
+from .http import host_of, raise_for, request
 
 
 def signing_key(secret: str) -> bytes:
@@ -93,13 +93,6 @@ class Webhook(Endpoint):
     """A signed JSON webhook."""
 
     kind = "webhook"
-    resend_when_unsure = True
-    secret_names = ("secret",)
-    default_template = "{title}\n\n{summary}\n\n{url}"
-    options = {
-        "url": Field("str", required=True),
-        "hub_signature": Field("bool", False),
-    }
 
     def render(self, post: Post, body: Body, *, template: str, own_text: str | None = None) -> Message:
         """No length limit; the text goes in data.text beside the full metadata."""
@@ -128,7 +121,6 @@ class Webhook(Endpoint):
         if resp.status_code == 410:
             raise PermanentError(f"webhook endpoint '{self.name}': the receiver answered 410 "
                                  "Gone; pause the endpoint (fix url or remove it)",
-                                 status=410, disable=True)
-        raise_for(self, resp, now=now, detail=redact(resp.text[:200], self.secret_values()),
-                  secret="secret")
+                                 status=410)
+        raise_for(self, resp, now=now, detail=redact(resp.text[:200], self.secret_values()))
         return Receipt(remote_id=key, remote_url=None)

@@ -16,7 +16,8 @@ from typing import Iterable
 import requests
 
 from ..errors import TransientError
-from .http import host_of, redact
+from ..redact import redact
+from .http import host_of
 
 logger = logging.getLogger(__name__)
 

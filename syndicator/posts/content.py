@@ -11,13 +11,17 @@ from __future__ import annotations
 import functools
 import html
 import re
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 from urllib.parse import urljoin, urlsplit
 
 import cmarkgfm
 from cmarkgfm.cmark import Options
 
 from ..model import Body, Post
+from .templates import context_for, expand, has_template_code
+
+if TYPE_CHECKING:
+    from ..config import Site
 
 # UNSAFE keeps raw HTML as written (the writer's own posts); FOOTNOTES enables [^1] notes.
 _OPTIONS = Options.CMARK_OPT_UNSAFE | Options.CMARK_OPT_FOOTNOTES
@@ -108,12 +112,16 @@ def _split_more(rendered: str) -> tuple[str, bool]:
     return (rendered[: found.start()], True) if found else (rendered, False)
 
 
-def render_body(post: Post) -> Body:
+def render_body(post: Post, *, site: Site | None = None) -> Body:
     """The post's full HTML (absolute URLs, no control characters) and its plain summary.
 
+    Template code (Hugo shortcodes, Liquid) is rendered or removed first (templates.py).
     Summary: front matter `summary`, else the text before <!--more-->, else the first paragraph.
     """
-    rendered = absolutize(_to_html(strip_control(post.body), post.body_format), post.url)
+    source = strip_control(post.body)
+    if has_template_code(source):
+        source = expand(source, context=template_context(post, site)).text
+    rendered = absolutize(_to_html(source, post.body_format), post.url)
     head, more = _split_more(rendered)
     full = _MORE.sub("", rendered)
     if post.summary:
@@ -124,6 +132,14 @@ def render_body(post: Post) -> Body:
         first = _FIRST_PARAGRAPH.search(full)
         summary = html_to_text(first.group(1) if first else full)
     return Body(html=full, summary=summary)
+
+
+def template_context(post: Post, site: Site | None):
+    """What `{{ site.url }}` and `{% post_url %}` mean for this post (its origin without a site)."""
+    if site is not None:
+        return context_for(site.url, site.permalink)
+    parts = urlsplit(post.url)
+    return context_for(f"{parts.scheme}://{parts.netloc}/", "/{slug}/")
 
 
 def render_bio(source: str, site_url: str) -> tuple[str, str]:

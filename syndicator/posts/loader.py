@@ -7,15 +7,21 @@ What to reparse, caching and parallel parsing are the build's business (build/sc
 
 from __future__ import annotations
 
+import logging
 import os
+import stat
 from dataclasses import dataclass
-from pathlib import Path
-from typing import NamedTuple
+from datetime import timezone
+from typing import Callable, NamedTuple
 
 from ..config import Config
 from ..errors import PostError
 from ..model import Author, Post
+from .claims import Claim, settle
 from .reader import FORMATS, read
+from .walk import walk
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -42,29 +48,12 @@ def display_path(config: Config, relpath: str) -> str:
     return posts + "/" + relpath
 
 
-def discover(posts_dir: Path) -> dict[str, tuple[int, int]]:
-    """relpath -> (size, mtime_ns) of every post file below posts_dir (dotfiles skipped)."""
-    found: dict[str, tuple[int, int]] = {}
-    stack = [("", str(posts_dir))]
-    while stack:
-        prefix, directory = stack.pop()
-        try:
-            entries = list(os.scandir(directory))
-        except OSError:
-            continue
-        for entry in entries:
-            if entry.name.startswith(".") or entry.name.endswith("~"):
-                continue  # editors' temporary and backup files
-            rel = prefix + entry.name
-            try:
-                if entry.is_dir():
-                    stack.append((rel + "/", entry.path))
-                elif entry.is_file() and os.path.splitext(entry.name)[1].lower() in FORMATS:
-                    st = entry.stat()
-                    found[rel] = (st.st_size, st.st_mtime_ns)
-            except OSError:
-                continue
-    return found
+def discover(config: Config) -> tuple[dict[str, tuple[int, int]], list[Problem]]:
+    """relpath -> (size, mtime_ns) of every post file, and one warning per link loop or repeated folder."""
+    found = walk(config.posts_dir, suffixes=FORMATS)
+    notes = [Problem(display_path(config, rel) if rel else str(config.posts_dir), 0, message, "warning")
+             for rel, message in found.notes]
+    return found.files, notes
 
 
 class Stub(NamedTuple):
@@ -91,39 +80,73 @@ FileEntry = tuple[int, int, "Stub | None", list[Problem]]  # size, mtime_ns, stu
 
 
 def parse_file(config: Config, rel: str) -> tuple[FileEntry, Post | None]:
-    """Read and parse one post file: its entry, and its Post (kept without its body: see build/bodies.py)."""
+    """Read and parse one post file: its entry, and its Post (kept without its body: see build/bodies.py).
+
+    Whatever goes wrong with this one file becomes a problem naming it: the build goes on.
+    """
     shown = display_path(config, rel)
     try:
-        with open(os.path.join(config.posts_dir, rel), "rb") as handle:
-            st = os.fstat(handle.fileno())
-            data = handle.read()
-        post, warnings = read(config, rel, data, display=shown, keep_body=False)
+        st, data = read_post_bytes(os.path.join(config.posts_dir, rel), limit=config.limits.max_post_bytes)
     except OSError as exc:
-        return (0, 0, None, [Problem(shown, 0, f"cannot read the file ({exc.strerror})")]), None
+        return (0, 0, None, [Problem(shown, 0, f"cannot read the file ({exc.strerror or exc})")]), None
+    except PostError as exc:
+        return (0, 0, None, [Problem(shown, exc.line, exc.message)]), None
+    try:
+        post, warnings = read(config, rel, data, display=shown, keep_body=False)
+        for moment in (post.published, post.updated):
+            moment.astimezone(timezone.utc)  # every feed format needs it; OverflowError near year 1 or 9999
+        stub = Stub.of(post)
     except PostError as exc:
         return (st.st_size, st.st_mtime_ns, None, [Problem(shown, exc.line, exc.message)]), None
+    except Exception as exc:  # a bug or an input nobody foresaw: this post only, never the build
+        logger.debug("reading %s failed", shown, exc_info=True)
+        detail = f"{type(exc).__name__}: {exc}"[:300]
+        return (st.st_size, st.st_mtime_ns, None,
+                [Problem(shown, 1, f"could not read this post ({detail}); skipped")]), None
     problems = [Problem(shown, w.line, w.message, "warning") for w in warnings]
-    return (st.st_size, st.st_mtime_ns, Stub.of(post), problems), post
+    return (st.st_size, st.st_mtime_ns, stub, problems), post
 
 
-def index_entries(config: Config, entries: dict[str, FileEntry]) -> tuple[list[Stub], list[Problem]]:
-    """Good posts' stubs in path order, and every problem (a repeated id or URL rejects the later file)."""
-    stubs: list[Stub] = []
-    problems: list[Problem] = []
-    ids: dict[str, str] = {}
-    urls: dict[str, str] = {}
-    for rel in sorted(entries):
-        _size, _mtime, stub, found = entries[rel]
-        problems.extend(found)
+def read_post_bytes(path: str, *, limit: int) -> tuple[os.stat_result, bytes]:
+    """A post file's stat and bytes; a non-regular file or one over `limit` bytes is a PostError, unread."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))  # a FIFO must not block
+    with os.fdopen(fd, "rb") as handle:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise PostError("not a regular file; skipped", path=path, line=0)
+        if st.st_size > limit:
+            raise PostError(f"the file is {st.st_size:,} bytes, over the limit of {limit:,} "
+                            "([limits] max_post_bytes); not read", path=path, line=1)
+        data = handle.read(limit + 1)
+    if len(data) > limit:  # it grew after the check
+        raise PostError(f"the file is over the limit of {limit:,} bytes ([limits] max_post_bytes); not read",
+                        path=path, line=1)
+    return st, data
+
+
+def index_entries(config: Config, entries: dict[str, FileEntry], *,
+                  incumbent: Callable[[Claim], bool] = lambda claim: False) -> tuple[list[Stub], list[Problem]]:
+    """Good posts' stubs in path order, and every problem.
+
+    When two files claim one id or address, the one `incumbent` says was published keeps it
+    (else the earlier date, then the path: see claims.py) and the other is rejected.
+    """
+    problems = [p for rel in sorted(entries) for p in entries[rel][3]]
+    claims = [entries[rel][2] for rel in sorted(entries) if entries[rel][2] is not None]
+    kept, rejected = settle(claims, incumbent=incumbent, shown=lambda rel: display_path(config, rel))
+    problems += [Problem(display_path(config, rel), 1, message) for rel, message in rejected]
+    return kept, sorted(problems, key=lambda p: p.path)  # type: ignore[return-value]
+
+
+def contested(entries: dict[str, FileEntry]) -> bool:
+    """Whether two good files claim one id or one address (only then does history matter)."""
+    ids: set[str] = set()
+    urls: set[str] = set()
+    for _size, _mtime, stub, _problems in entries.values():
         if stub is None:
             continue
-        if stub.id in ids:
-            problems.append(Problem(display_path(config, rel), 1, f"duplicate id {stub.id!r}: "
-                                    f"already used by {display_path(config, ids[stub.id])}"))
-        elif stub.url in urls:
-            problems.append(Problem(display_path(config, rel), 1, f"duplicate slug {stub.slug!r}: {stub.url} "
-                                    f"is already the address of {display_path(config, urls[stub.url])}"))
-        else:
-            ids[stub.id] = urls[stub.url] = rel
-            stubs.append(stub)
-    return stubs, problems
+        if stub.id in ids or stub.url in urls:
+            return True
+        ids.add(stub.id)
+        urls.add(stub.url)
+    return False

@@ -14,14 +14,15 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
-from urllib.parse import quote
 
 from ..config import Config, suggest
 from ..errors import PostError
 from ..model import Author, Credit, Image, Link, Post, Syndication
 from .content import resolver
 from .frontmatter import Split, key_line, split
+from .ids import entry_id as entry_id_for
 from .slugs import slugify
+from .templates import problems as template_problems
 
 KNOWN_KEYS = (
     "title", "date", "updated", "id", "slug", "summary", "author", "authors", "tags",
@@ -64,6 +65,8 @@ def read(config: Config, relpath: str, data: bytes, *, display: str,
         Warning_(key_line(parts.raw_meta, key), f"unknown front matter key '{key}'{suggest(key, KNOWN_KEYS)}")
         for key in parts.meta if key not in KNOWN_KEYS
     ]
+    warnings += [Warning_(line, message) for line, message in template_problems(
+        parts.body, body_line=parts.body_line, site_url=config.site.url, permalink=config.site.permalink)]
     fields = _Fields(config, parts, display)
     post = fields.post(relpath, hashlib.sha1(data).hexdigest(), keep_body)
     return post, warnings
@@ -151,9 +154,9 @@ class _Fields:
         url = self.site.absolute(self.site.permalink.format(
             year=f"{published.year:04d}", month=f"{published.month:02d}",
             day=f"{published.day:02d}", slug=slug))
-        # RFC 4151: a tag URI holds URI characters only, so a slug in any script is percent-encoded.
-        entry_id = self.text("id") or (f"tag:{self.site.tag_authority},{published.date().isoformat()}:"
-                                       f"{quote(slug, safe='-._~')}")
+        entry_id = self.text("id") or entry_id_for(
+            self.site.id_rule, url=url, published=published, slug=slug,
+            tag_authority=self.site.tag_authority, pinned=self.config.pinned_ids)
         canonical = self.url("canonical_url")
         return Post(
             source=relpath, id=entry_id, slug=slug, title=title, url=canonical or url,

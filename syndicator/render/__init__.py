@@ -2,9 +2,13 @@
 
     render(fmt, site, feeds, spec, items, owner=...)   one RSS 2.0, Atom 1.0 or JSON Feed 1.1 file
     render_opml(site, feeds, specs)                     the OPML 2.0 list of every feed
+    index_page(site, feeds, specs, items, owner=...)    the HTML page for people (index.html)
     feed_url(feeds, spec, fmt)                          a feed's absolute public URL
 
-Modules: entry (the cleaned per-entry and per-feed facts every format shares), footer (the
+May import: model, config, posts.content. Never the build, cross-posting, endpoints, daemon, server or CLI.
+
+Modules: spec (FeedSpec and FEED_FILES, the one spelling of the output file names), page (the
+HTML index page), entry (the cleaned per-entry and per-feed facts every format shares), footer (the
 HTML attribution footer), extension (namespaces, our attribution extension, the media/link/
 person elements RSS and Atom share; its docstring documents the namespace), rss, atom,
 jsonfeed, opml. Element mapping: ../shared/design/feeds.md.
@@ -12,48 +16,33 @@ jsonfeed, opml. Element mapping: ../shared/design/feeds.md.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Sequence
 from urllib.parse import quote
 
-from ..config import Feeds, Site
+from ..config import FEED_FORMATS, Feeds, Site
 from ..model import Author, Body, Post
 from . import atom, jsonfeed, opml, rss
 from .entry import _prepare_cached, clean, prepare_entry, prepare_head, uri
 from .extension import ATTR as NAMESPACE
+from .page import index_page
+from .spec import CONTENT_TYPES, FEED_FILES, INDEX_FILE, FeedSpec
 
-__all__ = ["FILENAMES", "OPML_FILENAME", "NAMESPACE", "CONTENT_TYPES", "FeedSpec", "feed_url",
-           "render", "render_opml", "clear_caches"]
-
-FILENAMES = {"rss": "rss.xml", "atom": "atom.xml", "json": "feed.json"}
-OPML_FILENAME = "feeds.opml"
-CONTENT_TYPES = {"rss": "application/rss+xml", "atom": "application/atom+xml",
-                 "json": "application/feed+json", "opml": "text/x-opml"}
-
-
-@dataclass(frozen=True)
-class FeedSpec:
-    """One feed to write: the site feed, or the feed of one tag, category or author."""
-
-    kind: str  # "site" | "tag" | "category" | "author"
-    key: str  # tag or category name, or author key; "" for the site feed
-    title: str  # feed title
-    path: str  # under the feeds output dir: "", "tags/<slug>", "categories/<slug>", "authors/<key>"
-    author: Author | None = None  # set for author feeds: feed-level name, link, avatar, bio
+__all__ = ["FEED_FILES", "INDEX_FILE", "NAMESPACE", "CONTENT_TYPES", "FeedSpec", "feed_url",
+           "index_page", "render", "render_opml", "clear_caches"]
 
 
 def feed_url(feeds: Feeds, spec: FeedSpec, fmt: str) -> str:
     """The feed's absolute public URL, non-ASCII path parts percent-encoded."""
     parts = [quote(clean(p), safe="") for p in spec.path.split("/") if p]
-    return feeds.url + "".join(p + "/" for p in parts) + FILENAMES[fmt]
+    return feeds.url + "".join(p + "/" for p in parts) + FEED_FILES[fmt]
 
 
 def render(fmt: str, site: Site, feeds: Feeds, spec: FeedSpec,
            items: Sequence[tuple[Post, Body]], *, owner: Author | None) -> bytes:
     """One feed file's bytes. `items` are sorted newest first and already cut to length;
     `owner` is the site owner, the author of posts that name none."""
-    if fmt not in FILENAMES:
-        raise ValueError(f"unknown feed format {fmt!r} (known: {', '.join(FILENAMES)})")
+    if fmt not in FEED_FORMATS:
+        raise ValueError(f"unknown feed format {fmt!r} (known: {', '.join(FEED_FORMATS)})")
     entries = [prepare_entry(site, feeds, post, body, owner) for post, body in items]
     feed_author = spec.author if spec.kind == "author" else None
     self_url = uri(feed_url(feeds, spec, fmt), site.url)

@@ -20,6 +20,8 @@ import re
 from html import escape
 from typing import TYPE_CHECKING
 
+from ..model import credit_line
+
 if TYPE_CHECKING:  # entry imports this module; the types are only for annotations
     from .entry import Entry, Photo, Ref
 
@@ -55,10 +57,8 @@ def _refs(refs: tuple[Ref, ...]) -> str:
 def _caption(photo: Photo) -> str:
     parts = []
     if photo.credit is not None:
-        line = "Photo by " + _a(photo.credit.name, photo.credit.url)
-        if photo.source:
-            line += " on " + _a(photo.source, photo.source_url)
-        parts.append(line)
+        source = _a(photo.source, photo.source_url) if photo.source else None
+        parts.append(credit_line(_a(photo.credit.name, photo.credit.url), source))
     if photo.license:
         parts.append(f"License: {_a(license_name(photo.license), photo.license)}")
     return ". ".join(parts)

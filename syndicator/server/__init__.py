@@ -1,6 +1,6 @@
 """HTTP serving of the feeds folder for `serve` and `run --serve`: files, the index page, /healthz.
 
-May import config, errors, redact, crosspost (status for /healthz) and its index_page; never daemon or cli.
+May import config, errors, redact, render (file names, the placeholder page), crosspost (status for /healthz) and its index_page; never daemon or cli.
 """
 
 from __future__ import annotations

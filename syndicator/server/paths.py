@@ -7,12 +7,10 @@ import re
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from ..render import CONTENT_TYPES, FEED_FILES
+
 # Content types by file name first, then by suffix. Only these are ever served.
-_BY_NAME = {
-    "rss.xml": "application/rss+xml; charset=utf-8",
-    "atom.xml": "application/atom+xml; charset=utf-8",
-    "feed.json": "application/feed+json; charset=utf-8",
-}
+_BY_NAME = {FEED_FILES[fmt]: f"{CONTENT_TYPES[fmt]}; charset=utf-8" for fmt in ("rss", "atom", "json")}
 _TYPES = {
     ".opml": "text/x-opml; charset=utf-8",
     ".xml": "application/xml; charset=utf-8",

@@ -1,0 +1,168 @@
+#!/usr/bin/env python3
+"""How `syndicator build` and Hugo grow with the number of posts, on the shared corpus (issue 12).
+
+    python bench/bench_scale.py [N ...] [--runs R] [--plot bench/scale.svg]   (default N: 1000 10000 100000)
+
+For each N it builds the shared corpus (../shared/bench/make_corpus.py, cached under $WORK), then
+times, alternating, Hugo's feeds-only build and `syndicator build` cold, with nothing changed and
+with one post edited. Memory is the peak of the whole process tree (main process and forked
+workers): the sum of each process's proportional set size (PSS, /proc/PID/smaps_rollup), sampled
+every 10 ms, so pages a worker shares with its parent are counted once, not once per process.
+Prints a table with ratios to Hugo and writes a plot of time against N (matplotlib).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+SHARED_BENCH = Path(os.environ.get("SHARED", REPO.parent / "shared")) / "bench"  # steering folder beside the clone
+WORK = Path(os.environ.get("WORK", "/tmp/syndicator-race"))
+
+
+def corpus(n: int) -> Path:
+    """The shared corpus of n posts (generic and Hugo layouts), made once and cached."""
+    folder = WORK / f"corpus-{n}"
+    if not (folder / "MANIFEST.json").is_file():
+        subprocess.run([sys.executable, str(SHARED_BENCH / "make_corpus.py"), str(n), str(folder),
+                        "--layouts", "generic,hugo"], check=True, stdout=subprocess.DEVNULL)
+        shutil.copytree(SHARED_BENCH / "hugo-site", folder / "hugo", dirs_exist_ok=True)
+    return folder
+
+
+def site(n: int, source: Path) -> Path:
+    """A fresh syndicator site: the project's config.toml with the corpus authors, and the posts."""
+    folder = WORK / f"site-{n}"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    shutil.copy(REPO / "config.toml", folder / "config.toml")
+    shutil.copytree(source / "posts", folder / "posts")
+    subprocess.run([sys.executable, str(SHARED_BENCH / "corpus_config.py"), str(folder / "config.toml"),
+                    str(source / "authors.yaml")], check=True)
+    return folder
+
+
+def _tree_pss(root: int) -> int:
+    """Bytes of PSS summed over root and its descendants (0 for processes already gone)."""
+    total, pids = 0, [root]
+    while pids:
+        pid = pids.pop()
+        try:
+            with open(f"/proc/{pid}/smaps_rollup") as handle:
+                for line in handle:
+                    if line.startswith("Pss:"):
+                        total += int(line.split()[1]) * 1024
+                        break
+            with open(f"/proc/{pid}/task/{pid}/children") as handle:
+                pids.extend(int(p) for p in handle.read().split())
+        except (OSError, ValueError):
+            continue
+    return total
+
+
+def measure(cmd: list[str], cwd: Path) -> tuple[float, int]:
+    """Wall seconds and peak whole-tree PSS bytes of one command."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    peak = [0]
+
+    def sample() -> None:
+        while proc.poll() is None:
+            peak[0] = max(peak[0], _tree_pss(proc.pid))
+            time.sleep(0.01)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    code = proc.wait()
+    elapsed = time.perf_counter() - start
+    sampler.join()
+    if code != 0:
+        raise SystemExit(f"bench_scale: failed ({code}): {' '.join(cmd)}")
+    return elapsed, peak[0]
+
+
+def race(n: int, runs: int) -> dict[str, float]:
+    """Median figures for one N: Hugo, and syndicator cold / nothing changed / one post edited."""
+    source = corpus(n)
+    folder = site(n, source)
+    hugo_out = WORK / "hugo-out"
+    rows: dict[str, list[tuple[float, int]]] = {k: [] for k in ("hugo", "cold", "nothing", "edited")}
+    posts = sorted(p.name for p in (folder / "posts").iterdir())
+    for i in range(runs):
+        shutil.rmtree(hugo_out, ignore_errors=True)
+        rows["hugo"].append(measure(["hugo", "--quiet", "-s", str(source / "hugo"), "--config",
+                                     str(source / "hugo" / "config-feedsonly.toml"), "-d", str(hugo_out)], WORK))
+        for name in os.listdir(folder):
+            if name not in ("config.toml", "posts"):
+                shutil.rmtree(folder / name, ignore_errors=True)
+        rows["cold"].append(measure(["syndicator", "build"], folder))
+        rows["nothing"].append(measure(["syndicator", "build"], folder))
+        with open(folder / "posts" / posts[(i + 1) * 7 % len(posts)], "a") as handle:
+            handle.write(f"Edited line {i}.\n")
+        rows["edited"].append(measure(["syndicator", "build"], folder))
+    out: dict[str, float] = {"n": n}
+    for key, values in rows.items():
+        out[key] = statistics.median(t for t, _ in values)
+        out[key + "_mib"] = max(m for _, m in values) / 2**20
+    return out
+
+
+def report(results: list[dict[str, float]]) -> None:
+    print("| N | Hugo | cold | nothing changed | one post edited | peak memory (tree PSS) |")
+    print("| --- | --- | --- | --- | --- | --- |")
+    for r in results:
+        h = r["hugo"]
+        print(f"| {int(r['n']):,} | {h:.2f} s, {r['hugo_mib']:.0f} MiB "
+              f"| {r['cold'] / h:.3f}x ({r['cold']:.2f} s) | {r['nothing'] / h:.3f}x ({r['nothing']:.3f} s) "
+              f"| {r['edited'] / h:.3f}x ({r['edited']:.3f} s) "
+              f"| {max(r['cold_mib'], r['nothing_mib'], r['edited_mib']):.0f} MiB |")
+
+
+def plot(results: list[dict[str, float]], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    ns = [r["n"] for r in results]
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    for key, label in (("hugo", "Hugo (feeds only)"), ("cold", "syndicator, cold"),
+                       ("nothing", "syndicator, nothing changed"), ("edited", "syndicator, one post edited")):
+        ax.plot(ns, [r[key] for r in results], marker="o", label=label)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("posts")
+    ax.set_ylabel("seconds (median)")
+    ax.set_title("Build time against number of posts (shared corpus)")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, metadata={"Date": None} if path.suffix == ".svg" else None)
+    print(f"plot written to {path}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("sizes", nargs="*", type=int, default=[1000, 10000, 100000])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--plot", type=Path, default=HERE / "scale.svg")
+    args = parser.parse_args()
+    for tool in ("hugo", "syndicator"):
+        if shutil.which(tool) is None:
+            raise SystemExit(f"bench_scale: {tool} is not on PATH")
+    results = [race(n, args.runs) for n in args.sizes]
+    report(results)
+    plot(results, args.plot)
+
+
+if __name__ == "__main__":
+    main()

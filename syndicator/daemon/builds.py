@@ -1,0 +1,81 @@
+"""The build trigger: run a build, remember what it published, log what changed, say what is new."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Callable
+
+from ..build.report import BuildReport
+from ..config import Config
+from ..posts.loader import Stub
+from .worker import log_failure
+
+logger = logging.getLogger(__package__)  # the daemon's lines keep the name `syndicator.daemon`
+
+BuildFn = Callable[..., BuildReport]  # build(config, *, now) -> BuildReport
+
+
+@dataclass(frozen=True)
+class BuildNews:
+    """What one successful build means for the daemon: posts new since the last build, changed files."""
+
+    new_posts: tuple[Stub, ...]
+    changed: tuple[Path, ...]
+    first: bool  # the first build since start: it baselines, nothing in it is "new"
+    next_due: datetime | None  # when the next scheduled post becomes due
+
+
+class Builds:
+    """Runs builds and keeps what the last good one published, for health and cross-posting."""
+
+    def __init__(self, build: BuildFn) -> None:
+        self._build = build
+        self.report: BuildReport | None = None
+        self.count = 0
+        self.last: datetime | None = None
+        self.last_error: str | None = None
+        self._known_ids: set[str] | None = None
+        self.problems: set[str] = set()
+
+    @property
+    def published(self) -> list[Stub]:
+        """The last good build's published posts, newest first."""
+        return list(self.report.published) if self.report else []
+
+    def run(self, config: Config, now: datetime) -> BuildNews | None:
+        """Build at `now`; the news, or None when the build failed (logged, error kept for health)."""
+        try:
+            report = self._build(config, now=now)
+        except Exception as exc:
+            log_failure("build", exc)
+            self.last_error = str(exc) or type(exc).__name__
+            return None
+        due_before = self.report.next_due if self.report else None
+        self.report, self.count = report, self.count + 1
+        self.last, self.last_error = now, None
+        self._log(report, news=due_before != report.next_due)
+        ids = {p.id for p in report.published}
+        first = self._known_ids is None
+        new = tuple(p for p in report.published if p.id not in (self._known_ids or ids))
+        self._known_ids = ids
+        for post in new:
+            logger.info("published %s (%s)", post.source, post.url)
+        return BuildNews(new_posts=new, changed=tuple(report.changed), first=first, next_due=report.next_due)
+
+    def _log(self, report: BuildReport, *, news: bool) -> None:
+        problems = {str(p) for p in report.problems}
+        news = news or problems != self.problems
+        for problem in sorted(problems - self.problems):
+            logger.warning("post problem: %s", problem)
+        for problem in sorted(self.problems - problems):
+            logger.info("fixed: %s", problem)
+        self.problems = problems
+        quiet = not (report.written or report.removed or news or self.count == 1)
+        due = f", next scheduled post at {report.next_due.isoformat()}" if report.next_due else ""
+        logger.log(logging.DEBUG if quiet else logging.INFO,
+                   "build: %d published posts, %d feed files written, %d removed, %d unchanged, %d problems%s",
+                   len(report.published), len(report.written), len(report.removed), report.unchanged,
+                   len(problems), due)

@@ -1,0 +1,107 @@
+"""posts/ -> every post file below it, reading each folder once whatever links it holds.
+
+Links to folders are followed (a writer may link in a folder kept elsewhere), but every folder
+is known by its device and inode: a link back to a folder above it is a loop, reported once
+and not entered; a second way into a folder already read is reported once and skipped. Real
+folders are read before linked ones, so a folder is named by its own path when it has one.
+Names starting with "." (and editors' backups ending in "~") are skipped.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Iterable
+
+logger = logging.getLogger(__name__)
+FolderKey = tuple[int, int]  # (st_dev, st_ino)
+
+
+@dataclass(frozen=True)
+class Found:
+    """What a walk found: post files and, per link loop or repeated folder, one message."""
+
+    files: dict[str, tuple[int, int]]  # relpath ("/"-separated) -> (size, mtime_ns)
+    notes: list[tuple[str, str]] = field(default_factory=list)  # (relpath, message)
+    folders: int = 0  # folders read
+
+
+@dataclass(frozen=True)
+class _Folder:
+    rel: str  # "" for the posts folder, else "a/b/"
+    path: str
+    chain: tuple[FolderKey, ...]  # this folder's key and those of the folders above it
+
+
+def walk(posts_dir: str | os.PathLike[str], *, suffixes: Iterable[str]) -> Found:
+    """Every file below posts_dir whose lower-cased extension is in `suffixes`."""
+    wanted = {s.lower() for s in suffixes}
+    files: dict[str, tuple[int, int]] = {}
+    notes: list[tuple[str, str]] = []
+    try:
+        st = os.stat(posts_dir)
+    except OSError as exc:
+        return Found(files, [("", f"cannot read the posts folder ({exc.strerror})")])
+    root_key = (st.st_dev, st.st_ino)
+    seen: dict[FolderKey, str] = {root_key: ""}
+    real: deque[_Folder] = deque([_Folder("", os.fspath(posts_dir), (root_key,))])
+    linked: deque[tuple[_Folder, str, str, os.stat_result]] = deque()  # (parent, rel, path, stat)
+    count = 0
+    while real or linked:
+        if not real:
+            parent, rel, path, target = linked.popleft()
+            folder = _enter(parent, rel, path, target, seen, notes)
+            if folder is None:
+                continue
+            real.append(folder)
+        folder = real.popleft()
+        count += 1
+        for entry in _entries(folder, notes):
+            rel = folder.rel + entry.name
+            try:
+                if entry.is_dir():
+                    target = entry.stat()
+                    if entry.is_symlink():
+                        linked.append((folder, rel, entry.path, target))
+                    else:
+                        sub = _enter(folder, rel, entry.path, target, seen, notes)
+                        if sub is not None:
+                            real.append(sub)
+                elif entry.is_file() and os.path.splitext(entry.name)[1].lower() in wanted:
+                    target = entry.stat()
+                    files[rel] = (target.st_size, target.st_mtime_ns)
+            except OSError:
+                continue  # vanished meanwhile, or a dangling link: not a post
+    return Found(files, notes, count)
+
+
+def _entries(folder: _Folder, notes: list[tuple[str, str]]) -> list[os.DirEntry[str]]:
+    try:
+        with os.scandir(folder.path) as found:
+            entries = [e for e in found if not (e.name.startswith(".") or e.name.endswith("~"))]
+    except OSError as exc:
+        notes.append((folder.rel.rstrip("/"), f"cannot read this folder ({exc.strerror}); its posts are skipped"))
+        return []
+    return sorted(entries, key=lambda e: e.name)
+
+
+def _enter(parent: _Folder, rel: str, path: str, target: os.stat_result,
+           seen: dict[FolderKey, str], notes: list[tuple[str, str]]) -> _Folder | None:
+    """The folder to read at `rel`, or None (with one note) when it was read already."""
+    key = (target.st_dev, target.st_ino)
+    if key in parent.chain:
+        above = seen.get(key, "")
+        notes.append((rel, f"symbolic link loop: leads back to {_shown(above)}, which contains it; "
+                           "not followed"))
+        return None
+    if key in seen:
+        notes.append((rel, f"the same folder as {_shown(seen[key])}, which is read already; skipped"))
+        return None
+    seen[key] = rel
+    return _Folder(rel + "/", path, parent.chain + (key,))
+
+
+def _shown(rel: str) -> str:
+    return rel.rstrip("/") + "/" if rel else "the posts folder itself"
