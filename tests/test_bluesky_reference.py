@@ -14,7 +14,7 @@ import random
 
 import pytest
 from atproto_client import models
-from endpoint_helpers import NOW, make_body, make_post, session
+from endpoint_helpers import NOW, default_template, make_body, make_endpoint, make_post
 from fakes import FakeBluesky
 from hostile_text import hostile_parts, hostile_text
 from js_reference import require_node_modules, run_js
@@ -104,8 +104,8 @@ def test_facets_match_atproto_api_but_for_the_documented_differences() -> None:
 def test_every_generated_record_passes_the_lexicon_models() -> None:
     rng = random.Random(42)
     with FakeBluesky() as fake:
-        ep = Bluesky("sky", {"handle": fake.handle, "service": fake.url}, {"password": fake.password},
-                     session(), timeout=5.0)
+        ep = make_endpoint(Bluesky, "sky", {"handle": fake.handle, "service": fake.url},
+                           {"password": fake.password}, timeout=5.0)
         failures, sent = [], 0
         for n in range(RECORDS):
             parts = hostile_parts(rng)
@@ -113,7 +113,7 @@ def test_every_generated_record_passes_the_lexicon_models() -> None:
                              tags=[t[1:] for t in parts["hashtags"]] + [hostile_text(rng, words=2)],
                              lang=rng.choice(["en", "en_US", "pt_br", "english", None, "zh_Hant_TW"]))
             body = make_body(str(parts["summary"]))
-            message = ep.render(post, body, template=ep.default_template)
+            message = ep.render(post, body, template=default_template(ep))
             key = ep.new_key(now=NOW)
             ep.send(post, body, message, key=key, now=NOW)
             record = fake.records[key]["value"]

@@ -111,6 +111,43 @@ def test_mastodon_counts_urls_as_reserved_length() -> None:
     assert mastodon_length("https://localhost/" + "a" * 40) == 18 + 40
 
 
+URL = "https://example.com/"
+
+
+@pytest.mark.parametrize("text,expected", [
+    # TLDs twitter-text does not know, or reserved ones: the URL counts in full.
+    ("https://example.music/" + "a" * 30, 52), ("https://shop.amazon/" + "a" * 30, 50),
+    ("https://fun.kids/" + "a" * 30, 47), ("https://day.spa/" + "a" * 30, 46),
+    ("https://site.test/" + "a" * 30, 48), ("https://site.example/" + "a" * 30, 51),
+    # Mastodon's URL endings: the character it leaves out counts on its own.
+    (URL + "search?q=a+", 23 + 1), (URL + "path=", 23 + 1), (URL + "Foo_(bar", 23 + 4),
+    (URL + "Mercury_(planet)", 23), ("https://example.com@host", 24),
+    ("(https://example.com/a).", 1 + 23 + 2), ("https://a.co.uk/x", 23),
+    # A URL Mastodon may or may not count as 23: the worse of both ways.
+    ("https://例え.jp/パス", 23), ("https://例え.jp/" + "パ" * 30, 44),
+    # No URL without a protocol, or after a letter.
+    ("example.com/" + "a" * 30, 42), ("xhttps://example.com/abc", 24),
+    # Indic conjuncts as Ruby counts them (before Unicode 15.1's GB9c).
+    ("क्षत्रिय", 5), ("हिन्दी", 3),  # Ruby 3.1: 5 and 3
+])
+def test_mastodon_counts_like_mastodon(text: str, expected: int) -> None:
+    assert mastodon_length(text) == expected
+
+
+def test_mastodon_counts_the_content_warning_raw() -> None:
+    cw = "CW " + URL + "x" * 30
+    assert mastodon_length("", spoiler_text=cw) == len(cw)
+    assert mastodon_length(URL + "x" * 30, spoiler_text=cw) == len(cw) + 23
+
+
+def test_mastodon_counting_stays_fast_on_hostile_runs() -> None:
+    # The URL regex backtracks quadratically on runs like a.a.a…; such a run is not scanned
+    # but counted as written plus 23 per "://", which is never less than Mastodon's count.
+    run = "https://" + "a." * 3000
+    assert mastodon_length(run) == len(run) + 23
+    assert mastodon_length(f"{URL}x {run} {URL}y") == 23 + 1 + len(run) + 23 + 1 + 23
+
+
 def test_bluesky_limits_graphemes_and_bytes() -> None:
     assert fits("a" * 300, BLUESKY_LIMITS) and not fits("a" * 301, BLUESKY_LIMITS)
     heavy = "\U0001f468\u200d\U0001f469\u200d\U0001f467" * 200  # 200 graphemes, 3600 bytes
