@@ -27,7 +27,8 @@ if TYPE_CHECKING:
     from .crosspost_settings import CrosspostSettings
 
 FEED_FORMATS = ("rss", "atom", "json")
-TOP_LEVEL = ("site", "authors", "feeds", "server", "daemon", "limits", "crosspost", "endpoints")
+TOP_LEVEL = ("site", "authors", "feeds", "server", "daemon", "limits", "posts", "crosspost", "endpoints")
+ENGINES = ("", "hugo", "jekyll", "zola", "eleventy", "astro", "pelican")
 
 
 @dataclass(frozen=True)
@@ -168,6 +169,15 @@ class DaemonSettings:
 
 
 @dataclass(frozen=True)
+class Reading:
+    """[posts]: how to read front matter written for another engine (`init --from` fills it)."""
+
+    engine: str = ""  # "", "hugo", "jekyll", "zola", "eleventy", "astro" or "pelican"
+    taxonomies: tuple[tuple[str, str], ...] = ()  # (front matter key, "tags" or "categories")
+    excerpt_separator: str = ""  # Jekyll's: the summary is the text before it
+
+
+@dataclass(frozen=True)
 class Limits:
     """[limits]: what one post may cost; a post over a limit is a `path:line` problem and skipped."""
 
@@ -191,6 +201,7 @@ class Config:
     daemon: DaemonSettings
     crosspost: CrosspostSettings  # [crosspost] and every [[endpoints]] table, typed
     fingerprint: str  # hash of the config file's bytes; invalidates caches
+    reading: Reading = Reading()
     limits: Limits = Limits()
     pinned_ids: dict[str, str] = field(default_factory=dict)  # link key -> id ([site] ids_file)
 
@@ -239,6 +250,11 @@ _FEEDS = {
     "per_category": Field("bool", True),
     "per_author": Field("bool", True),
     "hubs": Field("strlist", []),
+}
+_READING = {
+    "engine": Field("str", ""),
+    "taxonomies": Field("table", {}),
+    "excerpt_separator": Field("str", ""),
 }
 _LIMITS = {
     "max_post_bytes": Field("int", Limits.max_post_bytes),
@@ -304,6 +320,7 @@ def load(path: str | Path) -> Config:
         server=server, daemon=DaemonSettings(**daemon_raw), crosspost=crosspost,
         fingerprint=hashlib.sha256(data + pinned_bytes).hexdigest(),
         limits=parse_limits(raw.get("limits", {}), name), pinned_ids=pinned,
+        reading=_reading(raw.get("posts", {}), name),
     )
 
 
@@ -335,6 +352,19 @@ def find_config(cwd: Path) -> Path:
         return shared  # load() reports what is wrong with it
     raise ConfigError(f"{shared} has no [site] table, so it is not syndicator's config (another "
                       "engine's?): pass --config PATH, or run `syndicator init --from .`")
+
+
+def _reading(raw: Any, name: str) -> Reading:
+    values = take(raw, "[posts]", _READING, file=name)
+    if values["engine"] not in ENGINES:
+        raise ConfigError(f"{name}: [posts] engine {values['engine']!r} is not one of "
+                          f"{', '.join(repr(e) for e in ENGINES[1:])}{suggest(values['engine'], ENGINES)}")
+    pairs = []
+    for key, target in sorted(values["taxonomies"].items()):
+        if target not in ("tags", "categories"):
+            raise ConfigError(f'{name}: [posts] taxonomies.{key} must be "tags" or "categories", not {target!r}')
+        pairs.append((key, target))
+    return Reading(engine=values["engine"], taxonomies=tuple(pairs), excerpt_separator=values["excerpt_separator"])
 
 
 def parse_server(raw: Any, name: str) -> Server:
@@ -422,3 +452,4 @@ def _feeds(raw: dict[str, Any], site: Site, root: Path, name: str) -> Feeds:
         summary_only=raw["summary_only"], per_tag=raw["per_tag"],
         per_category=raw["per_category"], per_author=raw["per_author"], hubs=tuple(raw["hubs"]),
     )
+

@@ -3,6 +3,7 @@
     SyndicatorError
      +-- ConfigError          config.toml is unreadable or wrong (names the key path)
      +-- PostError            one post cannot be published (names the file and line)
+ +-- NotAPost             a file in the posts folder that is no post (a section page); skipped quietly
      +-- LedgerError          the delivery ledger is unusable (locked, wrong schema version)
      +-- DeliveryError        one delivery attempt failed
      |    +-- TransientError  definitely not applied; retry later (connection refused, 429, 503)
@@ -40,6 +41,10 @@ class PostError(SyndicatorError):
         super().__init__(message, path=path, line=line, **context)
         self.path = path
         self.line = line
+
+
+class NotAPost(SyndicatorError):
+    """A file among the posts that its engine does not publish as a post (Hugo's `_index.md`)."""
 
 
 class LedgerError(SyndicatorError):

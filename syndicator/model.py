@@ -110,10 +110,11 @@ class Post:
     canonical_url: str | None = None
     syndicate: Syndication = field(default_factory=Syndication)
     digest: str = ""  # hash of the file's bytes and the config; changes when the post does
+    expires: datetime | None = None  # Hugo's expiryDate: the post leaves the feeds then
 
     def is_published(self, now: datetime) -> bool:
-        """Not a draft, and its publish time has come."""
-        return not self.draft and self.published <= now
+        """Not a draft, its publish time has come, and it has not expired."""
+        return not self.draft and self.published <= now and (self.expires is None or now < self.expires)
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from crosspost_helpers import NOW, FakeClock, FakeEndpoint, chat, fake, fake_kin
 from syndicator import crosspost
 from syndicator.cli import main
 from syndicator.crosspost.policy import backoff
-from syndicator.crosspost.ledger import open_ledger
+from syndicator.crosspost.ledger import Plan, open_ledger
 from syndicator.crosspost.runner import _RunLock
 from syndicator.crosspost.secrets import Credentials, SecretMode, read_credentials
 from syndicator.crosspost.targets import build
@@ -266,6 +266,33 @@ def test_auth_error_pauses_the_endpoint_and_others_carry_on(cfg):
     assert masto[pid(1)].budget_used == 1  # the rejected attempt did not burn the budget
 
 
+def test_an_error_before_anything_was_sent_never_makes_a_delivery_unknown(cfg):
+    go(cfg, [])
+    posts = [make_post(1), make_post(2)]
+    FakeEndpoint.script["masto"] = [ConfigError("webhook secret starts with whsec_ but ...")]
+    report = go(cfg, posts)
+    masto = rows(cfg, "masto")
+    assert {r.state for r in masto.values()} == {"pending"}  # not unknown: nothing was sent
+    assert "configuration problem" in report.paused["masto"] and report.count("unknown") == 0
+    assert sorted(sent_ids("bsky")) == [pid(1), pid(2)]  # the others carry on
+    crosspost.retry(cfg, endpoint="masto", now=NOW + H)
+    go(cfg, posts, now=NOW + H)
+    assert {r.state for r in rows(cfg, "masto").values()} == {"sent"}
+    assert FakeEndpoint.settled == []  # never treated as possibly applied
+
+
+def test_undecodable_webhook_secret_stops_the_run_before_the_ledger(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOOK_SECRET", "whsec_not*base64")
+    config = make_config(tmp_path, endpoints=[{"name": "hook", "type": "webhook",
+                                               "url": "http://127.0.0.1:9/hook",
+                                               "secret_env": "HOOK_SECRET"}])
+    with pytest.raises(ConfigError, match=r"\$HOOK_SECRET"):
+        crosspost.check_config(config)
+    with pytest.raises(ConfigError, match=r"\$HOOK_SECRET"):
+        go(config, [make_post(1)])
+    assert not config.crosspost.ledger.exists()
+
+
 def test_gone_endpoint_is_paused(cfg):
     posts = _queue(cfg)
     FakeEndpoint.script["masto"] = [PermanentError("410 gone", status=410)]
@@ -306,9 +333,12 @@ def test_chat_webhook_is_not_resent_when_unsure(tmp_path, fake_kinds):
     assert row.state == "unknown" and row.next_attempt_at is None
     go(config, posts, now=NOW + D)
     assert len(FakeEndpoint.sent) == 1 and FakeEndpoint.settled == []
-    assert crosspost.retry(config, now=NOW + D) == 1
+    assert crosspost.retry(config, now=NOW + D) == (0, 0, 0, 1)  # no way to check: kept
     go(config, posts, now=NOW + D)
-    assert rows(config)[pid(1)].state == "sent"
+    assert len(FakeEndpoint.sent) == 1 and rows(config)[pid(1)].state == "unknown"
+    assert crosspost.retry(config, now=NOW + D, force=True).forced == 1
+    go(config, posts, now=NOW + D)
+    assert rows(config)[pid(1)].state == "sent" and len(FakeEndpoint.sent) == 2
 
 
 def _interrupt(config, post_id, endpoint, key="k-crash"):
@@ -548,8 +578,8 @@ def test_status_and_retry(cfg):
     assert data["recent"][0]["remote_url"] == "https://masto.test/post-2"
     assert data["problems"][0]["last_error"] == "422 rejected"
     json.dumps(data)
-    assert crosspost.retry(cfg, endpoint="masto", post_id=pid(2), now=NOW + H) == 0
-    assert crosspost.retry(cfg, post_id=pid(1), now=NOW + H) == 1
+    assert crosspost.retry(cfg, endpoint="masto", post_id=pid(2), now=NOW + H).total == 0
+    assert crosspost.retry(cfg, post_id=pid(1), now=NOW + H).resend == 1
     go(cfg, posts, endpoint="masto", now=NOW + H)
     assert {r.state for r in rows(cfg, "masto").values()} == {"sent"}
 
@@ -587,7 +617,7 @@ def test_cli_crosspost_status_retry(tmp_path, fake_kinds):
     data = json.loads(runner.invoke(main, ["status", "--config", str(config_path), "--json"]).output)
     assert data["endpoints"][0]["counts"]["sent"] == 1
     again = runner.invoke(main, ["retry", "--config", str(config_path), "--endpoint", "masto"])
-    assert again.exit_code == 0 and "re-queued 0 deliveries" in again.output
+    assert again.exit_code == 0 and "re-queued 0 to send, 0 to check first" in again.output
 
 
 def test_cli_errors_are_messages_not_tracebacks(tmp_path, fake_kinds, monkeypatch):
@@ -637,3 +667,53 @@ def test_bluesky_session_is_kept_in_the_ledger_not_a_login_per_run(tmp_path, mon
         # The 504 after applying was settled with the same Idempotency-Key: no duplicate.
         assert len(masto.statuses) == 3
         assert {r.state for r in rows(config).values()} == {"sent"}
+
+
+def _real_endpoints(tmp_path, monkeypatch, masto, bsky):
+    monkeypatch.setenv("BSKY_PASSWORD", bsky.password)
+    monkeypatch.setenv("MASTO_TOKEN", masto.token)
+    return make_config(tmp_path, endpoints=[
+        {"name": "bsky", "type": "bluesky", "handle": bsky.handle, "service": bsky.url,
+         "password_env": "BSKY_PASSWORD", "pace": "0s", "card": False},
+        {"name": "masto", "type": "mastodon", "instance": masto.url,
+         "token_env": "MASTO_TOKEN", "pace": "0s"}])
+
+
+def test_retry_settles_unknown_deliveries_before_any_resend(tmp_path, monkeypatch):
+    from fakes import FakeBluesky, FakeMastodon
+
+    with FakeBluesky() as bsky, FakeMastodon() as masto:
+        config = _real_endpoints(tmp_path, monkeypatch, masto, bsky)
+        go(config, [])
+        masto.apply_then(504, match=lambda r: r.path == "/api/v1/statuses")
+        bsky.apply_then(504, match=lambda r: r.path.endswith("createRecord"))
+        posts = [make_post(1, age=timedelta(minutes=5))]
+        report = go(config, posts, now=NOW + timedelta(minutes=1))
+        assert report.count("unknown") == 2 and len(masto.statuses) == len(bsky.records) == 1
+        later = NOW + 2 * H
+        masto.keys.clear()  # Mastodon forgets an Idempotency-Key after an hour
+        assert crosspost.retry(config, now=later) == (0, 2, 0, 0)
+        assert {r.state for r in rows(config).values()} == {"unknown"}  # checked first, not resent
+        go(config, posts, now=later)
+        assert len(masto.statuses) == 1 and len(bsky.records) == 1  # found, not posted again
+        done = rows(config)
+        assert {r.state for r in done.values()} == {"sent"}
+        assert done[pid(1)].remote_url and "verify_credentials" in {r.path.rsplit("/", 1)[-1]
+                                                                   for r in masto.requests}
+
+
+def test_status_shows_sending_as_its_own_state(cfg):
+    go(cfg, [])
+    posts = [make_post(1)]
+    go(cfg, posts, endpoint="bsky")
+    with open_ledger(cfg.state_dir / "ledger.sqlite") as ledger:  # a run killed mid-send
+        ledger.plan("masto", [Plan(pid(1), NOW, "pending", due=NOW)], now=NOW)
+        ledger.claim(pid(1), "masto", key="k-1", now=NOW)
+    data = crosspost.status(cfg)
+    masto = next(e for e in data["endpoints"] if e["name"] == "masto")
+    assert masto["counts"]["sending"] == 1 and masto["counts"]["pending"] == 0
+    assert [r["post_id"] for r in data["interrupted"]] == [pid(1)] and data["retrying"] == []
+    table = CliRunner().invoke(main, ["status", "--config", str(cfg.path)])
+    header, masto_line = table.output.splitlines()[1], table.output.splitlines()[2]
+    assert header.split()[3:5] == ["PENDING", "SENDING"] and masto_line.split()[3:5] == ["0", "1"]
+    assert "interrupted; settles on the next run" in table.output

@@ -7,6 +7,7 @@ from endpoint_helpers import (
     NOW, assert_secret_free, closed_port_url, default_template, deliver, make_body, make_endpoint, make_post, session,
 )
 from fakes import FakeSlack
+from slack_sdk.models.blocks import Block
 
 from syndicator.endpoints.slack import Slack
 from syndicator.errors import AmbiguousError, AuthError, PermanentError, TransientError
@@ -26,15 +27,36 @@ def secret_part(fake: FakeSlack) -> str:
     return fake.path.rsplit("/", 1)[1]
 
 
+def _unescape(text: str) -> str:
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
 def test_text_and_blocks_with_a_link(fake) -> None:
     post = make_post(title="Fish & <chips>")
     message, _, receipt = deliver(endpoint(fake.url), post)
     doc = fake.messages[0]
-    assert doc["text"] == message.text
-    assert doc["blocks"][0]["text"]["text"] == message.text.replace("&", "&amp;") \
-        .replace("<", "&lt;").replace(">", "&gt;")
+    escaped = message.text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    assert doc["text"] == escaped and _unescape(doc["text"]) == message.text
+    assert doc["blocks"][0]["text"]["text"] == escaped
     assert doc["blocks"][1]["elements"][0]["text"] == f"<{post.url}|Fish &amp; &lt;chips&gt;>"
     assert receipt.remote_id is None
+
+
+HOSTILE = ["<!channel> ship it", "<!here|here> & <!everyone>", "ping <@U024BE7LH> <#C01|x>",
+           "<!subteam^S012> a&b <https://evil.example|click>", "x <@W123|bob> y"]
+
+
+@pytest.mark.parametrize("title", HOSTILE)
+def test_no_user_text_can_ping_anyone_and_blocks_pass_slack_sdk(fake, title) -> None:
+    post = make_post(title=title)
+    message, _, _ = deliver(endpoint(fake.url), post, body=make_body(f"Summary: {title}"))
+    doc = fake.messages[-1]
+    assert fake.pings == []  # neither the notification text nor a block mentions anyone
+    assert _unescape(doc["text"]) == message.text and "<" not in doc["text"]
+    for raw in doc["blocks"]:  # Slack's own SDK parses and validates every block
+        block = Block.parse(raw)
+        assert block is not None and block.to_dict() == raw
+        block.validate_json()
 
 
 def test_long_summary_fits_the_section_block(fake) -> None:

@@ -5,11 +5,13 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import os
 
 import pytest
 from endpoint_helpers import (
     NOW, assert_secret_free, deliver, image, make_endpoint, make_post, prepare, session,
 )
+import standardwebhooks
 from fakes import FakeWebhook
 
 from syndicator.endpoints.webhook import Webhook, sign, signing_key
@@ -36,6 +38,35 @@ def test_standard_webhooks_signature_matches_the_spec_example() -> None:
     assert signing_key("plain-secret") == b"plain-secret"
     with pytest.raises(ConfigError):
         signing_key("whsec_not base64!")
+
+
+def _unpadded_secret() -> str:
+    while True:  # a key whose base64 needs padding, written without it (as some dashboards do)
+        key = os.urandom(23)
+        encoded = base64.b64encode(key).decode()
+        if encoded.endswith("="):
+            return "whsec_" + encoded.rstrip("=")
+
+
+def test_unpadded_whsec_secret_is_accepted_as_the_official_library_does() -> None:
+    secret = _unpadded_secret()
+    official = standardwebhooks.Webhook(secret)
+    assert signing_key(secret) == official._whsecret  # the same key
+    assert signing_key(secret + "=" * (-len(secret[6:]) % 4)) == official._whsecret
+    with FakeWebhook(secret=secret) as fake:  # the receiver verifies with standardwebhooks
+        _, key, receipt = deliver(endpoint(fake))
+        assert fake.rejected == [] and fake.unique_ids() == {key}
+        raw = fake.requests[-1]
+        assert official.verify(raw.body, raw.headers)["data"]["id"] == make_post().id
+
+
+@pytest.mark.parametrize("bad", ["whsec_not base64!", "whsec_", "whsec_===="])
+def test_undecodable_secret_is_a_config_error_when_built(fake, bad) -> None:
+    with pytest.raises(ConfigError) as info:
+        make_endpoint(Webhook, "hook", {"url": fake.url, "secret_env": "HOOK_SECRET"},
+                      {"secret": bad})
+    assert "$HOOK_SECRET" in str(info.value) and (bad == "whsec_" or bad not in str(info.value))
+    assert fake.requests == []
 
 
 def test_signed_delivery_with_full_metadata(fake) -> None:

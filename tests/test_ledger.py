@@ -84,7 +84,7 @@ def test_sent_and_skipped_are_final_and_attempts_monotonic(tmp_path: Path) -> No
         with pytest.raises(sqlite3.IntegrityError, match="never decrease"):
             ledger.conn.execute("UPDATE deliveries SET attempts = 0 WHERE post_id = 'a'")
         assert ledger.claim("b", "e", key="k", now=NOW) is None
-        assert ledger.requeue(now=NOW) == 0
+        assert ledger.requeue(now=NOW).total == 0
 
 
 def test_outcomes_need_a_claimed_row(tmp_path: Path) -> None:
@@ -115,10 +115,28 @@ def test_requeue_keeps_attempts_but_resets_budget(tmp_path: Path) -> None:
             ledger.record_retry("a", "e", error="x", next_at=NOW, now=NOW)
         ledger.claim("a", "e", key="k", now=NOW)
         ledger.record_failed("a", "e", error="gave up", now=NOW)
-        assert ledger.requeue(endpoint="other", now=NOW) == 0
-        assert ledger.requeue(endpoint="e", post_id="a", now=NOW) == 1
+        assert ledger.requeue(endpoint="other", now=NOW).total == 0
+        assert ledger.requeue(endpoint="e", post_id="a", now=NOW).resend == 1
         row = ledger.get("a", "e")
         assert (row.state, row.attempts, row.budget_used, row.window_start) == ("pending", 4, 0, None)
+
+
+def test_requeue_settles_unknown_rows_and_force_resends_with_a_fresh_key(tmp_path: Path) -> None:
+    with _ledger(tmp_path) as ledger:
+        ledger.plan("masto", [Plan("a", NOW, "pending", due=NOW)], now=NOW)
+        ledger.plan("chat", [Plan("a", NOW, "pending", due=NOW)], now=NOW)
+        for endpoint in ("masto", "chat"):
+            ledger.claim("a", endpoint, key=f"k-{endpoint}", now=NOW)
+            ledger.record_unknown("a", endpoint, error="504", next_at=None, now=NOW)
+        later = NOW + timedelta(hours=2)
+        done = ledger.requeue(now=later, uncheckable=["chat"])
+        assert done == (0, 1, 0, 1)
+        masto, chat = ledger.get("a", "masto"), ledger.get("a", "chat")
+        assert (masto.state, masto.key, masto.next_attempt_at) == ("unknown", "k-masto", stamp(later))
+        assert [r.post_id for r in ledger.due("masto", now=later)] == ["a"]  # settled next run
+        assert (chat.state, chat.next_attempt_at) == ("unknown", None)  # no rule: kept
+        assert ledger.requeue(now=later, force=True) == (0, 0, 2, 0)
+        assert {(r.state, r.key) for r in ledger.rows()} == {("pending", None)}
 
 
 def test_pause_and_endpoints_table(tmp_path: Path) -> None:
@@ -225,9 +243,18 @@ class LedgerMachine(RuleBasedStateMachine):
         else:
             assert row is not None and row.state == "sending"
 
-    @rule(endpoint=st.none() | ENDPOINTS, post=st.none() | POSTS)
-    def requeue(self, endpoint, post):
-        self.ledger.requeue(endpoint=endpoint, post_id=post, now=self._tick())
+    @rule(endpoint=st.none() | ENDPOINTS, post=st.none() | POSTS, force=st.booleans(),
+          held=st.sets(ENDPOINTS))
+    def requeue(self, endpoint, post, force, held):
+        before = {(r.post_id, r.endpoint): r for r in self.ledger.rows()}
+        self.ledger.requeue(endpoint=endpoint, post_id=post, now=self._tick(), force=force,
+                            uncheckable=held)
+        for row in self.ledger.rows():
+            old = before[(row.post_id, row.endpoint)]
+            if old.state == "unknown" and not force:  # may have landed: settle, never resend
+                assert (row.state, row.key) == ("unknown", old.key), "unknown requeued to resend"
+                if row.endpoint in held:
+                    assert row.next_attempt_at == old.next_attempt_at, "an unchecked row moved"
 
     @rule(post=POSTS, endpoint=ENDPOINTS)
     def skip(self, post, endpoint):

@@ -93,7 +93,7 @@ def test_each_broken_post_is_reported_with_file_and_line_and_the_rest_load(site,
     write_post("bad-yaml.md", "---\ntitle: Bad\ntags: [unclosed\n---\nx\n")
     write_post("bad-toml.md", "+++\ntitle = \n+++\nx\n")
     write_post("bad-date.md", "---\ntitle: D\ndate: 14th of May\n---\nx\n")
-    write_post("2024-01-01-who.md", "---\ntitle: W\nauthor: anne\n---\nx\n")
+    write_post("2024-01-01-who.md", "---\ntitle: W\ndate: 2025-02-29\n---\nx\n")
     write_post("2024-01-01-latin1.md", "---\ntitle: caf\xe9\n---\n".encode("latin-1"))
     write_post("2024-01-01-empty.md", "")
     write_post("2024-01-01-binary.md", b"\x89PNG\r\n\x1a\n\x00\x00")
@@ -107,7 +107,7 @@ def test_each_broken_post_is_reported_with_file_and_line_and_the_rest_load(site,
         "posts/bad-yaml.md:", "invalid YAML",
         "posts/bad-toml.md:2: invalid TOML",
         "posts/bad-date.md:3: date: '14th of May' is not a date",
-        "posts/2024-01-01-who.md:3: author: unknown author 'anne' (did you mean 'ann'?)",
+        "posts/2024-01-01-who.md:3: date: '2025-02-29' is not a real date",
         "posts/2024-01-01-latin1.md:2: not valid UTF-8",
         "posts/2024-01-01-empty.md:1: the file is empty",
         "posts/2024-01-01-binary.md:1: the file is binary",

@@ -52,14 +52,17 @@ def split(stubs: Iterable[Stub], now: datetime) -> Split:
     cutoff = now.timestamp()
     published, drafts, future, next_due = [], 0, 0, None
     for stub in stubs:
-        if stub.draft:
-            drafts += 1
+        if stub.draft or (stub.expires is not None and stub.expires <= cutoff):
+            drafts += 1  # an expired post (Hugo's expiryDate) is hidden like a draft
         elif stub.published > cutoff:
             future += 1
             due = datetime.fromtimestamp(stub.published, timezone.utc)
             next_due = min(next_due or due, due)
         else:
             published.append(stub)
+            if stub.expires is not None:  # the feeds change again when it expires
+                due = datetime.fromtimestamp(stub.expires, timezone.utc)
+                next_due = min(next_due or due, due)
     return Split(newest_first(published), drafts, future, next_due)
 
 

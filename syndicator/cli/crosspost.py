@@ -105,14 +105,12 @@ def crosspost_command(config_path: Path | None, dry_run: bool, endpoint_name: st
 def _status_table(data: dict) -> None:
     click.echo(f"ledger: {data['ledger']}" + ("" if data["exists"] else " (none yet: run "
                                                "`syndicator crosspost`)"))
-    states = ("pending", "sent", "failed", "unknown", "skipped")
+    states = ("pending", "sending", "sent", "failed", "unknown", "skipped")
     rows = [("ENDPOINT", "TYPE", "STATE", *(s.upper() for s in states))]
     for e in data["endpoints"]:
         state = ("paused" if e["paused"] else "active" if e["enabled"] else "disabled") \
             if e["configured"] else "removed"
-        counts = dict(e["counts"])
-        counts["pending"] += counts.get("sending", 0)
-        rows.append((e["name"], e["type"] or "-", state, *(str(counts[s]) for s in states)))
+        rows.append((e["name"], e["type"] or "-", state, *(str(e["counts"][s]) for s in states)))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     for r in rows:
         click.echo("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip())
@@ -128,6 +126,11 @@ def _status_table(data: dict) -> None:
         for r in data["problems"]:
             click.echo(f"  [{r['endpoint']}] {r['post_id']}: {r['state']} after {r['attempts']} "
                        f"attempt(s): {r['last_error'] or '-'}")
+    if data.get("interrupted"):
+        click.echo("\nsending (interrupted; settles on the next run):")
+        for r in data["interrupted"]:
+            click.echo(f"  [{r['endpoint']}] {r['post_id']}: attempt {r['attempts']} was on its "
+                       "way when the run stopped; checked by the endpoint's rule before any resend")
     if data["retrying"]:
         click.echo("\nretrying:")
         for r in data["retrying"]:
@@ -156,20 +159,28 @@ def status_command(config_path: Path | None, as_json: bool) -> None:
 @CONFIG_OPTION
 @click.option("--endpoint", "endpoint_name", metavar="NAME", help="Only this endpoint.")
 @click.option("--post", "post_id", metavar="ID", help="Only this post (its entry id).")
-def retry_command(config_path: Path | None, endpoint_name: str | None, post_id: str | None) -> None:
-    """Re-queue failed (and unknown) deliveries and resume paused endpoints.
+@click.option("--force", is_flag=True,
+              help="Resend unknown deliveries without checking first (may post twice).")
+def retry_command(config_path: Path | None, endpoint_name: str | None, post_id: str | None,
+                  force: bool) -> None:
+    """Re-queue failed deliveries, settle unknown ones, and resume paused endpoints.
 
-    They are sent by the next `syndicator crosspost` (or the daemon's next pass).
+    The next `syndicator crosspost` (or the daemon's next pass) resends failed deliveries; an
+    unknown one is first checked by its endpoint's rule and resent only if certainly absent.
     """
     from .. import crosspost
 
     setup_logging("info")
     config = open_config(config_path)
     before = crosspost.status(config)
-    count = crosspost.retry(config, endpoint=endpoint_name, post_id=post_id, now=now_utc())
+    done = crosspost.retry(config, endpoint=endpoint_name, post_id=post_id, now=now_utc(),
+                           force=force)
     if post_id is None or endpoint_name is not None:
         for e in before["endpoints"]:
             if e["paused"] and endpoint_name in (None, e["name"]):
                 click.echo(f"resumed {e['name']}")
-    click.echo(f"re-queued {count} deliver{'y' if count == 1 else 'ies'}"
-               + ("; run `syndicator crosspost` to send" if count else ""))
+    click.echo(f"re-queued {done.resend + done.forced} to send, {done.settle} to check first"
+               + ("; run `syndicator crosspost`" if done.total else ""))
+    if done.held:
+        click.echo(f"kept {done.held} unknown: its endpoint cannot check whether it landed; "
+                   "look, then `syndicator retry --force` to resend")

@@ -26,11 +26,11 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from ..errors import LedgerError
-from .ledger_rows import EndpointState, Plan, Row, parse_stamp, stamp
+from .ledger_rows import EndpointState, Plan, Requeued, Row, parse_stamp, stamp
 from .ledger_schema import SCHEMA_VERSION, STATES, connect
 
-__all__ = ["SCHEMA_VERSION", "STATES", "EndpointState", "Ledger", "Plan", "Row", "open_ledger",
-           "parse_stamp", "stamp"]
+__all__ = ["SCHEMA_VERSION", "STATES", "EndpointState", "Ledger", "Plan", "Requeued", "Row",
+           "open_ledger", "parse_stamp", "stamp"]
 
 
 _COLUMNS = ", ".join(Row.__dataclass_fields__)
@@ -206,19 +206,37 @@ class Ledger:
                            (reason, stamp(now), post_id, endpoint)) == 1
 
     def requeue(self, *, endpoint: str | None = None, post_id: str | None = None,
-                now: datetime) -> int:
-        """Put failed and unknown deliveries back to `pending` with a fresh retry budget."""
-        where, params = ["state IN ('failed', 'unknown')"], []
-        if endpoint:
-            where.append("endpoint = ?")
-            params.append(endpoint)
-        if post_id:
-            where.append("post_id = ?")
-            params.append(post_id)
-        return self._write(
-            "UPDATE deliveries SET state = 'pending', budget_base = attempts, window_start = NULL,"
-            " next_attempt_at = ?, reason = NULL, updated_at = ? WHERE " + " AND ".join(where),
-            (stamp(now), stamp(now), *params))
+                now: datetime, force: bool = False, uncheckable: Iterable[str] = ()) -> Requeued:
+        """Give failed and unknown deliveries a fresh retry budget (one transaction).
+
+        failed -> pending (nothing was applied). unknown -> due to be *settled* by the
+        endpoint's rule before any resend, except on endpoints in `uncheckable` (no rule: kept).
+        force: unknown -> pending with a fresh key, resent without checking (may duplicate).
+        """
+        where, params = "", []
+        for column, value in (("endpoint", endpoint), ("post_id", post_id)):
+            if value:
+                where += f" AND {column} = ?"
+                params.append(value)
+        fresh = "budget_base = attempts, window_start = NULL, next_attempt_at = ?, reason = NULL, " \
+                "updated_at = ?"
+        held = tuple(uncheckable) if not force else ()
+        skip_held = f" AND endpoint NOT IN ({', '.join('?' * len(held))})" if held else ""
+        with self._transaction():
+            run = self.conn.execute
+            resend = run(f"UPDATE deliveries SET state = 'pending', {fresh} WHERE state = 'failed'"
+                         + where, (stamp(now), stamp(now), *params)).rowcount
+            if force:
+                forced = run(f"UPDATE deliveries SET state = 'pending', key = NULL, {fresh} "
+                             "WHERE state = 'unknown'" + where,
+                             (stamp(now), stamp(now), *params)).rowcount
+                return Requeued(resend, 0, forced, 0)
+            settle = run(f"UPDATE deliveries SET {fresh} WHERE state = 'unknown'" + where
+                         + skip_held, (stamp(now), stamp(now), *params, *held)).rowcount
+            kept = run("SELECT COUNT(*) FROM deliveries WHERE state = 'unknown'" + where
+                       + (f" AND endpoint IN ({', '.join('?' * len(held))})" if held else
+                          " AND 0"), (*params, *held)).fetchone()[0]
+        return Requeued(resend, settle, 0, kept)
 
     # -- queries ------------------------------------------------------------------------------
 

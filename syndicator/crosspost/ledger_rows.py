@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from typing import NamedTuple
 
 
 def stamp(when: datetime) -> str:
@@ -66,3 +67,19 @@ class Plan:
     state: str
     reason: str | None = None
     due: datetime | None = None
+
+
+class Requeued(NamedTuple):
+    """What `retry` did: failed rows queued to resend, unknown rows queued to be settled first
+    (by the endpoint's rule), unknown rows forced back to pending, unknown rows kept because
+    their endpoint has no way to check (chat webhooks, Micropub: only --force resends them)."""
+
+    resend: int
+    settle: int
+    forced: int
+    held: int
+
+    @property
+    def total(self) -> int:
+        """Rows that will be worked on by the next run."""
+        return self.resend + self.settle + self.forced

@@ -1,5 +1,8 @@
 """What the ledger says: per endpoint counts by state, pauses, the latest deliveries and the
-ones that need attention; and `retry`, which re-queues failed and unknown deliveries."""
+ones that need attention; and `retry`, which re-queues failed and unknown deliveries.
+
+`sending` is its own state here: a run was interrupted (a crash, a kill) while that delivery
+was on its way; the next run settles it by its endpoint's rule before anything is resent."""
 
 from __future__ import annotations
 
@@ -9,7 +12,7 @@ from typing import Any
 
 from ..config import Config
 from ..redact import redact
-from .ledger import Row, open_ledger
+from .ledger import Requeued, Row, open_ledger
 from .ledger_schema import STATES
 
 logger = logging.getLogger(__name__)
@@ -19,7 +22,7 @@ def status(config: Config, *, recent: int = 10) -> dict[str, Any]:
     """Per endpoint: counts by state, paused or not; the latest deliveries; failures."""
     settings = config.crosspost
     out: dict[str, Any] = {"ledger": str(settings.ledger), "exists": False, "endpoints": [],
-                           "recent": [], "problems": [], "retrying": []}
+                           "recent": [], "problems": [], "retrying": [], "interrupted": []}
     ledger = open_ledger(settings.ledger, readonly=True)
     if ledger is None:
         out["endpoints"] = [_endpoint(e.name, e, None, {}) for e in settings.endpoints]
@@ -36,8 +39,8 @@ def status(config: Config, *, recent: int = 10) -> dict[str, Any]:
                                                       limit=recent)]
         out["problems"] = [_row(r) for r in ledger.rows(states=["failed", "unknown"],
                                                         order="updated_at DESC")]
-        out["retrying"] = [_row(r) for r in ledger.rows(states=["pending", "sending"])
-                           if r.attempts > 0]
+        out["retrying"] = [_row(r) for r in ledger.rows(states=["pending"]) if r.attempts > 0]
+        out["interrupted"] = [_row(r) for r in ledger.rows(states=["sending"])]
     return out
 
 
@@ -60,13 +63,21 @@ def _row(r: Row) -> dict[str, Any]:
 
 
 def retry(config: Config, *, endpoint: str | None = None, post_id: str | None = None,
-          now: datetime) -> int:
-    """Re-queue failed and unknown deliveries (and resume paused endpoints); returns how many."""
+          now: datetime, force: bool = False) -> Requeued:
+    """Re-queue failed deliveries and settle unknown ones (resume paused endpoints too).
+
+    An `unknown` delivery may have landed, so it is not simply resent: the next run first runs
+    its endpoint's settle rule (Mastodon: the same Idempotency-Key within the hour, else look
+    for the post's URL among the account's latest statuses; Bluesky: getRecord for the record
+    key; webhook: the same webhook-id) and resends only when that says it is certainly absent.
+    Endpoints with no rule (resend_when_unsure = false) keep theirs; `force` resends all.
+    """
     settings = config.crosspost
     if not settings.ledger.exists():
         if endpoint is not None:
             settings.endpoint(endpoint)  # a ConfigError with a suggestion if it is a typo
-        return 0
+        return Requeued(0, 0, 0, 0)
+    uncheckable = [e.name for e in settings.endpoints if not e.resend_when_unsure]
     with open_ledger(settings.ledger) as ledger:
         if endpoint is not None and ledger.endpoint(endpoint) is None:
             settings.endpoint(endpoint)
@@ -74,4 +85,5 @@ def retry(config: Config, *, endpoint: str | None = None, post_id: str | None = 
             for name in ([endpoint] if endpoint else [e.name for e in ledger.endpoints()]):
                 if ledger.unpause(name):
                     logger.info("endpoint %s resumed", name)
-        return ledger.requeue(endpoint=endpoint, post_id=post_id, now=now)
+        return ledger.requeue(endpoint=endpoint, post_id=post_id, now=now, force=force,
+                              uncheckable=uncheckable)

@@ -6,7 +6,9 @@ Secrets: url (config `url_env`): the webhook URL https://hooks.slack.com/service
 The URL is the credential: it never appears in messages or logs.
 
 The message is a mrkdwn section with the fitted text (escaped; 3000 characters at most) and a
-context block linking the post title to its URL; `text` is the plain fallback. Slack answers
+context block linking the post title to its URL; `text` (the notification) carries the same
+escaped text: every &, < and > of user text is escaped wherever it goes, so a title or summary
+holding <!channel>, <!here> or <@U…> cannot ping anyone. Slack answers
 200 `ok`; errors are plain strings: 400 invalid_payload, 403 action_prohibited / invalid_token,
 404 channel_not_found / no_service, 410 channel_is_archived, 429 with Retry-After.
 403/404 are AuthError and 410 a PermanentError with status=410: both pause the endpoint, since
@@ -65,8 +67,9 @@ class Slack(Endpoint):
         """POST the message; 200 `ok` is success."""
         check_length(self, message)
         link = f"<{post.url}|{escape(post.title) or post.url}>"
-        doc = {"text": f"{message.text}",
-               "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": escape(message.text)}},
+        text = escape(message.text)  # `text` is the notification: <!channel> there pings everyone
+        doc = {"text": text,
+               "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}},
                           {"type": "context", "elements": [{"type": "mrkdwn", "text": link}]}]}
         resp = request(self, "POST", self.secrets.get("url", ""), json=doc, where=WHERE)
         said = resp.text.strip()[:100] if resp.text else ""

@@ -5,8 +5,9 @@ Config ([[endpoints]] type = "webhook"):
                               masked only where we know them)
     hub_signature   false     also send GitHub-style X-Hub-Signature-256
 Secrets: secret (config `secret_env`): the signing secret. "whsec_<base64>" secrets (as
-Standard Webhooks libraries issue them) are base64-decoded to get the key; any other string is
-used as UTF-8 bytes. X-Hub-Signature-256 always uses the secret string as given (GitHub's way).
+Standard Webhooks libraries issue them, padded or not) are base64-decoded to get the key when
+the endpoint is built, so an undecodable one is a ConfigError before anything is sent; any
+other string is used as UTF-8 bytes. X-Hub-Signature-256 always uses the secret string as given (GitHub's way).
 
 Headers: webhook-id (the delivery id from new_key(), the same on every retry, so receivers
 deduplicate), webhook-timestamp (unix seconds of this attempt), webhook-signature
@@ -46,19 +47,26 @@ from .http import host_of, raise_for, request
 
 
 def signing_key(secret: str) -> bytes:
-    """The HMAC key for a Standard Webhooks secret ("whsec_" + base64, or plain text)."""
-    if secret.startswith("whsec_"):
-        try:
-            return base64.b64decode(secret[len("whsec_"):], validate=True)
-        except (binascii.Error, ValueError):
-            raise ConfigError("webhook secret starts with whsec_ but the rest is not base64") from None
-    return secret.encode("utf-8")
+    """The HMAC key for a Standard Webhooks secret ("whsec_" + base64, padded or not, as the
+    official libraries accept it; or plain text, used as UTF-8). ConfigError if undecodable."""
+    if not secret.startswith("whsec_"):
+        return secret.encode("utf-8")
+    encoded = secret[len("whsec_"):].rstrip("=")
+    try:
+        key = base64.b64decode(encoded + "=" * (-len(encoded) % 4), validate=True)
+    except (binascii.Error, ValueError):
+        key = b""
+    if not key:
+        raise ConfigError("webhook secret starts with whsec_ but the rest is not base64")
+    return key
 
 
-def sign(secret: str, msg_id: str, timestamp: int, body: bytes) -> str:
-    """The webhook-signature header value: "v1,<base64 HMAC-SHA256>"."""
+def sign(secret: str | bytes, msg_id: str, timestamp: int, body: bytes) -> str:
+    """The webhook-signature header value: "v1,<base64 HMAC-SHA256>" (secret: as configured,
+    or the key signing_key() made of it)."""
+    key = secret if isinstance(secret, bytes) else signing_key(secret)
     payload = f"{msg_id}.{timestamp}.".encode() + body
-    digest = hmac.new(signing_key(secret), payload, hashlib.sha256).digest()
+    digest = hmac.new(key, payload, hashlib.sha256).digest()
     return "v1," + base64.b64encode(digest).decode()
 
 
@@ -94,6 +102,15 @@ class Webhook(Endpoint):
 
     kind = "webhook"
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        try:  # decoded when the endpoint is built: a bad secret stops a run before any send
+            self.key = signing_key(self.secrets.get("secret", ""))
+        except ConfigError:
+            raise ConfigError(f"webhook endpoint '{self.name}': the secret in "
+                              f"{self.credential_hint()} starts with whsec_ but the rest is not "
+                              "base64") from None
+
     def render(self, post: Post, body: Body, *, template: str, own_text: str | None = None) -> Message:
         """No length limit; the text goes in data.text beside the full metadata."""
         fitted = fit_post(post, body, template=template, own_text=own_text, limits=())
@@ -112,7 +129,7 @@ class Webhook(Endpoint):
         secret = self.secrets.get("secret", "")
         headers = {"Content-Type": "application/json", "webhook-id": key,
                    "webhook-timestamp": str(stamp),
-                   "webhook-signature": sign(secret, key, stamp, raw)}
+                   "webhook-signature": sign(self.key, key, stamp, raw)}
         if self.opts.get("hub_signature"):
             headers["X-Hub-Signature-256"] = "sha256=" + hmac.new(
                 secret.encode("utf-8"), raw, hashlib.sha256).hexdigest()

@@ -1,10 +1,18 @@
 """Split a post file into front matter and body, and parse the front matter.
 
-YAML between `---` lines, or TOML between `+++` lines (Hugo's and Jekyll's conventions).
+Formats, as the engines write them:
+- YAML between `---` lines (Jekyll, Hugo, Eleventy, Astro; `---yaml` too);
+- TOML between `+++` lines (Hugo, Zola);
+- JSON: a JSON object at the very start of the file (Hugo), or between `---json` and `---` (Eleventy);
+- a `Key: value` header ended by a blank line (Pelican, Python-Markdown's meta extension).
+
+YAML timestamps are kept as text, so the reader checks every date itself and an impossible one
+(2025-02-29) is reported at its line. Size and nesting are bounded (see limits.py).
 """
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
 from dataclasses import dataclass
@@ -14,13 +22,25 @@ import yaml
 
 from ..errors import PostError
 from . import flatyaml
+from .limits import DEFAULT_LIMITS, PostLimits
 
 try:  # libyaml's C loader is about six times faster than the pure-Python one
-    _YamlLoader: Any = yaml.CSafeLoader
+    _BaseLoader: Any = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - PyYAML built without libyaml
-    _YamlLoader = yaml.SafeLoader
+    _BaseLoader = yaml.SafeLoader
 
-_FENCES = {"---": "yaml", "+++": "toml"}
+
+class _YamlLoader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """The safe loader, with timestamps left as the text written (dates.py parses them)."""
+
+
+_YamlLoader.add_constructor("tag:yaml.org,2002:timestamp",
+                            lambda loader, node: loader.construct_scalar(node))
+
+_FENCES = {"---": "yaml", "---yaml": "yaml", "---yml": "yaml", "+++": "toml", "---json": "json"}
+_CLOSING = {"---": "---", "---yaml": "---", "---yml": "---", "+++": "+++", "---json": "---"}
+_HEADER_LINE = re.compile(r"[A-Za-z][A-Za-z0-9_-]*:(?:[ \t]|$)")
+_CONTINUATION = re.compile(r"[ \t]+\S")
 
 
 @dataclass(frozen=True)
@@ -31,25 +51,72 @@ class Split:
     body: str
     body_line: int
     raw_meta: str
+    kind: str = "yaml"  # "yaml", "toml", "json" or "header" (Pelican's `Key: value` lines)
+    meta_line: int = 2  # the file line where raw_meta starts
+
+    def line_of(self, key: str) -> int:
+        """The file line where a top-level key is written (the first front matter line if not found)."""
+        return key_line(self.raw_meta, key, first=self.meta_line)
 
 
-def split(text: str, path: str) -> Split:
+def split(text: str, path: str, *, limits: PostLimits = DEFAULT_LIMITS) -> Split:
     """Separate and parse the front matter; raises PostError with the line of the problem."""
+    if text.startswith("{"):
+        return _split_json_object(text, path, limits)
     first, _, rest = text.partition("\n")
     fence = first.rstrip()
     kind = _FENCES.get(fence)
     if kind is None:
-        raise PostError("no front matter: the file must start with '---' (YAML) or '+++' (TOML)",
-                        path=path, line=1)
-    end = re.search(rf"^{re.escape(fence)}[ \t]*\r?$", rest, re.MULTILINE)
+        if _HEADER_LINE.match(first):
+            return _split_header(text, path, limits)
+        raise PostError("no front matter: the file must start with '---' (YAML), '+++' (TOML), "
+                        "a JSON object, or 'Title: ...' header lines", path=path, line=1)
+    closing = _CLOSING[fence]
+    end = re.search(rf"^{re.escape(closing)}[ \t]*\r?$", rest, re.MULTILINE)
     if end is None:
-        raise PostError(f"front matter is not closed: no line '{fence}' after line 1", path=path, line=1)
+        raise PostError(f"front matter is not closed: no line '{closing}' after line 1", path=path, line=1)
     raw = rest[: end.start()]
+    _check_size(raw, path, limits)
     after = rest[end.end():]
     body = after[1:] if after.startswith("\n") else after
     body_line = raw.count("\n") + 3
-    meta = _parse_yaml(raw, path) if kind == "yaml" else _parse_toml(raw, path)
-    return Split(meta=meta, body=body, body_line=body_line, raw_meta=raw)
+    parse = {"yaml": _parse_yaml, "toml": _parse_toml, "json": _parse_json}[kind]
+    meta = parse(raw, path)
+    _check_nesting(meta, raw, path, limits)
+    return Split(meta=meta, body=body, body_line=body_line, raw_meta=raw, kind=kind)
+
+
+def _check_size(raw: str, path: str, limits: PostLimits) -> None:
+    most = limits.max_front_matter_bytes
+    if len(raw) > most or (len(raw) * 4 > most and len(raw.encode("utf-8", "surrogatepass")) > most):
+        raise PostError(f"the front matter is over the limit of {most:,} bytes ([limits] max_front_matter_bytes)",
+                        path=path, line=1)
+
+
+def _check_nesting(meta: dict[str, Any], raw: str, path: str, limits: PostLimits, *, first: int = 2) -> None:
+    """Reject lists and tables nested deeper than the limit, at the top-level key holding them."""
+    most = limits.max_nesting
+    for key, value in meta.items():
+        if isinstance(value, (list, dict)) and depth(value, most + 1) > most:
+            raise PostError(f"{key}: lists and tables are nested more than {most} deep ([limits] max_nesting)",
+                            path=path, line=key_line(raw, key, first=first))
+
+
+def depth(value: Any, stop: int) -> int:
+    """How deeply lists and tables nest in `value` (1 for a flat list), counting no further than `stop`."""
+    deepest, seen = 0, set()
+    stack = [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if id(item) in seen:  # YAML aliases share objects: visit each once
+            continue
+        seen.add(id(item))
+        deepest = max(deepest, level)
+        if deepest >= stop:
+            return deepest
+        children = item.values() if isinstance(item, dict) else item
+        stack.extend((c, level + 1) for c in children if isinstance(c, (list, dict)))
+    return deepest
 
 
 def _parse_yaml(raw: str, path: str) -> dict[str, Any]:
@@ -66,18 +133,80 @@ def _parse_yaml(raw: str, path: str) -> dict[str, Any]:
         if start is not None and start.line + 2 != line and getattr(exc, "context", None):
             problem += f" ({exc.context} started on line {start.line + 2})"
         raise PostError(f"invalid YAML front matter: {problem}", path=path, line=line) from None
+    except RecursionError:
+        raise PostError("invalid YAML front matter: nested too deeply", path=path, line=1) from None
+    except (ValueError, TypeError, OverflowError) as exc:  # a value a constructor refused
+        raise PostError(f"invalid YAML front matter: {exc}", path=path, line=1) from None
     return _as_table(data, path)
 
 
 def _parse_toml(raw: str, path: str) -> dict[str, Any]:
     try:
-        data = tomllib.loads(raw)
+        return tomllib.loads(raw)
     except tomllib.TOMLDecodeError as exc:
         found = re.search(r"at line (\d+)", str(exc))
-        line = int(found.group(1)) + 1 if found else 1
-        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
+        # "at end of document": the last line of the front matter (the file's line 1 is '+++')
+        line = int(found.group(1)) + 1 if found else max(raw.count("\n"), 1) + 1
+        message = re.sub(r"\s*\(at (?:line \d+, column \d+|end of document)\)", "", str(exc))
         raise PostError(f"invalid TOML front matter: {message}", path=path, line=line) from None
-    return data
+    except RecursionError:
+        raise PostError("invalid TOML front matter: nested too deeply", path=path, line=2) from None
+
+
+def _parse_json(raw: str, path: str, first_line: int = 2) -> dict[str, Any]:
+    try:
+        data = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise PostError(f"invalid JSON front matter: {exc.msg}", path=path, line=exc.lineno + first_line - 1) from None
+    except RecursionError:
+        raise PostError("invalid JSON front matter: nested too deeply", path=path, line=first_line) from None
+    return _as_table(data, path)
+
+
+def _split_json_object(text: str, path: str, limits: PostLimits) -> Split:
+    """Hugo's JSON front matter: a JSON object at the start of the file, then the body."""
+    end = _json_end(text, path)
+    raw = text[:end]
+    _check_size(raw, path, limits)
+    meta = _parse_json(raw, path, first_line=1)
+    _check_nesting(meta, raw, path, limits, first=1)
+    after = text[end:]
+    body = after[1:] if after.startswith("\n") else after
+    return Split(meta=meta, body=body, body_line=raw.count("\n") + 2, raw_meta=raw, kind="json", meta_line=1)
+
+
+def _json_end(text: str, path: str) -> int:
+    try:
+        _data, end = json.JSONDecoder().raw_decode(text)
+    except json.JSONDecodeError as exc:
+        raise PostError(f"invalid JSON front matter: {exc.msg}", path=path, line=exc.lineno) from None
+    except RecursionError:
+        raise PostError("invalid JSON front matter: nested too deeply", path=path, line=1) from None
+    return end
+
+
+def _split_header(text: str, path: str, limits: PostLimits) -> Split:
+    """Pelican's and Python-Markdown's `Key: value` lines, up to the first blank line."""
+    meta: dict[str, Any] = {}
+    lines = text.split("\n")
+    last_key, count = "", 0
+    for count, line in enumerate(lines, start=1):
+        if not line.strip():
+            break
+        if last_key and _CONTINUATION.match(line):
+            meta[last_key] = f"{meta[last_key]} {line.strip()}".strip()
+            continue
+        if not _HEADER_LINE.match(line):
+            raise PostError(f"header line is not 'Key: value': {line[:60]!r}", path=path, line=count)
+        key, _, value = line.partition(":")
+        last_key = key.strip().lower()
+        meta[last_key] = value.strip()
+    else:
+        count += 1
+    raw = "\n".join(lines[: count - 1]) + "\n"
+    _check_size(raw, path, limits)
+    body = "\n".join(lines[count:])
+    return Split(meta=meta, body=body, body_line=count + 1, raw_meta=raw, kind="header", meta_line=1)
 
 
 def _as_table(data: Any, path: str) -> dict[str, Any]:
@@ -88,18 +217,30 @@ def _as_table(data: Any, path: str) -> dict[str, Any]:
     return {str(k): v for k, v in data.items()}
 
 
-def key_line(raw_meta: str, key: str) -> int:
-    """The file line where a top-level front matter key is written (2 if not found)."""
-    pattern = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*[:=]", re.MULTILINE)
+def key_line(raw_meta: str, key: str, *, first: int = 2) -> int:
+    """The file line where a top-level front matter key is written (`first`, raw_meta's line, if not found)."""
+    pattern = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*[:=]", re.MULTILINE | re.IGNORECASE)
     found = pattern.search(raw_meta)
-    return raw_meta.count("\n", 0, found.start()) + 2 if found else 2
+    return raw_meta.count("\n", 0, found.start()) + first if found else first
 
 
 def body_of(text: str) -> str:
-    """Only the body of a post file's text, without parsing its front matter."""
+    """Only the body of a post file's text, without parsing its front matter (JSON excepted)."""
+    if text.startswith("{"):
+        try:
+            end = _json_end(text, "")
+        except PostError:
+            return text
+        after = text[end:]
+        return after[1:] if after.startswith("\n") else after
     first, _, rest = text.partition("\n")
     fence = first.rstrip()
-    end = re.search(rf"^{re.escape(fence)}[ \t]*\r?$", rest, re.MULTILINE) if fence in _FENCES else None
+    if fence not in _FENCES:
+        if _HEADER_LINE.match(first):
+            blank = re.search(r"^[ \t]*$", text, re.MULTILINE)
+            return text[blank.end() + 1:] if blank else ""
+        return text
+    end = re.search(rf"^{re.escape(_CLOSING[fence])}[ \t]*\r?$", rest, re.MULTILINE)
     if end is None:
         return text
     after = rest[end.end():]

@@ -70,10 +70,10 @@ def load_pinned(path: Path, *, file: str) -> dict[str, str]:
 def dump_pinned(pairs: Mapping[str, str], *, header: str) -> str:
     """The text of an ids file for these link -> id pairs (sorted, TOML)."""
     lines = [f"# {line}" for line in header.splitlines()] + ["", "[ids]"]
-    lines += [f"{_toml_string(link)} = {_toml_string(value)}" for link, value in sorted(pairs.items())]
+    lines += [f"{toml_string(link)} = {toml_string(value)}" for link, value in sorted(pairs.items())]
     return "\n".join(lines) + "\n"
 
 
-def _toml_string(text: str) -> str:
+def toml_string(text: str) -> str:
     escaped = text.replace("\\", "\\\\").replace('"', '\\"')
     return '"' + "".join(c if c >= " " and c != "\x7f" else f"\\u{ord(c):04x}" for c in escaped) + '"'

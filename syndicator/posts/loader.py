@@ -15,7 +15,7 @@ from datetime import timezone
 from typing import Callable, NamedTuple
 
 from ..config import Config
-from ..errors import PostError
+from ..errors import NotAPost, PostError
 from ..model import Author, Post
 from .claims import Claim, settle
 from .reader import FORMATS, read
@@ -69,11 +69,13 @@ class Stub(NamedTuple):
     categories: tuple[str, ...]
     authors: tuple[Author, ...]
     digest: str
+    expires: float | None = None  # POSIX timestamp: the post leaves the feeds then
 
     @staticmethod
     def of(post: Post) -> "Stub":
         return Stub(post.source, post.id, post.url, post.slug, post.published.timestamp(), post.draft,
-                    post.tags, post.categories, post.authors, post.digest)
+                    post.tags, post.categories, post.authors, post.digest,
+                    post.expires.timestamp() if post.expires else None)
 
 
 FileEntry = tuple[int, int, "Stub | None", list[Problem]]  # size, mtime_ns, stub (None: rejected), problems
@@ -98,6 +100,8 @@ def parse_file(config: Config, rel: str) -> tuple[FileEntry, Post | None]:
         stub = Stub.of(post)
     except PostError as exc:
         return (st.st_size, st.st_mtime_ns, None, [Problem(shown, exc.line, exc.message)]), None
+    except NotAPost:  # a section page: remembered, so it is not read again, and not reported
+        return (st.st_size, st.st_mtime_ns, None, []), None
     except Exception as exc:  # a bug or an input nobody foresaw: this post only, never the build
         logger.debug("reading %s failed", shown, exc_info=True)
         detail = f"{type(exc).__name__}: {exc}"[:300]

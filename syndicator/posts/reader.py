@@ -2,43 +2,42 @@
 
 Front matter keys (documented in the README): title, date, updated, id, slug, summary,
 author / authors, tags, categories, image, influences, sources, via, license, lang, draft,
-canonical_url, syndicate.
+canonical_url, syndicate. The keys Hugo, Jekyll, Zola, Eleventy, Astro and Pelican write for
+the same things are read too (see dialects.py); their layout keys are known and ignored.
+A section page (`_index.md`) or a title-less page made for a template is not a post: NotAPost.
 """
 
 from __future__ import annotations
 
 import hashlib
-import mimetypes
 import posixpath
 import re
-from dataclasses import dataclass
-from datetime import date, datetime, time
-from typing import Any
+from datetime import datetime
 
 from ..config import Config, suggest
-from ..errors import PostError
-from ..model import Author, Credit, Image, Link, Post, Syndication
-from .content import resolver
-from .frontmatter import Split, key_line, split
+from ..errors import NotAPost, PostError
+from ..model import Link, Post, Syndication
+from . import dates
+from .content import html_to_text, markdown_to_html, resolver
+from .dialects import CATEGORIES, EXPIRES, KNOWN, OWN_KEYS, OWN_URL, PUBLISHED, SUMMARY, TAGS, UPDATED, hidden
+from .fields import Fields, Warning_, dedupe
+from .frontmatter import split
 from .ids import entry_id as entry_id_for
+from .limits import limits_of
+from .media import image
+from .people import authors
 from .slugs import slugify
 from .templates import problems as template_problems
+from .urls import own_path, slug_of
 
-KNOWN_KEYS = (
-    "title", "date", "updated", "id", "slug", "summary", "author", "authors", "tags",
-    "categories", "image", "influences", "sources", "via", "license", "lang", "draft",
-    "canonical_url", "syndicate",
-)
+__all__ = ["FORMATS", "KNOWN_KEYS", "Warning_", "decode", "read"]
+
+KNOWN_KEYS = tuple(sorted(OWN_KEYS))
 FORMATS = {".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html"}
-_DATE_PREFIX = re.compile(r"^(\d{4}-\d{2}-\d{2})-(.+)$")
-
-
-@dataclass(frozen=True)
-class Warning_:
-    """A problem that does not stop the post from publishing (an unknown key, say)."""
-
-    line: int
-    message: str
+_DATE_PREFIX = re.compile(r"^(\d{4}-\d{2}-\d{2})[-_](.+)$")
+_TEMPLATE_KEYS = ("layout", "template", "type", "outputs", "permalink", "pagination", "eleventycomputed",
+                  "headless", "build", "_build", "cascade", "page_template", "redirect_to")
+_BAD_SLUG = re.compile(r"[\s/?#]")
 
 
 def decode(data: bytes, path: str) -> str:
@@ -58,232 +57,213 @@ def decode(data: bytes, path: str) -> str:
 
 def read(config: Config, relpath: str, data: bytes, *, display: str,
          keep_body: bool = True) -> tuple[Post, list[Warning_]]:
-    """Parse one post. `relpath` is relative to the posts directory; `display` is for messages."""
+    """Parse one post. `relpath` is relative to the posts directory; `display` is for messages.
+
+    Raises PostError (with the file's line) for a broken post and NotAPost for a section page.
+    """
+    if posixpath.basename(relpath).startswith("_index."):
+        raise NotAPost("a section page (_index), not a post", path=display)
+    limits = limits_of(config)
+    if len(data) > limits.max_post_bytes:
+        raise PostError(f"the file is {len(data):,} bytes, over the limit of {limits.max_post_bytes:,} "
+                        "([limits] max_post_bytes)", path=display, line=1)
     text = decode(data, display)
-    parts = split(text, display)
-    warnings = [
-        Warning_(key_line(parts.raw_meta, key), f"unknown front matter key '{key}'{suggest(key, KNOWN_KEYS)}")
-        for key in parts.meta if key not in KNOWN_KEYS
-    ]
-    warnings += [Warning_(line, message) for line, message in template_problems(
+    try:
+        fields = Fields(config, split(text, display, limits=limits), display)
+        post = _post(fields, relpath, hashlib.sha1(data).hexdigest(), keep_body)
+    except (PostError, NotAPost):
+        raise
+    except RecursionError:
+        raise PostError("the front matter is nested too deeply", path=display, line=1) from None
+    except Exception as exc:  # a post must never stop the build: report it at its file instead
+        raise PostError(f"cannot be read ({type(exc).__name__}: {exc})", path=display, line=1) from None
+    parts = fields.parts
+    templates = [Warning_(line, message) for line, message in template_problems(
         parts.body, body_line=parts.body_line, site_url=config.site.url, permalink=config.site.permalink)]
-    fields = _Fields(config, parts, display)
-    post = fields.post(relpath, hashlib.sha1(data).hexdigest(), keep_body)
-    return post, warnings
+    return post, _unknown_keys(fields) + templates + fields.warnings
 
 
-class _Fields:
-    """Reads and checks each front matter field, raising PostError at the key's line."""
+def _unknown_keys(fields: Fields) -> list[Warning_]:
+    mapped = {key.lower() for key, _target in fields.config.reading.taxonomies}
+    return [Warning_(fields.parts.line_of(key), f"unknown front matter key '{key}'{suggest(key, KNOWN_KEYS)}")
+            for key in fields.meta if key.lower() not in KNOWN and key.lower() not in mapped]
 
-    def __init__(self, config: Config, parts: Split, path: str) -> None:
-        self.config = config
-        self.site = config.site
-        self.resolve = resolver(config.site.url)
-        self.meta = parts.meta
-        self.parts = parts
-        self.path = path
 
-    def fail(self, key: str, message: str) -> PostError:
-        return PostError(f"{key}: {message}", path=self.path, line=key_line(self.parts.raw_meta, key))
+def _post(fields: Fields, relpath: str, digest: str, keep_body: bool) -> Post:
+    title = _title(fields)
+    folder, name = posixpath.split(relpath)
+    stem, suffix = posixpath.splitext(name)
+    bundle = stem == "index" and bool(folder)
+    if bundle:
+        stem = posixpath.basename(folder)
+    prefix = _DATE_PREFIX.match(stem)
+    own_key, own = _own_address(fields)
+    published = _published(fields, prefix, folder, own)
+    slug = _slug(fields, own, prefix.group(2) if prefix else stem)
+    site = fields.site
+    url = own or site.absolute(site.permalink.format(
+        year=f"{published.year:04d}", month=f"{published.month:02d}", day=f"{published.day:02d}", slug=slug))
+    entry_id = fields.text("id") or entry_id_for(
+        site.id_rule, url=url, published=published, slug=slug,
+        tag_authority=site.tag_authority, pinned=fields.config.pinned_ids)
+    canonical = fields.url(*_canonical(fields))
+    tags, categories = _taxonomies(fields)
+    return Post(
+        source=relpath, id=entry_id, slug=slug, title=title, url=canonical or url,
+        published=published, updated=_dated(fields, UPDATED) or published,
+        body=fields.parts.body if keep_body else "", body_format=FORMATS[suffix.lower()],
+        summary=_summary(fields), authors=authors(fields), tags=tags, categories=categories,
+        image=image(fields, resolver(url) if bundle else fields.base),
+        influences=_links(fields, "influences", "name"), sources=_links(fields, "sources", "title"),
+        via=_via(fields), license=fields.url("license", fields.meta.get("license")),
+        lang=fields.text(fields.key("lang", "language")),
+        draft=_draft(fields), canonical_url=canonical, syndicate=_syndicate(fields),
+        digest=digest, expires=_dated(fields, EXPIRES),
+    )
 
-    def text(self, key: str, *, required: bool = False) -> str | None:
-        value = self.meta.get(key)
-        if value is None:
-            if required:
-                raise PostError(f"{key} is missing", path=self.path, line=2)
-            return None
-        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-            raise self.fail(key, f"must be text, not {type(value).__name__}")
-        value = str(value).strip()
-        if required and not value:
-            raise self.fail(key, "must not be empty")
-        return value or None
 
-    def when(self, key: str, value: Any = None) -> datetime | None:
-        value = self.meta.get(key) if value is None else value
-        if value is None:
-            return None
-        if isinstance(value, datetime):
-            parsed = value
-        elif isinstance(value, date):
-            parsed = datetime.combine(value, time())
-        elif isinstance(value, str):
-            try:
-                parsed = datetime.fromisoformat(value.strip().replace(" ", "T", 1))
-            except ValueError:
-                raise self.fail(key, f"{value!r} is not a date (use 2024-05-14 or "
-                                     "2024-05-14T09:30:00+02:00)") from None
-        else:
-            raise self.fail(key, f"must be a date, not {type(value).__name__}")
-        # A date without an offset is in the site's time zone.
-        return parsed if parsed.tzinfo else parsed.replace(tzinfo=self.site.timezone)
+def _title(fields: Fields) -> str:
+    key = fields.key("title")
+    title = fields.text(key) if key else None
+    if title:
+        return title
+    if key is None and (not fields.parts.body.strip() or fields.key(*_TEMPLATE_KEYS)):
+        raise NotAPost("a page without a title, made for a template", path=fields.path)
+    return str(fields.text(key or "title", required=True))
 
-    def names(self, key: str) -> tuple[str, ...]:
-        value = self.meta.get(key)
-        if value is None:
-            return ()
-        if isinstance(value, (str, int, float)) and not isinstance(value, bool):
-            value = [value]
-        if not isinstance(value, list) or not all(
-                isinstance(v, (str, int, float)) and not isinstance(v, bool) for v in value):
-            raise self.fail(key, "must be a list of names")
-        seen: dict[str, None] = {}
-        for v in value:
-            name = " ".join(str(v).split())
-            if name:
-                seen.setdefault(name, None)
-        return tuple(seen)
 
-    def post(self, relpath: str, digest: str, keep_body: bool = True) -> Post:
-        title = self.text("title", required=True)
-        folder, name = posixpath.split(relpath)
-        stem, suffix = posixpath.splitext(name)
-        if stem == "index" and folder:
-            stem = posixpath.basename(folder)
-        prefix = _DATE_PREFIX.match(stem)
-        published = self.when("date")
-        if published is None and prefix:
-            published = self.when("date", prefix.group(1))
-        if published is None:
-            raise PostError("date is missing (add `date:` or name the file YYYY-MM-DD-slug.md)",
-                            path=self.path, line=2)
-        updated = self.when("updated") or published
-        slug = self.text("slug") or slugify(prefix.group(2) if prefix else stem)
-        if slugify(slug) != slug:
-            raise self.fail("slug", f"{slug!r} is not a slug (try {slugify(slug)!r})")
-        url = self.site.absolute(self.site.permalink.format(
-            year=f"{published.year:04d}", month=f"{published.month:02d}",
-            day=f"{published.day:02d}", slug=slug))
-        entry_id = self.text("id") or entry_id_for(
-            self.site.id_rule, url=url, published=published, slug=slug,
-            tag_authority=self.site.tag_authority, pinned=self.config.pinned_ids)
-        canonical = self.url("canonical_url")
-        return Post(
-            source=relpath, id=entry_id, slug=slug, title=title, url=canonical or url,
-            published=published, updated=updated, body=self.parts.body if keep_body else "",
-            body_format=FORMATS[suffix.lower()],
-            summary=self.text("summary"), authors=self.authors(), tags=self.names("tags"),
-            categories=self.names("categories"), image=self.image(),
-            influences=self.links("influences", "name"), sources=self.links("sources", "title"),
-            via=self.via(), license=self.url("license"), lang=self.text("lang"),
-            draft=self.flag("draft"), canonical_url=canonical, syndicate=self.syndicate(),
-            digest=digest,
-        )
+def _own_address(fields: Fields) -> tuple[str, str | None]:
+    """(key, absolute URL) from permalink/url/path; Eleventy's `permalink: false` is not a page."""
+    key, value = fields.value(*OWN_URL)
+    if value is False:
+        raise NotAPost("permalink: false (the engine writes no page for it)", path=fields.path)
+    if not isinstance(value, str) or own_path(value) is None:
+        return key, None
+    path = own_path(value) or ""
+    if path.endswith("/index.html"):  # Eleventy's permalink names the output file
+        path = path[: -len("index.html")]
+    return key, fields.url(key, path)
 
-    def flag(self, key: str) -> bool:
-        value = self.meta.get(key, False)
-        if not isinstance(value, bool):
-            raise self.fail(key, "must be true or false")
-        return value
 
-    def url(self, key: str) -> str | None:
-        return self.absolute(key, self.text(key))
+def _published(fields: Fields, prefix: re.Match[str] | None, folder: str, own: str | None) -> datetime:
+    found = _dated(fields, PUBLISHED)
+    if found is None and prefix:
+        found = fields.when("date", prefix.group(1))
+    if found is None:
+        zone = fields.site.timezone
+        found = dates.in_path(folder, zone) or (dates.in_path(own, zone) if own else None)
+    if found is None:
+        raise PostError("date is missing (add `date:`, name the file YYYY-MM-DD-slug.md, or put it "
+                        "in a YYYY/MM/DD/ folder)", path=fields.path, line=fields.parts.meta_line)
+    return found
 
-    def absolute(self, key: str, value: Any) -> str | None:
-        """A URL from inside a table, resolved against the site; None when absent."""
-        if value is None or value == "":
-            return None
-        if not isinstance(value, str):
-            raise self.fail(key, f"URLs must be text, not {type(value).__name__}")
-        return self.resolve(value)
 
-    def authors(self) -> tuple[Author, ...]:
-        key = "authors" if "authors" in self.meta else "author"
-        value = self.meta.get(key)
-        if value is None:
-            owner = self.config.author(self.site.owner) if self.site.owner else None
-            return (owner,) if owner else ()
-        entries = value if isinstance(value, list) else [value]
-        return tuple(self._author(key, entry) for entry in entries)
+def _dated(fields: Fields, names: tuple[str, ...]) -> datetime | None:
+    """The first of these keys holding a date (Jekyll's `published: false` is a flag, not a date)."""
+    for name in names:
+        key = fields.key(name)
+        value = fields.meta.get(key) if key else None
+        if key is not None and value is not None and value != "" and not isinstance(value, bool):
+            return fields.when(key, value)
+    return None
 
-    def _author(self, key: str, entry: Any) -> Author:
+
+def _slug(fields: Fields, own: str | None, fallback: str) -> str:
+    slug = fields.text(fields.key("slug"))
+    if slug is None:
+        return slugify((slug_of(own) if own else "") or fallback)
+    if fields.engine:  # an engine's slug is used as it is written, if it can be one path segment
+        if _BAD_SLUG.search(slug):
+            raise fields.fail("slug", f"{slug!r} is not one URL path segment (try {slugify(slug)!r})")
+        return slug
+    if slugify(slug) != slug:
+        raise fields.fail("slug", f"{slug!r} is not a slug (try {slugify(slug)!r})")
+    return slug
+
+
+def _canonical(fields: Fields) -> tuple[str, object]:
+    key, value = fields.value("canonical_url", "canonicalurl", "canonical")
+    return key or "canonical_url", value
+
+
+def _taxonomies(fields: Fields) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    found: dict[str, list[str]] = {"tags": [], "categories": []}
+    for target, names in (("tags", TAGS), ("categories", CATEGORIES)):
+        for name in names:
+            found[target] += fields.names(fields.key(name))
+    table = fields.meta.get(fields.key("taxonomies") or "")
+    table = table if isinstance(table, dict) else {}
+    for target in ("tags", "categories"):  # Zola's [taxonomies]
+        found[target] += fields.names("taxonomies", table.get(target))
+    for key, target in fields.config.reading.taxonomies:  # Hugo custom taxonomies, from [posts]
+        found[target] += fields.names(fields.key(key.lower()))
+        found[target] += fields.names("taxonomies", table.get(key))
+    tags, categories = dedupe(found["tags"]), dedupe(found["categories"])
+    most = limits_of(fields.config).max_tags
+    if len(tags) + len(categories) > most:
+        raise fields.fail(fields.key(*TAGS, *CATEGORIES) or "tags",
+                          f"{len(tags) + len(categories)} tags and categories, over the limit of {most} "
+                          "([limits] max_tags)")
+    return tags, categories
+
+
+def _summary(fields: Fields) -> str | None:
+    for name in SUMMARY:
+        text = fields.text(fields.key(name))
+        if text:
+            return text
+    separator = fields.config.reading.excerpt_separator
+    body = fields.parts.body
+    if separator and separator in body:
+        return html_to_text(markdown_to_html(body.split(separator, 1)[0])) or None
+    return None
+
+
+def _draft(fields: Fields) -> bool:
+    key = fields.key("draft")
+    return (fields.flag(key) if key else False) or hidden(fields.meta, fields.keys)
+
+
+def _links(fields: Fields, key: str, label: str) -> tuple[Link, ...]:
+    value = fields.meta.get(key)
+    if value is None:
+        return ()
+    out = []
+    for entry in value if isinstance(value, list) else [value]:
         if isinstance(entry, str):
-            found = self.config.author(entry)
-            if found is None:
-                raise self.fail(key, f"unknown author '{entry}'{suggest(entry, self.config.authors)}"
-                                     " (authors are keys of [authors] in the config, or inline tables)")
-            return found
-        if isinstance(entry, dict) and isinstance(entry.get("name"), str):
-            extra = set(entry) - {"name", "url", "email", "avatar", "bio"}
-            if extra:
-                raise self.fail(key, f"unknown author field '{sorted(extra)[0]}'")
-            from .content import render_bio
-
-            bio = entry.get("bio")
-            bio_html, bio_text = render_bio(str(bio), self.site.url) if bio else (None, None)
-            return Author(key=slugify(entry["name"]), name=entry["name"], url=self.absolute(key, entry.get("url")),
-                          email=entry.get("email"), avatar=self.absolute(key, entry.get("avatar")),
-                          bio=bio, bio_html=bio_html, bio_text=bio_text)
-        raise self.fail(key, "each author must be a key of [authors] or a table with a name")
-
-    def image(self) -> Image | None:
-        value = self.meta.get("image")
-        if value is None:
-            return None
-        if isinstance(value, str):
-            value = {"url": value}
-        if not isinstance(value, dict) or not isinstance(value.get("url"), str):
-            raise self.fail("image", "must be a URL or a table with url (and alt, credit, license)")
-        _only(self, "image", value, ("url", "alt", "credit", "license"))
-        credit = value.get("credit")
-        if isinstance(credit, str):
-            credit = {"name": credit}
-        if credit is not None:
-            if not isinstance(credit, dict) or not isinstance(credit.get("name"), str):
-                raise self.fail("image", "credit must be a name or a table with name, url, source, source_url")
-            _only(self, "image", credit, ("name", "url", "source", "source_url"), prefix="credit ")
-            credit = Credit(name=credit["name"], url=self.absolute("image", credit.get("url")),
-                            source=credit.get("source"), source_url=self.absolute("image", credit.get("source_url")))
-        url = self.resolve(value["url"])
-        return Image(url=url, alt=str(value.get("alt", "")), credit=credit,
-                     license=self.absolute("image", value.get("license")),
-                     type=mimetypes.guess_type(url.split("?")[0])[0])
-
-    def links(self, key: str, label: str) -> tuple[Link, ...]:
-        value = self.meta.get(key)
-        if value is None:
-            return ()
-        if not isinstance(value, list):
-            value = [value]
-        out = []
-        for entry in value:
-            if isinstance(entry, str):
-                out.append(Link(name=entry))
-            elif isinstance(entry, dict) and isinstance(entry.get(label) or entry.get("name"), str):
-                _only(self, key, entry, (label, "name", "url", "note"))
-                out.append(Link(name=entry.get(label) or entry["name"], url=self.absolute(key, entry.get("url")),
-                                note=entry.get("note")))
-            else:
-                raise self.fail(key, f"each entry must be a name or a table with {label} and url")
-        return tuple(out)
-
-    def via(self) -> Link | None:
-        value = self.meta.get("via")
-        if isinstance(value, str):
-            return Link(name=value, url=self.absolute("via", value))
-        found = self.links("via", "title")
-        return found[0] if found else None
-
-    def syndicate(self) -> Syndication:
-        value = self.meta.get("syndicate", True)
-        if isinstance(value, bool):
-            return Syndication(enabled=value)
-        if not isinstance(value, dict):
-            raise self.fail("syndicate", "must be true, false, or a table of endpoint names")
-        skip, text = [], []
-        for name, setting in sorted(value.items()):
-            if setting is False:
-                skip.append(name)
-            elif isinstance(setting, str):
-                text.append((name, setting))
-            elif setting is not True:
-                raise self.fail("syndicate", f"{name} must be false or the text to post there")
-        return Syndication(enabled=True, skip=tuple(skip), text=tuple(text))
+            out.append(Link(name=entry))
+        elif isinstance(entry, dict) and isinstance(entry.get(label) or entry.get("name"), str):
+            for name in entry:
+                if name not in (label, "name", "url", "note"):
+                    raise fields.fail(key, f"unknown field '{name}'{suggest(name, (label, 'name', 'url', 'note'))}")
+            out.append(Link(name=entry.get(label) or entry["name"], url=fields.url(key, entry.get("url")),
+                            note=entry.get("note")))
+        else:
+            raise fields.fail(key, f"each entry must be a name or a table with {label} and url")
+    return tuple(out)
 
 
-def _only(fields: _Fields, key: str, table: dict[str, Any], allowed: tuple[str, ...], prefix: str = "") -> None:
-    for name in table:
-        if name not in allowed:
-            raise fields.fail(key, f"unknown {prefix}field '{name}'{suggest(name, allowed)}")
+def _via(fields: Fields) -> Link | None:
+    value = fields.meta.get("via")
+    if isinstance(value, str):
+        url = fields.url("via", value)
+        return Link(name=value, url=url) if url else None
+    found = _links(fields, "via", "title")
+    return found[0] if found else None
 
 
+def _syndicate(fields: Fields) -> Syndication:
+    value = fields.meta.get("syndicate", True)
+    if isinstance(value, bool):
+        return Syndication(enabled=value)
+    if not isinstance(value, dict):
+        raise fields.fail("syndicate", "must be true, false, or a table of endpoint names")
+    skip, text = [], []
+    for name, setting in sorted(value.items()):
+        if setting is False:
+            skip.append(name)
+        elif isinstance(setting, str):
+            text.append((name, setting))
+        elif setting is not True:
+            raise fields.fail("syndicate", f"{name} must be false or the text to post there")
+    return Syndication(enabled=True, skip=tuple(skip), text=tuple(text))

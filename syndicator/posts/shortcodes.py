@@ -147,7 +147,8 @@ def _ref(pos: list[str], named: dict[str, str], ctx: Context) -> str | None:
 EMBEDS: dict[str, Callable[[list[str], dict[str, str], Context], str | None]] = {
     "youtube": _youtube, "vimeo": _vimeo, "instagram": _instagram, "tweet": _tweet("twitter.com"),
     "twitter": _tweet("twitter.com"), "x": _tweet("x.com"), "gist": _gist, "figure": _figure,
-    "ref": _ref, "relref": _ref,
+    "ref": _ref, "relref": _ref, "twitter_simple": _tweet("twitter.com"), "vimeo_simple": _vimeo,
+    "youtube_simple": _youtube, "instagram_simple": _instagram,
 }
 
 

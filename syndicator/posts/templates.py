@@ -27,6 +27,7 @@ _TOKEN = re.compile(r"""
       \{%-?\s*endhighlight\s*-?%\})
  |(?P<hhl>\{\{[<%]\s*highlight\s+(?P<hhlang>"[^"]*"|[^\s>%]+)[^\n]*?[>%]\}\}[ \t]*\n?(?P<hhcode>.*?)
       \{\{[<%]\s*/\s*highlight\s*[>%]\}\})
+ |(?P<hinline>\{\{[<%]\s*(?P<iname>[\w-]+\.inline)\s*[>%]\}\}(?P<ibody>.*?)\{\{[<%]\s*/\s*(?P=iname)\s*[>%]\}\})
  |(?P<hesc>\{\{(?P<hed>[<%])\s*/\*(?P<hebody>.*?)\*/\s*[>%]\}\})
  |(?P<hugo>\{\{<\s*(?P<hbody>BODY)\s*>\}\}|\{\{%\s*(?P<hpbody>BODY)\s*%\}\})
  |(?P<ltag>\{%-?\s*(?P<lbody>BODY)\s*-?%\})
@@ -103,6 +104,10 @@ def _replace(m: re.Match[str], ctx: Context) -> str | tuple[str, str]:
         return shortcodes.code_block(m.group("lhlang"), m.group("lhcode"))
     if kind == "hhl":
         return shortcodes.code_block(m.group("hhlang").strip('"'), m.group("hhcode"))
+    if kind == "hinline":  # a template defined in the post: its text only when it holds no code
+        inner = m.group("ibody")
+        return (f"{{{{< {m.group('iname')} >}}}}", "an inline shortcode runs template code") \
+            if has_template_code(inner) else inner
     if kind == "hesc":
         d = m.group("hed")
         return "{{" + d + m.group("hebody") + (">" if d == "<" else "%") + "}}"

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from typing import Any
 
 from .server import FakeServer, Reply, Request
 
 
+# What Slack turns into a notification when it appears in `text` or a mrkdwn block: special
+# mentions (<!channel>, <!here>, <!everyone>, <!subteam^ID>) and user mentions (<@U...>).
+PING = re.compile(r"<(?:!(?:channel|here|everyone|subteam\^)|@[UW])[^>]*>")
+
+
 class FakeSlack(FakeServer):
     """One incoming webhook. Attributes: url (the secret), messages (JSON bodies accepted),
+    pings (mention sequences Slack would act on, found in `text` or any mrkdwn block),
     archived (True -> 410 channel_is_archived), revoked (True -> 404 no_service)."""
 
     def __init__(self) -> None:
@@ -17,6 +24,7 @@ class FakeSlack(FakeServer):
         self.path = f"/services/T{secrets.token_hex(4).upper()}/B{secrets.token_hex(4).upper()}/" \
                     + secrets.token_urlsafe(18)
         self.messages: list[dict[str, Any]] = []
+        self.pings: list[str] = []
         self.archived = False
         self.revoked = False
 
@@ -42,4 +50,9 @@ class FakeSlack(FakeServer):
             if text is not None and len(text) > 3000:
                 return Reply(400, "invalid_blocks")
         self.messages.append(doc)
+        self.pings += PING.findall(str(doc.get("text") or ""))
+        for block in doc.get("blocks") or []:
+            for part in [block.get("text") or {}, *(block.get("elements") or [])]:
+                if isinstance(part, dict) and part.get("type") == "mrkdwn":
+                    self.pings += PING.findall(str(part.get("text") or ""))
         return Reply(200, "ok")

@@ -9,11 +9,17 @@ import secrets
 import time
 from typing import Any
 
+import standardwebhooks
+
 from .server import FakeServer, Reply, Request
 
 
 def _key(secret: str) -> bytes:
-    return base64.b64decode(secret[6:]) if secret.startswith("whsec_") else secret.encode()
+    """The HMAC key, decoded by the official Standard Webhooks library for whsec_ secrets
+    (padded or not)."""
+    if secret.startswith("whsec_"):
+        return standardwebhooks.Webhook(secret)._whsecret
+    return secret.encode()
 
 
 class FakeWebhook(FakeServer):
@@ -52,6 +58,11 @@ class FakeWebhook(FakeServer):
             return "missing webhook-id or webhook-timestamp"
         if self.tolerance is not None and abs(time.time() - int(stamp)) > self.tolerance:
             return "timestamp outside tolerance"
+        if self.secret.startswith("whsec_") and self.tolerance is not None:
+            try:  # the official library is the judge of a whsec_ signature
+                standardwebhooks.Webhook(self.secret).verify(req.body, req.headers)
+            except standardwebhooks.WebhookVerificationError as exc:
+                return f"invalid webhook-signature ({exc})"
         expected = base64.b64encode(hmac.new(
             _key(self.secret), f"{msg_id}.{stamp}.".encode() + req.body, hashlib.sha256
         ).digest()).decode()

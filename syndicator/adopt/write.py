@@ -1,0 +1,113 @@
+"""Adoption -> the text of syndicator's config (TOML), with the gaps filled by safe defaults."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from ..config import TOP_LEVEL
+from ..posts.ids import toml_string
+from ..render.spec import FEED_FILES
+from .model import Adoption
+
+CONFIG_NAME = "syndicator.toml"
+IDS_NAME = "syndicator-ids.toml"
+_BARE = re.compile(r"[A-Za-z0-9_-]+")
+_SITE_ORDER = ("title", "url", "description", "language", "timezone", "copyright", "author", "posts",
+               "permalink", "ids", "ids_file", "state_dir")
+
+
+def toml_value(value: Any) -> str:
+    """A TOML literal for a string, bool, number or a flat table."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{toml_string(str(k))} = {toml_value(v)}" for k, v in sorted(value.items())) + " }"
+    return toml_string(str(value))
+
+
+def output_folder(a: Adoption) -> str:
+    """A feeds folder that no engine build overwrites or publishes by itself."""
+    name = "_syndicator-feeds" if a.engine == "jekyll" else "syndicator-feeds"
+    engine_out = Path(a.engine_output.strip("/") or "public")
+    if engine_out.parts and engine_out.parts[0] == name:  # never inside the engine's output
+        name = "syndicator-feeds-out"
+    return name
+
+
+def fill_defaults(a: Adoption) -> None:
+    """Required values the engine's config did not give, each recorded as a gap."""
+    if not a.site.get("title"):
+        a.put("title", a.root.resolve().name, "the folder's name")
+        a.gap("title", "the engine's config has none; used the folder's name")
+    if not str(a.site.get("url", "")).startswith(("http://", "https://")):
+        a.gap("url", "the engine's config has no absolute site address; set [site] url before publishing")
+        a.put("url", "https://example.invalid/", "placeholder")
+    elif not str(a.site["url"]).endswith("/"):
+        a.site["url"] = str(a.site["url"]) + "/"
+    tz = a.site.get("timezone")
+    if tz:
+        try:
+            ZoneInfo(str(tz))
+        except (ZoneInfoNotFoundError, ValueError):
+            a.gap(f"timezone {tz!r}", "not a known time zone name; used UTC")
+            a.site.pop("timezone")
+    if a.site.get("permalink") and "{slug}" not in str(a.site["permalink"]):
+        a.gap(f"permalink {a.site['permalink']!r}", "has no part for the post's name; used /{year}/{month}/{slug}/")
+        a.site["permalink"] = "/{year}/{month}/{slug}/"
+    a.site["ids"] = a.id_rule
+
+
+def feed_format(engine: str, path: str) -> str:
+    """The format of an old feed, from its name and the engine that wrote it."""
+    name = path.rsplit("/", 1)[-1]
+    if name.endswith(".json"):
+        return "json"
+    return "atom" if "atom" in name or engine in ("jekyll", "eleventy") else "rss"
+
+
+def same_paths(a: Adoption) -> dict[str, str]:
+    """[feeds] url that puts syndicator's site feed where the old engine's was: possible when the
+    old file has the name syndicator gives that format (rss.xml, atom.xml, feed.json)."""
+    if not a.old_feeds:
+        return {}
+    folder, name = a.old_feeds[0].rsplit("/", 1)
+    if FEED_FILES.get(feed_format(a.engine, a.old_feeds[0])) != name:
+        return {}
+    return {"url": folder.strip("/") + "/" if folder.strip("/") else "./"}
+
+
+def config_text(a: Adoption, *, now: datetime, ids_file: str | None = None,
+                keep_feed_paths: bool = False) -> str:
+    """syndicator.toml for this adoption."""
+    site = dict(a.site)
+    taxonomies = site.pop("taxonomies", None)
+    separator = site.pop("excerpt_separator", None)
+    if ids_file:
+        site["ids_file"] = ids_file
+    lines = [f"# syndicator's config for this {a.engine.capitalize()} site, written by "
+             f"`syndicator init` on {now:%Y-%m-%d}.",
+             f"# It reads the posts as {a.engine.capitalize()} writes them and edits none of them. "
+             "Every key is in README.md.", "", "[site]"]
+    lines += [f"{k} = {toml_value(site[k])}" for k in _SITE_ORDER if site.get(k) not in (None, "")]
+    if "posts" in TOP_LEVEL:  # [posts]: how to read the engine's front matter (issue 10, section 1)
+        lines += ["", "[posts]", f"engine = {toml_value(a.engine)}"]
+        if taxonomies:
+            lines.append(f"taxonomies = {toml_value(taxonomies)}")
+        if separator:
+            lines.append(f"excerpt_separator = {toml_value(separator)}")
+    for entry in a.authors:
+        key = entry.key if _BARE.fullmatch(entry.key) else toml_string(entry.key)
+        lines += ["", f"[authors.{key}]",
+                  f"name = {toml_value(entry.name)}"]
+        lines += [f"{k} = {toml_value(v)}" for k in ("url", "email", "avatar", "bio")
+                  if (v := getattr(entry, k))]
+    lines += ["", "[feeds]", f"output = {toml_value(output_folder(a))}"]
+    if keep_feed_paths:
+        lines += [f"{k} = {toml_value(v)}" for k, v in same_paths(a).items()]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,104 @@
+"""What the big engines' front matter keys mean, as data: one place to look a key up.
+
+Keys are matched case-insensitively (Hugo ignores case; Pelican lower-cases its headers).
+Lists are in order of preference: the first key a post has wins.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+# syndicator's own keys (README "Front matter")
+OWN_KEYS = frozenset((
+    "title", "date", "updated", "id", "slug", "summary", "author", "authors", "tags",
+    "categories", "image", "influences", "sources", "via", "license", "lang", "draft",
+    "canonical_url", "syndicate",
+))
+PUBLISHED = ("publishdate", "pubdate", "published", "date")
+UPDATED = ("updated", "lastmod", "last_modified_at", "modified", "updateddate", "updated_at")
+EXPIRES = ("expirydate", "unpublishdate")
+SUMMARY = ("summary", "excerpt", "description")
+OWN_URL = ("permalink", "url", "path")
+TAGS = ("tags", "tag")
+CATEGORIES = ("categories", "category")
+IMAGES = ("image", "images", "featured_image", "featuredimage", "cover", "heroimage", "thumbnail")
+# Keys read here with a meaning, besides OWN_KEYS
+READ_KEYS = frozenset(PUBLISHED + UPDATED + EXPIRES + SUMMARY + OWN_URL + TAGS + CATEGORIES + IMAGES + (
+    "status", "headless", "build", "_build", "eleventyexcludefromcollections", "taxonomies",
+    "excerpt_separator", "canonicalurl", "canonical", "language",
+))
+# Layout and theming keys of Hugo, Jekyll, Zola, Eleventy, Astro and Pelican: known, not used.
+LAYOUT_KEYS = frozenset((
+    # Hugo
+    "layout", "weight", "type", "menu", "menus", "toc", "aliases", "outputs", "linktitle", "kind",
+    "resources", "markup", "sitemap", "cascade", "translationkey", "iscjklanguage", "keywords",
+    "params", "series", "showtoc", "tocopen", "hidemeta", "comments", "disableshare", "searchhidden",
+    "showreadingtime", "showwordcount", "showbreadcrumbs", "ShowPostNavLinks".lower(), "mermaid", "math",
+    "katex", "featured", "pinned", "subtitle", "noindex", "robots", "expirydate", "audio", "videos",
+    # Jekyll (and its common plugins and themes)
+    "redirect_from", "redirect_to", "render_with_liquid", "hidden", "pin", "share", "header",
+    "classes", "sidebar", "read_time", "toc_label", "toc_icon", "toc_sticky", "author_profile",
+    "show_date", "mathjax", "feature", "tagline", "last_modified_at", "sticky", "related",
+    # Zola
+    "template", "extra", "page_template", "in_search_index", "render", "sort_by", "paginate_by",
+    "paginate_path", "paginate_reversed", "insert_anchor_links", "transparent", "generate_feeds",
+    "generate_feed", "page_template", "authors",
+    # Eleventy
+    "eleventynavigation", "eleventycomputed", "eleventyimport", "pagination", "templateengineoverride",
+    "dynamicpermalink", "permalinkbypassoutputdir", "eleventydataschema",
+    # Astro
+    "ogimage", "minutesread", "tags",
+    # Pelican
+    "save_as", "translation", "modified", "status", "custom_formatted_field",
+))
+KNOWN = OWN_KEYS | READ_KEYS | LAYOUT_KEYS
+_WORDS = re.compile(r"[^\s,]+")
+
+
+def lowered(meta: dict[str, Any]) -> dict[str, str]:
+    """lower-case key -> the key as written (the first spelling wins)."""
+    out: dict[str, str] = {}
+    for key in meta:
+        out.setdefault(key.lower(), key)
+    return out
+
+
+def first_key(keys: dict[str, str], names: tuple[str, ...]) -> str | None:
+    """The post's spelling of the first of `names` it has."""
+    for name in names:
+        found = keys.get(name)
+        if found is not None:
+            return found
+    return None
+
+
+def split_names(value: str, *, engine: str, header: bool) -> list[str]:
+    """One front matter string -> names: Jekyll splits on spaces (or commas), Pelican on commas."""
+    if header or engine == "pelican":
+        return [part for part in (p.strip() for p in value.split(",")) if part]
+    if engine == "jekyll":
+        return value.split(",") if "," in value else _WORDS.findall(value)
+    return [value]
+
+
+def hidden(meta: dict[str, Any], keys: dict[str, str]) -> bool:
+    """True when the engine would keep this page out of its lists and feeds."""
+    if meta.get(keys.get("published", ""), True) is False:
+        return True
+    if _truthy(meta.get(keys.get("headless", ""))) or _truthy(meta.get(keys.get("eleventyexcludefromcollections", ""))):
+        return True
+    status = meta.get(keys.get("status", ""))
+    if isinstance(status, str) and status.strip().lower() in ("draft", "hidden", "skip"):
+        return True
+    for name in ("build", "_build"):
+        build = meta.get(keys.get(name, ""))
+        if isinstance(build, dict):
+            listing = {k.lower(): v for k, v in build.items()}.get("list")
+            if listing in ("never", False, "false"):
+                return True
+    return False
+
+
+def _truthy(value: Any) -> bool:
+    return value is True or (isinstance(value, str) and value.strip().lower() == "true")

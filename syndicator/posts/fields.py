@@ -1,0 +1,121 @@
+"""Typed access to one post's front matter: each bad value becomes a PostError at its key's line."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Callable
+
+from ..config import Config
+from ..errors import PostError
+from . import dates
+from .content import resolver
+from .dialects import first_key, lowered, split_names
+from .frontmatter import Split
+from .urls import unsafe_scheme
+
+
+@dataclass(frozen=True)
+class Warning_:
+    """A problem that does not stop the post from publishing (an unknown key, say)."""
+
+    line: int
+    message: str
+
+
+class Fields:
+    """One post's front matter as the reader sees it; collects warnings as it goes."""
+
+    def __init__(self, config: Config, parts: Split, path: str) -> None:
+        self.config = config
+        self.site = config.site
+        self.engine = config.reading.engine
+        self.meta = parts.meta
+        self.keys = lowered(parts.meta)
+        self.parts = parts
+        self.path = path
+        self.warnings: list[Warning_] = []
+        self.base: Callable[[str], str] = resolver(config.site.url)
+
+    def fail(self, key: str, message: str) -> PostError:
+        """An error about `key`, at the line where it is written."""
+        return PostError(f"{key}: {message}", path=self.path, line=self.parts.line_of(key))
+
+    def warn(self, key: str, message: str) -> None:
+        """A warning about `key`, at the line where it is written."""
+        self.warnings.append(Warning_(self.parts.line_of(key), f"{key}: {message}"))
+
+    def key(self, *names: str) -> str | None:
+        """The post's spelling of the first of these (lower-case) keys that it has."""
+        return first_key(self.keys, names)
+
+    def value(self, *names: str) -> tuple[str, Any]:
+        """(key as written, value) of the first of these keys present, or ("", None)."""
+        found = first_key(self.keys, names)
+        return (found, self.meta[found]) if found is not None else ("", None)
+
+    def text(self, key: str | None, *, required: bool = False) -> str | None:
+        """A text value (numbers are text too), stripped; None when absent or empty."""
+        value = self.meta.get(key) if key else None
+        if value is None:
+            if required:
+                raise PostError(f"{key} is missing", path=self.path, line=self.parts.meta_line)
+            return None
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            raise self.fail(str(key), f"must be text, not {type(value).__name__}")
+        value = str(value).strip()
+        if required and not value:
+            raise self.fail(str(key), "must not be empty")
+        return value or None
+
+    def when(self, key: str, value: Any) -> datetime:
+        """A date value, in the site's time zone unless it has an offset."""
+        try:
+            return dates.parse(value, self.site.timezone)
+        except ValueError as exc:
+            raise self.fail(key, str(exc)) from None
+
+    def names(self, key: str | None, value: Any = None) -> list[str]:
+        """A name or list of names (tags, categories); strings split as the engine splits them."""
+        value = self.meta.get(key) if value is None and key else value
+        if value is None or value == "":
+            return []
+        if isinstance(value, str):
+            return split_names(value, engine=self.engine, header=self.parts.kind == "header")
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return [str(value)]
+        if not isinstance(value, list) or not all(
+                isinstance(v, (str, int, float)) and not isinstance(v, bool) for v in value):
+            raise self.fail(str(key), "must be a list of names")
+        return [str(v) for v in value]
+
+    def flag(self, key: str) -> bool:
+        """true/false (also the text "true"/"false", as Pelican and some themes write it)."""
+        value = self.meta.get(key, False)
+        if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+            return value.strip().lower() == "true"
+        if not isinstance(value, bool):
+            raise self.fail(key, "must be true or false")
+        return value
+
+    def url(self, key: str, value: Any, *, base: Callable[[str], str] | None = None) -> str | None:
+        """An http(s) or relative URL made absolute; any other scheme is dropped with a warning."""
+        if value is None or value == "":
+            return None
+        if not isinstance(value, str):
+            raise self.fail(key, f"URLs must be text, not {type(value).__name__}")
+        scheme = unsafe_scheme(value)
+        if scheme is not None:
+            self.warn(key, f"a {scheme}: URL is not allowed (only http, https and relative URLs); dropped")
+            return None
+        return (base or self.base)(value)
+
+
+def dedupe(names: list[str]) -> tuple[str, ...]:
+    """Names with spaces folded, empty ones and repeats dropped, in first-seen order."""
+    seen: dict[str, None] = {}
+    for name in names:
+        folded = " ".join(name.split())
+        if folded:
+            seen.setdefault(folded, None)
+    return tuple(seen)

@@ -1,0 +1,129 @@
+"""`syndicator init --from DIR` on small sites of each engine (written here, not fetched): what
+it recognises, what it writes, and that it never overwrites a file."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from syndicator.adopt.detect import detect
+from syndicator.config import load
+
+
+def write(root: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text, encoding="utf-8")
+    return root
+
+
+def init(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "syndicator", "init", "--from", ".", *args], cwd=root,
+                          capture_output=True, text=True, timeout=120)
+
+
+SITES = {
+    "zola": {
+        "config.toml": 'base_url = "https://zola.example.org"\ntitle = "Zola Notes"\nauthor = "Ada Lovelace"\n'
+                       'generate_feeds = true\nfeed_filenames = ["atom.xml"]\n',
+        "content/blog/_index.md": '+++\ntitle = "Blog"\n+++\n',
+        "content/blog/first.md": '+++\ntitle = "First"\ndate = 2024-02-03\n+++\nHello.\n'},
+    "astro": {
+        "astro.config.mjs": "export default defineConfig({ site: 'https://astro.example.org' });\n",
+        "src/consts.ts": "export const SITE_TITLE = 'Astro Notes';\n",
+        "src/pages/rss.xml.js": "export async function GET() {}\n",
+        "src/content/blog/first-post.md": "---\ntitle: First\npubDate: 2022-07-08\n---\nHello.\n"},
+    "pelican": {
+        "pelicanconf.py": "AUTHOR = 'Grace Hopper'\nSITENAME = 'Pelican Notes'\nSITEURL = ''\n"
+                          "TIMEZONE = 'Europe/Paris'\nARTICLE_URL = 'posts/{date:%Y}/{slug}.html'\n",
+        "publishconf.py": "SITEURL = 'https://pelican.example.org'\n",
+        "content/first.md": "Title: First\nDate: 2024-02-03 10:00\n\nHello.\n"},
+    "hugo": {
+        "hugo.toml": 'baseURL = "https://hugo.example.org/"\ntitle = "Hugo Notes"\ntimeZone = "Europe/Oslo"\n'
+                     '[permalinks]\nposts = "/:year/:month/:slug/"\n',
+        "data/authors/kari.yaml": "name: Kari Nordmann\nbio: Writes.\n",
+        "content/posts/first.md": '+++\ntitle = "First"\ndate = 2024-02-03\n+++\nHello.\n'},
+    "eleventy": {
+        ".eleventy.js": "module.exports = function (c) { return { dir: { input: 'src' } }; };\n",
+        "src/_data/metadata.json": '{"title": "Eleventy Notes", "url": "https://11ty.example.org/"}\n',
+        "src/posts/first.md": "---\ntitle: First\ndate: 2024-02-03\n---\nHello.\n"},
+}
+EXPECTED = {
+    "zola": {"title": "Zola Notes", "url": "https://zola.example.org/", "posts": "content/blog",
+             "permalink": "/blog/{slug}/", "ids": "permalink", "author": "ada-lovelace"},
+    "astro": {"title": "Astro Notes", "url": "https://astro.example.org/", "posts": "src/content/blog",
+              "permalink": "/blog/{slug}/", "ids": "permalink"},
+    "pelican": {"title": "Pelican Notes", "url": "https://pelican.example.org/", "posts": "content",
+                "permalink": "/posts/{year}/{slug}.html", "ids": "pelican", "timezone": "Europe/Paris"},
+    "hugo": {"title": "Hugo Notes", "url": "https://hugo.example.org/", "posts": "content/posts",
+             "permalink": "/{year}/{month}/{slug}/", "ids": "permalink", "timezone": "Europe/Oslo",
+             "author": "kari"},
+    "eleventy": {"title": "Eleventy Notes", "url": "https://11ty.example.org/", "posts": "src/posts",
+                 "permalink": "/posts/{slug}/", "ids": "permalink"},
+}
+OLD_FEEDS = {"zola": "/atom.xml", "astro": "/rss.xml", "pelican": "/feeds/all.atom.xml", "hugo": "/index.xml",
+             "eleventy": "/feed.xml"}
+
+
+@pytest.mark.parametrize("engine", sorted(SITES))
+def test_each_engine_is_recognised_and_mapped(tmp_path, engine):
+    root = write(tmp_path, SITES[engine])
+    assert detect(root)[0] == engine
+    result = init(root)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"{engine.capitalize()} site found" in result.stdout
+    assert f"the old feeds lived at {OLD_FEEDS[engine]}" in result.stdout
+    written = tomllib.loads((root / "syndicator.toml").read_text())
+    assert {k: written["site"][k] for k in EXPECTED[engine]} == EXPECTED[engine]
+    config = load(root / "syndicator.toml")
+    assert config.posts_dir == root / EXPECTED[engine]["posts"]
+    assert not config.feeds.output.resolve().is_relative_to((root / "public").resolve())
+
+
+def test_authors_come_from_data_files(tmp_path):
+    root = write(tmp_path, SITES["hugo"])
+    assert init(root).returncode == 0
+    config = load(root / "syndicator.toml")
+    assert config.authors["kari"].name == "Kari Nordmann" and config.authors["kari"].bio == "Writes."
+
+
+def test_keep_feed_paths_puts_the_site_feed_where_the_old_one_was(tmp_path):
+    root = write(tmp_path, SITES["zola"])
+    result = init(root, "--keep-feed-paths")
+    assert result.returncode == 0, result.stderr
+    config = load(root / "syndicator.toml")
+    assert config.feeds.url == "https://zola.example.org/"
+    assert subprocess.run([sys.executable, "-m", "syndicator", "build"], cwd=root, timeout=120).returncode in (0, 1)
+    assert 'href="https://zola.example.org/atom.xml"' in (root / "syndicator-feeds" / "atom.xml").read_text()
+
+
+def test_an_old_feed_name_syndicator_does_not_write_gets_advice_not_a_promise(tmp_path):
+    root = write(tmp_path, SITES["hugo"])
+    result = init(root)
+    assert "to keep /index.xml working, redirect it" in result.stdout
+    assert "--keep-feed-paths" not in result.stdout
+
+
+def test_nothing_is_overwritten_and_a_folder_without_an_engine_is_a_clear_error(tmp_path):
+    root = write(tmp_path, SITES["zola"])
+    (root / "syndicator.toml").write_text("# mine\n")
+    result = init(root)
+    assert result.returncode != 0 and "never overwrites" in result.stderr
+    assert (root / "syndicator.toml").read_text() == "# mine\n"
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = init(empty)
+    assert result.returncode != 0 and "no Hugo, Jekyll, Zola" in result.stderr
+    assert "Traceback" not in result.stderr and not (empty / "syndicator.toml").exists()
+
+
+def test_commands_find_syndicator_toml_beside_the_engines_config_toml(tmp_path):
+    root = write(tmp_path, SITES["zola"])
+    assert init(root).returncode == 0
+    check = subprocess.run([sys.executable, "-m", "syndicator", "check"], cwd=root, capture_output=True,
+                           text=True, timeout=120)
+    assert "config: ok" in check.stdout, check.stderr
