@@ -25,9 +25,11 @@ from .model import Author
 
 if TYPE_CHECKING:
     from .crosspost_settings import CrosspostSettings
+    from .sources_settings import SourceSettings
 
 FEED_FORMATS = ("rss", "atom", "json")
-TOP_LEVEL = ("site", "authors", "feeds", "server", "daemon", "limits", "posts", "crosspost", "endpoints")
+TOP_LEVEL = ("site", "authors", "feeds", "server", "daemon", "limits", "posts", "crosspost", "endpoints",
+             "sources")
 ENGINES = ("", "hugo", "jekyll", "zola", "eleventy", "astro", "pelican")
 
 
@@ -204,6 +206,7 @@ class Config:
     reading: Reading = Reading()
     limits: Limits = Limits()
     pinned_ids: dict[str, str] = field(default_factory=dict)  # link key -> id ([site] ids_file)
+    sources: tuple[SourceSettings, ...] = ()  # [[sources]] feeds to cross-post from, typed
 
     @property
     def root(self) -> Path:
@@ -313,6 +316,10 @@ def load(path: str | Path) -> Config:
     state_dir = root / site_raw["state_dir"]
     crosspost = parse_crosspost(raw.get("crosspost", {}), raw.get("endpoints", []), root=root,
                                 state_dir=state_dir, file=name)
+    from .sources_settings import parse_sources  # local, as parse_crosspost
+
+    sources = parse_sources(raw.get("sources", []), file=name,
+                            endpoints=tuple(e.name for e in crosspost.endpoints))
     pinned, pinned_bytes = _pinned(site_raw["ids_file"], root, name)
     return Config(
         path=path, site=site, authors=authors, feeds=feeds,
@@ -320,7 +327,7 @@ def load(path: str | Path) -> Config:
         server=server, daemon=DaemonSettings(**daemon_raw), crosspost=crosspost,
         fingerprint=hashlib.sha256(data + pinned_bytes).hexdigest(),
         limits=parse_limits(raw.get("limits", {}), name), pinned_ids=pinned,
-        reading=_reading(raw.get("posts", {}), name),
+        reading=_reading(raw.get("posts", {}), name), sources=sources,
     )
 
 

@@ -9,10 +9,12 @@
      |    +-- TransientError  definitely not applied; retry later (connection refused, 429, 503)
      |    +-- PermanentError  will not succeed by retrying (400, 404, 410, 422)
      |    |    +-- AuthError  credentials rejected (401/403); the endpoint is paused
+     |    |    +-- TooLongError  the platform counted the text over its limit (refit once)
      |    +-- AmbiguousError  may or may not have been applied (timeout, 5xx); settle before resending
      +-- DaemonError          the daemon cannot start (another one holds the lock)
      +-- ServeError           the feed server cannot listen on its address
      +-- UsageError           a command was given arguments it cannot use (exit status 2)
+     +-- SourceError          a feed source could not be fetched or parsed (one failed poll)
 
 The CLI's one error exit (cli/app.py) is the only place that turns these into messages and exit
 codes: ConfigError and UsageError exit 2, every other SyndicatorError exits 1.
@@ -73,6 +75,11 @@ class AuthError(PermanentError):
     """Credentials were rejected; pause the endpoint until they are fixed."""
 
 
+class TooLongError(PermanentError):
+    """The platform counted the text over its limit although we measured it within: nothing was
+    stored, so it may be refitted with a margin and resent once with the same key."""
+
+
 class AmbiguousError(DeliveryError):
     """The request may have been applied; settle by the endpoint's rule before resending."""
 
@@ -87,3 +94,13 @@ class ServeError(SyndicatorError):
 
 class UsageError(SyndicatorError):
     """A command's arguments cannot be used (an unknown author, a file that already exists)."""
+
+
+class SourceError(SyndicatorError):
+    """One poll of a feed source failed; retry_after is seconds the server asked us to wait."""
+
+    def __init__(self, message: str, *, status: int | None = None,
+                 retry_after: float | None = None, **context: object) -> None:
+        super().__init__(message, status=status, retry_after=retry_after, **context)
+        self.status = status
+        self.retry_after = retry_after

@@ -3,7 +3,7 @@
 May import every other package; nothing imports it. Add a command as a new module here and import it below.
 """
 
-from . import build, crosspost, daemon, init  # noqa: F401  (registers the commands on `main`)
+from . import build, crosspost, daemon, importer, init, sources  # noqa: F401  (registers the commands on `main`)
 from .app import main
 
 __all__ = ["main"]

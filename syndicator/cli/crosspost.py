@@ -71,8 +71,10 @@ def _print_preview(report) -> None:
               help="For an endpoint seen for the first time: also send the N newest posts.")
 @click.option("--since", metavar="DATE",
               help="For an endpoint seen for the first time: also send posts published since DATE.")
+@click.option("--source", "source_name", metavar="NAME",
+              help="Poll this [[sources]] feed now and send its new entries (not the posts folder).")
 def crosspost_command(config_path: Path | None, dry_run: bool, endpoint_name: str | None,
-                      backfill: int | None, since: str | None) -> None:
+                      backfill: int | None, since: str | None, source_name: str | None) -> None:
     """Send new posts to every configured endpoint, once (plan, then deliver what is due).
 
     The first run for an endpoint records the posts that already exist as skipped and sends
@@ -84,6 +86,10 @@ def crosspost_command(config_path: Path | None, dry_run: bool, endpoint_name: st
 
     setup_logging("info")
     config = open_config(config_path)
+    if source_name is not None:
+        from .sources import crosspost_source
+
+        return crosspost_source(config, source_name, dry_run=dry_run, backfill=backfill)
     when = _since(since, config)
     result = load_posts(config)
     for problem in result.problems:
@@ -149,10 +155,18 @@ def status_command(config_path: Path | None, as_json: bool) -> None:
 
     config = open_config(config_path)
     data = crosspost.status(config)
+    if config.sources:
+        from ..sources.status import sources_status
+
+        data["sources"] = sources_status(config, now=now_utc())
     if as_json:
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
     else:
         _status_table(data)
+        if config.sources:
+            from .sources import sources_brief
+
+            sources_brief(data["sources"])
 
 
 @main.command("retry")
@@ -161,8 +175,10 @@ def status_command(config_path: Path | None, as_json: bool) -> None:
 @click.option("--post", "post_id", metavar="ID", help="Only this post (its entry id).")
 @click.option("--force", is_flag=True,
               help="Resend unknown deliveries without checking first (may post twice).")
+@click.option("--source", "source_name", metavar="NAME",
+              help="Release this [[sources]] feed's held entries (and re-enable it after a 410).")
 def retry_command(config_path: Path | None, endpoint_name: str | None, post_id: str | None,
-                  force: bool) -> None:
+                  force: bool, source_name: str | None) -> None:
     """Re-queue failed deliveries, settle unknown ones, and resume paused endpoints.
 
     The next `syndicator crosspost` (or the daemon's next pass) resends failed deliveries; an
@@ -172,6 +188,10 @@ def retry_command(config_path: Path | None, endpoint_name: str | None, post_id: 
 
     setup_logging("info")
     config = open_config(config_path)
+    if source_name is not None:
+        from .sources import retry_source
+
+        return retry_source(config, source_name)
     before = crosspost.status(config)
     done = crosspost.retry(config, endpoint=endpoint_name, post_id=post_id, now=now_utc(),
                            force=force)

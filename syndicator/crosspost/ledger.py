@@ -61,6 +61,10 @@ class Ledger:
         with self._transaction():
             return self.conn.execute(sql, tuple(params)).rowcount
 
+    def transaction(self) -> "_Immediate":
+        """BEGIN IMMEDIATE ... COMMIT around several writes that must land together."""
+        return self._transaction()
+
     def _transaction(self) -> "_Immediate":
         if self.readonly:
             raise LedgerError(f"{self.path}: opened read-only")
@@ -82,8 +86,10 @@ class Ledger:
 
     def pause(self, name: str, reason: str, *, now: datetime) -> None:
         """Stop delivering to an endpoint until `unpause` (credentials rejected, endpoint gone)."""
-        self._write("UPDATE endpoints SET paused = 1, paused_reason = ?, paused_at = ? "
-                    "WHERE name = ?", (reason, stamp(now), name))
+        self._write("INSERT INTO endpoints (name, first_seen, paused, paused_reason, paused_at)"
+                    " VALUES (?, ?, 1, ?, ?) ON CONFLICT(name) DO UPDATE SET paused = 1,"
+                    " paused_reason = excluded.paused_reason, paused_at = excluded.paused_at",
+                    (name, stamp(now), reason, stamp(now)))
 
     def unpause(self, name: str | None = None) -> int:
         """Resume one endpoint (or all); returns how many were paused."""
@@ -99,19 +105,27 @@ class Ledger:
         Existing rows are never touched: a post's id is its delivery key, so edits never re-send.
         Returns how many rows were created.
         """
-        created = 0
         with self._transaction():
+            return self.add_plans(endpoint, plans, now=now)
+
+    def add_plans(self, endpoint: str, plans: Iterable[Plan], *, now: datetime,
+                  first_seen: bool = True) -> int:
+        """`plan` inside the caller's `transaction()` (a source's poll records its entries and
+        their rows in one commit). `first_seen=False` leaves the endpoint's first-seen mark
+        alone: a feed source's rows must not end the posts folder's baseline for it."""
+        created = 0
+        if first_seen:
             self.conn.execute("INSERT OR IGNORE INTO endpoints (name, first_seen) VALUES (?, ?)",
                               (endpoint, stamp(now)))
-            for p in plans:
-                if p.state not in ("pending", "skipped"):
-                    raise LedgerError(f"cannot plan a delivery as {p.state!r}")
-                created += self.conn.execute(
-                    "INSERT OR IGNORE INTO deliveries (post_id, endpoint, state, reason, published,"
-                    " next_attempt_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    (p.post_id, endpoint, p.state, p.reason, stamp(p.published),
-                     stamp(p.due) if p.due else None, stamp(now), stamp(now)),
-                ).rowcount
+        for p in plans:
+            if p.state not in ("pending", "skipped"):
+                raise LedgerError(f"cannot plan a delivery as {p.state!r}")
+            created += self.conn.execute(
+                "INSERT OR IGNORE INTO deliveries (post_id, endpoint, state, reason, published,"
+                " next_attempt_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (p.post_id, endpoint, p.state, p.reason, stamp(p.published),
+                 stamp(p.due) if p.due else None, stamp(now), stamp(now)),
+            ).rowcount
         return created
 
     def known(self, endpoint: str) -> set[str]:

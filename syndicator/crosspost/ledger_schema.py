@@ -3,7 +3,8 @@ and `skipped` final and `attempts` monotonic), creating it, checking its version
 the SQLite connection. The queries live in ledger.py, which re-exports STATES and SCHEMA_VERSION.
 
 Schema version in PRAGMA user_version: 0 is an empty file (created here, in one IMMEDIATE
-transaction, so two processes never both create it); any version but SCHEMA_VERSION is refused.
+transaction, so two processes never both create it); an older version is migrated forward by
+the steps in _MIGRATIONS (each in its own IMMEDIATE transaction); a newer one is refused.
 WAL journal and synchronous = FULL: a commit before sending must survive power loss.
 """
 
@@ -16,7 +17,7 @@ from typing import Iterator
 
 from ..errors import LedgerError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 STATES = ("pending", "sending", "sent", "failed", "skipped", "unknown")
 
 _SCHEMA = f"""
@@ -61,6 +62,44 @@ BEGIN SELECT RAISE(ABORT, 'ledger: attempts never decrease'); END;
 """
 
 
+# Version 1 -> 2: feed sources (syndicator/sources/): each source's polling state, and every
+# entry seen (its identity, normalised link, state and the entry itself as JSON).
+_SOURCES = """
+CREATE TABLE sources (
+    name TEXT PRIMARY KEY,
+    config_url TEXT NOT NULL,       -- the url in config.toml when this row was last reset
+    url TEXT NOT NULL,              -- where to fetch: follows 301/308, never 302/307
+    etag TEXT,
+    last_modified TEXT,
+    last_fetch TEXT,                -- the last attempt
+    last_ok TEXT,                   -- the last poll that worked (200 or 304)
+    last_status TEXT,               -- 'ok', 'not modified', 'failed', 'gone'
+    last_error TEXT,
+    failures INTEGER NOT NULL DEFAULT 0,
+    next_poll TEXT,                 -- never polled before this (interval, backoff)
+    not_before TEXT,                -- the server's own Retry-After, honoured even by a manual poll
+    disabled INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),
+    disabled_reason TEXT,
+    baseline_at TEXT,               -- the first good poll: what was there then is skipped
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE source_entries (
+    source TEXT NOT NULL,
+    entry_key TEXT NOT NULL,        -- identity: id, else link, else title+date hash; = post_id
+    link_norm TEXT,
+    state TEXT NOT NULL CHECK (state IN ('baseline', 'queued', 'held', 'duplicate')),
+    entry TEXT NOT NULL,            -- the entry as JSON, as first seen
+    published TEXT NOT NULL,
+    first_seen TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (source, entry_key)
+);
+CREATE INDEX source_entries_link ON source_entries (source, link_norm);
+CREATE INDEX source_entries_state ON source_entries (source, state);
+"""
+_MIGRATIONS = {1: _SOURCES}  # from version N to N + 1
+
 
 def connect(path: Path, *, readonly: bool) -> sqlite3.Connection | None:
     """A connection to the ledger at `path`, created (mode 0600) and migrated when writable.
@@ -95,23 +134,35 @@ def _prepare(conn: sqlite3.Connection, path: Path, readonly: bool) -> bool:
     version = conn.execute("PRAGMA user_version").fetchone()[0]
     if version == 0 and readonly:
         return False  # an empty file: nothing recorded yet
-    if version == 0 and not readonly:
-        conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("BEGIN IMMEDIATE")
-        if conn.execute("PRAGMA user_version").fetchone()[0] == 0:  # not created meanwhile
-            for statement in _statements(_SCHEMA):
-                conn.execute(statement)
-            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-        conn.execute("COMMIT")
-    elif version not in (0, SCHEMA_VERSION):
+    if version > SCHEMA_VERSION:  # read-only opening reads older versions as they are
         conn.close()
         raise LedgerError(f"{path}: ledger schema version {version} is not supported "
                           f"(this syndicator understands version {SCHEMA_VERSION})")
+    if version < SCHEMA_VERSION and not readonly:
+        conn.execute("PRAGMA journal_mode = WAL")
+        _migrate(conn)
     if not readonly:
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = FULL")  # a commit before sending must survive power loss
+        conn.execute("PRAGMA secure_delete = ON")  # deleted rows (an old session) leave no bytes
     conn.execute("PRAGMA foreign_keys = ON")
     return True
+
+
+def _migrate(conn: sqlite3.Connection) -> None:
+    """Create (version 0) or upgrade the schema, one step per IMMEDIATE transaction; a second
+    process that gets there first leaves nothing to do."""
+    while True:
+        conn.execute("BEGIN IMMEDIATE")
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version >= SCHEMA_VERSION:
+            conn.execute("COMMIT")
+            return
+        script = _SCHEMA + _SOURCES if version == 0 else _MIGRATIONS[version]
+        for statement in _statements(script):
+            conn.execute(statement)
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION if version == 0 else version + 1}")
+        conn.execute("COMMIT")
 
 
 def _statements(script: str) -> Iterator[str]:

@@ -57,10 +57,14 @@ Platform fakes:
         200 "ok"; 400 invalid_payload / invalid_blocks; 403 invalid_token for a wrong path.
     FakeHub()
         .url, .pings [(hub.url, hub.topic)]; 204.
+    FakeFeedServer(gzip=True, validators=True)
+        a blog's feed host: .publish(path, bytes), .redirect, .status, .stream (endless body),
+        conditional GET (304), gzip; .requests, .hits(path). See feed.py.
 """
 
 from .bluesky import FakeBluesky
 from .discord import FakeDiscord
+from .feed import FakeFeedServer
 from .mastodon import FakeMastodon
 from .micropub import FakeMicropub
 from .server import FakeServer, Reply, Request
@@ -69,4 +73,4 @@ from .webhook import FakeWebhook
 from .websub import FakeHub
 
 __all__ = ["FakeServer", "Reply", "Request", "FakeMastodon", "FakeBluesky", "FakeMicropub",
-           "FakeWebhook", "FakeDiscord", "FakeSlack", "FakeHub"]
+           "FakeWebhook", "FakeDiscord", "FakeSlack", "FakeHub", "FakeFeedServer"]
