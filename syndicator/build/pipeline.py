@@ -26,7 +26,7 @@ from .lock import build_lock
 from .manifest import Manifest
 from .output import OutputDir
 from .parallel import fork_map
-from .plan import PAGE, FeedFile, feed_files, page_file, plan, split, stale
+from .plan import PAGE, FeedFile, feed_files, page_file, plan_feeds, split, stale
 from .report import BuildReport
 from .scan import Progress, Scan, scan
 from .write import known_files, publish
@@ -97,7 +97,7 @@ def _build(config: Config, now: datetime, cache: Cache | None, manifest: Manifes
     stubs, problems = found.index(incumbent=_history(config, found, manifest, output, known))
     marks.append(time.perf_counter())
     posts = split(stubs, now)
-    plans = plan(config, posts.published)
+    plans = plan_feeds(config, posts.published)
     files = feed_files(config, plans) + [page_file(config, plans)]
     todo = stale(files, previous, out)
     marks.append(time.perf_counter())

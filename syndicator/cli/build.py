@@ -47,6 +47,10 @@ def build(config_path: Path, no_cache: bool, verbose: bool) -> None:
                f"{report.future} scheduled{due}, {report.rejected} rejected")
     click.echo(f"feeds: {len(report.written)} written, {report.unchanged} unchanged, "
                f"{len(report.removed)} removed in {config.feeds.output}")
+    if config.feeds.hubs:  # durable: a ping that fails now is sent by the next build
+        from ..crosspost.websub_outbox import announce
+
+        click.echo(announce(config, now=now_utc(), changed=report.changed).summary())
     if report.rejected:
         sys.exit(1)
 

@@ -1,4 +1,4 @@
-"""posts/ -> (posts, problems), as pure steps: find the post files, parse one file into a
+"""posts/ -> (posts, problems), as plain steps: find the post files, parse one file into a
 FileEntry and its Post, index the entries into stubs and problems (a repeated id or URL rejects
 the later file). A broken post never stops the others; each problem names the file and line.
 
