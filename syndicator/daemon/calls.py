@@ -26,6 +26,12 @@ def crosspost(config: Config, posts: Any, **kwargs: Any) -> Any:
     return crosspost_module.run(config, posts, **kwargs)
 
 
+def sources(config: Config, **kwargs: Any) -> Any:
+    """One pass over the [[sources]]: poll those due, deliver their entries (sources.run)."""
+    from ..sources.run import run
+    return run(config, **kwargs)
+
+
 def ping(session: Any, hubs: tuple[str, ...], urls: list[str], *, timeout: float) -> list[str]:
     """Ping WebSub hubs; the problems met (each already logged)."""
     from ..endpoints.websub import ping_hubs
