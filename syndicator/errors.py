@@ -9,6 +9,7 @@
      |    +-- TransientError  definitely not applied; retry later (connection refused, 429, 503)
      |    +-- PermanentError  will not succeed by retrying (400, 404, 410, 422)
      |    |    +-- AuthError  credentials rejected (401/403); the endpoint is paused
+     |    |    +-- TooLongError  the platform counted the text over its limit (refit once)
      |    +-- AmbiguousError  may or may not have been applied (timeout, 5xx); settle before resending
      +-- DaemonError          the daemon cannot start (another one holds the lock)
      +-- ServeError           the feed server cannot listen on its address
@@ -72,6 +73,11 @@ class PermanentError(DeliveryError):
 
 class AuthError(PermanentError):
     """Credentials were rejected; pause the endpoint until they are fixed."""
+
+
+class TooLongError(PermanentError):
+    """The platform counted the text over its limit although we measured it within: nothing was
+    stored, so it may be refitted with a margin and resent once with the same key."""
 
 
 class AmbiguousError(DeliveryError):

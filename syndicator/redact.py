@@ -92,6 +92,18 @@ def redact(text: Any, secrets: Iterable[str] = ()) -> str:
     return out
 
 
+# C0 and C1 controls (newlines, escape sequences), line/paragraph separators, bidi overrides.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]+")
+
+
+def one_line(text: Any, *, limit: int = 300) -> str:
+    """Text from elsewhere (a remote server's error body) made safe for one log line or a
+    status field: control characters become a space, whitespace runs one space, and it is
+    cut to `limit` characters with "…". Redact first, so no secret is cut in half."""
+    flat = " ".join(_CONTROL.sub(" ", str(text)).split())
+    return flat if len(flat) <= limit else flat[:limit - 1].rstrip() + "…"
+
+
 class RedactingFilter(logging.Filter):
     """A logging filter that rewrites each record's message and traceback through `redact()`."""
 

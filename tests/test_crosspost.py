@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
+import stat
 import os
 import threading
 from datetime import timedelta
@@ -25,7 +27,9 @@ from syndicator.crosspost_settings import KINDS, EndpointSettings
 from syndicator.endpoints import ENDPOINTS
 from syndicator.endpoints.base import Receipt
 from syndicator.errors import AmbiguousError, AuthError, ConfigError, LedgerError, PermanentError, TransientError
+from syndicator.config import load
 from syndicator.model import Syndication
+from syndicator.redact import one_line
 
 H = timedelta(hours=1)
 D = timedelta(days=1)
@@ -642,7 +646,7 @@ def test_commands_have_help(command):
 # -- with the real endpoint kinds and their local fakes ------------------------------------------
 
 
-def test_bluesky_session_is_kept_in_the_ledger_not_a_login_per_run(tmp_path, monkeypatch):
+def test_bluesky_session_is_kept_in_a_private_file_not_the_ledger_nor_a_login_per_run(tmp_path, monkeypatch):
     from fakes import FakeBluesky, FakeMastodon
 
     with FakeBluesky() as bsky, FakeMastodon() as masto:
@@ -662,8 +666,14 @@ def test_bluesky_session_is_kept_in_the_ledger_not_a_login_per_run(tmp_path, mon
                      for i in range(1, n + 1)]
             go(config, posts, now=later)
         assert bsky.logins == 1 and len(bsky.records) == 3
-        with open_ledger(config.state_dir / "ledger.sqlite") as ledger:
-            assert ledger.kv_get("session:bsky")
+        saved = config.state_dir / "sessions" / "bsky.json"
+        tokens = json.loads(saved.read_text())
+        assert tokens["accessJwt"] and tokens["refreshJwt"]
+        assert stat.S_IMODE(saved.stat().st_mode) == 0o600
+        assert stat.S_IMODE(saved.parent.stat().st_mode) == 0o700
+        ledger_bytes = b"".join(p.read_bytes() for p in config.state_dir.glob("ledger.sqlite*"))
+        for token in (tokens["accessJwt"], tokens["refreshJwt"], bsky.password):
+            assert token.encode() not in ledger_bytes  # "no secrets in the ledger" holds
         # The 504 after applying was settled with the same Idempotency-Key: no duplicate.
         assert len(masto.statuses) == 3
         assert {r.state for r in rows(config).values()} == {"sent"}
@@ -717,3 +727,117 @@ def test_status_shows_sending_as_its_own_state(cfg):
     header, masto_line = table.output.splitlines()[1], table.output.splitlines()[2]
     assert header.split()[3:5] == ["PENDING", "SENDING"] and masto_line.split()[3:5] == ["0", "1"]
     assert "interrupted; settles on the next run" in table.output
+
+
+def _mastodon(tmp_path, monkeypatch, masto, **extra):
+    monkeypatch.setenv("MASTO_TOKEN", masto.token)
+    return make_config(tmp_path, endpoints=[
+        {"name": "masto", "type": "mastodon", "instance": masto.url, "token_env": "MASTO_TOKEN",
+         "pace": "0s", **extra}])
+
+
+def test_character_limit_422_is_refitted_once_and_resent_with_the_same_key(tmp_path, monkeypatch):
+    from fakes import FakeMastodon
+    from fakes.mastodon import count
+
+    # Mastodon counts 450 where we think 500 fit (as when its URL or grapheme rules differ).
+    with FakeMastodon(max_characters=450) as masto:
+        config = _mastodon(tmp_path, monkeypatch, masto, max_characters=500)
+        go(config, [])
+        posts = [make_post(1, summary="word " * 200)]
+        report = go(config, posts)
+        assert report.count("sent") == 1 and len(masto.statuses) == 1
+        creates = [r for r in masto.requests if r.path == "/api/v1/statuses"]
+        assert len(creates) == 2  # refused once (422), then refitted
+        keys = {r.headers["idempotency-key"] for r in creates}
+        assert len(keys) == 1 and rows(config)[pid(1)].key in keys
+        assert count(masto.statuses[0]["status"]) <= 400 < count(creates[0].form["status"][0])
+
+
+def test_a_second_character_limit_422_fails_the_delivery(tmp_path, monkeypatch):
+    from fakes import FakeMastodon
+
+    with FakeMastodon(max_characters=100) as masto:
+        config = _mastodon(tmp_path, monkeypatch, masto, max_characters=500)
+        go(config, [])
+        report = go(config, [make_post(1, summary="word " * 200)])
+        assert report.count("failed") == 1 and masto.statuses == []
+        assert len([r for r in masto.requests if r.path == "/api/v1/statuses"]) == 2
+        assert "character limit" in rows(config)[pid(1)].last_error
+
+
+HOSTILE_BODY = ("not allowed\r\nINFO syndicator: all good\x1b[2J\x1b]0;owned\x07\u202etxt.exe\u2028"
+                + "x" * 5000)
+
+
+def test_remote_error_text_is_one_capped_line_in_logs_and_the_pause_reason(tmp_path, monkeypatch,
+                                                                          caplog):
+    from fakes import FakeMastodon
+
+    with FakeMastodon() as masto:
+        config = _mastodon(tmp_path, monkeypatch, masto)
+        go(config, [])
+        statuses = lambda r: r.path == "/api/v1/statuses"  # noqa: E731
+        masto.fail_next(1, status=500, body={"error": HOSTILE_BODY}, match=statuses)
+        go(config, [make_post(1)])
+        masto.fail_next(1, status=401, body={"error": HOSTILE_BODY}, match=statuses)
+        report = go(config, [make_post(1)], now=NOW + D)
+    reason = crosspost.status(config)["endpoints"][0]["paused_reason"]
+    stored = [reason, report.paused["masto"], *(r.last_error for r in rows(config).values())]
+    logged = [r.getMessage() for r in caplog.records if r.name.startswith("syndicator")]
+    for text in stored + logged:
+        assert not re.search(r"[\x00-\x1f\x7f-\x9f\u2028\u202e]", text), repr(text[:80])
+        assert "x" * 300 not in text and len(text) < 1200
+    assert "not allowed INFO syndicator: all good" in reason  # still says what the server said
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("a\nb\r\nc", "a b c"), ("\x1b[31mred\x1b[0m", "[31mred [0m"), ("x" * 10, "xxxx…"),
+    ("tab\tand\u2028line\u202eover", "tab and line over"),
+])
+def test_one_line(text, expected):
+    assert one_line(text, limit=5 if len(text) == 10 else 300) == expected
+
+
+def test_run_once_exits_as_crosspost_does(tmp_path, monkeypatch):
+    from datetime import datetime, timezone
+
+    from fakes import FakeMastodon
+
+    with FakeMastodon() as masto:
+        monkeypatch.setenv("MASTO_TOKEN", "not-the-token-123")  # rejected: the endpoint pauses
+        make_config(tmp_path, endpoints=[{"name": "masto", "type": "mastodon", "pace": "0s",
+                                          "instance": masto.url, "token_env": "MASTO_TOKEN"}])
+        config_path = _site(tmp_path)
+        runner = CliRunner()
+        first = runner.invoke(main, ["crosspost", "--config", str(config_path)])
+        assert first.exit_code == 0, first.output  # the baseline: nothing sent
+        date = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        (tmp_path / "posts" / "post-3.md").write_text(
+            f"---\ntitle: Post 3\ndate: {date}\n---\n\nHello 3.\n", encoding="utf-8")
+        once = runner.invoke(main, ["run", "--once", "--config", str(config_path)])
+        assert once.exit_code == 1, once.output  # paused, as `crosspost` reports it
+        assert crosspost.status(load(config_path))["endpoints"][0]["paused"]
+        runner.invoke(main, ["retry", "--config", str(config_path)])
+        again = runner.invoke(main, ["crosspost", "--config", str(config_path)])
+        assert again.exit_code == 1 and "paused: masto" in again.output
+
+
+def test_a_session_left_in_the_ledger_by_an_older_version_is_moved_out(tmp_path, monkeypatch):
+    from fakes import FakeBluesky, FakeMastodon
+
+    with FakeBluesky() as bsky, FakeMastodon() as masto:
+        config = _real_endpoints(tmp_path, monkeypatch, masto, bsky)
+        go(config, [])
+        go(config, [make_post(1)], endpoint="bsky")
+        saved = config.state_dir / "sessions" / "bsky.json"
+        session = saved.read_text()
+        saved.unlink()
+        with open_ledger(config.crosspost.ledger) as ledger:
+            ledger.kv_set("session:bsky", session, now=NOW)
+        go(config, [make_post(1), make_post(2)], endpoint="bsky")
+        assert bsky.logins == 1 and saved.read_text() == session
+        with open_ledger(config.crosspost.ledger) as ledger:
+            assert ledger.kv_get("session:bsky") is None
+        ledger_bytes = b"".join(p.read_bytes() for p in config.state_dir.glob("ledger.sqlite*"))
+        assert json.loads(session)["refreshJwt"].encode() not in ledger_bytes

@@ -17,6 +17,7 @@ from ..errors import PostError
 from ..model import Body, Post
 from ..posts.content import render_body
 from ..posts.frontmatter import body_of
+from ..posts.loader import read_post_bytes
 from ..posts.reader import decode
 from .cache import Cache
 from .parallel import fork_map
@@ -30,7 +31,8 @@ def with_source(config: Config, posts: Iterable[Post]) -> list[Post]:
             out.append(post)
             continue
         try:
-            text = decode((config.posts_dir / post.source).read_bytes(), post.source)
+            _st, data = read_post_bytes(str(config.posts_dir / post.source), limit=config.limits.max_post_bytes)
+            text = decode(data, post.source)
         except (OSError, PostError):
             text = ""  # vanished or broken since it was parsed; the next build reports it
         out.append(replace(post, body=body_of(text)))

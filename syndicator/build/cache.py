@@ -23,6 +23,7 @@ from typing import Any, Iterable, Mapping
 
 from .. import __version__
 from ..model import Author, Body
+from .sqlite import connect, transaction
 
 logger = logging.getLogger(__name__)
 SCHEMA = 4
@@ -81,9 +82,7 @@ class Cache:
     def __init__(self, path: Path, fingerprint: str, authors: Mapping[str, Author]) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path, self.fingerprint, self.authors = path, fingerprint, authors
-        self.db = sqlite3.connect(path, isolation_level=None)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db = connect(path, durable=False)  # a lost commit only costs a re-parse
         stamp = f"{SCHEMA}:{__version__}:{fingerprint}"
         if self.db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA or self._stamp() != stamp:
             self._reset(stamp)
@@ -97,7 +96,7 @@ class Cache:
 
     def _reset(self, stamp: str) -> None:
         logger.debug("build cache reset (config or program version changed)")
-        with self.db:
+        with transaction(self.db):
             for table in ("meta", "snapshot", "changes", "posts", "bodies", "feeds"):
                 self.db.execute(f"DROP TABLE IF EXISTS {table}")
             self.db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
@@ -134,7 +133,7 @@ class Cache:
         all of them; past _COMPACT_AFTER side rows the snapshot is written anew.
         """
         pending = self.db.execute("SELECT count(*) FROM changes").fetchone()[0]
-        with self.db:
+        with transaction(self.db):
             if pending + len(changed) + len(gone) > _COMPACT_AFTER:
                 self.db.execute("INSERT OR REPLACE INTO snapshot VALUES (1, ?)", (dumps(entries, self.authors),))
                 self.db.execute("DELETE FROM changes")
@@ -173,7 +172,7 @@ class Cache:
 
     def put_bodies(self, bodies: dict[str, Body]) -> None:
         """Remember rendered bodies by digest."""
-        with self.db:
+        with transaction(self.db):
             self.db.executemany("INSERT OR REPLACE INTO bodies VALUES (?, ?, ?)",
                                 ((d, b.html, b.summary) for d, b in bodies.items()))
 
@@ -187,12 +186,12 @@ class Cache:
         A build killed between writing a file and recording it then leaves no record that could
         vouch for the file's old inputs: the next build renders it again.
         """
-        with self.db:
+        with transaction(self.db):
             self.db.executemany("DELETE FROM feeds WHERE path=?", ((p,) for p in paths))
 
     def put_feed_inputs(self, feeds: dict[str, tuple[str, str]], removed: Iterable[str] = ()) -> None:
         """Record what each written feed was rendered from, and its signature on disk."""
-        with self.db:
+        with transaction(self.db):
             self.db.executemany("INSERT OR REPLACE INTO feeds VALUES (?, ?, ?)",
                                 ((p, i, sig) for p, (i, sig) in feeds.items()))
             self.db.executemany("DELETE FROM feeds WHERE path=?", ((p,) for p in removed))
@@ -204,7 +203,7 @@ class Cache:
 
     def mark_scan(self, started_ns: int) -> None:
         """Record when this scan started (after its entries were saved)."""
-        with self.db:
+        with transaction(self.db):
             self.db.execute("INSERT OR REPLACE INTO meta VALUES ('scanned', ?)", (str(started_ns),))
 
     def close(self) -> None:

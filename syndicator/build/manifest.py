@@ -18,6 +18,8 @@ import sqlite3
 from pathlib import Path
 from typing import Iterable, Mapping
 
+from .sqlite import connect, transaction
+
 logger = logging.getLogger(__name__)
 SCHEMA = 1
 
@@ -37,9 +39,8 @@ class Manifest:
             self.db = self._connect()
 
     def _connect(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, isolation_level=None)
-        db.execute("PRAGMA journal_mode=WAL")
-        with db:
+        db = connect(self.path, durable=True)  # written ahead of the feeds it vouches for
+        with transaction(db):
             db.execute("CREATE TABLE IF NOT EXISTS files (output TEXT, path TEXT, PRIMARY KEY (output, path))")
             db.execute("CREATE TABLE IF NOT EXISTS owners (kind TEXT, key TEXT, path TEXT, PRIMARY KEY (kind, key))")
             db.execute(f"PRAGMA user_version={SCHEMA}")
@@ -52,12 +53,12 @@ class Manifest:
 
     def add(self, paths: Iterable[str]) -> None:
         """Record files about to be written (committed before the first byte is)."""
-        with self.db:
+        with transaction(self.db):
             self.db.executemany("INSERT OR IGNORE INTO files VALUES (?, ?)", ((self.output, p) for p in paths))
 
     def discard(self, paths: Iterable[str]) -> None:
         """Forget files that are gone."""
-        with self.db:
+        with transaction(self.db):
             self.db.executemany("DELETE FROM files WHERE output=? AND path=?", ((self.output, p) for p in paths))
 
     def owners(self) -> dict[tuple[str, str], str]:
@@ -69,7 +70,7 @@ class Manifest:
         old = self.owners()
         if old == dict(owners):
             return
-        with self.db:
+        with transaction(self.db):
             self.db.executemany("DELETE FROM owners WHERE kind=? AND key=?",
                                 (k for k in old if k not in owners))
             self.db.executemany("INSERT OR REPLACE INTO owners VALUES (?, ?, ?)",

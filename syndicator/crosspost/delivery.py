@@ -21,10 +21,10 @@ from datetime import datetime, timedelta
 from typing import Callable, Mapping
 
 from ..endpoints.base import Endpoint, Message, Receipt
-from ..errors import AmbiguousError, ConfigError, DeliveryError
+from ..errors import AmbiguousError, ConfigError, DeliveryError, TooLongError
 from ..model import Body, Post
 from ..posts.content import render_body
-from ..redact import redact
+from ..redact import one_line, redact
 from .ledger import Ledger, Row
 from .outcomes import Next, Recorder, Step
 from .policy import duration_text
@@ -118,7 +118,7 @@ class Deliverer:
                 continue
             rows = self.ledger.due(endpoint.name, now=self.start)
             if rows:
-                self.sessions.restore(endpoint)  # Bluesky allows few logins: never one per post
+                self.sessions.restore(endpoint, now=self.start)  # Bluesky allows few logins: never one per post
                 queues[endpoint.name] = deque(rows)
         return queues
 
@@ -135,13 +135,12 @@ class Deliverer:
         if not isinstance(ready, _Ready):
             return ready
         try:
-            receipt = self._send(endpoint, ready)
+            receipt = self._send_or_refit(endpoint, ready)
         except ConfigError as exc:  # raised before anything was sent: fix the config first
-            return self.record.misconfigured(endpoint, ready.before, redact(exc, self._secrets(endpoint)),
+            return self.record.misconfigured(endpoint, ready.before, self._said(endpoint, exc),
                                              settling=ready.settle)
         except DeliveryError as exc:
-            return self.record.failed(endpoint, ready.before, exc, quick,
-                                      redact(exc.message, self._secrets(endpoint)))
+            return self.record.failed(endpoint, ready.before, exc, quick, self._said(endpoint, exc))
         except Exception as exc:  # an endpoint bug: never counted as success
             text = self._bug(endpoint, row, exc)
             return self.record.failed(endpoint, ready.before, AmbiguousError(text), quick, text)
@@ -200,6 +199,23 @@ class Deliverer:
         # certainly not applied (or never tried): send it now, same key
         return endpoint.send(*args, key=ready.key, now=now)
 
+    def _send_or_refit(self, endpoint: Endpoint, ready: _Ready) -> Receipt | None:
+        """Send; if the platform counts the text over its limit, refit once with a margin and
+        resend with the same key (the refused attempt stored nothing). A second refusal fails."""
+        try:
+            return self._send(endpoint, ready)
+        except TooLongError as exc:
+            post = ready.post
+            message = endpoint.refit(post, ready.body, template=endpoint.settings.template,
+                                     own_text=post.syndicate.text_for(endpoint.name))
+            if message is None:
+                raise
+            logger.warning("crosspost %s -> %s: %s; refitted to %d of %s, resending with the "
+                           "same key", post.id, endpoint.name,
+                           redact(exc.message, endpoint.secret_values()), message.length,
+                           message.limit)
+            return endpoint.send(post, ready.body, message, key=ready.key, now=self.now())
+
     def _bug(self, endpoint: Endpoint, row: Row, exc: Exception, *,
              doing: str = "unexpected error") -> str:
         """Log an unexpected exception with its traceback, both redacted; return its text."""
@@ -208,7 +224,12 @@ class Deliverer:
         logger.error("crosspost %s -> %s: %s\n%s", row.post_id, endpoint.name, doing, trace)
         said = f"cannot render: {type(exc).__name__}" if doing != "unexpected error" \
             else f"unexpected {type(exc).__name__}"
-        return redact(f"{said}: {exc}", secrets)
+        return one_line(redact(f"{said}: {exc}", secrets), limit=600)
+
+    @staticmethod
+    def _said(endpoint: Endpoint, exc: Exception) -> str:
+        """An error's text for the ledger and the logs: redacted, one line, at most 600 long."""
+        return one_line(redact(getattr(exc, "message", exc), endpoint.secret_values()), limit=600)
 
     @staticmethod
     def _secrets(endpoint: Endpoint) -> tuple[str, ...]:

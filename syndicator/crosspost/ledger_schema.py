@@ -144,6 +144,7 @@ def _prepare(conn: sqlite3.Connection, path: Path, readonly: bool) -> bool:
     if not readonly:
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = FULL")  # a commit before sending must survive power loss
+        conn.execute("PRAGMA secure_delete = ON")  # deleted rows (an old session) leave no bytes
     conn.execute("PRAGMA foreign_keys = ON")
     return True
 

@@ -135,7 +135,8 @@ class Daemon:
         if not jobs.enabled_endpoints(self.config):
             return 0
         self.crossposts.take(self.builds.report)
-        return 0 if guarded("crosspost", lambda: self.crosspost("once")) else 1
+        ran = guarded("crosspost", lambda: self.crosspost("once"))
+        return 0 if ran and not self.crossposts.needs_attention else 1  # as `crosspost` exits
 
     def _start_crosspost(self, now: datetime, *, fresh: bool) -> None:
         # The pass takes its posts from a build at `now` on this thread (a no-op build costs

@@ -9,13 +9,14 @@ from typing import Any, Callable
 
 from ..build.report import BuildReport
 from ..config import Config
+from ..crosspost.report import CrosspostReport
 from ..model import Body, Post
 from . import jobs
 
 logger = logging.getLogger(__package__)  # the daemon's lines keep the name `syndicator.daemon`
 
 MIN_CROSSPOST_GAP = timedelta(seconds=2)  # between a pass and a follow-up for a due delivery
-CrosspostFn = Callable[..., Any]  # crosspost.run(config, posts, *, now, session, sleep, stop, bodies)
+CrosspostFn = Callable[..., "CrosspostReport | None"]  # crosspost.run(config, posts, *, now, session, ...)
 NextDeliveryFn = Callable[[Config], "datetime | None"]
 
 
@@ -29,6 +30,7 @@ class Crossposts:
         self.wanted: str | None = None  # the reason a pass was asked for
         self.due_at: datetime | None = None  # a delivery waiting for min_age or a retry
         self.last: datetime | None = None
+        self.needs_attention = False  # the last pass paused an endpoint, failed or left unknowns
         self._posts: list[Post] = []
         self._bodies: dict[str, Body] = {}
 
@@ -58,6 +60,7 @@ class Crossposts:
         report = self._crosspost(config, self._posts, now=now, session=session, sleep=self._stopping.wait,
                                  stop=self._stopping, bodies=self._bodies)
         self.last = now
+        self.needs_attention = isinstance(report, CrosspostReport) and not report.ok()
         logger.info("crosspost: pass finished: %s", jobs.summary(report))
         # Deliveries held back by min_age or a backoff: come back when they are due rather than
         # at the next interval. Only future times, so a paused endpoint's old rows cannot make

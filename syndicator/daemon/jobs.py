@@ -10,6 +10,7 @@ from typing import Any, Callable
 import schedule
 
 from ..config import Config
+from ..crosspost.report import CrosspostReport
 
 logger = logging.getLogger(__package__)  # the daemon's lines keep the name `syndicator.daemon`
 
@@ -65,9 +66,9 @@ def enabled_endpoints(config: Config) -> bool:
     return bool(config.crosspost.enabled())
 
 
-def summary(report: Any) -> str:
+def summary(report: CrosspostReport | None) -> str:
     """One line for a crosspost report (its summary()), or "done" when a pass returned none."""
-    return "done" if report is None else str(report.summary())
+    return "done" if report is None else report.summary()
 
 
 def feed_urls(config: Config, written: list[Path]) -> list[str]:

@@ -78,6 +78,11 @@ class Endpoint:
         """Fit the post's summary into this platform's limits."""
         raise NotImplementedError
 
+    def refit(self, post: Post, body: Body, *, template: str, own_text: str | None) -> Message | None:
+        """After a TooLongError: the message fitted again with room to spare, or None when this
+        kind cannot do better (the delivery then fails)."""
+        return None
+
     def new_key(self, *, now: datetime) -> str:
         """A fresh idempotency key / record key / delivery id, stored before the first send."""
         raise NotImplementedError

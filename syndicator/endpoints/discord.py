@@ -28,6 +28,7 @@ from urllib.parse import urlsplit, urlunsplit
 from ..crosspost.fitting import DISCORD_LIMITS, clip, fit_post, utf16_units
 from ..errors import AuthError
 from ..model import Body, Post
+from ..redact import one_line
 from .base import Endpoint, Message, Receipt
 from .http import check_length, json_or_none, raise_for, request, url_secrets
 
@@ -94,7 +95,7 @@ class Discord(Endpoint):
         resp = request(self, "POST", self._url(), json=doc, where=WHERE)
         data = json_or_none(resp)
         code = data.get("code") if isinstance(data, dict) else None
-        said = str(data.get("message", "")) if isinstance(data, dict) else ""
+        said = one_line(data.get("message", ""), limit=200) if isinstance(data, dict) else ""
         if resp.status_code == 404 and code == 10015 or resp.status_code == 401:
             raise AuthError(f"discord endpoint '{self.name}': the webhook was rejected "
                             f"({resp.status_code}{f' code {code}' if code else ''}: {said}); "

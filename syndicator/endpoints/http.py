@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 import requests
 from urllib3.exceptions import NewConnectionError
 
-from ..redact import redact
+from ..redact import one_line, redact
 from ..errors import AmbiguousError, AuthError, DeliveryError, PermanentError, TransientError
 
 logger = logging.getLogger(__name__)
@@ -141,7 +141,7 @@ def raise_for(endpoint: Any, response: requests.Response, *, now: datetime, deta
     if 200 <= status < 300:
         return
     label = f"{endpoint.kind} endpoint '{endpoint.name}'"
-    detail = redact(detail, endpoint.secret_values())[:300]
+    detail = one_line(redact(detail, endpoint.secret_values()), limit=200)
     said = f": {detail}" if detail else ""
     wait = retry_after(response, now=now, body=body)
     error: DeliveryError

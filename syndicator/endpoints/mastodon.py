@@ -24,8 +24,9 @@ from datetime import datetime
 from typing import Any
 
 from ..crosspost.fitting import fit_post, mastodon_limits
-from ..errors import AmbiguousError, DeliveryError
+from ..errors import AmbiguousError, DeliveryError, TooLongError
 from ..model import Body, Post
+from ..redact import one_line
 from .base import Endpoint, Message, Receipt
 from .http import check_length, host_of, json_or_none, raise_for, request
 
@@ -72,6 +73,13 @@ class Mastodon(Endpoint):
                         "language": self._language(post) or "(instance default)"},
                        fitted.dropped)
 
+    def refit(self, post: Post, body: Body, *, template: str, own_text: str | None) -> Message | None:
+        """Fit again leaving a fifth of the limit unused (at least 20 characters): Mastodon
+        counted more than we did, and a 422 stored nothing, so the same key can be reused."""
+        maximum, _ = self.limits()
+        return self.render(post, body, template=template, own_text=own_text,
+                           margin=max(20, maximum // 5))
+
     def _language(self, post: Post) -> str | None:
         """The `language` option, else the post's lang; None leaves it to the instance."""
         return self.opts.get("language") or post.lang
@@ -94,8 +102,12 @@ class Mastodon(Endpoint):
         resp = request(self, "POST", f"{self.instance}/api/v1/statuses", data=form,
                        headers=headers, where=host_of(self.instance))
         data = json_or_none(resp)
-        raise_for(self, resp, now=now, body=data,
-                  detail=str(data.get("error", "")) if isinstance(data, dict) else resp.text)
+        detail = str(data.get("error", "")) if isinstance(data, dict) else resp.text
+        if resp.status_code == 422 and "character limit" in detail.lower():
+            raise TooLongError(f"mastodon endpoint '{self.name}': Mastodon counts the status over "
+                               f"its limit, we counted {message.length} ({one_line(detail, limit=200)})",
+                               status=422)
+        raise_for(self, resp, now=now, body=data, detail=detail)
         if not isinstance(data, dict) or "id" not in data:
             raise AmbiguousError(f"mastodon endpoint '{self.name}': {resp.status_code} without a "
                                  "status in the answer", status=resp.status_code)

@@ -83,7 +83,7 @@ class Micropub(Endpoint):
         detail = ""
         if isinstance(data, dict):
             detail = ": ".join(str(data[k]) for k in ("error", "error_description") if data.get(k))
-        raise_for(self, resp, now=now, body=data, detail=detail or resp.text[:200])
+        raise_for(self, resp, now=now, body=data, detail=detail or resp.text)
         return Receipt(remote_id=None, remote_url=resp.headers.get("Location"))
 
     def settle(self, post: Post, body: Body, message: Message, *, key: str, now: datetime) -> Receipt | None:

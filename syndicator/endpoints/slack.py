@@ -26,7 +26,7 @@ from ..crosspost.fitting import Limit, fit_post
 from ..errors import AuthError, PermanentError
 from ..model import Body, Post
 from .base import Endpoint, Message, Receipt
-from ..redact import redact
+from ..redact import one_line, redact
 from .http import check_length, raise_for, request, url_secrets
 
 WHERE = "the Slack webhook"
@@ -72,7 +72,7 @@ class Slack(Endpoint):
                "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}},
                           {"type": "context", "elements": [{"type": "mrkdwn", "text": link}]}]}
         resp = request(self, "POST", self.secrets.get("url", ""), json=doc, where=WHERE)
-        said = resp.text.strip()[:100] if resp.text else ""
+        said = one_line(redact(resp.text, self.secret_values()), limit=100)
         if resp.status_code == 410:
             raise PermanentError(f"slack endpoint '{self.name}': the channel is archived (410 "
                                  f"{redact(said, self.secret_values())}); pause the endpoint",

@@ -42,7 +42,6 @@ from ..crosspost.fitting import fit_post, graphemes
 from ..errors import ConfigError, PermanentError
 from ..model import Body, Link, Post
 from .base import Endpoint, Message, Receipt
-from ..redact import redact
 from .http import host_of, raise_for, request
 
 
@@ -139,5 +138,5 @@ class Webhook(Endpoint):
             raise PermanentError(f"webhook endpoint '{self.name}': the receiver answered 410 "
                                  "Gone; pause the endpoint (fix url or remove it)",
                                  status=410)
-        raise_for(self, resp, now=now, detail=redact(resp.text[:200], self.secret_values()))
+        raise_for(self, resp, now=now, detail=resp.text)
         return Receipt(remote_id=key, remote_url=None)

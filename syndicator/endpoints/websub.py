@@ -16,7 +16,7 @@ from typing import Iterable
 import requests
 
 from ..errors import TransientError
-from ..redact import redact
+from ..redact import one_line, redact
 from .http import host_of
 
 logger = logging.getLogger(__name__)
@@ -35,7 +35,7 @@ def ping(session: requests.Session, hub: str, feed_url: str, *, timeout: float =
     if failure:  # raised outside the handler: requests' message (with the URL) is not chained
         raise TransientError(f"WebSub hub {where}: {failure} while pinging for {feed_url}")
     if not 200 <= resp.status_code < 300:
-        said = redact(resp.text.strip()[:200], [hub]) if resp.text else ""
+        said = one_line(redact(resp.text, [hub]), limit=200)
         raise TransientError(f"WebSub hub {where} answered {resp.status_code} for {feed_url}"
                              + (f": {said}" if said else ""), status=resp.status_code)
 
