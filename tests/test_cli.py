@@ -159,9 +159,9 @@ def test_test_setup_uses_sudo_only_when_not_root(tmp_path, uid, via_sudo):
     assert result.returncode == 0, result.stderr
     calls = log.read_text().splitlines()
     assert [c for c in calls if c.startswith("apt-get")] == [
-        "apt-get update -qq", "apt-get install -y -qq python3-venv newsboat chromium"]
+        "apt-get update -qq", "apt-get install -y -qq python3-venv newsboat chromium hugo jekyll ruby-jekyll-feed"]
     through_sudo = [c for c in calls if c.startswith("sudo ")]
     assert through_sudo == (["sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq",
                              "sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv "
-                             "newsboat chromium"] if via_sudo else [])
+                             "newsboat chromium hugo jekyll ruby-jekyll-feed"] if via_sudo else [])
     assert "python3 -m venv .venv" in calls

@@ -116,3 +116,10 @@ def test_loader_reports_template_warnings_without_rejecting(site, tmp_path):
     result = load_posts(load(site))
     assert len(result.posts) == 1 and result.rejected == 0
     assert [(p.line, p.severity) for p in result.problems] == [(4, "warning")]
+
+
+def test_smartify_writes_titles_as_jekyll_feed_does():
+    from syndicator.posts.typography import smartify
+
+    assert smartify("Jekyll's \"new\" lead -- and more... ('quoted')") == \
+        "Jekyll\u2019s \u201cnew\u201d lead \u2013 and more\u2026 (\u2018quoted\u2019)"

@@ -27,6 +27,7 @@ from .limits import limits_of
 from .media import image
 from .people import authors
 from .slugs import slugify
+from .typography import smartify
 from .templates import problems as template_problems
 from .urls import own_path, slug_of
 
@@ -53,6 +54,8 @@ def decode(data: bytes, path: str) -> str:
         raise PostError(f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})",
                         path=path, line=line) from None
     return text.replace("\r\n", "\n")
+
+_JEKYLL_SLUG = re.compile(r"[^\w.~!$&'()+,;=@]+|_+")  # Jekyll's "pretty" slugify, cased
 
 
 def read(config: Config, relpath: str, data: bytes, *, display: str,
@@ -101,8 +104,10 @@ def _post(fields: Fields, relpath: str, digest: str, keep_body: bool) -> Post:
     published = _published(fields, prefix, folder, own)
     slug = _slug(fields, own, prefix.group(2) if prefix else stem)
     site = fields.site
+    # Jekyll fills :year/:month/:day in the site's time zone, whatever offset the date was written with.
+    local = published.astimezone(site.timezone) if fields.engine == "jekyll" else published
     url = own or site.absolute(site.permalink.format(
-        year=f"{published.year:04d}", month=f"{published.month:02d}", day=f"{published.day:02d}", slug=slug))
+        year=f"{local.year:04d}", month=f"{local.month:02d}", day=f"{local.day:02d}", slug=slug))
     entry_id = fields.text("id") or entry_id_for(
         site.id_rule, url=url, published=published, slug=slug,
         tag_authority=site.tag_authority, pinned=fields.config.pinned_ids)
@@ -126,7 +131,7 @@ def _title(fields: Fields) -> str:
     key = fields.key("title")
     title = fields.text(key) if key else None
     if title:
-        return title
+        return smartify(title) if fields.engine == "jekyll" else title  # as jekyll-feed shows it
     if key is None and (not fields.parts.body.strip() or fields.key(*_TEMPLATE_KEYS)):
         raise NotAPost("a page without a title, made for a template", path=fields.path)
     return str(fields.text(key or "title", required=True))
@@ -171,6 +176,8 @@ def _dated(fields: Fields, names: tuple[str, ...]) -> datetime | None:
 def _slug(fields: Fields, own: str | None, fallback: str) -> str:
     slug = fields.text(fields.key("slug"))
     if slug is None:
+        if fields.engine == "jekyll" and not own:  # Jekyll's :title keeps case and dots ("3.0")
+            return _JEKYLL_SLUG.sub("-", fallback).strip("-") or slugify(fallback)
         return slugify((slug_of(own) if own else "") or fallback)
     if fields.engine:  # an engine's slug is used as it is written, if it can be one path segment
         if _BAD_SLUG.search(slug):
