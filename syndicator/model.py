@@ -1,7 +1,7 @@
 """The data every stage shares: frozen dataclasses, no I/O.
 
-Flow: config.load -> Site/Author; loader.load -> Post; content.render_body(Post) -> Body;
-render.* -> bytes.
+Flow: config.load -> Site/Author; posts.loader.parse_file -> Post (build/scan.py runs it);
+posts.content.render_body(Post) -> Body (build/bodies.py decides when); render.* -> bytes.
 """
 
 from __future__ import annotations

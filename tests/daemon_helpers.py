@@ -59,7 +59,7 @@ class FakeBuild:
     fail: list = field(default_factory=list)  # exceptions to raise on the next calls
     calls: list = field(default_factory=list)
 
-    def __call__(self, config: Any, *, now: datetime) -> BuildReport:
+    def __call__(self, config: Any, *, now: datetime, keep_posts: bool = False) -> BuildReport:
         self.calls.append(now)
         if self.fail:
             raise self.fail.pop(0)

@@ -122,15 +122,17 @@ def test_changed_feeds_are_pinged_to_websub_hubs(config, tmp_path):
     config.path.write_text(text)
     config = config_module.load(config.path)
     pings = []
-    daemon, build, clock = make_daemon(config, ping=lambda s, hubs, urls, timeout: pings.append((hubs, urls)) or [])
+    daemon, build, clock = make_daemon(
+        config, ping=lambda cfg, changed, **kw: pings.append((cfg.feeds.hubs, changed)))
     out = config.feeds.output
-    build.written = [out / "rss.xml", out / "tags/x/atom.xml", out / "feeds.opml"]
+    written = [out / "rss.xml", out / "tags/x/atom.xml", out / "feeds.opml"]
+    build.written = list(written)
     daemon.tick(clock())
-    assert pings == [(("http://127.0.0.1:9/hub",),
-                      [config.feeds.url + "rss.xml", config.feeds.url + "tags/x/atom.xml"])]
+    assert pings == [(("http://127.0.0.1:9/hub",), written)]
     daemon.notify()
     daemon.tick(clock.advance(1))
-    assert len(pings) == 1  # nothing written, nothing to ping
+    # nothing written: the outbox is still asked, so pings that failed before are retried
+    assert len(pings) == 2 and pings[1][1] == []
 
 
 def test_job_exceptions_are_logged_and_the_loop_carries_on(config, caplog):

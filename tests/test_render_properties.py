@@ -169,7 +169,7 @@ def test_arbitrary_attribution_text_keeps_every_format_valid(name, bio, alt, cre
 @settings(max_examples=100, deadline=None)
 @given(head=TEXT, filler=st.text(min_size=0, max_size=600), tail=TEXT)
 def test_fast_clean_matches_strip_control(head, filler, tail):
-    from syndicator.render.entry import clean
+    from syndicator.render.sanitize import clean
 
     for text in (head, head + filler * 2 + tail, "x" * 600 + head, head + "é" * 600):
         assert clean(text) == strip_control(text)

@@ -66,7 +66,7 @@ def split(stubs: Iterable[Stub], now: datetime) -> Split:
     return Split(newest_first(published), drafts, future, next_due)
 
 
-def plan(config: Config, published: list[Stub]) -> list[tuple[FeedSpec, list[Stub]]]:
+def plan_feeds(config: Config, published: list[Stub]) -> list[tuple[FeedSpec, list[Stub]]]:
     """Every feed to write with its items (newest first, cut to the item count)."""
     site, opts, n = config.site, config.feeds, config.feeds.items
     plans = [(FeedSpec("site", "", site.title, ""), published[:n])]
@@ -75,8 +75,8 @@ def plan(config: Config, published: list[Stub]) -> list[tuple[FeedSpec, list[Stu
         (opts.per_category, "category", "categories", "category", lambda p: p.categories),
     ):
         if enabled:
-            plans += _grouped(published, n, names_of, lambda name, slug: FeedSpec(
-                kind, name, f"{site.title}: {label} “{name}”", f"{folder}/{slug}"))
+            plans += _grouped(published, n, names_of, lambda name, slug, kind=kind, label=label, folder=folder:
+                              FeedSpec(kind, name, f"{site.title}: {label} “{name}”", f"{folder}/{slug}"))
     if opts.per_author:
         authors: dict[str, Author] = {}
         for post in published:

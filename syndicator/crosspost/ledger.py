@@ -27,7 +27,7 @@ from typing import Any, Iterable
 
 from ..errors import LedgerError
 from .ledger_rows import EndpointState, Plan, Requeued, Row, parse_stamp, stamp
-from .ledger_schema import SCHEMA_VERSION, STATES, connect
+from .ledger_schema import SCHEMA_VERSION, STATES, Immediate, connect
 
 __all__ = ["SCHEMA_VERSION", "STATES", "EndpointState", "Ledger", "Plan", "Requeued", "Row",
            "open_ledger", "parse_stamp", "stamp"]
@@ -61,14 +61,14 @@ class Ledger:
         with self._transaction():
             return self.conn.execute(sql, tuple(params)).rowcount
 
-    def transaction(self) -> "_Immediate":
+    def transaction(self) -> "Immediate":
         """BEGIN IMMEDIATE ... COMMIT around several writes that must land together."""
         return self._transaction()
 
-    def _transaction(self) -> "_Immediate":
+    def _transaction(self) -> "Immediate":
         if self.readonly:
             raise LedgerError(f"{self.path}: opened read-only")
-        return _Immediate(self.conn)
+        return Immediate(self.conn)
 
     # -- endpoints ----------------------------------------------------------------------------
 
@@ -293,27 +293,6 @@ class Ledger:
             self._write("INSERT INTO kv (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT(key)"
                         " DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
                         (key, value, stamp(now)))
-
-
-class _Immediate:
-    """BEGIN IMMEDIATE ... COMMIT (ROLLBACK on error): takes the write lock up front."""
-
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self.conn = conn
-
-    def __enter__(self) -> None:
-        try:
-            self.conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as exc:
-            raise LedgerError(f"ledger is busy: {exc}") from None
-
-    def __exit__(self, kind: object, exc: BaseException | None, tb: object) -> None:
-        if kind is None:
-            self.conn.execute("COMMIT")
-        else:
-            self.conn.execute("ROLLBACK")
-            if isinstance(exc, sqlite3.IntegrityError):
-                raise LedgerError(f"ledger refused a change: {exc}") from exc
 
 
 def open_ledger(path: Path, *, readonly: bool = False) -> Ledger | None:

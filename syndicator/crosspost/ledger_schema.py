@@ -173,3 +173,24 @@ def _statements(script: str) -> Iterator[str]:
         if sqlite3.complete_statement(buffer):
             yield buffer.strip()
             buffer = ""
+
+
+class Immediate:
+    """BEGIN IMMEDIATE ... COMMIT (ROLLBACK on error): takes the write lock up front."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def __enter__(self) -> None:
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise LedgerError(f"ledger is busy: {exc}") from None
+
+    def __exit__(self, kind: object, exc: BaseException | None, tb: object) -> None:
+        if kind is None:
+            self.conn.execute("COMMIT")
+        else:
+            self.conn.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.IntegrityError):
+                raise LedgerError(f"ledger refused a change: {exc}") from exc

@@ -15,7 +15,7 @@ from .worker import log_failure
 
 logger = logging.getLogger(__package__)  # the daemon's lines keep the name `syndicator.daemon`
 
-BuildFn = Callable[..., BuildReport]  # build(config, *, now) -> BuildReport
+BuildFn = Callable[..., BuildReport]  # build(config, *, now, keep_posts) -> BuildReport
 
 
 @dataclass(frozen=True)
@@ -39,22 +39,23 @@ class Builds:
         self.last_error: str | None = None
         self._known_ids: set[str] | None = None
         self.problems: set[str] = set()
+        self.posts_kept = False  # whether the last report carries the published posts
 
     @property
     def published(self) -> list[Stub]:
         """The last good build's published posts, newest first."""
         return list(self.report.published) if self.report else []
 
-    def run(self, config: Config, now: datetime) -> BuildNews | None:
+    def run(self, config: Config, now: datetime, *, keep_posts: bool = False) -> BuildNews | None:
         """Build at `now`; the news, or None when the build failed (logged, error kept for health)."""
         try:
-            report = self._build(config, now=now)
+            report = self._build(config, now=now, keep_posts=keep_posts)
         except Exception as exc:
             log_failure("build", exc)
             self.last_error = str(exc) or type(exc).__name__
             return None
         due_before = self.report.next_due if self.report else None
-        self.report, self.count = report, self.count + 1
+        self.report, self.count, self.posts_kept = report, self.count + 1, keep_posts
         self.last, self.last_error = now, None
         self._log(report, news=due_before != report.next_due)
         ids = {p.id for p in report.published}

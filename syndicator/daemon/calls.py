@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 
 from ..config import Config
@@ -13,11 +14,10 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def build(config: Config, *, now: datetime) -> Any:
-    """Build the feeds (syndicator.build.build), keeping the published posts when cross-posting."""
+def build(config: Config, *, now: datetime, keep_posts: bool = False) -> Any:
+    """Build the feeds (syndicator.build.build); `keep_posts` for a cross-posting pass."""
     from ..build import build as build_feeds
-    from .jobs import enabled_endpoints
-    return build_feeds(config, now=now, keep_posts=enabled_endpoints(config))
+    return build_feeds(config, now=now, keep_posts=keep_posts)
 
 
 def crosspost(config: Config, posts: Any, **kwargs: Any) -> Any:
@@ -32,10 +32,11 @@ def sources(config: Config, **kwargs: Any) -> Any:
     return run(config, **kwargs)
 
 
-def ping(session: Any, hubs: tuple[str, ...], urls: list[str], *, timeout: float) -> list[str]:
-    """Ping WebSub hubs; the problems met (each already logged)."""
-    from ..endpoints.websub import ping_hubs
-    return ping_hubs(session, hubs, urls, timeout=timeout)
+def ping(config: Config, changed: list[Path], *, session: Any, now: datetime,
+         timeout: float) -> Any:
+    """Queue and send WebSub pings (syndicator.crosspost.websub_outbox.announce)."""
+    from ..crosspost.websub_outbox import announce
+    return announce(config, now=now, session=session, changed=changed, timeout=timeout)
 
 
 def next_delivery(config: Config) -> datetime | None:

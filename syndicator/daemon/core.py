@@ -127,7 +127,7 @@ class Daemon:
 
     def run_once(self) -> int:
         """`run --once`: one build and one cross-posting pass in this thread; the exit status."""
-        if not self.build(self.clock()):
+        if not self.build(self.clock(), keep_posts=jobs.enabled_endpoints(self.config)):
             return 1
         if any(s.enabled for s in self.config.sources) and \
                 not guarded("sources", lambda: self.poll_sources("once")):
@@ -145,15 +145,19 @@ class Daemon:
         if not jobs.enabled_endpoints(self.config):
             self.crossposts.wanted = None
             return
-        if not (fresh or self.build(now)):
+        if not ((fresh and self.builds.posts_kept) or self.build(now, keep_posts=True)):
             return
         reason = self.crossposts.take(self.builds.report)
         self.worker.submit("crosspost", lambda: self.crosspost(reason or "requested"))
 
-    def build(self, now: datetime) -> bool:
-        """Build the feeds; on success ping hubs for changed feeds and ask for a pass on new posts."""
+    def build(self, now: datetime, *, keep_posts: bool = False) -> bool:
+        """Build the feeds; on success ping hubs for changed feeds and ask for a pass on new posts.
+
+        `keep_posts`: the report also carries the published posts, for a cross-posting pass
+        (loading them costs more than a no-op build, so ordinary rebuilds skip it).
+        """
         self.timers.building(now)
-        news = self.builds.run(self.config, now)
+        news = self.builds.run(self.config, now, keep_posts=keep_posts)
         if news is None:
             self.timers.failed(now)
             return False
@@ -164,15 +168,15 @@ class Daemon:
     def _act_on(self, news: BuildNews) -> None:
         if news.first or news.new_posts:  # the first pass baselines new endpoints
             self.request_crosspost("startup" if news.first else "new posts")
-        urls = jobs.feed_urls(self.config, list(news.changed)) if self.config.feeds.hubs else []
-        if urls:
-            self.worker.submit("websub", lambda: self.ping(urls))
+        if self.config.feeds.hubs:  # after every build: pings that failed before are retried too
+            changed = list(news.changed)
+            self.worker.submit("websub", lambda: self.ping(changed))
 
-    def ping(self, urls: list[str]) -> None:
-        """Tell the configured WebSub hubs that these feed URLs changed."""
+    def ping(self, changed: list[Path]) -> None:
+        """Tell the configured WebSub hubs about changed feeds (durably: see websub_outbox)."""
         if self._session is None:
             self._session = jobs.http_session()
-        jobs.ping(self._ping_fn, self._session, self.config.feeds.hubs, urls)
+        jobs.ping(self._ping_fn, self.config, changed, self._session, now=self.clock())
 
     def crosspost(self, reason: str) -> None:
         """One cross-posting pass over the published posts (runs on the worker thread)."""

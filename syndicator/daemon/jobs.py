@@ -71,28 +71,13 @@ def summary(report: CrosspostReport | None) -> str:
     return "done" if report is None else report.summary()
 
 
-def feed_urls(config: Config, written: list[Path]) -> list[str]:
-    """The public URLs of the feeds among `written` files, sorted: the WebSub topics to ping."""
-    out = config.feeds.output.resolve()
-    urls = []
-    for path in written:
-        try:
-            rel = Path(path).resolve().relative_to(out).as_posix()
-        except ValueError:
-            continue
-        if rel.endswith((".xml", ".json")):  # feeds are WebSub topics; the OPML list is not
-            urls.append(config.feeds.url + rel)
-    return sorted(urls)
-
-
-def ping(ping_fn: Callable[..., list[str]], session: Any, hubs: tuple[str, ...],
-         urls: list[str]) -> None:
-    """Tell the WebSub hubs that these feed URLs changed, through `ping_fn`, and log the outcome."""
-    problems = ping_fn(session, hubs, urls, timeout=PING_TIMEOUT)
-    for problem in problems:  # ping_hubs has logged each one as a warning
-        logger.debug("websub: %s", problem)
-    logger.info("websub: pinged %d hub(s) for %d feed(s)%s", len(hubs), len(urls),
-                f", {len(problems)} problem(s)" if problems else "")
+def ping(ping_fn: Callable[..., Any], config: Config, changed: list[Path], session: Any, *,
+         now: datetime) -> None:
+    """After a build: queue WebSub pings for the feeds that changed and send what is due
+    (pings that failed earlier too), through `ping_fn`; log the outcome."""
+    report = ping_fn(config, changed, session=session, now=now, timeout=PING_TIMEOUT)
+    if report is not None and (report.sent or report.pending or report.dropped):
+        logger.info("%s", report.summary())
 
 
 def http_session() -> Any:

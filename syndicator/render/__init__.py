@@ -1,17 +1,18 @@
-"""Pure, deterministic feed writers: (site, feeds, spec, items) -> bytes. No I/O, no clock.
+"""Pure, deterministic writers of the output files: (site, feeds, spec, items) -> bytes. No I/O, no clock.
+
+May import: model, config, posts.content. Never the build, cross-posting, endpoints, daemon, server or CLI.
 
     render(fmt, site, feeds, spec, items, owner=...)   one RSS 2.0, Atom 1.0 or JSON Feed 1.1 file
     render_opml(site, feeds, specs)                     the OPML 2.0 list of every feed
     index_page(site, feeds, specs, items, owner=...)    the HTML page for people (index.html)
     feed_url(feeds, spec, fmt)                          a feed's absolute public URL
 
-May import: model, config, posts.content. Never the build, cross-posting, endpoints, daemon, server or CLI.
-
-Modules: spec (FeedSpec and FEED_FILES, the one spelling of the output file names), page (the
-HTML index page), entry (the cleaned per-entry and per-feed facts every format shares), footer (the
-HTML attribution footer), extension (namespaces, our attribution extension, the media/link/
-person elements RSS and Atom share; its docstring documents the namespace), rss, atom,
-jsonfeed, opml. Element mapping: ../shared/design/feeds.md.
+Modules: spec (FeedSpec; FEED_FILES, the one spelling of the output file names), sanitize (text
+and URLs made safe for feeds), entry (the cleaned per-entry and per-feed facts every format
+shares), footer (the HTML attribution footer), extension (namespaces, our attribution
+extension, the media/link/person elements RSS and Atom share; its docstring documents the
+namespace), rss, atom, jsonfeed, opml, page (the HTML index page). Element mapping:
+../shared/design/feeds.md.
 """
 
 from __future__ import annotations
@@ -22,9 +23,10 @@ from urllib.parse import quote
 from ..config import FEED_FORMATS, Feeds, Site
 from ..model import Author, Body, Post
 from . import atom, jsonfeed, opml, rss
-from .entry import _prepare_cached, clean, prepare_entry, prepare_head, uri
+from .entry import _prepare_cached, prepare_entry, prepare_head
 from .extension import ATTR as NAMESPACE
 from .page import index_page
+from .sanitize import clean, uri
 from .spec import CONTENT_TYPES, FEED_FILES, INDEX_FILE, FeedSpec
 
 __all__ = ["FEED_FILES", "INDEX_FILE", "NAMESPACE", "CONTENT_TYPES", "FeedSpec", "feed_url",

@@ -19,8 +19,9 @@ from typing import Sequence
 
 from lxml import etree
 
-from .entry import Entry, Head, as_uri, clean, license_name
+from .entry import Entry, Head, license_name
 from .extension import ATOM, PREFIXES, attribution, link_el, media, person_el, relation_links, serialize, text_el
+from .sanitize import as_uri, clean
 
 _SUB = etree.SubElement
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"

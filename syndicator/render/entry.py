@@ -26,12 +26,11 @@ import re
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from functools import lru_cache
-from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
 from ..config import Feeds, Site
 from ..model import Author, Body, Link, Post
-from ..posts.content import strip_control
 from .footer import footer_html, license_name  # noqa: F401 (license_name re-exported)
+from .sanitize import aware, clean, language, maybe_uri, uri
 
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 # Prepared entries (and JSON items) memoized per process. A post's three formats are written
@@ -39,14 +38,7 @@ EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 # posts hold about 10 MB. (Caching built XML items as well was measured: slower on a realistic
 # build, since a post's feeds are far apart and a miss then costs a build and a copy.)
 CACHE_SIZE = 256
-# RFC 3066 / JSON Feed language tags; anything else is left out rather than made invalid.
-_LANG = re.compile(r"^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$")
 _EMAIL = re.compile(r"^[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)+$")
-_C0 = bytes(range(0x09)) + b"\x0b\x0c" + bytes(range(0x0e, 0x20))  # all but tab, LF, CR
-_BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
-# Everything RFC 3986 allows in a URI besides unreserved characters and '%' escapes.
-_URI_SAFE = ":/?#[]@!$&'()*+,;=%~"
-_URI_CHARS = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=]*")  # no '%': the common case
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,76 +116,6 @@ class Head:
     authors: tuple[Person, ...]
     hubs: tuple[str, ...]
     updated: datetime
-
-
-def clean(text: str | None) -> str:
-    """`text` without XML-invalid characters ("" for None): content.strip_control, with a fast
-    path for long clean strings (post bodies), which UTF-8 encoding and a byte translate check
-    several times faster than the regex scans them."""
-    if not text:
-        return ""
-    if len(text) < 512:
-        return strip_control(text)
-    try:
-        raw = text.encode("utf-8")
-    except UnicodeEncodeError:  # a lone surrogate
-        return strip_control(text)
-    # In UTF-8, bytes below 0x20 only ever encode C0 controls; U+FFFE / U+FFFF are EF BF BE/BF.
-    if len(raw.translate(None, _C0)) == len(raw) and b"\xef\xbf\xbe" not in raw \
-            and b"\xef\xbf\xbf" not in raw:
-        return text
-    return strip_control(text)
-
-
-@lru_cache(maxsize=8192)
-def uri(url: str, base: str) -> str:
-    """`url` made absolute against `base`, then `as_uri()`: JSON Feed requires URIs, not IRIs,
-    and readers cope better with them too."""
-    url = strip_control(url).strip()
-    try:
-        url = urljoin(base, url)
-    except ValueError:  # e.g. a malformed IPv6 host: keep it, escaped below
-        pass
-    return as_uri(url)
-
-
-def as_uri(iri: str) -> str:
-    """An IRI mapped to a URI (RFC 3987 3.1): non-ASCII and other characters RFC 3986 does not
-    allow are percent-encoded as UTF-8, a non-ASCII host goes through IDNA. URIs pass unchanged."""
-    if _URI_CHARS.fullmatch(iri):
-        return iri
-    try:
-        parts = urlsplit(iri)
-        netloc = parts.netloc
-        if not netloc.isascii():
-            try:
-                netloc = netloc.encode("idna").decode("ascii")
-            except UnicodeError:
-                pass  # percent-encoded below with the rest
-        iri = urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
-    except ValueError:
-        pass
-    return quote(_BAD_PERCENT.sub("%25", iri), safe=_URI_SAFE)
-
-
-def maybe_uri(url: str | None, base: str) -> str | None:
-    """`uri()` for optional URLs; None and blank stay None."""
-    return uri(url, base) if url and url.strip() else None
-
-
-def language(tag: str | None) -> str | None:
-    """A language tag if it is well formed, else None."""
-    return tag if tag and _LANG.match(tag) else None
-
-
-def aware(moment: datetime, site: Site) -> datetime:
-    """A timezone-aware datetime with a whole-minute offset (RFC 822 and RFC 3339 need one)."""
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        moment = moment.replace(tzinfo=site.timezone)
-    offset = moment.utcoffset()
-    if offset is not None and offset.total_seconds() % 60:
-        moment = moment.astimezone(timezone.utc)  # historic LMT offsets such as +00:53:28
-    return moment.replace(microsecond=0)
 
 
 def person(author: Author, base: str) -> Person:

@@ -12,7 +12,7 @@ from typing import Callable, Sequence
 
 from lxml import etree
 
-from .entry import clean
+from .sanitize import clean
 
 _SUB = etree.SubElement
 _GROUPS = (("site", "Site"), ("tag", "Tags"), ("category", "Categories"), ("author", "Authors"))
