@@ -16,7 +16,7 @@ from crosspost_helpers import write_config
 from fakes import FakeFeedServer
 from sources_helpers import FIXTURES, fixture
 
-from syndicator.build.pipeline import build
+from syndicator.build import build
 from syndicator.config import load
 from syndicator.importer import import_blog
 

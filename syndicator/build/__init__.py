@@ -2,14 +2,28 @@
 
 May import: posts, render, model, config, errors. Never cross-posting, endpoints, daemon, server or CLI.
 
-Modules: pipeline (build()), scan (which files to parse, parsed posts), cache (the SQLite build
+Modules: entry (build(): the nothing-changed answer, else) pipeline (the full build), unchanged (the
+last build's record), scan (which files to parse, parsed posts), cache (the SQLite build
 cache), parallel (fork_map), bodies (reading and rendering post bodies), plan (which feeds, which
 files are stale), write (atomic writes, stale files), report (BuildReport, plain data).
 """
 
-from .pipeline import build
+from typing import Any
+
+from .entry import build
 from .report import BuildReport
-from .scan import LoadResult, load_posts
-from .write import atomic_write
 
 __all__ = ["BuildReport", "LoadResult", "atomic_write", "build", "load_posts"]
+
+
+def __getattr__(name: str) -> Any:
+    """The rest on first use (PEP 562): a no-op `syndicator build` should not import the post reader."""
+    if name in ("LoadResult", "load_posts"):
+        from . import scan
+
+        return getattr(scan, name)
+    if name == "atomic_write":
+        from .write import atomic_write
+
+        return atomic_write
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

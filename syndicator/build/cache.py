@@ -29,6 +29,8 @@ logger = logging.getLogger(__name__)
 SCHEMA = 4
 _COMPACT_AFTER = 256
 
+RACY_NS = 1_000_000_000  # a file changed this close to a scan may show an unchanged mtime: parse it again
+
 
 def _author(key: str) -> Author:
     """What a pickled author reference names; loads() resolves it from the config instead."""
@@ -205,6 +207,21 @@ class Cache:
         """Record when this scan started (after its entries were saved)."""
         with transaction(self.db):
             self.db.execute("INSERT OR REPLACE INTO meta VALUES ('scanned', ?)", (str(started_ns),))
+
+    def last_build(self) -> bytes | None:
+        """The record the last finished build left (see build/unchanged.py), if any."""
+        row = self.db.execute("SELECT value FROM meta WHERE key='last_build'").fetchone()
+        return row[0] if row else None
+
+    def put_last_build(self, data: bytes) -> None:
+        """Leave the record of a build that finished with every file written."""
+        with transaction(self.db):
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('last_build', ?)", (data,))
+
+    def forget_last_build(self) -> None:
+        """A build is starting: until it finishes, no record vouches for the output folder."""
+        with transaction(self.db):
+            self.db.execute("DELETE FROM meta WHERE key='last_build'")
 
     def close(self) -> None:
         """Close the database."""

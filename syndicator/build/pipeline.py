@@ -17,43 +17,36 @@ from typing import Callable, NamedTuple
 from ..config import Config
 from ..model import Author, Body, Post
 from ..posts.claims import Claim, incumbency, owners_of
-from ..posts.loader import contested
+from ..posts.loader import Problem, contested
 from ..render import FEED_FILES, FeedSpec, index_page, render, render_opml
 from .bodies import rendered, with_source
 from .cache import Cache
 from .history import feed_files_present, published_entries
-from .lock import build_lock
 from .manifest import Manifest
 from .output import OutputDir
 from .parallel import fork_map
 from .plan import PAGE, FeedFile, feed_files, page_file, plan_feeds, split, stale
 from .report import BuildReport
 from .scan import Progress, Scan, scan
+from .unchanged import record
 from .write import known_files, publish
 
 logger = logging.getLogger(__name__)
+_Discovered = tuple[dict[str, tuple[int, int]], list[Problem]]  # post files (size, mtime_ns), walk notes
 
 
-def build(config: Config, *, now: datetime, use_cache: bool = True, keep_posts: bool = False,
-          progress: Progress | None = None) -> BuildReport:
-    """Regenerate the feeds for the posts published at `now`.
-
-    `keep_posts=True` also puts the published posts (with their source text) in the report,
-    for cross-posting; it costs reading every published post.
-    """
-    with build_lock(config.state_dir):  # one build at a time per state folder (CLI and daemon alike)
-        cache = Cache(config.state_dir / "cache.sqlite", config.fingerprint, config.authors) if use_cache else None
-        manifest = Manifest(config.state_dir / "output.sqlite", config.feeds.output)
-        enabled = gc.isenabled()
-        gc.disable()  # a build makes many short-lived acyclic objects; the cyclic GC only slows it
-        try:
-            return _build(config, now, cache, manifest, keep_posts=keep_posts, progress=progress)
-        finally:
-            if enabled:
-                gc.enable()
-            manifest.close()
-            if cache is not None:
-                cache.close()
+def run(config: Config, now: datetime, cache: Cache | None, discovered: _Discovered, *,
+                         keep_posts: bool, progress: Progress | None) -> BuildReport:
+    """The full build, for build/entry.py: scan, plan, render and write what changed, with the manifest."""
+    manifest = Manifest(config.state_dir / "output.sqlite", config.feeds.output)
+    enabled = gc.isenabled()
+    gc.disable()  # a build makes many short-lived acyclic objects; the cyclic GC only slows it
+    try:
+        return _build(config, now, cache, manifest, discovered, keep_posts=keep_posts, progress=progress)
+    finally:
+        if enabled:
+            gc.enable()
+        manifest.close()
 
 
 class _RenderWork(NamedTuple):
@@ -86,14 +79,14 @@ def _render_all(work: _RenderWork) -> list[bytes]:
     return rendered + [render_opml(config.site, config.feeds, work.specs)]
 
 
-def _build(config: Config, now: datetime, cache: Cache | None, manifest: Manifest, *, keep_posts: bool,
-           progress: Progress | None) -> BuildReport:
+def _build(config: Config, now: datetime, cache: Cache | None, manifest: Manifest, discovered: _Discovered, *,
+           keep_posts: bool, progress: Progress | None) -> BuildReport:
     marks = [time.perf_counter()]
     out = config.feeds.output
     output = OutputDir(out)
     previous = cache.feed_inputs() if cache else {}
     known = known_files(manifest, previous)
-    found = scan(config, cache=cache, progress=progress)
+    found = scan(config, cache=cache, progress=progress, discovered=discovered)
     stubs, problems = found.index(incumbent=_history(config, found, manifest, output, known))
     marks.append(time.perf_counter())
     posts = split(stubs, now)
@@ -115,13 +108,26 @@ def _build(config: Config, now: datetime, cache: Cache | None, manifest: Manifes
                                in zip(todo, result.ok) if ok}, _relative(out, result.removed))
     manifest.set_owners(owners_of(posts.published))
     marks.append(time.perf_counter())
-    return BuildReport(
-        files=found.files, published=posts.published, drafts=posts.drafts, future=posts.future,
-        rejected=len({p.path for p in problems if p.severity == "error"}),
+    report = BuildReport(
+        files=found.files, published=posts.published, published_count=len(posts.published), drafts=posts.drafts,
+        future=posts.future, rejected=len({p.path for p in problems if p.severity == "error"}),
         problems=problems + result.problems, written=result.written,
         unchanged=len(files) - len(todo) + result.unchanged, removed=result.removed, next_due=posts.next_due,
         timings=dict(zip(("scan", "plan", "bodies", "render", "write"), _durations(marks))),
         posts=with_source(config, found.posts(posts.published)) if keep_posts else [], bodies=bodies)
+    if cache is not None and not result.problems:  # every file written, none failed or left behind
+        _leave_record(cache, report, discovered[0], previous, result.signatures,
+                      [f.rel for f in files] + [FEED_FILES["opml"]])
+    return report
+
+
+def _leave_record(cache: Cache, report: BuildReport, files: dict[str, tuple[int, int]],
+                  previous: dict[str, tuple[str, str]], written: dict[str, str], expected: list[str]) -> None:
+    """Record a build that wrote every file it meant to, so that the next one can see nothing changed."""
+    signatures = {rel: written.get(rel) or (previous.get(rel) or ("", ""))[1] for rel in expected}
+    if not all(signatures.values()):
+        return
+    cache.put_last_build(record(report, files=files, scan_started_ns=cache.last_scan(), outputs=signatures).dumps())
 
 
 def _history(config: Config, found: Scan, manifest: Manifest, output: OutputDir,

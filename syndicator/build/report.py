@@ -6,8 +6,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from ..model import Body, Post
-from ..posts.loader import Problem, Stub
+from typing import TYPE_CHECKING
+
+from ..posts.problem import Problem
+
+if TYPE_CHECKING:  # annotations only: a report answered from the last build's record needs neither
+    from ..model import Body, Post
+    from ..posts.loader import Stub
 
 
 @dataclass(frozen=True)
@@ -15,7 +20,8 @@ class BuildReport:
     """What a build did. Plain values computed during the build: reading it does no I/O."""
 
     files: int = 0  # post files read
-    published: list[Stub] = field(default_factory=list)  # newest first
+    published: list[Stub] = field(default_factory=list)  # newest first (empty when from_record)
+    published_count: int = 0
     drafts: int = 0
     future: int = 0
     rejected: int = 0
@@ -29,6 +35,8 @@ class BuildReport:
     posts: list[Post] = field(default_factory=list)
     # Rendered bodies by Post.digest: every body this build rendered or took from its cache.
     bodies: dict[str, Body] = field(default_factory=dict)
+    # Answered from the last finished build's record (nothing changed): counts and problems only.
+    from_record: bool = False
 
     @property
     def changed(self) -> list[Path]:

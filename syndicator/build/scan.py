@@ -13,14 +13,13 @@ from ..model import Post
 from ..posts.claims import Claim
 from ..posts.loader import FileEntry, Problem, Stub, discover, index_entries, parse_file
 from .bodies import with_source
-from .cache import Cache, dumps, loads
+from .cache import RACY_NS, Cache, dumps, loads
 from .parallel import fork_map
 
 Progress = Callable[[int, int], None]
 _PARALLEL_FROM = 400  # below this, starting worker processes costs more than it saves
 # A file whose mtime is this close to (or after) the last scan's start may have changed again
 # within one timestamp tick after that scan read it: it is parsed again (git's "racy clean").
-RACY_NS = 1_000_000_000
 
 
 @dataclass(frozen=True)
@@ -62,10 +61,11 @@ def _parse(config: Config, rel: str) -> tuple[str, bytes, bytes | None]:
     return rel, dumps(entry, config.authors), None if post is None else dumps(post, config.authors)
 
 
-def scan(config: Config, *, cache: Cache | None, progress: Progress | None = None) -> Scan:
-    """Find post files; parse the new and changed ones (both cores when many), reuse the rest."""
+def scan(config: Config, *, cache: Cache | None, progress: Progress | None = None,
+         discovered: tuple[dict[str, tuple[int, int]], list[Problem]] | None = None) -> Scan:
+    """Find post files (unless `discovered` brings them); parse the new and changed ones, reuse the rest."""
     started = time.time_ns()
-    files, notes = discover(config)
+    files, notes = discovered if discovered is not None else discover(config)
     old = cache.entries() if cache else {}
     racy = (cache.last_scan() if cache else 0) - RACY_NS
     entries: dict[str, FileEntry] = {}

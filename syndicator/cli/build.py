@@ -40,10 +40,10 @@ def build(config_path: Path, no_cache: bool, verbose: bool) -> None:
 
     setup_logging()
     config = open_config(config_path)
-    report = run_build(config, now=now_utc(), use_cache=not no_cache, progress=_progress_printer())
+    report = run_build(config, now=now_utc(), use_cache=not no_cache, progress=_progress_printer(), brief=True)
     _print_problems(report.problems, verbose)
     due = f" (next due {report.next_due.isoformat()})" if report.next_due else ""
-    click.echo(f"posts: {report.files} read, {len(report.published)} published, {report.drafts} draft, "
+    click.echo(f"posts: {report.files} read, {report.published_count} published, {report.drafts} draft, "
                f"{report.future} scheduled{due}, {report.rejected} rejected")
     click.echo(f"feeds: {len(report.written)} written, {report.unchanged} unchanged, "
                f"{len(report.removed)} removed in {config.feeds.output}")

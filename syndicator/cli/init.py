@@ -6,7 +6,6 @@ from pathlib import Path
 
 import click
 
-from ..adopt.write import output_folder
 from .app import main, now_utc
 
 
@@ -34,7 +33,7 @@ def init_command(source: Path, feed: str | None, keep_feed_paths: bool | None) -
     import sys
 
     from ..adopt.run import adopt, init_site
-    from ..adopt.write import same_paths
+    from ..adopt.write import output_folder, same_paths
 
     if keep_feed_paths is None:
         keep_feed_paths = False
@@ -64,7 +63,7 @@ def init_command(source: Path, feed: str | None, keep_feed_paths: bool | None) -
 
 def _feed_paths(a, keep: bool) -> None:
     """Where the old feeds lived, and how subscribers keep them."""
-    from ..adopt.write import same_paths
+    from ..adopt.write import output_folder, same_paths
     from ..render.spec import FEED_FILES
 
     click.echo(f"\nthe old feeds lived at {', '.join(a.old_feeds)}.")

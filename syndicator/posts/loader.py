@@ -18,42 +18,11 @@ from ..config import Config
 from ..errors import NotAPost, PostError
 from ..model import Author, Post
 from .claims import Claim, settle
-from .reader import FORMATS, read
-from .walk import walk
+from .problem import Problem
+from .reader import read
+from .walk import FORMATS, discover, display_path  # noqa: F401 (re-exported)
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Problem:
-    """Something wrong with one file: `path:line: message`."""
-
-    path: str
-    line: int
-    message: str
-    severity: str = "error"  # "error" rejects the post; "warning" does not
-
-    def __str__(self) -> str:
-        tag = "warning: " if self.severity == "warning" else ""
-        return f"{self.path}:{self.line}: {tag}{self.message}"
-
-
-def display_path(config: Config, relpath: str) -> str:
-    """A post's path as the user knows it: relative to the config's directory when inside it."""
-    root, posts = str(config.root), str(config.posts_dir)
-    if posts == root:
-        return relpath
-    if posts.startswith(root + os.sep):
-        return posts[len(root) + 1:].replace(os.sep, "/") + "/" + relpath
-    return posts + "/" + relpath
-
-
-def discover(config: Config) -> tuple[dict[str, tuple[int, int]], list[Problem]]:
-    """relpath -> (size, mtime_ns) of every post file, and one warning per link loop or repeated folder."""
-    found = walk(config.posts_dir, suffixes=FORMATS)
-    notes = [Problem(display_path(config, rel) if rel else str(config.posts_dir), 0, message, "warning")
-             for rel, message in found.notes]
-    return found.files, notes
 
 
 class Stub(NamedTuple):

@@ -30,11 +30,11 @@ from .slugs import slugify
 from .typography import smartify
 from .templates import problems as template_problems
 from .urls import own_path, slug_of
+from .walk import FORMATS
 
 __all__ = ["FORMATS", "KNOWN_KEYS", "Warning_", "decode", "read"]
 
 KNOWN_KEYS = tuple(sorted(OWN_KEYS))
-FORMATS = {".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html"}
 _DATE_PREFIX = re.compile(r"^(\d{4}-\d{2}-\d{2})[-_](.+)$")
 _TEMPLATE_KEYS = ("layout", "template", "type", "outputs", "permalink", "pagination", "eleventycomputed",
                   "headless", "build", "_build", "cascade", "page_template", "redirect_to")

@@ -13,7 +13,15 @@ import logging
 import os
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
+
+from .problem import Problem
+
+if TYPE_CHECKING:
+    from ..config import Config
+
+# The files that are posts, by extension, and how each is written.
+FORMATS = {".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html"}
 
 logger = logging.getLogger(__name__)
 FolderKey = tuple[int, int]  # (st_dev, st_ino)
@@ -37,7 +45,7 @@ class _Folder:
 
 def walk(posts_dir: str | os.PathLike[str], *, suffixes: Iterable[str]) -> Found:
     """Every file below posts_dir whose lower-cased extension is in `suffixes`."""
-    wanted = {s.lower() for s in suffixes}
+    wanted = tuple(s.lower() for s in suffixes)
     files: dict[str, tuple[int, int]] = {}
     notes: list[tuple[str, str]] = []
     try:
@@ -69,7 +77,7 @@ def walk(posts_dir: str | os.PathLike[str], *, suffixes: Iterable[str]) -> Found
                         sub = _enter(folder, rel, entry.path, target, seen, notes)
                         if sub is not None:
                             real.append(sub)
-                elif entry.is_file() and os.path.splitext(entry.name)[1].lower() in wanted:
+                elif entry.name.lower().endswith(wanted) and entry.is_file():
                     target = entry.stat()
                     files[rel] = (target.st_size, target.st_mtime_ns)
             except OSError:
@@ -105,3 +113,21 @@ def _enter(parent: _Folder, rel: str, path: str, target: os.stat_result,
 
 def _shown(rel: str) -> str:
     return rel.rstrip("/") + "/" if rel else "the posts folder itself"
+
+
+def display_path(config: Config, relpath: str) -> str:
+    """A post's path as the user knows it: relative to the config's directory when inside it."""
+    root, posts = str(config.root), str(config.posts_dir)
+    if posts == root:
+        return relpath
+    if posts.startswith(root + os.sep):
+        return posts[len(root) + 1:].replace(os.sep, "/") + "/" + relpath
+    return posts + "/" + relpath
+
+
+def discover(config: Config) -> tuple[dict[str, tuple[int, int]], list[Problem]]:
+    """relpath -> (size, mtime_ns) of every post file, and one warning per link loop or repeated folder."""
+    found = walk(config.posts_dir, suffixes=FORMATS)
+    notes = [Problem(display_path(config, rel) if rel else str(config.posts_dir), 0, message, "warning")
+             for rel, message in found.notes]
+    return found.files, notes

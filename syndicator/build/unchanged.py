@@ -1,0 +1,94 @@
+"""Nothing changed since the last finished build: answer from its record without reading a post (issue 12).
+
+A finished build leaves a record: a key made of every post file's path, size and modification
+time, when its scan started, until when its answer holds (the next scheduled post or expiry),
+the signature of every file it vouches for in the output folder, and its report's counts and
+problems. A build with the same key, before that time, with every output file still the one
+written, would read, plan and write exactly the same: so `syndicator build` answers from the
+record. The record is forgotten when a build starts and written again only when one finishes
+with every file written, so a build killed half-way never vouches for its output; and a post
+file modified at or after the recorded scan (a timestamp too coarse to tell) is not trusted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Mapping
+
+from ..posts.problem import Problem
+from .output import current_signature
+from .report import BuildReport
+
+VERSION = 1
+
+
+@dataclass(frozen=True)
+class Record:
+    """What a finished build vouches for, and the counts it reported."""
+
+    posts_key: str
+    scan_started_ns: int
+    valid_until: float  # POSIX time: a post becomes due or expires then (inf: never)
+    outputs: tuple[tuple[str, str], ...]  # (path below the output folder, signature)
+    counts: tuple[int, int, int, int, int, int]  # files, published, drafts, future, rejected, unchanged
+    problems: tuple[tuple[str, int, str, str], ...]  # (path, line, message, severity)
+    next_due: float | None
+
+    def dumps(self) -> bytes:
+        """Plain tuples and strings in a pickle: cheap to read back, no classes of ours inside."""
+        return pickle.dumps((VERSION, self.posts_key, self.scan_started_ns, self.valid_until, self.outputs,
+                             self.counts, self.problems, self.next_due), protocol=pickle.HIGHEST_PROTOCOL)
+
+    @staticmethod
+    def loads(data: bytes) -> "Record | None":
+        """The record, or None for one of another version or a damaged one."""
+        try:
+            version, *fields = pickle.loads(data)
+            return Record(*fields) if version == VERSION else None
+        except Exception:  # noqa: BLE001 - a damaged record only costs a full build
+            return None
+
+
+def posts_key(files: Mapping[str, tuple[int, int]]) -> tuple[str, int]:
+    """A digest of every post file's path, size and mtime, and the newest mtime (ns)."""
+    digest = hashlib.blake2b(digest_size=16)
+    newest = 0
+    for rel in sorted(files):
+        size, mtime = files[rel]
+        newest = max(newest, mtime)
+        digest.update(f"{rel}\0{size}\0{mtime}\n".encode("utf-8", "surrogateescape"))
+    return digest.hexdigest(), newest
+
+
+def record(report: BuildReport, *, files: Mapping[str, tuple[int, int]], scan_started_ns: int,
+           outputs: Mapping[str, str]) -> Record:
+    """The record of a build that finished with every output file written."""
+    key, _newest = posts_key(files)
+    due = report.next_due.timestamp() if report.next_due else None
+    return Record(key, scan_started_ns, due if due is not None else float("inf"), tuple(sorted(outputs.items())),
+                  (report.files, len(report.published), report.drafts, report.future, report.rejected,
+                   report.unchanged + len(report.written)),
+                  tuple((p.path, p.line, p.message, p.severity) for p in report.problems), due)
+
+
+def answer(saved: Record | None, *, files: Mapping[str, tuple[int, int]], now: datetime, output: Path,
+           racy_ns: int) -> BuildReport | None:
+    """The report of a build that would change nothing, or None when a build must run."""
+    if saved is None or now.timestamp() >= saved.valid_until:
+        return None
+    key, newest = posts_key(files)
+    if key != saved.posts_key or newest >= saved.scan_started_ns - racy_ns:
+        return None
+    root = os.fspath(output)
+    if any(current_signature(Path(root, rel)) != signature for rel, signature in saved.outputs):
+        return None
+    files_read, published, drafts, future, rejected, unchanged = saved.counts
+    return BuildReport(files=files_read, published_count=published, drafts=drafts, future=future,
+                       rejected=rejected, problems=[Problem(*p) for p in saved.problems], unchanged=unchanged,
+                       next_due=datetime.fromtimestamp(saved.next_due, timezone.utc) if saved.next_due else None,
+                       from_record=True)
