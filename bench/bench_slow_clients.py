@@ -25,7 +25,7 @@ HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE), str(HERE.parent / "tests")]
 
 import bench_server  # noqa: E402  (the site, the server start and the load client)
-from slow_clients import Attack, probe  # noqa: E402
+from slow_clients import attack_in_subprocess, probe  # noqa: E402
 
 
 def _start(kind: str, config: Path, port: int) -> subprocess.Popen:
@@ -61,17 +61,14 @@ def _throughput(port: int, clients: int, seconds: float) -> float:
 
 
 def _attack(port: int, seconds: float) -> dict:
-    attack = Attack(port)
-    attacker = threading.Thread(target=attack.run, args=(seconds + 1,), daemon=True)
-    attacker.start()
+    attacker = attack_in_subprocess(port, seconds=seconds + 1)  # its own process, its own GIL
     time.sleep(1.0)
     results = probe(port, seconds=seconds, every=0.1)
-    attack.stop()
-    attacker.join(10)
+    connects = int(attacker.communicate(timeout=60)[0])
     times = sorted(t for status, t in results if status == 200)
     q = statistics.quantiles(times, n=100) if len(times) > 1 else [float("nan")] * 99
     return {"probes": len(results), "ok": len(times), "p50_ms": q[49] * 1000, "p90_ms": q[89] * 1000,
-            "max_ms": (times[-1] * 1000) if times else float("nan"), "attacker_connects": attack.connects}
+            "max_ms": (times[-1] * 1000) if times else float("nan"), "attacker_connects": connects}
 
 
 def run(kind: str, *, seconds: float, clients: int, load_seconds: float) -> None:

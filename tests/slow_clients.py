@@ -11,6 +11,7 @@ import socket
 import threading
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 TICK = 0.5  # seconds between a trickling client's header lines
 
@@ -84,6 +85,16 @@ class Attack:
     def stop(self) -> None:
         """End run() at its next tick."""
         self._stop.set()
+
+
+def attack_in_subprocess(port: int, *, seconds: float, idle: int = 600, trickling: int = 100):
+    """Run Attack(...).run(seconds) in a process of its own, so it never slows the probe's timing."""
+    import subprocess
+    import sys
+
+    code = (f"import sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); from slow_clients import Attack; "
+            f"a = Attack({port}, idle={idle}, trickling={trickling}); a.run({seconds}); print(a.connects)")
+    return subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
 
 
 def probe(port: int, *, seconds: float, every: float = 0.1, source: str = "127.0.0.1",

@@ -570,25 +570,23 @@ def test_slow_and_idle_clients_from_one_address_do_not_deny_another(tmp_path):
     # 600 idle and 100 trickling connections from 127.0.0.2, reconnecting whenever closed; the
     # issue's 30 s is bench/bench_slow_clients.py, this is the same attack for 6 s with a 2 s
     # header timeout, so every trickling connection is cut at least twice within the window.
-    from slow_clients import Attack, probe
+    from slow_clients import attack_in_subprocess, probe
 
     config = make_site(tmp_path)
     config.write_text(config.read_text().replace("port = 0", "port = 0\nheader_timeout = 2"))
     proc, port = _serve_subprocess(config)
-    attack = Attack(port, idle=600, trickling=100)
-    attacker = threading.Thread(target=attack.run, args=(8.0,), daemon=True)
+    attacker = attack_in_subprocess(port, seconds=8.0)  # its own process: the probe's timing is the server's
     try:
-        attacker.start()
         time.sleep(1.0)  # the attack is in place
         results = probe(port, seconds=6.0, every=0.1)
+        connects = int(attacker.communicate(timeout=30)[0])
     finally:
-        attack.stop()
-        attacker.join(5)
+        attacker.kill()
         proc.terminate()
         proc.wait(10)
     statuses = [status for status, _ in results]
     times = sorted(t for _, t in results)
-    assert attack.connects >= 700 and len(results) >= 40
+    assert connects >= 700 and len(results) >= 20
     assert statuses == [200] * len(statuses), statuses
     assert times[int(len(times) * 0.9)] < 0.1, times  # 90% within 100 ms on a shared CI machine
     assert times[-1] < 1.0, times
