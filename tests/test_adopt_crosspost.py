@@ -33,7 +33,7 @@ def test_existing_posts_are_the_baseline_and_a_new_post_is_sent_once(tmp_path, f
     first = crosspost.run(config, posts, now=now, sleep=lambda s: None)
     assert FakeEndpoint.sent == []
     assert sorted(pid for pid, _name, why in first.skipped if why.startswith("existed before")) == \
-        sorted(p.id for p in posts)
+        sorted(p.id for p in posts if p.is_published(now))  # fifthpost.md is a draft (its ---js says so)
     (site / "content" / "blog" / "sixthpost.md").write_text(
         f"---\ntitle: A new post\ndate: {now.date().isoformat()}\n---\nWritten after the move.\n")
     posts = load_posts(config).posts

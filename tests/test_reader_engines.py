@@ -106,7 +106,6 @@ def test_zola_date_and_address_from_the_path_key(site):
         path = "2019/01/02/hello-world"
         [taxonomies]
         tags = ["rust", "zola"]
-        categories = ["blog"]
         [extra]
         author = "Vincent Prouillet"
         +++
@@ -115,7 +114,7 @@ def test_zola_date_and_address_from_the_path_key(site):
     assert post.published == datetime(2019, 1, 2, tzinfo=BERLIN)
     assert post.url == "https://test.example/2019/01/02/hello-world"
     assert post.slug == "hello-world"
-    assert post.tags == ("rust", "zola") and post.categories == ("blog",)
+    assert post.tags == ("rust", "zola") and post.categories == ()
     assert [a.name for a in post.authors] == ["Vincent Prouillet"]
     assert warnings == []
 
@@ -308,3 +307,32 @@ def test_section_pages_are_neither_posts_nor_problems_in_a_build(site, write_pos
     result = load_posts(load(site), cache=None)
     assert [p.source for p in result.posts] == ["blog/2024-01-01-a.md"]
     assert result.problems == []
+
+
+def test_zola_slugifies_the_slug_it_is_given(site):
+    post, _ = _read(site, '+++\ntitle = "T"\ndate = 2017-01-01\nslug = "something & else"\n+++\nx\n',
+                    extra='[posts]\nengine = "zola"\n')
+    assert post.slug == "something-else"
+
+
+def test_hugo_page_bundle_resources_are_not_posts(site, write_post):
+    site.write_text(site.read_text(encoding="utf-8") + '[posts]\nengine = "hugo"\n', encoding="utf-8")
+    write_post("homepage/index.md", "---\nheadless: true\n---\n")
+    write_post("homepage/about.md", "---\ntitle: 'Our Difference'\nweight: 2\n---\nLorem.\n")
+    write_post("post/2024-01-01-real.md", "---\ntitle: Real\n---\nx\n")
+    result = load_posts(load(site), cache=None)
+    assert [p.source for p in result.posts] == ["post/2024-01-01-real.md"]
+    assert result.problems == []
+
+
+def test_javascript_front_matter_that_is_code_is_an_error_at_its_line(site):
+    post, _ = _read(site, "---js\n// data only\nconst title = 'T';\nlet date = \"2024-01-01\"\nvar draft = false;\n---\nx\n")
+    assert (post.title, post.draft) == ("T", False)
+    with pytest.raises(PostError, match="JavaScript front matter is code") as caught:
+        _read(site, "---js\nconst title = 'T';\nconst date = new Date();\n---\nx\n")
+    assert caught.value.line == 3
+
+
+def test_a_byte_order_mark_alone_is_an_empty_file(site):
+    with pytest.raises(PostError, match="the file is empty"):
+        read(load(site), "a.md", b"\xef\xbb\xbf\n", display="posts/a.md")

@@ -1,6 +1,6 @@
 """`syndicator run`: watch posts, rebuild, publish scheduled posts, cross-post on a schedule, serve.
 
-May import config, errors, build, crosspost (through calls.py), endpoints.websub and server; never cli.
+May import config, errors, model, posts, build, crosspost, endpoints.websub and server; never cli.
 """
 
 from __future__ import annotations

@@ -56,6 +56,40 @@ KNOWN = OWN_KEYS | READ_KEYS | LAYOUT_KEYS
 _WORDS = re.compile(r"[^\s,]+")
 
 
+# role -> the keys that play it, in order of preference; classify() sorts a post's keys by role once
+ROLES: dict[str, tuple[str, ...]] = {
+    "title": ("title",), "slug": ("slug",), "draft": ("draft",), "lang": ("lang", "language"),
+    "published": PUBLISHED, "updated": UPDATED, "expires": EXPIRES, "summary": SUMMARY,
+    "own_url": OWN_URL, "image": IMAGES, "authors": ("authors", "author"), "tags": TAGS,
+    "categories": CATEGORIES, "canonical": ("canonical_url", "canonicalurl", "canonical"),
+}
+_ROLE_OF = {name: (role, rank) for role, names in ROLES.items() for rank, name in enumerate(names)}
+
+
+def classify(meta: dict[str, Any]) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """(lower-case key -> key as written, role -> the post's keys for it in order of preference)."""
+    keys: dict[str, str] = {}
+    roles: dict[str, list[str]] = {}
+    crowded = False
+    for key in meta:
+        low = key.lower()
+        if low in keys:
+            continue  # the first spelling wins
+        keys[low] = key
+        hit = _ROLE_OF.get(low)
+        if hit is not None:
+            found = roles.get(hit[0])
+            if found is None:
+                roles[hit[0]] = [key]
+            else:
+                found.append(key)
+                crowded = True
+    if crowded:  # two keys for one role (date and publishDate): best first
+        for role, found in roles.items():
+            found.sort(key=lambda k: _ROLE_OF[k.lower()][1])
+    return keys, roles
+
+
 def lowered(meta: dict[str, Any]) -> dict[str, str]:
     """lower-case key -> the key as written (the first spelling wins)."""
     out: dict[str, str] = {}

@@ -10,9 +10,12 @@ from ..config import Config
 from ..errors import PostError
 from . import dates
 from .content import resolver
-from .dialects import first_key, lowered, split_names
+from .dialects import classify, first_key, split_names
 from .frontmatter import Split
 from .urls import unsafe_scheme
+
+
+_KEY_VALUE: Any = object()  # names(): "the value of the key itself"
 
 
 @dataclass(frozen=True)
@@ -31,7 +34,7 @@ class Fields:
         self.site = config.site
         self.engine = config.reading.engine
         self.meta = parts.meta
-        self.keys = lowered(parts.meta)
+        self.keys, self.roles = classify(parts.meta)
         self.parts = parts
         self.path = path
         self.warnings: list[Warning_] = []
@@ -48,6 +51,15 @@ class Fields:
     def key(self, *names: str) -> str | None:
         """The post's spelling of the first of these (lower-case) keys that it has."""
         return first_key(self.keys, names)
+
+    def role(self, role: str) -> list[str]:
+        """The post's keys for a role of dialects.ROLES ("published", "image"...), best first."""
+        return self.roles.get(role, [])
+
+    def first(self, role: str) -> tuple[str, Any]:
+        """(key as written, value) of the post's best key for a role, or ("", None)."""
+        found = self.roles.get(role)
+        return (found[0], self.meta[found[0]]) if found else ("", None)
 
     def value(self, *names: str) -> tuple[str, Any]:
         """(key as written, value) of the first of these keys present, or ("", None)."""
@@ -75,9 +87,13 @@ class Fields:
         except ValueError as exc:
             raise self.fail(key, str(exc)) from None
 
-    def names(self, key: str | None, value: Any = None) -> list[str]:
-        """A name or list of names (tags, categories); strings split as the engine splits them."""
-        value = self.meta.get(key) if value is None and key else value
+    def names(self, key: str | None, value: Any = _KEY_VALUE) -> list[str]:
+        """A name or list of names (tags, categories); strings split as the engine splits them.
+
+        The value is the key's unless given (a value from inside a table, reported at `key`).
+        """
+        if value is _KEY_VALUE:
+            value = self.meta.get(key) if key else None
         if value is None or value == "":
             return []
         if isinstance(value, str):
@@ -113,6 +129,8 @@ class Fields:
 
 def dedupe(names: list[str]) -> tuple[str, ...]:
     """Names with spaces folded, empty ones and repeats dropped, in first-seen order."""
+    if not names:
+        return ()
     seen: dict[str, None] = {}
     for name in names:
         folded = " ".join(name.split())

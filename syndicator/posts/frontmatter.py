@@ -4,6 +4,7 @@ Formats, as the engines write them:
 - YAML between `---` lines (Jekyll, Hugo, Eleventy, Astro; `---yaml` too);
 - TOML between `+++` lines (Hugo, Zola);
 - JSON: a JSON object at the very start of the file (Hugo), or between `---json` and `---` (Eleventy);
+- Eleventy's `---js`, where it is plain data: `const title = "...";` lines;
 - a `Key: value` header ended by a blank line (Pelican, Python-Markdown's meta extension).
 
 YAML timestamps are kept as text, so the reader checks every date itself and an impossible one
@@ -12,6 +13,7 @@ YAML timestamps are kept as text, so the reader checks every date itself and an 
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 import tomllib
@@ -37,8 +39,11 @@ class _YamlLoader(_BaseLoader):  # type: ignore[misc, valid-type]
 _YamlLoader.add_constructor("tag:yaml.org,2002:timestamp",
                             lambda loader, node: loader.construct_scalar(node))
 
-_FENCES = {"---": "yaml", "---yaml": "yaml", "---yml": "yaml", "+++": "toml", "---json": "json"}
-_CLOSING = {"---": "---", "---yaml": "---", "---yml": "---", "+++": "+++", "---json": "---"}
+_FENCES = {"---": "yaml", "---yaml": "yaml", "---yml": "yaml", "+++": "toml", "---json": "json",
+           "---js": "js", "---javascript": "js"}
+_CLOSING = {fence: "+++" if fence == "+++" else "---" for fence in _FENCES}
+_JS_LINE = re.compile(r"(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*=\s*(.+?)\s*;?\s*")
+_JS_WORDS = {"true": True, "false": False, "null": None, "undefined": None}
 _HEADER_LINE = re.compile(r"[A-Za-z][A-Za-z0-9_-]*:(?:[ \t]|$)")
 _CONTINUATION = re.compile(r"[ \t]+\S")
 
@@ -80,7 +85,7 @@ def split(text: str, path: str, *, limits: PostLimits = DEFAULT_LIMITS) -> Split
     after = rest[end.end():]
     body = after[1:] if after.startswith("\n") else after
     body_line = raw.count("\n") + 3
-    parse = {"yaml": _parse_yaml, "toml": _parse_toml, "json": _parse_json}[kind]
+    parse = {"yaml": _parse_yaml, "toml": _parse_toml, "json": _parse_json, "js": _parse_js}[kind]
     meta = parse(raw, path)
     _check_nesting(meta, raw, path, limits)
     return Split(meta=meta, body=body, body_line=body_line, raw_meta=raw, kind=kind)
@@ -96,6 +101,11 @@ def _check_size(raw: str, path: str, limits: PostLimits) -> None:
 def _check_nesting(meta: dict[str, Any], raw: str, path: str, limits: PostLimits, *, first: int = 2) -> None:
     """Reject lists and tables nested deeper than the limit, at the top-level key holding them."""
     most = limits.max_nesting
+    # Each level of nesting costs at least one of these characters in any of the formats
+    # (a bracket, a brace, a line, a '- ' or '? ' item, a dotted TOML key): most front matter
+    # has too few of them to nest that deep, and need not be walked.
+    if sum(raw.count(c) for c in "[{\n-.?") < most:
+        return
     for key, value in meta.items():
         if isinstance(value, (list, dict)) and depth(value, most + 1) > most:
             raise PostError(f"{key}: lists and tables are nested more than {most} deep ([limits] max_nesting)",
@@ -161,6 +171,22 @@ def _parse_json(raw: str, path: str, first_line: int = 2) -> dict[str, Any]:
     except RecursionError:
         raise PostError("invalid JSON front matter: nested too deeply", path=path, line=first_line) from None
     return _as_table(data, path)
+
+
+def _parse_js(raw: str, path: str) -> dict[str, Any]:
+    """Eleventy's JavaScript front matter, as far as it is data: `const name = "value";` lines."""
+    meta: dict[str, Any] = {}
+    for number, line in enumerate(raw.split("\n"), start=2):
+        if not line.strip() or line.lstrip().startswith("//"):
+            continue
+        found = _JS_LINE.fullmatch(line.strip())
+        try:
+            value = found.group(2) if found else ""
+            meta[found.group(1)] = _JS_WORDS[value] if value in _JS_WORDS else ast.literal_eval(value)  # type: ignore[union-attr]
+        except (ValueError, SyntaxError, AttributeError, MemoryError, RecursionError):
+            raise PostError("JavaScript front matter is code; syndicator reads only lines like "
+                            "`const title = \"...\";` with plain values", path=path, line=number) from None
+    return meta
 
 
 def _split_json_object(text: str, path: str, limits: PostLimits) -> Split:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import mimetypes
+import posixpath
 from typing import Any, Callable
 
 from ..config import suggest
 from ..model import Credit, Image
-from .dialects import IMAGES
 from .fields import Fields
 
 _IMAGE_FIELDS = ("url", "alt", "credit", "license")
@@ -18,7 +19,7 @@ _CREDIT_FIELDS = ("name", "url", "source", "source_url")
 
 def image(fields: Fields, base: Callable[[str], str]) -> Image | None:
     """The lead image; relative URLs resolve with `base` (the post's own URL in a page bundle)."""
-    key, value = fields.value(*IMAGES)
+    key, value = fields.first("image")
     if isinstance(value, list):  # Hugo's images = [...]: the first is the lead
         value = value[0] if value else None
     if value is None or value == "":
@@ -38,7 +39,13 @@ def image(fields: Fields, base: Callable[[str], str]) -> Image | None:
     alt = next((value[k] for k in _ALT_ALIASES if isinstance(value.get(k), str)), "")
     return Image(url=url, alt=alt, credit=_credit(fields, key, value.get("credit")),
                  license=fields.url(key, value.get("license")),
-                 type=mimetypes.guess_type(url.split("?")[0])[0])
+                 type=_mime_type(posixpath.splitext(url.split("?", 1)[0].split("#", 1)[0])[1].lower()))
+
+
+@functools.lru_cache(maxsize=256)
+def _mime_type(extension: str) -> str | None:
+    """The MIME type for a file extension, looked up once per extension."""
+    return mimetypes.guess_type("x" + extension)[0] if extension else None
 
 
 def _credit(fields: Fields, key: str, credit: Any) -> Credit | None:

@@ -14,7 +14,7 @@ _NESTED = ("extra", "params")  # Zola's [extra] and Hugo's [params] often hold t
 
 def authors(fields: Fields) -> tuple[Author, ...]:
     """The post's authors; the site's owner when it names none."""
-    key, value = fields.value("authors", "author")
+    key, value = fields.first("authors")
     if value is None:
         key, value = _nested_author(fields)
     if value is None or value == "" or value == []:

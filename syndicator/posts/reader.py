@@ -10,6 +10,7 @@ A section page (`_index.md`) or a title-less page made for a template is not a p
 from __future__ import annotations
 
 import hashlib
+import os
 import posixpath
 import re
 from datetime import datetime
@@ -19,7 +20,7 @@ from ..errors import NotAPost, PostError
 from ..model import Link, Post, Syndication
 from . import dates
 from .content import html_to_text, markdown_to_html, resolver
-from .dialects import CATEGORIES, EXPIRES, KNOWN, OWN_KEYS, OWN_URL, PUBLISHED, SUMMARY, TAGS, UPDATED, hidden
+from .dialects import KNOWN, OWN_KEYS, hidden
 from .fields import Fields, Warning_, dedupe
 from .frontmatter import split
 from .ids import entry_id as entry_id_for
@@ -53,7 +54,10 @@ def decode(data: bytes, path: str) -> str:
         line = data[: exc.start].count(b"\n") + 1
         raise PostError(f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})",
                         path=path, line=line) from None
+    if not text.strip():  # a byte order mark and nothing else
+        raise PostError("the file is empty", path=path, line=1)
     return text.replace("\r\n", "\n")
+
 
 _JEKYLL_SLUG = re.compile(r"[^\w.~!$&'()+,;=@]+|_+")  # Jekyll's "pretty" slugify, cased
 
@@ -70,6 +74,8 @@ def read(config: Config, relpath: str, data: bytes, *, display: str,
     if len(data) > limits.max_post_bytes:
         raise PostError(f"the file is {len(data):,} bytes, over the limit of {limits.max_post_bytes:,} "
                         "([limits] max_post_bytes)", path=display, line=1)
+    if config.reading.engine == "hugo" and _in_leaf_bundle(config, relpath):
+        raise NotAPost("a page resource of a leaf bundle (its folder has an index.md)", path=display)
     text = decode(data, display)
     try:
         fields = Fields(config, split(text, display, limits=limits), display)
@@ -86,8 +92,17 @@ def read(config: Config, relpath: str, data: bytes, *, display: str,
     return post, _unknown_keys(fields) + templates + fields.warnings
 
 
+def _in_leaf_bundle(config: Config, relpath: str) -> bool:
+    """Hugo: beside an index.md, other files are the bundle's resources, never pages."""
+    folder, name = posixpath.split(relpath)
+    if not folder or posixpath.splitext(name)[0] == "index":
+        return False
+    return any(os.path.isfile(os.path.join(config.posts_dir, folder, f"index{suffix}")) for suffix in FORMATS)
+
+
 def _unknown_keys(fields: Fields) -> list[Warning_]:
-    mapped = {key.lower() for key, _target in fields.config.reading.taxonomies}
+    taxonomies = fields.config.reading.taxonomies
+    mapped = {key.lower() for key, _target in taxonomies} if taxonomies else ()
     return [Warning_(fields.parts.line_of(key), f"unknown front matter key '{key}'{suggest(key, KNOWN_KEYS)}")
             for key in fields.meta if key.lower() not in KNOWN and key.lower() not in mapped]
 
@@ -106,7 +121,7 @@ def _post(fields: Fields, relpath: str, digest: str, keep_body: bool) -> Post:
     site = fields.site
     # Jekyll fills :year/:month/:day in the site's time zone, whatever offset the date was written with.
     local = published.astimezone(site.timezone) if fields.engine == "jekyll" else published
-    url = own or site.absolute(site.permalink.format(
+    url = own or fields.base(site.permalink.format(
         year=f"{local.year:04d}", month=f"{local.month:02d}", day=f"{local.day:02d}", slug=slug))
     entry_id = fields.text("id") or entry_id_for(
         site.id_rule, url=url, published=published, slug=slug,
@@ -115,31 +130,34 @@ def _post(fields: Fields, relpath: str, digest: str, keep_body: bool) -> Post:
     tags, categories = _taxonomies(fields)
     return Post(
         source=relpath, id=entry_id, slug=slug, title=title, url=canonical or url,
-        published=published, updated=_dated(fields, UPDATED) or published,
+        published=published, updated=_dated(fields, "updated") or published,
         body=fields.parts.body if keep_body else "", body_format=FORMATS[suffix.lower()],
         summary=_summary(fields), authors=authors(fields), tags=tags, categories=categories,
         image=image(fields, resolver(url) if bundle else fields.base),
         influences=_links(fields, "influences", "name"), sources=_links(fields, "sources", "title"),
         via=_via(fields), license=fields.url("license", fields.meta.get("license")),
-        lang=fields.text(fields.key("lang", "language")),
+        lang=fields.text(fields.first("lang")[0]),
         draft=_draft(fields), canonical_url=canonical, syndicate=_syndicate(fields),
-        digest=digest, expires=_dated(fields, EXPIRES),
+        digest=digest, expires=_dated(fields, "expires"),
     )
 
 
 def _title(fields: Fields) -> str:
-    key = fields.key("title")
+    key = fields.first("title")[0] or None
     title = fields.text(key) if key else None
     if title:
         return smartify(title) if fields.engine == "jekyll" else title  # as jekyll-feed shows it
-    if key is None and (not fields.parts.body.strip() or fields.key(*_TEMPLATE_KEYS)):
+    if key is None and (not fields.parts.body.strip() or fields.key(*_TEMPLATE_KEYS)
+                        or not fields.role("published")):
+        # a page for a template (a search page), or a snippet other pages include (Hugo's
+        # headless bundles): no title and no date, so nobody meant it as a post
         raise NotAPost("a page without a title, made for a template", path=fields.path)
     return str(fields.text(key or "title", required=True))
 
 
 def _own_address(fields: Fields) -> tuple[str, str | None]:
     """(key, absolute URL) from permalink/url/path; Eleventy's `permalink: false` is not a page."""
-    key, value = fields.value(*OWN_URL)
+    key, value = fields.first("own_url")
     if value is False:
         raise NotAPost("permalink: false (the engine writes no page for it)", path=fields.path)
     if not isinstance(value, str) or own_path(value) is None:
@@ -151,7 +169,7 @@ def _own_address(fields: Fields) -> tuple[str, str | None]:
 
 
 def _published(fields: Fields, prefix: re.Match[str] | None, folder: str, own: str | None) -> datetime:
-    found = _dated(fields, PUBLISHED)
+    found = _dated(fields, "published")
     if found is None and prefix:
         found = fields.when("date", prefix.group(1))
     if found is None:
@@ -163,22 +181,23 @@ def _published(fields: Fields, prefix: re.Match[str] | None, folder: str, own: s
     return found
 
 
-def _dated(fields: Fields, names: tuple[str, ...]) -> datetime | None:
-    """The first of these keys holding a date (Jekyll's `published: false` is a flag, not a date)."""
-    for name in names:
-        key = fields.key(name)
-        value = fields.meta.get(key) if key else None
-        if key is not None and value is not None and value != "" and not isinstance(value, bool):
+def _dated(fields: Fields, role: str) -> datetime | None:
+    """The best key of a date role holding a date (Jekyll's `published: false` is a flag, not a date)."""
+    for key in fields.role(role):
+        value = fields.meta[key]
+        if value is not None and value != "" and not isinstance(value, bool):
             return fields.when(key, value)
     return None
 
 
 def _slug(fields: Fields, own: str | None, fallback: str) -> str:
-    slug = fields.text(fields.key("slug"))
+    slug = fields.text(fields.first("slug")[0] or None)
     if slug is None:
         if fields.engine == "jekyll" and not own:  # Jekyll's :title keeps case and dots ("3.0")
             return _JEKYLL_SLUG.sub("-", fallback).strip("-") or slugify(fallback)
         return slugify((slug_of(own) if own else "") or fallback)
+    if fields.engine == "zola":  # Zola slugifies the slugs it is given
+        return slugify(slug)
     if fields.engine:  # an engine's slug is used as it is written, if it can be one path segment
         if _BAD_SLUG.search(slug):
             raise fields.fail("slug", f"{slug!r} is not one URL path segment (try {slugify(slug)!r})")
@@ -189,34 +208,35 @@ def _slug(fields: Fields, own: str | None, fallback: str) -> str:
 
 
 def _canonical(fields: Fields) -> tuple[str, object]:
-    key, value = fields.value("canonical_url", "canonicalurl", "canonical")
+    key, value = fields.first("canonical")
     return key or "canonical_url", value
 
 
 def _taxonomies(fields: Fields) -> tuple[tuple[str, ...], tuple[str, ...]]:
     found: dict[str, list[str]] = {"tags": [], "categories": []}
-    for target, names in (("tags", TAGS), ("categories", CATEGORIES)):
-        for name in names:
-            found[target] += fields.names(fields.key(name))
-    table = fields.meta.get(fields.key("taxonomies") or "")
+    for target in ("tags", "categories"):
+        for key in fields.role(target):
+            found[target] += fields.names(key)
+    table = fields.meta.get(fields.keys.get("taxonomies", ""))
     table = table if isinstance(table, dict) else {}
     for target in ("tags", "categories"):  # Zola's [taxonomies]
-        found[target] += fields.names("taxonomies", table.get(target))
+        if target in table:
+            found[target] += fields.names("taxonomies", table[target])
     for key, target in fields.config.reading.taxonomies:  # Hugo custom taxonomies, from [posts]
         found[target] += fields.names(fields.key(key.lower()))
         found[target] += fields.names("taxonomies", table.get(key))
     tags, categories = dedupe(found["tags"]), dedupe(found["categories"])
     most = limits_of(fields.config).max_tags
     if len(tags) + len(categories) > most:
-        raise fields.fail(fields.key(*TAGS, *CATEGORIES) or "tags",
+        raise fields.fail((fields.role("tags") + fields.role("categories") + ["tags"])[0],
                           f"{len(tags) + len(categories)} tags and categories, over the limit of {most} "
                           "([limits] max_tags)")
     return tags, categories
 
 
 def _summary(fields: Fields) -> str | None:
-    for name in SUMMARY:
-        text = fields.text(fields.key(name))
+    for key in fields.role("summary"):
+        text = fields.text(key)
         if text:
             return text
     separator = fields.config.reading.excerpt_separator
@@ -227,7 +247,7 @@ def _summary(fields: Fields) -> str | None:
 
 
 def _draft(fields: Fields) -> bool:
-    key = fields.key("draft")
+    key = fields.first("draft")[0]
     return (fields.flag(key) if key else False) or hidden(fields.meta, fields.keys)
 
 

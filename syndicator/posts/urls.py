@@ -12,6 +12,8 @@ _TEMPLATE = re.compile(r"\{\{|\{%|(?:^|/):[a-z_]+")  # Liquid/Nunjucks code or J
 
 def unsafe_scheme(url: str) -> str | None:
     """The scheme of a URL that is neither http(s) nor relative (e.g. 'javascript'), else None."""
+    if url[:1] == "/" or url.startswith(("https://", "http://")):
+        return None  # the common cases, decided without a regex
     cleaned = _IGNORED_BY_BROWSERS.sub("", url)
     found = _SCHEME.match(cleaned)
     if found is None:
