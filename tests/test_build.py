@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
+import threading
 from datetime import datetime, timezone
 
 import feedparser
 
 from syndicator.build import build
+from syndicator.build.parallel import fork_map
 from syndicator.config import load
 
 NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)
@@ -116,3 +119,32 @@ def test_no_temporary_files_left_behind(site, write_post):
     config = load(site)
     build(config, now=NOW)
     assert not [f for f in _files(config.feeds.output) if "/." in "/" + f]
+
+
+def _tagged(context, item):
+    return context["tag"], item * 2, os.getpid()
+
+
+def test_fork_map_hands_the_context_to_every_worker():
+    items = list(range(200))
+    forked = list(fork_map(_tagged, items, context={"tag": "ctx"}, min_items=1, chunksize=7))
+    here = list(fork_map(_tagged, items, context={"tag": "ctx"}, min_items=10_000))
+    assert [r[:2] for r in forked] == [r[:2] for r in here] == [("ctx", i * 2) for i in items]
+    assert {r[2] for r in here} == {os.getpid()}
+    # Workers are forked unless there is one core or other threads run (see parallel.py).
+    can_fork = (os.cpu_count() or 1) > 1 and threading.active_count() == 1
+    assert (os.getpid() not in {r[2] for r in forked}) == can_fork
+
+
+def test_report_is_plain_data_with_the_posts_and_their_bodies(site, write_post):
+    write_post("2024-01-01-a.md", "---\ntitle: A\n---\nHello *there*.\n")
+    write_post("2024-01-02-b.md", "---\ntitle: B\ndraft: true\n---\nNot yet.\n")
+    config = load(site)
+    report = build(config, now=NOW, keep_posts=True)
+    assert build(config, now=NOW).posts == []  # only asked for: loading every post costs time
+    shutil.rmtree(config.posts_dir)  # reading the report must not need the files or the cache
+    shutil.rmtree(config.state_dir)
+    (post,) = report.posts
+    assert post.title == "A" and post.body == "Hello *there*.\n"
+    assert report.bodies[post.digest].html == "<p>Hello <em>there</em>.</p>\n"
+    assert [s.id for s in report.published] == [post.id]

@@ -29,7 +29,7 @@ from .plan import PAGE, FeedFile, feed_files, page_file, plan_feeds, split, stal
 from .report import BuildReport
 from .scan import Progress, Scan, scan
 from .unchanged import record
-from .write import known_files, publish
+from .write import Written, known_files, publish
 
 logger = logging.getLogger(__name__)
 _Discovered = tuple[dict[str, tuple[int, int]], list[Problem]]  # post files (size, mtime_ns), walk notes
@@ -99,13 +99,8 @@ def _build(config: Config, now: datetime, cache: Cache | None, manifest: Manifes
     marks.append(time.perf_counter())
     owner = config.author(config.site.owner) if config.site.owner else None
     data = _render_all(_RenderWork(config, owner, [spec for spec, _ in plans], full, bodies, todo))
-    outputs = [(job.rel, b) for job, b in zip(todo, data)] + [(FEED_FILES["opml"], data[-1])]
     marks.append(time.perf_counter())
-    result = publish(output, manifest, outputs, expected={f.rel for f in files} | {FEED_FILES["opml"]},
-                     known=known, before_write=cache.forget_feeds if cache is not None else lambda rels: None)
-    if cache is not None:  # zip stops at todo: the OPML file, last in outputs, has no inputs hash
-        cache.put_feed_inputs({job.rel: (job.inputs, result.signatures[job.rel]) for job, ok
-                               in zip(todo, result.ok) if ok}, _relative(out, result.removed))
+    result = _write(cache, manifest, output, known, files, todo, data)
     manifest.set_owners(owners_of(posts.published))
     marks.append(time.perf_counter())
     report = BuildReport(
@@ -128,6 +123,18 @@ def _leave_record(cache: Cache, report: BuildReport, files: dict[str, tuple[int,
     if not all(signatures.values()):
         return
     cache.put_last_build(record(report, files=files, scan_started_ns=cache.last_scan(), outputs=signatures).dumps())
+
+
+def _write(cache: Cache | None, manifest: Manifest, output: OutputDir, known: set[str], files: list[FeedFile],
+           todo: list[FeedFile], data: list[bytes]) -> Written:
+    """Write the rendered files (data: todo's, then the OPML list) and record what each came from."""
+    outputs = [(job.rel, b) for job, b in zip(todo, data)] + [(FEED_FILES["opml"], data[-1])]
+    result = publish(output, manifest, outputs, expected={f.rel for f in files} | {FEED_FILES["opml"]},
+                     known=known, before_write=cache.forget_feeds if cache is not None else lambda rels: None)
+    if cache is not None:  # zip stops at todo: the OPML file, last in outputs, has no inputs hash
+        cache.put_feed_inputs({job.rel: (job.inputs, result.signatures[job.rel]) for job, ok
+                               in zip(todo, result.ok) if ok}, _relative(output.root, result.removed))
+    return result
 
 
 def _history(config: Config, found: Scan, manifest: Manifest, output: OutputDir,
