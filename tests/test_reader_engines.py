@@ -72,10 +72,36 @@ def test_jekyll_post_with_singular_category_space_separated_tags_and_its_date_fo
     ("2001-12-14 21:59:43.10 -5", datetime(2001, 12, 14, 21, 59, 43, 100000, tzinfo=timezone(timedelta(hours=-5)))),
     ("2024-05-14T09:30:00Z", datetime(2024, 5, 14, 9, 30, tzinfo=timezone.utc)),
     ("Tue, 14 May 2024 09:30:00 GMT", datetime(2024, 5, 14, 9, 30, tzinfo=timezone.utc)),
+    ("'Jul 08 2022'", datetime(2022, 7, 8, tzinfo=BERLIN)),
+    ("July 8, 2022", datetime(2022, 7, 8, tzinfo=BERLIN)),
+    ("8 Sept 2022 10:15", datetime(2022, 9, 8, 10, 15, tzinfo=BERLIN)),
 ])
 def test_date_formats_the_engines_write(site, written, expected):
     post, _ = _read(site, f"---\ntitle: T\ndate: {written}\n---\nx\n")
     assert post.published == expected
+
+
+def test_astro_starter_post(site):
+    post, warnings = _read(site, """
+        ---
+        title: 'First post'
+        description: 'Lorem ipsum dolor sit amet'
+        pubDate: 'Jul 08 2022'
+        updatedDate: 'Jul 09 2022'
+        heroImage: '../../assets/blog-placeholder-3.jpg'
+        ---
+        Lorem ipsum.
+    """, name="first-post.md", extra='[posts]\nengine = "astro"\n')
+    assert (post.published, post.updated) == (datetime(2022, 7, 8, tzinfo=BERLIN), datetime(2022, 7, 9, tzinfo=BERLIN))
+    assert post.summary == "Lorem ipsum dolor sit amet"
+    assert post.image.url == "https://test.example/assets/blog-placeholder-3.jpg"
+    assert warnings == []
+
+
+@pytest.mark.parametrize("value", ["Feb 30 2022", "31 April 2022"])
+def test_impossible_month_name_dates_are_errors(site, value):
+    with pytest.raises(PostError, match="is not a real date"):
+        _read(site, f"---\ntitle: T\ndate: {value}\n---\nx\n")
 
 
 @pytest.mark.parametrize("key", ["date", "publishDate", "pubDate", "published", "PUBLISHDATE"])
@@ -336,3 +362,11 @@ def test_javascript_front_matter_that_is_code_is_an_error_at_its_line(site):
 def test_a_byte_order_mark_alone_is_an_empty_file(site):
     with pytest.raises(PostError, match="the file is empty"):
         read(load(site), "a.md", b"\xef\xbb\xbf\n", display="posts/a.md")
+
+
+def test_astro_nested_slug(site):
+    post, _ = _read(site, "---\ntitle: T\npubDate: 'Jul 08 2022'\nslug: 'trip/file_upload_abuse'\n---\nx\n",
+                    extra='[posts]\nengine = "astro"\n')
+    assert post.url == "https://test.example/2022/07/trip/file_upload_abuse/"
+    with pytest.raises(PostError, match="is not a URL path segment"):
+        _read(site, "---\ntitle: T\npubDate: 'Jul 08 2022'\nslug: 'a//b c'\n---\nx\n")

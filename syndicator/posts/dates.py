@@ -2,8 +2,9 @@
 
 Accepted: ISO 8601 / RFC 3339 and YAML timestamps (`2024-05-14`, `2024-05-14T09:30`,
 `2024-05-14 09:30:00.5 -5`), Jekyll's `2025-01-29 18:15:32 +0530` (and Ruby's stray year,
-`2023-01-29 18:30:22 2023 -0800`), `YYYY-MM-DD HH:MM`, `YYYY/MM/DD`, and RFC 822 dates
-(`Tue, 14 May 2024 09:30:00 GMT`). A date without an offset is in the site's time zone.
+`2023-01-29 18:30:22 2023 -0800`), `YYYY-MM-DD HH:MM`, `YYYY/MM/DD`, RFC 822 dates
+(`Tue, 14 May 2024 09:30:00 GMT`) and dates with a month name (Astro's `Jul 08 2022`,
+`July 8, 2022`, `8 July 2022`). A date without an offset is in the site's time zone.
 Impossible dates (2025-02-29, 25:61, +25:00, year 0000) and dates that leave the years
 1000-9999 in UTC are errors, never exceptions further up.
 """
@@ -86,7 +87,41 @@ def _offset(text: str | None, whole: str) -> timezone | None:
     return timezone(-delta if text[0] == "-" else delta)
 
 
+_MONTHS = {name: number for number, names in enumerate((
+    ("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",), ("jun", "june"),
+    ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"), ("oct", "october"),
+    ("nov", "november"), ("dec", "december")), start=1) for name in names}
+# Astro's starter writes `pubDate: 'Jul 08 2022'`; JavaScript's Date also reads "July 8, 2022"
+# and "8 July 2022", with an optional weekday in front and a time after.
+_MONTH_FIRST = re.compile(r"(?:[A-Za-z]{3,9},?\s+)?([A-Za-z]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})"
+                          r"(?:,?\s+(\d{1,2}):(\d{2})(?::(\d{2}))?)?")
+_DAY_FIRST = re.compile(r"(?:[A-Za-z]{3,9},?\s+)?(\d{1,2})\s+([A-Za-z]{3,9})\.?,?\s+(\d{4})"
+                        r"(?:,?\s+(\d{1,2}):(\d{2})(?::(\d{2}))?)?")
+
+
+def _month_named(text: str) -> datetime | None:
+    found = _MONTH_FIRST.fullmatch(text)
+    if found:
+        month, day, year, *clock = found.groups()
+    else:
+        found = _DAY_FIRST.fullmatch(text)
+        if found is None:
+            return None
+        day, month, year, *clock = found.groups()
+    number = _MONTHS.get(month.lower())
+    if number is None:
+        return None
+    hour, minute, second = (int(c or 0) for c in clock)
+    try:
+        return datetime(int(year), number, int(day), hour, minute, second)
+    except ValueError as exc:
+        raise ValueError(f"{text!r} is not a real date ({exc}; {HINT})") from None
+
+
 def _rfc822(text: str) -> tuple[datetime, timezone | None]:
+    named = _month_named(text)
+    if named is not None:
+        return named, None
     try:
         found = parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError, OverflowError):

@@ -199,12 +199,20 @@ def _slug(fields: Fields, own: str | None, fallback: str) -> str:
     if fields.engine == "zola":  # Zola slugifies the slugs it is given
         return slugify(slug)
     if fields.engine:  # an engine's slug is used as it is written, if it can be one path segment
+        if fields.engine == "astro" and "/" in slug:  # content collections nest slugs
+            return "/".join(_slug_segment(fields, part) for part in slug.strip("/").split("/"))
         if _BAD_SLUG.search(slug):
             raise fields.fail("slug", f"{slug!r} is not one URL path segment (try {slugify(slug)!r})")
         return slug
     if slugify(slug) != slug:
         raise fields.fail("slug", f"{slug!r} is not a slug (try {slugify(slug)!r})")
     return slug
+
+
+def _slug_segment(fields: Fields, part: str) -> str:
+    if not part or _BAD_SLUG.search(part):
+        raise fields.fail("slug", f"{part!r} is not a URL path segment (try {slugify(part)!r})")
+    return part
 
 
 def _canonical(fields: Fields) -> tuple[str, object]:
