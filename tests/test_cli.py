@@ -145,7 +145,8 @@ def test_test_setup_uses_sudo_only_when_not_root(tmp_path, uid, via_sudo):
     for tool in ("dirname", "mkdir", "chmod"):
         (bin_dir / tool).symlink_to(shutil.which(tool))
     stubs = {"id": f"echo {uid}", "apt-get": "", "env": 'shift; "$@"',
-             "python3": "mkdir -p .venv/bin && echo '#!/bin/sh' > .venv/bin/pip && chmod +x .venv/bin/pip"}
+             "python3": "mkdir -p .venv/bin && echo '#!/bin/sh' > .venv/bin/pip && chmod +x .venv/bin/pip",
+             "npm": ""}
     if via_sudo:
         stubs["sudo"] = '"$@"'
     for name, body in stubs.items():
@@ -159,9 +160,10 @@ def test_test_setup_uses_sudo_only_when_not_root(tmp_path, uid, via_sudo):
     assert result.returncode == 0, result.stderr
     calls = log.read_text().splitlines()
     assert [c for c in calls if c.startswith("apt-get")] == [
-        "apt-get update -qq", "apt-get install -y -qq python3-venv newsboat chromium hugo jekyll ruby-jekyll-feed"]
+        "apt-get update -qq", "apt-get install -y -qq python3-venv newsboat chromium hugo jekyll ruby-jekyll-feed nodejs"]
     through_sudo = [c for c in calls if c.startswith("sudo ")]
     assert through_sudo == (["sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq",
                              "sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv "
-                             "newsboat chromium hugo jekyll ruby-jekyll-feed"] if via_sudo else [])
+                             "newsboat chromium hugo jekyll ruby-jekyll-feed nodejs"] if via_sudo else [])
     assert "python3 -m venv .venv" in calls
+    assert "npm ci --prefix tests/js --no-audit --no-fund --loglevel=error" in calls

@@ -201,3 +201,59 @@ def test_no_secret_in_any_error(fake) -> None:
         with pytest.raises(DeliveryError) as info:
             deliver(ep, make_post(status))
         assert_secret_free(info.value, *tokens, fake.password)
+
+
+# -- record text: langs, tags, card, lexicon ---------------------------------------------------
+
+@pytest.mark.parametrize("lang,langs", [("en_US", ["en-US"]), ("pt_br", ["pt-BR"]),
+                                        ("zh_Hant_TW", ["zh-Hant-TW"]), ("sv", ["sv"])])
+def test_lang_is_sent_as_bcp47(fake, lang: str, langs: list[str]) -> None:
+    _, key, _ = deliver(endpoint(fake), make_post(lang=lang))
+    assert fake.records[key]["value"]["langs"] == langs  # the fake checks it with atproto's models
+
+
+@pytest.mark.parametrize("lang", ["english", "en--US", "123", "x-klingon"])
+def test_a_lang_that_is_no_bcp47_tag_is_dropped_with_a_warning(fake, caplog, lang: str) -> None:
+    _, key, _ = deliver(endpoint(fake), make_post(lang=lang))
+    assert "langs" not in fake.records[key]["value"]
+    assert any(r.levelname == "WARNING" and repr(lang) in r.getMessage() for r in caplog.records)
+
+
+def test_tags_are_clipped_to_640_bytes_on_a_grapheme_boundary(fake) -> None:
+    marks = "a" + "\u0301" * 400  # one grapheme of 801 bytes: nothing of it fits
+    long_word = "ü" * 64  # 64 graphemes, 128 bytes: kept
+    heavy = ("a" + "\u0301" * 20) * 40  # 40 graphemes of 41 bytes: 15 fit in 640
+    post = make_post(tags=[marks, long_word, heavy, "python"])
+    _, key, _ = deliver(endpoint(fake), post, template="{title} {url}")
+    tags = fake.records[key]["value"]["tags"]
+    assert tags == [long_word, heavy[: 21 * 15], "python"]
+    assert all(len(t.encode()) <= 640 and graphemes(t) <= 64 for t in tags)
+
+
+def test_card_description_is_cut_on_a_grapheme_boundary(fake) -> None:
+    family = "👨‍👩‍👧‍👦"  # one grapheme of 7 code points
+    _, key, _ = deliver(endpoint(fake), make_post(), make_body(family * 1200))
+    description = fake.records[key]["value"]["embed"]["external"]["description"]
+    assert description.endswith("…") and graphemes(description) <= 1000
+    assert description[:-1] == family * (graphemes(description) - 1)
+
+
+def test_a_record_the_pds_refuses_as_invalid_is_reported_as_a_bug(fake, caplog) -> None:
+    ep = endpoint(fake)
+    post, body, message, key = prepare(ep)
+    fake.fail_next(status=400, body={"error": "InvalidRequest", "message": "Invalid app.bsky."
+                                     "feed.post record: Record/langs/0 must be a valid language"},
+                   match=lambda req: req.path.endswith("createRecord"))
+    with pytest.raises(PermanentError, match="bug: the PDS refused the record as invalid"):
+        ep.send(post, body, message, key=key, now=NOW)
+    assert any(r.levelname == "ERROR" and "BUG" in r.getMessage() for r in caplog.records)
+
+
+def test_a_record_we_know_is_invalid_is_never_sent(fake, caplog, monkeypatch) -> None:
+    ep = endpoint(fake)
+    post, body, message, key = prepare(ep)
+    monkeypatch.setattr("syndicator.endpoints.bluesky.record_langs", lambda lang, endpoint: ["en_US"])
+    with pytest.raises(PermanentError, match="bug: .*langs"):
+        ep.send(post, body, message, key=key, now=NOW)
+    assert not any(r.path.endswith("createRecord") for r in fake.requests)
+    assert any(r.levelname == "ERROR" and "BUG" in r.getMessage() for r in caplog.records)

@@ -111,6 +111,43 @@ def test_mastodon_counts_urls_as_reserved_length() -> None:
     assert mastodon_length("https://localhost/" + "a" * 40) == 18 + 40
 
 
+URL = "https://example.com/"
+
+
+@pytest.mark.parametrize("text,expected", [
+    # TLDs twitter-text does not know, or reserved ones: the URL counts in full.
+    ("https://example.music/" + "a" * 30, 52), ("https://shop.amazon/" + "a" * 30, 50),
+    ("https://fun.kids/" + "a" * 30, 47), ("https://day.spa/" + "a" * 30, 46),
+    ("https://site.test/" + "a" * 30, 48), ("https://site.example/" + "a" * 30, 51),
+    # Mastodon's URL endings: the character it leaves out counts on its own.
+    (URL + "search?q=a+", 23 + 1), (URL + "path=", 23 + 1), (URL + "Foo_(bar", 23 + 4),
+    (URL + "Mercury_(planet)", 23), ("https://example.com@host", 24),
+    ("(https://example.com/a).", 1 + 23 + 2), ("https://a.co.uk/x", 23),
+    # A URL Mastodon may or may not count as 23: the worse of both ways.
+    ("https://例え.jp/パス", 23), ("https://例え.jp/" + "パ" * 30, 44),
+    # No URL without a protocol, or after a letter.
+    ("example.com/" + "a" * 30, 42), ("xhttps://example.com/abc", 24),
+    # Indic conjuncts as Ruby counts them (before Unicode 15.1's GB9c).
+    ("क्षत्रिय", 5), ("हिन्दी", 3),  # Ruby 3.1: 5 and 3
+])
+def test_mastodon_counts_like_mastodon(text: str, expected: int) -> None:
+    assert mastodon_length(text) == expected
+
+
+def test_mastodon_counts_the_content_warning_raw() -> None:
+    cw = "CW " + URL + "x" * 30
+    assert mastodon_length("", spoiler_text=cw) == len(cw)
+    assert mastodon_length(URL + "x" * 30, spoiler_text=cw) == len(cw) + 23
+
+
+def test_mastodon_counting_stays_fast_on_hostile_runs() -> None:
+    # The URL regex backtracks quadratically on runs like a.a.a…; such a run is not scanned
+    # but counted as written plus 23 per "://", which is never less than Mastodon's count.
+    run = "https://" + "a." * 3000
+    assert mastodon_length(run) == len(run) + 23
+    assert mastodon_length(f"{URL}x {run} {URL}y") == 23 + 1 + len(run) + 23 + 1 + 23
+
+
 def test_bluesky_limits_graphemes_and_bytes() -> None:
     assert fits("a" * 300, BLUESKY_LIMITS) and not fits("a" * 301, BLUESKY_LIMITS)
     heavy = "\U0001f468\u200d\U0001f469\u200d\U0001f467" * 200  # 200 graphemes, 3600 bytes
@@ -294,10 +331,12 @@ def test_bluesky_facets_point_at_the_right_bytes(text) -> None:
         end = stop
         covered = data[start:stop].decode("utf-8")  # never inside a character
         feature = facet["features"][0]
-        if feature["$type"].endswith("#link"):
-            assert covered == feature["uri"] and covered.startswith(("http://", "https://"))
+        if feature["$type"].endswith("#link"):  # a bare domain is linked as https://
+            assert feature["uri"] in (covered, "https://" + covered)
+            assert feature["uri"].startswith(("http://", "https://"))
         else:
-            assert covered == "#" + feature["tag"]
+            assert (covered[0] in "#＃" and covered[1:] == feature["tag"]
+                    or covered[0] == "$" and covered.upper() == feature["tag"])
 
 
 @settings(max_examples=200, deadline=None)
@@ -308,5 +347,35 @@ def test_bluesky_fitted_text_facets(title, summary, url, tags) -> None:
     assume(out.fits)
     data = out.text.encode()
     links = [f for f in facets(out.text) if f["features"][0]["$type"].endswith("#link")]
-    assert any(data[f["index"]["byteStart"]:f["index"]["byteEnd"]].decode()
-               == url.rstrip(".,;:!?'\")]") for f in links) or not url
+    linked = [data[f["index"]["byteStart"]:f["index"]["byteEnd"]].decode() for f in links]
+    assert _as_linked(url) in linked
+
+
+def _as_linked(url: str) -> str:
+    """The link as a Bluesky reader should get it: no trailing punctuation or closing quote,
+    no unbalanced closing parenthesis (as @atproto/api, but repeated)."""
+    while url and (url[-1] in ".,;:!?\"'”’»›」』" or url[-1] == ")" and url.count(")") > url.count("(")):
+        url = url[:-1]
+    return url
+
+
+# -- Bluesky facets: balanced parentheses, links after "(" and quotes ------------------------
+
+def _linked(text: str) -> list[str]:
+    encoded = text.encode("utf-8")
+    return [encoded[f["index"]["byteStart"]:f["index"]["byteEnd"]].decode("utf-8")
+            for f in facets(text) if f["features"][0]["$type"].endswith("#link")]
+
+
+def test_link_facets_keep_balanced_parentheses_and_drop_unbalanced_ones() -> None:
+    wiki = "https://en.wikipedia.org/wiki/Mercury_(planet)"
+    assert _linked(f"☿ {wiki} is small") == [wiki]
+    assert _linked(f"(see {wiki}).") == [wiki]
+    assert _linked("(https://example.com/a) and “https://example.org/b”, 'https://x.io/c'!") == [
+        "https://example.com/a", "https://example.org/b", "https://x.io/c"]
+
+
+def test_tag_facets_refuse_tags_the_lexicon_refuses() -> None:
+    marks = "#a" + "\u0301" * 400  # one grapheme, 801 bytes
+    found = [f["features"][0]["tag"] for f in facets(f"x #fine {marks} #2024 #a,b!")]
+    assert found == ["fine", "a,b"]

@@ -1,7 +1,7 @@
 """Templates, hashtags, platform counters and fitting a post's summary into a limit.
 
-Pure functions, no I/O. Counting follows crosspost.md: grapheme clusters (UAX #29, the
-`regex` module's \\X), never len(). Fitting priority: keep the URL and the title, drop whole
+Pure functions, no I/O. Counting (counting/) follows crosspost.md: grapheme clusters (UAX #29),
+never len(), and each platform's own rule for URLs. Fitting priority: keep the URL and the title, drop whole
 hashtags from the end, shorten the summary at a word boundary with "…", and only then shorten
 the title the same way. A cut never lands inside a URL, a hashtag, an @mention or a grapheme
 cluster.
@@ -17,6 +17,14 @@ import regex
 
 from ..errors import ConfigError
 from ..model import Body, Post
+# Counters and facets live in counting/; these names stay importable from here.
+from .counting.graphemes import conservative_graphemes as conservative_graphemes
+from .counting.graphemes import graphemes as graphemes
+from .counting.graphemes import utf8_bytes as utf8_bytes
+from .counting.graphemes import utf16_units as utf16_units
+from .counting.mastodon import mastodon_length as mastodon_length
+from .counting.richtext import facets as facets
+
 
 FIELDS = ("title", "summary", "url", "hashtags", "author", "date")
 ELLIPSIS = "…"
@@ -25,17 +33,6 @@ _GRAPHEME = regex.compile(r"\X")
 _WORD_BOUNDARY = regex.compile(r"(?w)\b")
 # A whitespace-delimited token that must never be cut: URLs, hashtags, mentions.
 _PROTECTED = regex.compile(r"(?<!\S)(?:[#＃@]\S*|www\.\S*)|\S*://\S*")
-# Mastodon counts a URL as characters_reserved_per_url only when twitter-text sees a valid URL:
-# not preceded by [A-Za-z0-9@$#], a domain with an alphabetic TLD, and without trailing
-# punctuation. Anything we do not recognise is counted in full, so we never undercount.
-_MASTODON_URL = regex.compile(
-    r"(?<![A-Za-z0-9@＠$#＃])https?://[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
-    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,}(?::\d{1,5})?"
-    r"(?:[/?#][A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]*[A-Za-z0-9=_#/+\-])?",
-)
-# Links and hashtags as Bluesky facets: URL up to whitespace minus trailing punctuation.
-_LINK = regex.compile(r"(?<!\S)https?://\S*[^\s.,;:!?'\")\]]")
-_HASHTAG = regex.compile(r"(?<!\S)#(\w*[^\W\d]\w*)")
 
 
 # -- templates ----------------------------------------------------------------------------
@@ -109,27 +106,6 @@ def hashtags(tags: Iterable[str]) -> tuple[str, ...]:
 # -- counters -----------------------------------------------------------------------------
 
 
-def graphemes(text: str) -> int:
-    """Number of extended grapheme clusters (what a reader sees as characters)."""
-    return len(_GRAPHEME.findall(text))
-
-
-def utf8_bytes(text: str) -> int:
-    """Length in UTF-8 bytes."""
-    return len(text.encode("utf-8", "surrogatepass"))
-
-
-def utf16_units(text: str) -> int:
-    """Length in UTF-16 code units (what JavaScript's .length counts)."""
-    return len(text.encode("utf-16-le", "surrogatepass")) // 2
-
-
-def mastodon_length(text: str, *, url_length: int = 23, spoiler_text: str = "") -> int:
-    """Mastodon's count of a status and its content warning (counted raw, URLs and all):
-    every recognised http(s) URL in the status is url_length, the rest graphemes."""
-    return graphemes(spoiler_text + _MASTODON_URL.sub("x" * url_length, text))
-
-
 @dataclass(frozen=True)
 class Limit:
     """One way a platform measures text, and the most it accepts."""
@@ -158,7 +134,8 @@ def mastodon_limits(max_characters: int = 500, url_length: int = 23, *, spoiler_
                   max_characters - margin),)
 
 
-BLUESKY_LIMITS = (Limit("graphemes", graphemes, 300), Limit("bytes", utf8_bytes, 3000))
+# The PDS counts with Intl.Segmenter, whose Unicode version depends on its ICU: count both ways.
+BLUESKY_LIMITS = (Limit("graphemes", conservative_graphemes, 300), Limit("bytes", utf8_bytes, 3000))
 # Discord's limit is 2000 "characters"; UTF-16 units are never fewer than what it counts.
 DISCORD_LIMITS = (Limit("characters", utf16_units, 2000),)
 
@@ -248,10 +225,13 @@ def shorten(text: str, ok: Callable[[str], bool]) -> str:
 
 
 def clip(text: str, ok: Callable[[str], bool]) -> str:
-    """shorten(), or for one long word, whole grapheme clusters plus "…" (for labels)."""
+    """The text if ok() accepts it, else shorten(), or for one long word, whole grapheme
+    clusters plus "…" (for labels)."""
+    if ok(text):
+        return text
     short = shorten(text, ok)
-    if short or ok(text):
-        return short or text
+    if short:
+        return short
     clusters = _GRAPHEME.findall(text)
     lo, hi = 0, len(clusters)
     while lo < hi:  # the most clusters that still fit with the ellipsis
@@ -302,27 +282,6 @@ def fit_text(text: str, limits: Sequence[Limit]) -> Fitted:
         return Fitted(text, None, (), True)
     short = shorten(text, lambda s: fits(s, limits))
     return Fitted(short or text, None, ("own text shortened",), bool(short))
-
-
-# -- Bluesky rich text ---------------------------------------------------------------------
-
-
-def _byte_span(text: str, start: int, end: int) -> dict[str, int]:
-    byte_start = utf8_bytes(text[:start])
-    return {"byteStart": byte_start, "byteEnd": byte_start + utf8_bytes(text[start:end])}
-
-
-def facets(text: str) -> list[dict]:
-    """Bluesky link and hashtag facets with UTF-8 byte offsets (end exclusive, no overlaps)."""
-    out = []
-    for m in _LINK.finditer(text):
-        out.append({"index": _byte_span(text, m.start(), m.end()),
-                    "features": [{"$type": "app.bsky.richtext.facet#link", "uri": m.group()}]})
-    for m in _HASHTAG.finditer(text):
-        if graphemes(m.group(1)) <= 64:
-            out.append({"index": _byte_span(text, m.start(), m.end()),
-                        "features": [{"$type": "app.bsky.richtext.facet#tag", "tag": m.group(1)}]})
-    return sorted(out, key=lambda f: f["index"]["byteStart"])
 
 
 def fit_post(post: Post, body: Body, *, template: str, own_text: str | None,

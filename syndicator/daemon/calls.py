@@ -26,6 +26,12 @@ def crosspost(config: Config, posts: Any, **kwargs: Any) -> Any:
     return crosspost_module.run(config, posts, **kwargs)
 
 
+def sources(config: Config, **kwargs: Any) -> Any:
+    """One pass over the [[sources]]: poll those due, deliver their entries (sources.run)."""
+    from ..sources.run import run
+    return run(config, **kwargs)
+
+
 def ping(config: Config, changed: list[Path], *, session: Any, now: datetime,
          timeout: float) -> Any:
     """Queue and send WebSub pings (syndicator.crosspost.websub_outbox.announce)."""

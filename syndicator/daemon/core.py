@@ -53,9 +53,11 @@ class Daemon:
                  build: BuildFn = calls.build, crosspost: CrosspostFn = calls.crosspost,
                  ping: Callable[..., list[str]] = calls.ping, next_delivery: NextDeliveryFn = calls.next_delivery,
                  load_config: Callable[[Path], Config] = config_module.load,
-                 session: Any = None, threaded: bool = True) -> None:
+                 session: Any = None, threaded: bool = True,
+                 sources: Callable[..., Any] = calls.sources) -> None:
         self.config, self.clock = config, clock
         self._ping_fn, self._load_config, self._session = ping, load_config, session
+        self._sources_fn = sources
         self.worker = Worker(threaded=threaded)
         self.stopping = threading.Event()  # given to crosspost as `stop`
         self.wake = threading.Event()
@@ -67,6 +69,7 @@ class Daemon:
         self.crossposts = Crossposts(crosspost, next_delivery, clock=clock, stopping=self.stopping)
         self.scheduler = schedule.Scheduler()
         jobs.schedule_crossposts(self.scheduler, config, self.request_crosspost)
+        jobs.schedule_sources(self.scheduler, config, self.request_sources)
 
     # -- called from other threads: record and wake, never work ---------------------------
 
@@ -84,6 +87,18 @@ class Daemon:
         """Ask for a cross-posting pass on the next tick."""
         self.crossposts.request(reason)
         self.wake.set()
+
+    def request_sources(self, reason: str) -> None:
+        """Poll the [[sources]] that are due, on the worker (after any pass in flight)."""
+        self.worker.submit("sources", lambda: self.poll_sources(reason))
+
+    def poll_sources(self, reason: str) -> None:
+        """One pass over the [[sources]] (worker thread): poll the due ones, deliver their entries."""
+        if self.stopping.is_set():
+            return
+        report = self._sources_fn(self.config, now=self.clock(), sleep=self.stopping.wait,
+                                  stop=self.stopping)
+        logger.info("sources: pass finished (%s): %s", reason, jobs.summary(report))
 
     def stop(self) -> None:
         """SIGTERM/SIGINT: take no new work; crosspost stops between deliveries."""
@@ -113,6 +128,9 @@ class Daemon:
     def run_once(self) -> int:
         """`run --once`: one build and one cross-posting pass in this thread; the exit status."""
         if not self.build(self.clock(), keep_posts=jobs.enabled_endpoints(self.config)):
+            return 1
+        if any(s.enabled for s in self.config.sources) and \
+                not guarded("sources", lambda: self.poll_sources("once")):
             return 1
         if not jobs.enabled_endpoints(self.config):
             return 0
@@ -184,6 +202,7 @@ class Daemon:
         self.config = new
         logger.info("config reloaded from %s", new.path)
         jobs.schedule_crossposts(self.scheduler, new, self.request_crosspost)
+        jobs.schedule_sources(self.scheduler, new, self.request_sources)
         for hook in self.on_reload:
             guarded("config reload hook", lambda: hook(old, new))
         self.timers.build_at = self.clock()  # the fingerprint is in every post's digest
@@ -202,6 +221,8 @@ class Daemon:
 
     def loop(self) -> None:
         """Tick until stop(); sleeps between ticks, woken early by notify/reload/stop."""
+        if any(s.enabled for s in self.config.sources):
+            self.request_sources("startup")  # then every minute, by the schedule
         while not self.stopping.is_set():
             self.wake.clear()
             try:

@@ -49,6 +49,18 @@ def _schedule_at(scheduler: schedule.Scheduler, config: Config, request: Callabl
     scheduler.every().day.at(local.strftime("%H:%M")).do(job).tag("crosspost")
 
 
+SOURCES_TICK = 60  # seconds between looks at the [[sources]]; each is polled on its own `every`
+
+
+def schedule_sources(scheduler: schedule.Scheduler, config: Config,
+                     request: Callable[[str], None]) -> None:
+    """(Re-)register the [[sources]] job: every minute, poll the sources whose time has come
+    (the ledger remembers each one's next poll, so restarts never poll early)."""
+    scheduler.clear("sources")
+    if any(s.enabled for s in config.sources):
+        scheduler.every(SOURCES_TICK).seconds.do(request, "schedule").tag("sources")
+
+
 def enabled_endpoints(config: Config) -> bool:
     """Whether any [[endpoints]] table is enabled (the example config ships them disabled)."""
     return bool(config.crosspost.enabled())

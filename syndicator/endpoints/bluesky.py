@@ -28,7 +28,9 @@ from typing import Any
 from ..crosspost.fitting import BLUESKY_LIMITS, facets, fit_post, fits, graphemes, hashtags, utf8_bytes
 from ..errors import AmbiguousError, DeliveryError, PermanentError
 from ..model import Body, Post
+from ..redact import redact
 from .base import Endpoint, Message, Receipt
+from .bluesky_record import card_description, record_langs, record_problems, record_tags
 from .http import check_length, host_of, json_or_none, raise_for, request
 
 logger = logging.getLogger(__name__)
@@ -172,12 +174,12 @@ class Bluesky(Endpoint):
         found = facets(message.text)
         if found:
             record["facets"] = found
-        lang = self.opts.get("language") or post.lang
-        if lang:
-            record["langs"] = [lang]
+        langs = record_langs(self.opts.get("language") or post.lang, endpoint=self.name)
+        if langs:
+            record["langs"] = langs
         in_text = {f["features"][0]["tag"].casefold() for f in found
                    if f["features"][0]["$type"].endswith("#tag")}
-        extra = [h[1:] for h in hashtags(post.tags) if h[1:].casefold() not in in_text][:8]
+        extra = record_tags((h[1:] for h in hashtags(post.tags)), skip=in_text)
         if extra:
             record["tags"] = extra  # hashtags dropped from the text stay searchable
         if self.opts.get("card", True):
@@ -186,7 +188,7 @@ class Bluesky(Endpoint):
 
     def _card(self, post: Post, body: Body, now: datetime) -> dict[str, Any]:
         external: dict[str, Any] = {"uri": post.url, "title": post.title,
-                                    "description": body.summary[:1000]}
+                                    "description": card_description(body.summary)}
         if post.image is not None:
             thumb = self._upload_thumb(post, now)
             if thumb is not None:
@@ -225,14 +227,27 @@ class Bluesky(Endpoint):
                                  "or 3000 bytes")
         self._ensure_session(now)
         record = self._record(post, body, message, now)
+        problems = record_problems(record)
+        if problems:
+            raise self._bug("syndicator made a record the lexicon refuses: " + "; ".join(problems))
         assert self._session is not None
         resp = self._call("POST", "com.atproto.repo.createRecord", now=now,
                           json={"repo": self._session["did"], "collection": COLLECTION,
                                 "rkey": key, "record": record})
         data = json_or_none(resp)
+        if resp.status_code == 400 and _error(resp) == "InvalidRequest":
+            said = "".join(c if c.isprintable() else " " for c in _said(data))  # one line
+            said = " ".join(redact(said, self.secret_values()).split())[:300]
+            raise self._bug(f"the PDS refused the record as invalid: {said}")
         raise_for(self, resp, now=now, body=data, detail=_said(data))
         uri = data.get("uri") if isinstance(data, dict) else None
         return self._receipt(uri, key)
+
+    def _bug(self, what: str) -> PermanentError:
+        """A record Bluesky refuses is our bug: log it as one, and fail the delivery for good."""
+        logger.error("bluesky endpoint %s: BUG: %s. Not posted; please report this with the "
+                     "post's text", self.name, what)
+        return PermanentError(f"bluesky endpoint '{self.name}': bug: {what}", status=400)
 
     def _receipt(self, uri: str | None, rkey: str) -> Receipt:
         assert self._session is not None

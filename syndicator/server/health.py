@@ -11,6 +11,7 @@ import logging
 import re
 import time
 from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
 from typing import Any, Callable
 
 from ..config import Config
@@ -89,6 +90,8 @@ class StatusCache:
         except Exception as exc:  # noqa: BLE001 - health must answer even when the ledger cannot
             logger.debug("cross-posting status unavailable: %s", exc)
             value = {"available": False}
+        if config.sources:
+            value = {**value, "sources": sources_summary(config)}
         self._cached = (now, config.fingerprint, value)
         return value
 
@@ -104,6 +107,20 @@ def summary(status: Any) -> dict[str, Any]:
         "retrying": len(status.get("retrying") or ()),
         "ledger": status.get("ledger"),
     }
+
+
+def sources_summary(config: Config) -> Any:
+    """Per [[sources]] feed: status, last fetch, failures, held entries, next poll (no error texts)."""
+    try:
+        from ..sources.status import sources_status
+
+        rows = sources_status(config, now=datetime.now(timezone.utc))
+    except Exception as exc:  # noqa: BLE001 - health must answer even when the ledger cannot
+        logger.debug("sources status unavailable: %s", exc)
+        return {"available": False}
+    keep = ("name", "enabled", "status", "last_fetch", "last_ok", "failures", "entries_seen",
+            "next_poll")
+    return [{**{k: r[k] for k in keep}, "held": len(r["held"])} for r in rows]
 
 
 def health_report(build: BuildHealth, crosspost: dict[str, Any], *, config: Config, pid: int,

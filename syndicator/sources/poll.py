@@ -67,22 +67,54 @@ def poll(ledger: Ledger, source: SourceSettings, targets: Sequence[EndpointSetti
          backfill: int | None = None) -> PollResult:
     """Poll `source` if it is due (or `force`, which still honours the server's Retry-After)."""
     with ledger.transaction():
-        state = store.ensure(ledger, source.name, source.url, now=now)
-        if state.disabled:
-            return PollResult(source.name, "disabled", state.disabled_reason or "")
-        wait = _wait(state, now, force=force)
-        if wait:
-            return PollResult(source.name, "not due", wait)
-        store.update(ledger, source.name, now=now, last_fetch=stamp(now),
-                     next_poll=stamp(now + source.every))
+        begun = begin(ledger, source, now=now, force=force)
+    if isinstance(begun, PollResult):
+        return begun
+    return complete(ledger, source, targets, begun, session=session, now=now, backfill=backfill)
+
+
+def begin(ledger: Ledger, source: SourceSettings, *, now: datetime,
+          force: bool) -> store.SourceState | PollResult:
+    """Inside the caller's transaction: the state to poll from, with the poll time and the next
+    allowed poll written first; or why the source is not polled now."""
+    state = store.ensure(ledger, source.name, source.url, now=now)
+    if state.disabled:
+        return PollResult(source.name, "disabled", state.disabled_reason or "")
+    wait = _wait(state, now, force=force)
+    if wait:
+        return PollResult(source.name, "not due", wait)
+    store.update(ledger, source.name, now=now, last_fetch=stamp(now),
+                 next_poll=stamp(now + source.every))
+    return state
+
+
+def complete(ledger: Ledger, source: SourceSettings, targets: Sequence[EndpointSettings],
+             state: store.SourceState, *, session: requests.Session, now: datetime,
+             backfill: int | None, unchanged: list[str] | None = None) -> PollResult:
+    """Fetch and record a begun poll. A plain 304 is appended to `unchanged` (when given) for
+    `record_unchanged` to store in one transaction with the others."""
     try:
         fetched = fetch(session, state.url, etag=state.etag, last_modified=state.last_modified,
                         timeout=source.timeout, max_bytes=source.max_bytes, now=now)
         feed = parse_feed(fetched.body, where=source.name) if fetched.status == 200 else None
     except SourceError as exc:
         return _failed(ledger, source, state.failures, exc, now=now)
+    plain = feed is None and not fetched.moved and (fetched.etag, fetched.last_modified) == \
+        (state.etag, state.last_modified) and state.failures == 0
+    if plain and unchanged is not None:
+        unchanged.append(source.name)
+        return PollResult(source.name, "not modified")
     return _record(ledger, source, targets, fetched, feed, first=state.baseline_at is None,
                    now=now, backfill=backfill)
+
+
+def record_unchanged(ledger: Ledger, names: list[str], *, now: datetime) -> None:
+    """Store many plain 304s at once (validators and next poll are already right)."""
+    if names:
+        with ledger.transaction():
+            ledger.conn.executemany(
+                "UPDATE sources SET last_ok = ?, last_status = 'not modified', updated_at = ?"
+                " WHERE name = ?", [(stamp(now), stamp(now), n) for n in names])
 
 
 def _wait(state: store.SourceState, now: datetime, *, force: bool) -> str:

@@ -24,14 +24,15 @@ from ..crosspost.report import CrosspostReport
 from ..crosspost.runner import _RunLock
 from ..crosspost.secrets import SecretMode
 from ..crosspost.targets import build_endpoints
-from ..errors import ConfigError
+from ..errors import ConfigError, LedgerError
 from ..model import Post
 from ..redact import redact
 from ..sources_settings import SourceSettings, find
 from . import store
 from .entry import Entry, to_post
 from .fetch import new_session
-from .poll import PollResult, poll
+from .poll import PollResult, begin, complete, record_unchanged
+from .store import SourceState
 
 logger = logging.getLogger(__name__)
 
@@ -71,28 +72,47 @@ def run(config: Config, *, now: datetime, only: str | None = None, force: bool =
     fetcher = session or new_session()
     with _RunLock(config.crosspost.ledger), open_ledger(config.crosspost.ledger) as ledger, \
             _endpoint_session() as posting:
-        for source in chosen:
-            report.polls.append(_poll_one(ledger, source, config, fetcher, now=now,
-                                          force=force or only is not None, backfill=backfill))
+        report.polls = _poll_all(ledger, chosen, config, fetcher, now=now,
+                                 force=force or only is not None, backfill=backfill)
         for source in chosen:
             _deliver(ledger, source, config, report, posting, now=now, sleep=sleep,
                      stop=stop, clock=clock)
     return report
 
 
-def _poll_one(ledger: Ledger, source: SourceSettings, config: Config, session: requests.Session,
-              *, now: datetime, force: bool, backfill: int | None) -> PollResult:
+def _poll_all(ledger: Ledger, chosen: list[SourceSettings], config: Config,
+              session: requests.Session, *, now: datetime, force: bool,
+              backfill: int | None) -> list[PollResult]:
+    """Poll every due source: the intents in one commit, then each fetch, each change in its
+    own commit, and the plain 304s together (so 1,000 quiet feeds cost two commits)."""
+    with ledger.transaction():
+        begun = [(s, begin(ledger, s, now=now, force=force)) for s in chosen]
+    results: list[PollResult] = []
+    unchanged: list[str] = []
+    for source, state in begun:
+        if isinstance(state, PollResult):
+            results.append(state)
+            continue
+        results.append(_complete_one(ledger, source, state, config, session, now=now,
+                                     backfill=backfill, unchanged=unchanged))
+    record_unchanged(ledger, unchanged, now=now)
+    return results
+
+
+def _complete_one(ledger: Ledger, source: SourceSettings, state: SourceState, config: Config,
+                  session: requests.Session, *, now: datetime, backfill: int | None,
+                  unchanged: list[str]) -> PollResult:
     """One poll; an unexpected bug in it is logged and counted, never stops the others."""
     try:
-        result = poll(ledger, source, source.targets(config.crosspost), session=session, now=now,
-                      force=force, backfill=backfill)
+        result = complete(ledger, source, source.targets(config.crosspost), state,
+                          session=session, now=now, backfill=backfill, unchanged=unchanged)
+    except LedgerError:
+        raise
     except Exception as exc:  # noqa: BLE001 - one source's bug must not stop the others
-        if type(exc).__name__ == "LedgerError":
-            raise
         logger.error("source %s: poll failed unexpectedly", source.name, exc_info=True)
         return PollResult(source.name, "failed", redact(f"{type(exc).__name__}: {exc}"))
-    log = logger.info if result.outcome not in ("failed", "gone") else logger.debug
-    log("%s", result.line())
+    if result.outcome not in ("failed", "gone", "not modified"):
+        logger.info("%s", result.line())
     return result
 
 

@@ -15,6 +15,7 @@ import secrets
 from typing import Any
 
 import regex
+from atproto_client import models
 
 from .server import FakeServer, Reply, Request, json_reply
 
@@ -174,7 +175,7 @@ class FakeBluesky(FakeServer):
         if not isinstance(created, str) or not re.fullmatch(
                 r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)", created):
             return "Record/createdAt must be a valid datetime"
-        problem = self._check_facets(record.get("facets", []), data)
+        problem = self._check_facets(record.get("facets", []), data) or _check_lexicon(record)
         if problem:
             return problem
         embed = record.get("embed")
@@ -199,9 +200,15 @@ class FakeBluesky(FakeServer):
                 return f"Record/facets/{i}/index does not fall on character boundaries"
             for feature in facet.get("features", []):
                 kind = feature.get("$type")
-                if kind == "app.bsky.richtext.facet#link" and covered != feature.get("uri"):
+                # Not a PDS rule, but what a reader must see: the link or tag as written
+                # (a bare domain is linked as https://; a tag starts with # or ＃).
+                if kind == "app.bsky.richtext.facet#link" and feature.get("uri") not in (
+                        covered, "https://" + covered):
                     return f"Record/facets/{i}: link bytes {covered!r} != uri"
-                if kind == "app.bsky.richtext.facet#tag" and covered != "#" + str(feature.get("tag")):
+                tag = str(feature.get("tag"))
+                if kind == "app.bsky.richtext.facet#tag" and not (
+                        covered[:1] in ("#", "＃") and covered[1:] == tag
+                        or covered[:1] == "$" and covered.upper() == tag):  # a cashtag
                     return f"Record/facets/{i}: tag bytes {covered!r} != #tag"
         return None
 
@@ -218,3 +225,18 @@ class FakeBluesky(FakeServer):
             if cid not in self.blobs:
                 return "Record/embed/external/thumb: blob not found"
         return None
+
+
+def _check_lexicon(record: dict[str, Any]) -> str | None:
+    """The lexicon's own check by the official SDK's models (langs as BCP 47, tag lengths),
+    plus the byte limits the models count in characters: as the PDS refuses, with 400."""
+    try:
+        models.AppBskyFeedPost.Record.model_validate(record, context={"strict_string_format": True})
+    except Exception as exc:  # pydantic's ValidationError, or the SDK's ModelError
+        return f"Invalid app.bsky.feed.post record: {str(exc).splitlines()[:3]}"
+    tags = list(record.get("tags", []))
+    tags += [f["tag"] for facet in record.get("facets", []) for f in facet.get("features", [])
+             if f.get("$type") == "app.bsky.richtext.facet#tag"]
+    if any(len(str(t).encode("utf-8")) > 640 for t in tags):
+        return "Record/tags: a tag must not be longer than 640 bytes"
+    return None

@@ -6,6 +6,7 @@
         host.status("/gone.xml", 410)                     # any status, optional headers
         host.status("/busy.xml", 429, {"Retry-After": "120"})
         host.stream("/huge.xml", 1 << 30)                 # a body that never ends (chunked)
+        host.delay = 0.3                                  # answer slowly
         host.requests                                     # (path, headers) as received
 
 Conditional GET: If-None-Match / If-Modified-Since answer 304 when they match. gzip when the
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import gzip as gzip_mod
 import threading
+import time
 from dataclasses import dataclass, field
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -49,6 +51,7 @@ class FakeFeedServer:
         self.routes: dict[str, _Route] = {}
         self.requests: list[tuple[str, dict[str, str]]] = []
         self._version = 0
+        self.delay = 0.0  # seconds to wait before answering (a slow blog host)
         self._httpd: ThreadingHTTPServer | None = None
 
     def __enter__(self) -> "FakeFeedServer":
@@ -112,6 +115,8 @@ class FakeFeedServer:
 
     def _handle(self, h: BaseHTTPRequestHandler) -> None:
         path = h.path.split("?", 1)[0]
+        if self.delay:
+            time.sleep(self.delay)
         headers = {k.lower(): v for k, v in h.headers.items()}
         with self.lock:
             self.requests.append((path, headers))
