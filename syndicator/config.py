@@ -177,6 +177,7 @@ class Reading:
     engine: str = ""  # "", "hugo", "jekyll", "zola", "eleventy", "astro" or "pelican"
     taxonomies: tuple[tuple[str, str], ...] = ()  # (front matter key, "tags" or "categories")
     excerpt_separator: str = ""  # Jekyll's: the summary is the text before it
+    site_variables: tuple[tuple[str, str], ...] = ()  # Jekyll's `{{ site.KEY }}` values (posts/templates.py)
 
 
 @dataclass(frozen=True)
@@ -258,6 +259,7 @@ _READING = {
     "engine": Field("str", ""),
     "taxonomies": Field("table", {}),
     "excerpt_separator": Field("str", ""),
+    "site_variables": Field("table", {}),
 }
 _LIMITS = {
     "max_post_bytes": Field("int", Limits.max_post_bytes),
@@ -371,7 +373,11 @@ def _reading(raw: Any, name: str) -> Reading:
         if target not in ("tags", "categories"):
             raise ConfigError(f'{name}: [posts] taxonomies.{key} must be "tags" or "categories", not {target!r}')
         pairs.append((key, target))
-    return Reading(engine=values["engine"], taxonomies=tuple(pairs), excerpt_separator=values["excerpt_separator"])
+    variables = values["site_variables"]
+    if not all(isinstance(v, str) for v in variables.values()):
+        raise ConfigError(f"{name}: [posts] site_variables must map names to text")
+    return Reading(engine=values["engine"], taxonomies=tuple(pairs), excerpt_separator=values["excerpt_separator"],
+                   site_variables=tuple(sorted(variables.items())))
 
 
 def parse_server(raw: Any, name: str) -> Server:

@@ -116,6 +116,8 @@ def test_jekyll_news_matches_jekyll_feed(tmp_path):
     assert set(theirs) <= set(ours_all), sorted(set(theirs) - set(ours_all))
     assert {i: ours_all[i] for i in theirs} == theirs
     assert_no_template_code(site / "_syndicator-feeds")
+    # `{{ site.repository }}` comes from _config.yml (init copies the site values posts use)
+    assert 'href="https://github.com/jekyll/jekyll/issues/1339"' in (site / "_syndicator-feeds" / "atom.xml").read_text()
 
 
 def test_eleventy_base_blog_by_eleventys_rules(tmp_path):

@@ -127,3 +127,42 @@ def test_commands_find_syndicator_toml_beside_the_engines_config_toml(tmp_path):
     check = subprocess.run([sys.executable, "-m", "syndicator", "check"], cwd=root, capture_output=True,
                            text=True, timeout=120)
     assert "config: ok" in check.stdout, check.stderr
+
+
+OLD_RSS = """<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>Hugo Notes</title><link>https://hugo.example.org/</link>
+<item><title>First</title><link>https://hugo.example.org/2024/02/first/</link>
+<guid isPermaLink="false">urn:uuid:0b6c3c1e-old-engine-id</guid></item>
+<item><title>About</title><link>https://hugo.example.org/about/</link><guid>https://hugo.example.org/about/</guid></item>
+</channel></rss>"""
+
+
+def test_feed_from_a_url_pins_ids_matched_by_link(tmp_path):
+    import http.server
+    import threading
+
+    root = write(tmp_path / "site", SITES["hugo"])
+    served = write(tmp_path / "served", {"index.xml": OLD_RSS})
+    handler = lambda *a, **k: http.server.SimpleHTTPRequestHandler(*a, directory=str(served), **k)  # noqa: E731
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        result = init(root, "--feed", f"http://127.0.0.1:{server.server_address[1]}/index.xml")
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "ids: 1 of 2 entries" in result.stdout
+    assert "not a post here: https://hugo.example.org/about/" in result.stdout
+    ids = tomllib.loads((root / "syndicator-ids.toml").read_text())["ids"]
+    assert ids == {"https://hugo.example.org/2024/02/first/": "urn:uuid:0b6c3c1e-old-engine-id"}
+    subprocess.run([sys.executable, "-m", "syndicator", "build"], cwd=root, timeout=120, check=True)
+    assert "<id>urn:uuid:0b6c3c1e-old-engine-id</id>" in (root / "syndicator-feeds" / "atom.xml").read_text()
+
+
+def test_an_unreadable_feed_writes_nothing(tmp_path):
+    root = write(tmp_path, SITES["zola"])
+    (root / "old.xml").write_text("this is not a feed")
+    result = init(root, "--feed", "old.xml")
+    assert result.returncode != 0 and "--feed old.xml" in result.stderr and "Traceback" not in result.stderr
+    assert not (root / "syndicator.toml").exists() and not (root / "syndicator-ids.toml").exists()

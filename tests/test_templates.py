@@ -60,10 +60,12 @@ def test_highlight_in_both_dialects_becomes_a_code_block():
 def test_liquid_links_and_site_values_resolve_against_the_site():
     out = markdown_to_html(expand("[a]({% post_url 2013-05-06-jekyll-1-0-0-released %}) [b]({% link _posts/2014-01-02-b.md %}) "
                   "[c]({{ site.url }}{{ site.baseurl }}/c/) [d]({{ '/d/' | relative_url }}) "
-                  "[e]({{ \"/e\" | absolute_url }}) [f]({% link about.md %})\n", context=CTX).text)
+                  "[e]({{ \"/e\" | absolute_url }}) [f]({% link about.md %}) [g]({% link\n_posts/2015-02-03-g.md %})\n",
+        context=CTX).text)
     assert links(out) == ["https://ex.org/blog/2013/05/06/jekyll-1-0-0-released/",
                           "https://ex.org/blog/2014/01/02/b/", "https://ex.org/blog/c/",
-                          "/blog/d/", "https://ex.org/blog/e", "https://ex.org/blog/about.html"]
+                          "/blog/d/", "https://ex.org/blog/e", "https://ex.org/blog/about.html",
+                          "https://ex.org/blog/2015/02/03/g/"]
 
 
 def test_hugo_ref_resolves_to_the_post_url():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ _STYLES = {
     "weekdate": "/:categories/:year/W:week/:short_day/:title:output_ext",
     "none": "/:categories/:title:output_ext",
 }
+_SITE_KEY = re.compile(r"\{\{-?\s*site\.(\w+)")
 _TOKENS = {":year": "{year}", ":month": "{month}", ":day": "{day}", ":title": "{slug}",
            ":slug": "{slug}", ":output_ext": ".html"}
 
@@ -39,12 +41,29 @@ def read(root: Path) -> Adoption:
     if cfg.get("excerpt_separator"):
         a.site["excerpt_separator"] = str(cfg["excerpt_separator"])
         a.rows.append(_row("[posts] excerpt_separator", cfg["excerpt_separator"], where))
+    used = _site_keys(root / str(cfg.get("collections_dir") or "") / "_posts")
+    variables = {str(k): str(v) for k, v in cfg.items() if k in used and k not in ("url", "baseurl")
+                 and isinstance(v, (str, int, float)) and not isinstance(v, bool)}
+    if variables:
+        a.site["site_variables"] = variables
+        a.rows.append(_row("[posts] site_variables", ", ".join(sorted(variables)), f"{where}: for {{{{ site.KEY }}}}"))
     plugins = list(cfg.get("plugins") or []) + list(cfg.get("gems") or [])
     if "jekyll-feed" in plugins:
         feed = cfg.get("feed") or {}
         a.old_feeds = ["/" + str(feed.get("path") or "feed.xml").lstrip("/")]
         a.old_feeds += [f"/feed/{c}.xml" for c in feed.get("categories") or [] if isinstance(c, str)]
     return a
+
+
+def _site_keys(folder: Path) -> set[str]:
+    """The `site.KEY` names the posts use (only those are copied: a config may hold more)."""
+    keys: set[str] = set()
+    for path in folder.rglob("*") if folder.is_dir() else ():
+        try:
+            keys.update(_SITE_KEY.findall(path.read_text(encoding="utf-8")) if path.is_file() else ())
+        except (OSError, UnicodeDecodeError):
+            continue
+    return keys
 
 
 def _row(setting: str, value: Any, source: str) -> Any:

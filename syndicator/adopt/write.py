@@ -88,6 +88,7 @@ def config_text(a: Adoption, *, now: datetime, ids_file: str | None = None,
     site = dict(a.site)
     taxonomies = site.pop("taxonomies", None)
     separator = site.pop("excerpt_separator", None)
+    variables = site.pop("site_variables", None)
     if ids_file:
         site["ids_file"] = ids_file
     lines = [f"# syndicator's config for this {a.engine.capitalize()} site, written by "
@@ -101,6 +102,8 @@ def config_text(a: Adoption, *, now: datetime, ids_file: str | None = None,
             lines.append(f"taxonomies = {toml_value(taxonomies)}")
         if separator:
             lines.append(f"excerpt_separator = {toml_value(separator)}")
+        if variables:
+            lines.append(f"site_variables = {toml_value(variables)}")
     for entry in a.authors:
         key = entry.key if _BARE.fullmatch(entry.key) else toml_string(entry.key)
         lines += ["", f"[authors.{key}]",

@@ -39,9 +39,9 @@ def with_source(config: Config, posts: Iterable[Post]) -> list[Post]:
     return out
 
 
-def _render_at(work: tuple[list[Post], Site], index: int) -> Body:
-    posts, site = work
-    return render_body(posts[index], site=site)
+def _render_at(work: tuple[list[Post], Site, tuple[tuple[str, str], ...]], index: int) -> Body:
+    posts, site, variables = work
+    return render_body(posts[index], site=site, variables=variables)
 
 
 def rendered(config: Config, cache: Cache | None, posts: Iterable[Post]) -> dict[str, Body]:
@@ -49,7 +49,8 @@ def rendered(config: Config, cache: Cache | None, posts: Iterable[Post]) -> dict
     wanted = {p.digest: p for p in posts}
     known = cache.bodies(wanted) if cache else {}
     missing = with_source(config, [p for d, p in wanted.items() if d not in known])
-    bodies = fork_map(_render_at, range(len(missing)), context=(missing, config.site), min_items=64, chunksize=8)
+    work = (missing, config.site, config.reading.site_variables)
+    bodies = fork_map(_render_at, range(len(missing)), context=work, min_items=64, chunksize=8)
     fresh = {post.digest: body for post, body in zip(missing, bodies)}
     if cache is not None and fresh:
         cache.put_bodies(fresh)

@@ -31,8 +31,10 @@ ELLIPSIS = "…"
 
 _GRAPHEME = regex.compile(r"\X")
 _WORD_BOUNDARY = regex.compile(r"(?w)\b")
-# A whitespace-delimited token that must never be cut: URLs, hashtags, mentions.
-_PROTECTED = regex.compile(r"(?<!\S)(?:[#＃@]\S*|www\.\S*)|\S*://\S*")
+# A whitespace-delimited token that must never be cut: URLs, hashtags, mentions. "Whitespace" is
+# Python's (str.split), which also counts U+001C..U+001F; the regex module's \s does not.
+_NS = r"[^\s\x1c-\x1f]"
+_PROTECTED = regex.compile(rf"(?<!{_NS})(?:[#＃@]{_NS}*|www\.{_NS}*)|{_NS}*://{_NS}*")
 
 
 # -- templates ----------------------------------------------------------------------------

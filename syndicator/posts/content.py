@@ -18,7 +18,7 @@ import cmarkgfm
 from cmarkgfm.cmark import Options
 
 from ..model import Body, Post
-from .templates import context_for, expand, has_template_code
+from .templates import Context, context_for, expand, has_template_code
 
 if TYPE_CHECKING:
     from ..config import Site
@@ -112,7 +112,7 @@ def _split_more(rendered: str) -> tuple[str, bool]:
     return (rendered[: found.start()], True) if found else (rendered, False)
 
 
-def render_body(post: Post, *, site: Site | None = None) -> Body:
+def render_body(post: Post, *, site: Site | None = None, variables: tuple[tuple[str, str], ...] = ()) -> Body:
     """The post's full HTML (absolute URLs, no control characters) and its plain summary.
 
     Template code (Hugo shortcodes, Liquid) is rendered or removed first (templates.py).
@@ -120,7 +120,7 @@ def render_body(post: Post, *, site: Site | None = None) -> Body:
     """
     source = strip_control(post.body)
     if has_template_code(source):
-        source = expand(source, context=template_context(post, site)).text
+        source = expand(source, context=template_context(post, site, variables)).text
     rendered = absolutize(_to_html(source, post.body_format), post.url)
     head, more = _split_more(rendered)
     full = _MORE.sub("", rendered)
@@ -134,10 +134,10 @@ def render_body(post: Post, *, site: Site | None = None) -> Body:
     return Body(html=full, summary=summary)
 
 
-def template_context(post: Post, site: Site | None):
+def template_context(post: Post, site: Site | None, variables: tuple[tuple[str, str], ...] = ()) -> Context:
     """What `{{ site.url }}` and `{% post_url %}` mean for this post (its origin without a site)."""
     if site is not None:
-        return context_for(site.url, site.permalink)
+        return context_for(site.url, site.permalink, variables)
     parts = urlsplit(post.url)
     return context_for(f"{parts.scheme}://{parts.netloc}/", "/{slug}/")
 

@@ -89,7 +89,8 @@ def read(config: Config, relpath: str, data: bytes, *, display: str,
         raise PostError(f"cannot be read ({type(exc).__name__}: {exc})", path=display, line=1) from None
     parts = fields.parts
     templates = [Warning_(line, message) for line, message in template_problems(
-        parts.body, body_line=parts.body_line, site_url=config.site.url, permalink=config.site.permalink)]
+        parts.body, body_line=parts.body_line, site_url=config.site.url, permalink=config.site.permalink,
+        variables=config.reading.site_variables)]
     return post, _unknown_keys(fields) + templates + fields.warnings
 
 

@@ -27,6 +27,7 @@ class Context:
 
     site_url: str  # ends with "/"
     permalink: str  # syndicator pattern: {year} {month} {day} {slug}
+    variables: tuple[tuple[str, str], ...] = ()  # other `{{ site.KEY }}` values ([posts] site_variables)
 
     @property
     def origin(self) -> str:
@@ -154,16 +155,22 @@ EMBEDS: dict[str, Callable[[list[str], dict[str, str], Context], str | None]] = 
 
 def hugo(body: str, ctx: Context) -> str | None:
     """A Hugo shortcode's replacement ("" for the closing tag of a paired one)."""
-    name, _, rest = body.strip().partition(" ")
+    name, rest = _split(body)
     if name.startswith("/"):
         return ""  # the opening tag was rendered or reported; the inner text stays
     render = EMBEDS.get(name.lower())
     return render(*args(rest), ctx) if render else None
 
 
+def _split(body: str) -> tuple[str, str]:
+    """A tag's name and the rest (a tag may wrap onto the next line)."""
+    parts = body.split(None, 1)
+    return (parts[0], parts[1] if len(parts) > 1 else "") if parts else ("", "")
+
+
 def liquid_tag(body: str, ctx: Context) -> str | None:
     """A Liquid `{% tag %}`'s replacement."""
-    name, _, rest = body.strip().partition(" ")
+    name, rest = _split(body)
     name = name.lower()
     if name.startswith("end"):
         return ""
@@ -215,5 +222,7 @@ def _value(expr: str, ctx: Context) -> str | None:
         return ctx.origin
     if expr == "site.baseurl":
         return ctx.base
+    if expr.startswith("site."):
+        return dict(ctx.variables).get(expr[5:])
     found = _STRING.match(expr)
     return (found.group(1) if found.group(1) is not None else found.group(2)) if found else None
