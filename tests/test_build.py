@@ -6,6 +6,7 @@ import errno
 import os
 import shutil
 import threading
+from dataclasses import replace
 from datetime import datetime, timezone
 
 import feedparser
@@ -145,6 +146,20 @@ def test_report_is_plain_data_with_the_posts_and_their_bodies(site, write_post):
     shutil.rmtree(config.posts_dir)  # reading the report must not need the files or the cache
     shutil.rmtree(config.state_dir)
     (post,) = report.posts
-    assert post.title == "A" and post.body == "Hello *there*.\n"
-    assert report.bodies[post.digest].html == "<p>Hello <em>there</em>.</p>\n"
+    assert post.title == "A" and report.bodies[post.digest].html == "<p>Hello <em>there</em>.</p>\n"
     assert [s.id for s in report.published] == [post.id]
+
+
+def test_kept_posts_come_with_a_body_or_their_source_text(site, write_post):
+    write_post("2024-01-01-a.md", "---\ntitle: A\n---\nHello *there*.\n")
+    config = load(site)
+    build(config, now=NOW)  # renders A's body into the feeds and the cache
+    again = build(config, now=NOW, keep_posts=True)  # renders nothing: the body comes from the cache
+    (post,) = again.posts
+    assert again.written == [] and again.bodies[post.digest].html == "<p>Hello <em>there</em>.</p>\n"
+    write_post("2024-01-02-b.md", "---\ntitle: B\n---\nSecond.\n")
+    one_item = replace(config, feeds=replace(config.feeds, items=1))  # A is in no feed any more
+    report = build(one_item, now=NOW, keep_posts=True, use_cache=False)
+    newer, older = report.posts
+    assert newer.digest in report.bodies and older.digest not in report.bodies
+    assert older.title == "A" and older.body == "Hello *there*.\n"  # so cross-posting can render it

@@ -39,6 +39,16 @@ def with_source(config: Config, posts: Iterable[Post]) -> list[Post]:
     return out
 
 
+def kept(config: Config, cache: Cache | None, posts: list[Post],
+         bodies: dict[str, Body]) -> tuple[list[Post], dict[str, Body]]:
+    """The posts and bodies a build hands on (for cross-posting): every body this build has or
+    its cache holds, and source text only for the posts whose body is in neither."""
+    known = dict(bodies)
+    if cache is not None:
+        known.update(cache.bodies(p.digest for p in posts if p.digest not in known))
+    return [p if p.digest in known else with_source(config, [p])[0] for p in posts], known
+
+
 def _render_at(work: tuple[list[Post], Site, tuple[tuple[str, str], ...]], index: int) -> Body:
     posts, site, variables = work
     return render_body(posts[index], site=site, variables=variables)

@@ -23,7 +23,7 @@ def build(config: Config, *, now: datetime, use_cache: bool = True, keep_posts: 
           progress: Progress | None = None, brief: bool = False) -> BuildReport:
     """Regenerate the feeds for the posts published at `now`.
 
-    `keep_posts=True` also puts the published posts (with their source text) in the report,
+    `keep_posts=True` also puts the published posts (and their bodies) in the report,
     for cross-posting; it costs reading every published post. `brief=True` lets a build that
     would change nothing answer from the last finished build's record (counts and problems
     only: see build/unchanged.py), as `syndicator build` does.

@@ -19,7 +19,7 @@ from ..model import Author, Body, Post
 from ..posts.claims import Claim, incumbency, owners_of
 from ..posts.loader import Problem, contested
 from ..render import FEED_FILES, FeedSpec, index_page, render, render_opml
-from .bodies import rendered, with_source
+from .bodies import kept, rendered
 from .cache import Cache
 from .history import feed_files_present, published_entries
 from .manifest import Manifest
@@ -103,13 +103,14 @@ def _build(config: Config, now: datetime, cache: Cache | None, manifest: Manifes
     result = _write(cache, manifest, output, known, files, todo, data)
     manifest.set_owners(owners_of(posts.published))
     marks.append(time.perf_counter())
+    handed = kept(config, cache, found.posts(posts.published), bodies) if keep_posts else ([], bodies)
     report = BuildReport(
         files=found.files, published=posts.published, published_count=len(posts.published), drafts=posts.drafts,
         future=posts.future, rejected=len({p.path for p in problems if p.severity == "error"}),
         problems=problems + result.problems, written=result.written,
         unchanged=len(files) - len(todo) + result.unchanged, removed=result.removed, next_due=posts.next_due,
         timings=dict(zip(("scan", "plan", "bodies", "render", "write"), _durations(marks))),
-        posts=with_source(config, found.posts(posts.published)) if keep_posts else [], bodies=bodies)
+        posts=handed[0], bodies=handed[1])
     if cache is not None and not result.problems:  # every file written, none failed or left behind
         _leave_record(cache, report, discovered[0], previous, result.signatures,
                       [f.rel for f in files] + [FEED_FILES["opml"]])

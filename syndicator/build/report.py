@@ -31,9 +31,11 @@ class BuildReport:
     removed: list[Path] = field(default_factory=list)
     next_due: datetime | None = None  # when the next future-dated post becomes due
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage, for benchmarks
-    # Only with build(keep_posts=True): the published posts, newest first, with their source text.
+    # Only with build(keep_posts=True): the published posts, newest first. Each has its rendered
+    # body in `bodies`, or else its source text in Post.body (see bodies.kept).
     posts: list[Post] = field(default_factory=list)
-    # Rendered bodies by Post.digest: every body this build rendered or took from its cache.
+    # Rendered bodies by Post.digest: every body this build rendered or took from its cache
+    # (with keep_posts, also every cached body of a published post).
     bodies: dict[str, Body] = field(default_factory=dict)
     # Answered from the last finished build's record (nothing changed): counts and problems only.
     from_record: bool = False
