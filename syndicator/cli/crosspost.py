@@ -128,7 +128,8 @@ def _status_table(data: dict) -> None:
         for r in data["recent"]:
             click.echo(f"  {r['sent_at']}  [{r['endpoint']}] {r['post_id']}  {r['remote_url'] or '-'}")
     if data["problems"]:
-        click.echo("\nneeds attention (`syndicator retry` re-queues):")
+        click.echo("\nneeds attention (`syndicator retry` resends failed ones and checks "
+                   "unknown ones first):")
         for r in data["problems"]:
             click.echo(f"  [{r['endpoint']}] {r['post_id']}: {r['state']} after {r['attempts']} "
                        f"attempt(s): {r['last_error'] or '-'}")
