@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from syndicator.build import load_posts
 from syndicator.config import load
 from syndicator.errors import NotAPost, PostError
-from syndicator.build import load_posts
 from syndicator.posts.reader import read
 
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -10,10 +10,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from syndicator.build import build
+from syndicator.build import build, load_posts
 from syndicator.config import load
 from syndicator.errors import PostError
-from syndicator.build import load_posts
 from syndicator.posts.reader import read
 
 

@@ -90,13 +90,6 @@ def classify(meta: dict[str, Any]) -> tuple[dict[str, str], dict[str, list[str]]
     return keys, roles
 
 
-def lowered(meta: dict[str, Any]) -> dict[str, str]:
-    """lower-case key -> the key as written (the first spelling wins)."""
-    out: dict[str, str] = {}
-    for key in meta:
-        out.setdefault(key.lower(), key)
-    return out
-
 
 def first_key(keys: dict[str, str], names: tuple[str, ...]) -> str | None:
     """The post's spelling of the first of `names` it has."""

@@ -14,7 +14,6 @@ from .dialects import classify, first_key, split_names
 from .frontmatter import Split
 from .urls import unsafe_scheme
 
-
 _KEY_VALUE: Any = object()  # names(): "the value of the key itself"
 
 
@@ -60,11 +59,6 @@ class Fields:
         """(key as written, value) of the post's best key for a role, or ("", None)."""
         found = self.roles.get(role)
         return (found[0], self.meta[found[0]]) if found else ("", None)
-
-    def value(self, *names: str) -> tuple[str, Any]:
-        """(key as written, value) of the first of these keys present, or ("", None)."""
-        found = first_key(self.keys, names)
-        return (found, self.meta[found]) if found is not None else ("", None)
 
     def text(self, key: str | None, *, required: bool = False) -> str | None:
         """A text value (numbers are text too), stripped; None when absent or empty."""

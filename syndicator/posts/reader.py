@@ -17,8 +17,9 @@ from datetime import datetime
 
 from ..config import Config, suggest
 from ..errors import NotAPost, PostError
-from ..model import Link, Post, Syndication
+from ..model import Post
 from . import dates
+from .attribution import links, syndicate, via
 from .content import html_to_text, markdown_to_html, resolver
 from .dialects import KNOWN, OWN_KEYS, hidden
 from .fields import Fields, Warning_, dedupe
@@ -28,8 +29,8 @@ from .limits import limits_of
 from .media import image
 from .people import authors
 from .slugs import slugify
-from .typography import smartify
 from .templates import problems as template_problems
+from .typography import smartify
 from .urls import own_path, slug_of
 from .walk import FORMATS
 
@@ -116,7 +117,7 @@ def _post(fields: Fields, relpath: str, digest: str, keep_body: bool) -> Post:
     if bundle:
         stem = posixpath.basename(folder)
     prefix = _DATE_PREFIX.match(stem)
-    own_key, own = _own_address(fields)
+    _key, own = _own_address(fields)
     published = _published(fields, prefix, folder, own)
     slug = _slug(fields, own, prefix.group(2) if prefix else stem)
     site = fields.site
@@ -135,10 +136,10 @@ def _post(fields: Fields, relpath: str, digest: str, keep_body: bool) -> Post:
         body=fields.parts.body if keep_body else "", body_format=FORMATS[suffix.lower()],
         summary=_summary(fields), authors=authors(fields), tags=tags, categories=categories,
         image=image(fields, resolver(url) if bundle else fields.base),
-        influences=_links(fields, "influences", "name"), sources=_links(fields, "sources", "title"),
-        via=_via(fields), license=fields.url("license", fields.meta.get("license")),
+        influences=links(fields, "influences", "name"), sources=links(fields, "sources", "title"),
+        via=via(fields), license=fields.url("license", fields.meta.get("license")),
         lang=fields.text(fields.first("lang")[0]),
-        draft=_draft(fields), canonical_url=canonical, syndicate=_syndicate(fields),
+        draft=_draft(fields), canonical_url=canonical, syndicate=syndicate(fields),
         digest=digest, expires=_dated(fields, "expires"),
     )
 
@@ -258,48 +259,3 @@ def _summary(fields: Fields) -> str | None:
 def _draft(fields: Fields) -> bool:
     key = fields.first("draft")[0]
     return (fields.flag(key) if key else False) or hidden(fields.meta, fields.keys)
-
-
-def _links(fields: Fields, key: str, label: str) -> tuple[Link, ...]:
-    value = fields.meta.get(key)
-    if value is None:
-        return ()
-    out = []
-    for entry in value if isinstance(value, list) else [value]:
-        if isinstance(entry, str):
-            out.append(Link(name=entry))
-        elif isinstance(entry, dict) and isinstance(entry.get(label) or entry.get("name"), str):
-            for name in entry:
-                if name not in (label, "name", "url", "note"):
-                    raise fields.fail(key, f"unknown field '{name}'{suggest(name, (label, 'name', 'url', 'note'))}")
-            out.append(Link(name=entry.get(label) or entry["name"], url=fields.url(key, entry.get("url")),
-                            note=entry.get("note")))
-        else:
-            raise fields.fail(key, f"each entry must be a name or a table with {label} and url")
-    return tuple(out)
-
-
-def _via(fields: Fields) -> Link | None:
-    value = fields.meta.get("via")
-    if isinstance(value, str):
-        url = fields.url("via", value)
-        return Link(name=value, url=url) if url else None
-    found = _links(fields, "via", "title")
-    return found[0] if found else None
-
-
-def _syndicate(fields: Fields) -> Syndication:
-    value = fields.meta.get("syndicate", True)
-    if isinstance(value, bool):
-        return Syndication(enabled=value)
-    if not isinstance(value, dict):
-        raise fields.fail("syndicate", "must be true, false, or a table of endpoint names")
-    skip, text = [], []
-    for name, setting in sorted(value.items()):
-        if setting is False:
-            skip.append(name)
-        elif isinstance(setting, str):
-            text.append((name, setting))
-        elif setting is not True:
-            raise fields.fail("syndicate", f"{name} must be false or the text to post there")
-    return Syndication(enabled=True, skip=tuple(skip), text=tuple(text))
