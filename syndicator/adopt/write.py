@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..config import TOP_LEVEL
-from ..posts.ids import toml_string
+from ..config_text import author_table, toml_string
 from ..render.spec import FEED_FILES
 from .model import Adoption
 
 CONFIG_NAME = "syndicator.toml"
 IDS_NAME = "syndicator-ids.toml"
-_BARE = re.compile(r"[A-Za-z0-9_-]+")
 _SITE_ORDER = ("title", "url", "description", "language", "timezone", "copyright", "author", "posts",
                "permalink", "ids", "ids_file", "state_dir")
 
@@ -105,11 +103,8 @@ def config_text(a: Adoption, *, now: datetime, ids_file: str | None = None,
         if variables:
             lines.append(f"site_variables = {toml_value(variables)}")
     for entry in a.authors:
-        key = entry.key if _BARE.fullmatch(entry.key) else toml_string(entry.key)
-        lines += ["", f"[authors.{key}]",
-                  f"name = {toml_value(entry.name)}"]
-        lines += [f"{k} = {toml_value(v)}" for k in ("url", "email", "avatar", "bio")
-                  if (v := getattr(entry, k))]
+        lines += ["", *author_table(entry.key, entry.name, {k: getattr(entry, k) for k in
+                                                            ("url", "email", "avatar", "bio")})]
     lines += ["", "[feeds]", f"output = {toml_value(output_folder(a))}"]
     if keep_feed_paths:
         lines += [f"{k} = {toml_value(v)}" for k, v in same_paths(a).items()]

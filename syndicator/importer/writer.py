@@ -8,9 +8,7 @@ export's e-mail addresses are private).
 
 from __future__ import annotations
 
-import json
 import os
-import re
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -18,9 +16,8 @@ from typing import Any
 import yaml
 
 from ..config import Config
+from ..config_text import author_table
 from .items import ImportAuthor, ImportItem
-
-_BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
 
 
 def file_name(item: ImportItem) -> str:
@@ -97,12 +94,8 @@ def append_authors(config: Config, added: dict[str, ImportAuthor], *, source: st
     if not added:
         return
     lines = [f"\n# Added by `syndicator import {source}`"]
-    for key, author in sorted(added.items()):
-        name = key if _BARE_KEY.match(key) else json.dumps(key, ensure_ascii=False)
-        lines += [f"[authors.{name}]", f"name = {json.dumps(author.name, ensure_ascii=False)}"]
-        if author.url:
-            lines.append(f"url = {json.dumps(author.url, ensure_ascii=False)}")
-        lines.append("")
+    for key, author in sorted(added.items()):  # no e-mail: a WordPress export holds private ones
+        lines += [*author_table(key, author.name, {"url": author.url}), ""]
     text = config.path.read_text(encoding="utf-8")
     sep = "" if text.endswith("\n") else "\n"
     config.path.write_text(text + sep + "\n".join(lines), encoding="utf-8")

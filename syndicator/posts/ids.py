@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Mapping
 from urllib.parse import quote, urlsplit
 
+from ..config_text import toml_string
 from ..errors import ConfigError
 
 RULES = ("tag", "permalink", "jekyll", "pelican")
@@ -73,7 +74,3 @@ def dump_pinned(pairs: Mapping[str, str], *, header: str) -> str:
     lines += [f"{toml_string(link)} = {toml_string(value)}" for link, value in sorted(pairs.items())]
     return "\n".join(lines) + "\n"
 
-
-def toml_string(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
-    return '"' + "".join(c if c >= " " and c != "\x7f" else f"\\u{ord(c):04x}" for c in escaped) + '"'
