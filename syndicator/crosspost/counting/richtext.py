@@ -91,7 +91,7 @@ def link_facets(text: str) -> list[tuple[dict, bool]]:
                 continue
             uri = "https://" + link
         else:
-            if "://" not in link or link.endswith("://"):
+            if not link.partition("://")[2]:  # a bare scheme ("https://") links nothing
                 continue
             uri = link
         facet = _facet(text, m.start("link"), m.start("link") + len(link), {"$type": LINK, "uri": uri})
