@@ -120,23 +120,6 @@ def test_jekyll_news_matches_jekyll_feed(tmp_path):
     assert 'href="https://github.com/jekyll/jekyll/issues/1339"' in (site / "_syndicator-feeds" / "atom.xml").read_text()
 
 
-def test_eleventy_base_blog_by_eleventys_rules(tmp_path):
-    """Eleventy is not installed here: the expected feed follows the base blog's feed template
-    (Atom id and link = the post's absolute URL; drafts left out). The fifth post is a draft
-    with JavaScript front matter, which syndicator reads as data (`const draft = true;`, no code
-    run): a draft here too, so nothing is rejected and the four others publish."""
-    site = adopt("eleventy-base-blog", tmp_path)
-    ours = entries(site / "syndicator-feeds" / "atom.xml")
-    expected = {f"https://example.com/blog/{slug}/": (title, datetime.fromisoformat(day).replace(tzinfo=timezone.utc))
-                for slug, title, day in (
-                    ("firstpost", "This is my first post.", "2018-05-01"),
-                    ("secondpost", "This is my second post with a much longer title.", "2018-07-04"),
-                    ("thirdpost", "This is my third post.", "2018-08-24"),
-                    ("fourthpost", "This is my fourth post", "2018-09-30"))}
-    assert ours == {i: (i, title, when) for i, (title, when) in expected.items()}
-    assert_no_template_code(site / "syndicator-feeds")
-
-
 def test_init_tells_what_it_mapped_and_where_the_old_feeds_were(tmp_path):
     site = tmp_path / "blog"
     shutil.copytree(BLOGS / "jekyll-news", site)
