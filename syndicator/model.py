@@ -95,7 +95,7 @@ class Post:
     published: datetime  # timezone-aware
     updated: datetime  # timezone-aware, >= published unless front matter says otherwise
     body: str  # Markdown or HTML source, front matter removed
-    body_format: str  # "markdown" or "html"
+    body_format: str  # "markdown", "mdx" or "html"
     summary: str | None = None  # explicit `summary:`; else derived from the body
     authors: tuple[Author, ...] = ()
     tags: tuple[str, ...] = ()

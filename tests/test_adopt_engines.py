@@ -15,6 +15,7 @@ from pathlib import Path
 
 from tests.conftest import REPO
 from tests.test_adopt_blogs import BLOGS, adopt, assert_no_template_code, entries
+from tests.test_adopt_blogs import run as syndicator
 
 NODE_MODULES = REPO / "tests" / "js" / "node_modules"
 ELEVENTY = NODE_MODULES / "@11ty" / "eleventy" / "cmd.cjs"
@@ -54,3 +55,38 @@ def test_eleventy_base_blog_matches_eleventys_own_feeds(tmp_path):
     assert set(their_json) == set(atom)
     assert json_items(site / "syndicator-feeds" / "feed.json") == their_json
     assert_no_template_code(site / "syndicator-feeds")
+
+
+def test_astro_blog_example_matches_astros_own_feed(tmp_path):
+    """Astro's blog example publishes its five posts (one MDX) in /rss.xml; syndicator publishes
+    the same five with the same guids, links, titles and dates. The MDX import and component
+    are removed with a warning at their line; the component's text stays."""
+    theirs = entries(BLOGS / "astro-blog" / "astro-output" / "rss.xml")
+    assert len(theirs) == 5
+    site = tmp_path / "blog"
+    shutil.copytree(BLOGS / "astro-blog", site)
+    assert syndicator("init", "--from", ".", cwd=site).returncode == 0
+    build = syndicator("build", cwd=site)
+    assert build.returncode == 0 and " 5 published," in build.stdout and " 0 rejected" in build.stdout, build.stdout
+    assert entries(site / "syndicator-feeds" / "rss.xml") == theirs
+    assert entries(site / "syndicator-feeds" / "atom.xml") == theirs
+    assert_no_template_code(site / "syndicator-feeds")
+    items = {i["url"]: i for i in json.loads((site / "syndicator-feeds" / "feed.json").read_text())["items"]}
+    mdx = items["https://example.com/blog/using-mdx/"]["content_html"]
+    assert "Embedded component in MDX" in mdx
+    assert "import HeaderLink" not in mdx and "HeaderLink" not in mdx and "onclick" not in mdx
+    assert "src/content/blog/using-mdx.mdx:21: warning: template code import HeaderLink" in build.stderr
+    assert "src/content/blog/using-mdx.mdx:23: warning: template code <HeaderLink> removed" in build.stderr
+
+
+def test_astro_ids_pinned_from_astros_feed(tmp_path):
+    """`init --feed` with Astro's own rss.xml pins every guid, and the build publishes them."""
+    site = tmp_path / "blog"
+    shutil.copytree(BLOGS / "astro-blog", site)
+    init = syndicator("init", "--from", ".", "--feed", "astro-output/rss.xml", cwd=site)
+    assert init.returncode == 0, init.stdout + init.stderr
+    assert "ids: 5 of 5 entries" in init.stdout
+    build = syndicator("build", cwd=site)
+    assert build.returncode == 0, build.stdout + build.stderr
+    assert set(entries(site / "syndicator-feeds" / "atom.xml")) == set(
+        entries(BLOGS / "astro-blog" / "astro-output" / "rss.xml"))

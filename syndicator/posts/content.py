@@ -18,6 +18,7 @@ import cmarkgfm
 from cmarkgfm.cmark import Options
 
 from ..model import Body, Post
+from .mdx import strip as strip_mdx
 from .templates import Context, context_for, expand, has_template_code
 
 if TYPE_CHECKING:
@@ -103,7 +104,7 @@ def html_to_text(fragment: str) -> str:
 
 
 def _to_html(source: str, body_format: str) -> str:
-    return markdown_to_html(source) if body_format == "markdown" else source
+    return markdown_to_html(source) if body_format in ("markdown", "mdx") else source
 
 
 def _split_more(rendered: str) -> tuple[str, bool]:
@@ -119,6 +120,8 @@ def render_body(post: Post, *, site: Site | None = None, variables: tuple[tuple[
     Summary: front matter `summary`, else the text before <!--more-->, else the first paragraph.
     """
     source = strip_control(post.body)
+    if post.body_format == "mdx":
+        source = strip_mdx(source).text
     if has_template_code(source):
         source = expand(source, context=template_context(post, site, variables)).text
     rendered = absolutize(_to_html(source, post.body_format), post.url)

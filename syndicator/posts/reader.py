@@ -26,6 +26,7 @@ from .fields import Fields, Warning_, dedupe
 from .frontmatter import split
 from .ids import entry_id as entry_id_for
 from .limits import limits_of
+from .mdx import strip as strip_mdx
 from .media import image
 from .people import authors
 from .slugs import slugify
@@ -91,6 +92,8 @@ def read(config: Config, relpath: str, data: bytes, *, display: str,
     templates = [Warning_(line, message) for line, message in template_problems(
         parts.body, body_line=parts.body_line, site_url=config.site.url, permalink=config.site.permalink,
         variables=config.reading.site_variables)]
+    if post.body_format == "mdx":
+        templates += [Warning_(parts.body_line + n.line - 1, n.message()) for n in strip_mdx(parts.body).notes]
     return post, _unknown_keys(fields) + templates + fields.warnings
 
 
