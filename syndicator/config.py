@@ -12,6 +12,7 @@ import difflib
 import functools
 import hashlib
 import re
+import string
 import tomllib
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -124,7 +125,7 @@ class Site:
     icon: str | None  # absolute URL
     logo: str | None  # absolute URL
     owner: str | None  # author key
-    permalink: str  # pattern: {year} {month} {day} {slug}
+    permalink: str  # pattern: {year} {month} {day} {slug}, {folder} (below the posts folder)
     id_rule: str = "tag"  # entry ids without a pinned or written one (posts/ids.py)
 
     def absolute(self, url: str) -> str:
@@ -178,6 +179,7 @@ class Reading:
     taxonomies: tuple[tuple[str, str], ...] = ()  # (front matter key, "tags" or "categories")
     excerpt_separator: str = ""  # Jekyll's: the summary is the text before it
     site_variables: tuple[tuple[str, str], ...] = ()  # Jekyll's `{{ site.KEY }}` values (posts/templates.py)
+    ignore: tuple[str, ...] = ()  # Zola's ignored_content: globs of post files that are not pages
 
 
 @dataclass(frozen=True)
@@ -260,6 +262,7 @@ _READING = {
     "taxonomies": Field("table", {}),
     "excerpt_separator": Field("str", ""),
     "site_variables": Field("table", {}),
+    "ignore": Field("strlist", []),
 }
 _LIMITS = {
     "max_post_bytes": Field("int", Limits.max_post_bytes),
@@ -377,7 +380,7 @@ def _reading(raw: Any, name: str) -> Reading:
     if not all(isinstance(v, str) for v in variables.values()):
         raise ConfigError(f"{name}: [posts] site_variables must map names to text")
     return Reading(engine=values["engine"], taxonomies=tuple(pairs), excerpt_separator=values["excerpt_separator"],
-                   site_variables=tuple(sorted(variables.items())))
+                   site_variables=tuple(sorted(variables.items())), ignore=tuple(values["ignore"]))
 
 
 def parse_server(raw: Any, name: str) -> Server:
@@ -412,6 +415,7 @@ def _site(raw: dict[str, Any], name: str) -> Site:
                           "(use a name like 'Europe/Berlin' or 'UTC')") from None
     if "{slug}" not in raw["permalink"]:
         raise ConfigError(f"{name}: [site] permalink must contain {{slug}}")
+    _check_permalink_tokens(name, raw["permalink"])
     return Site(
         title=raw["title"], url=url, description=raw["description"], language=raw["language"],
         timezone=tz, tag_authority=raw["tag_authority"] or parts.hostname or "localhost",
@@ -420,6 +424,21 @@ def _site(raw: dict[str, Any], name: str) -> Site:
         logo=urljoin(url, raw["logo"]) if raw["logo"] else None,
         owner=raw["author"], permalink=raw["permalink"], id_rule=_id_rule(raw["ids"], name),
     )
+
+
+PERMALINK_TOKENS = ("year", "month", "day", "slug", "folder")
+
+
+def _check_permalink_tokens(name: str, pattern: str) -> None:
+    """Every {token} of [site] permalink is one the reader fills."""
+    try:
+        tokens = [field for _text, field, _spec, _conv in string.Formatter().parse(pattern) if field is not None]
+    except ValueError as exc:
+        raise ConfigError(f"{name}: [site] permalink {pattern!r}: {exc}") from None
+    for token in tokens:
+        if token not in PERMALINK_TOKENS:
+            raise ConfigError(f"{name}: [site] permalink: unknown part {{{token}}}{suggest(token, PERMALINK_TOKENS)}"
+                              f" (known: {', '.join('{' + t + '}' for t in PERMALINK_TOKENS)})")
 
 
 def _id_rule(rule: str, name: str) -> str:

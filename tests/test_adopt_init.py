@@ -54,7 +54,7 @@ SITES = {
 }
 EXPECTED = {
     "zola": {"title": "Zola Notes", "url": "https://zola.example.org/", "posts": "content/blog",
-             "permalink": "/blog/{slug}/", "ids": "permalink", "author": "ada-lovelace"},
+             "permalink": "/blog/{folder}/{slug}/", "ids": "permalink", "author": "ada-lovelace"},
     "astro": {"title": "Astro Notes", "url": "https://astro.example.org/", "posts": "src/content/blog",
               "permalink": "/blog/{slug}/", "ids": "permalink"},
     "pelican": {"title": "Pelican Notes", "url": "https://pelican.example.org/", "posts": "content",

@@ -138,7 +138,7 @@ def test_zola_date_and_address_from_the_path_key(site):
         x
     """, extra='[posts]\nengine = "zola"\n')
     assert post.published == datetime(2019, 1, 2, tzinfo=BERLIN)
-    assert post.url == "https://test.example/2019/01/02/hello-world"
+    assert post.url == "https://test.example/2019/01/02/hello-world/"  # Zola ends every path with "/"
     assert post.slug == "hello-world"
     assert post.tags == ("rust", "zola") and post.categories == ()
     assert [a.name for a in post.authors] == ["Vincent Prouillet"]

@@ -89,7 +89,7 @@ def _section(a: Adoption, cfg: dict[str, Any], params: dict[str, Any], content: 
     a.put("posts", str(folder.relative_to(a.root)), "the content section with the most posts")
     pattern = (_get(cfg, "permalinks") or {}).get(section)
     if not pattern:
-        a.put("permalink", f"/{section}/{{slug}}/", "Hugo's default: /SECTION/FILE-NAME/")
+        a.put("permalink", f"/{section}/{{folder}}/{{slug}}/", "Hugo's default: /SECTION/SUBFOLDERS/FILE-NAME/")
         return
     translated, dropped = translate(pattern.replace(":section", section), _TOKENS)
     a.put("permalink", translated, f"permalinks.{section} = {pattern!r}")

@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..config import TOP_LEVEL
 from ..config_text import author_table, toml_string
 from ..render.spec import FEED_FILES
-from .model import Adoption
+from .model import Adoption, Row
 
 CONFIG_NAME = "syndicator.toml"
 IDS_NAME = "syndicator-ids.toml"
@@ -58,7 +59,19 @@ def fill_defaults(a: Adoption) -> None:
     if a.site.get("permalink") and "{slug}" not in str(a.site["permalink"]):
         a.gap(f"permalink {a.site['permalink']!r}", "has no part for the post's name; used /{year}/{month}/{slug}/")
         a.site["permalink"] = "/{year}/{month}/{slug}/"
+    _under_site_path(a)
     a.site["ids"] = a.id_rule
+
+
+def _under_site_path(a: Adoption) -> None:
+    """Engines put page addresses under the site address's path (a blog at example.org/blog/);
+    syndicator's permalink is from the domain's root, so it gets that path in front."""
+    prefix = urlsplit(str(a.site.get("url", ""))).path.rstrip("/")
+    permalink = str(a.site.get("permalink") or "")
+    if prefix and permalink.startswith("/") and not permalink.startswith(prefix + "/"):
+        a.site["permalink"] = prefix + permalink
+        a.rows = [Row(r.setting, prefix + permalink, f"{r.source}, under the site's path {prefix}/")
+                  if r.setting == "[site] permalink" else r for r in a.rows]
 
 
 def feed_format(engine: str, path: str) -> str:
@@ -87,6 +100,7 @@ def config_text(a: Adoption, *, now: datetime, ids_file: str | None = None,
     taxonomies = site.pop("taxonomies", None)
     separator = site.pop("excerpt_separator", None)
     variables = site.pop("site_variables", None)
+    ignore = site.pop("ignore", None)
     if ids_file:
         site["ids_file"] = ids_file
     lines = [f"# syndicator's config for this {a.engine.capitalize()} site, written by "
@@ -102,6 +116,8 @@ def config_text(a: Adoption, *, now: datetime, ids_file: str | None = None,
             lines.append(f"excerpt_separator = {toml_value(separator)}")
         if variables:
             lines.append(f"site_variables = {toml_value(variables)}")
+        if ignore:
+            lines.append("ignore = [" + ", ".join(toml_string(str(g)) for g in ignore) + "]")
     for entry in a.authors:
         lines += ["", *author_table(entry.key, entry.name, {k: getattr(entry, k) for k in
                                                             ("url", "email", "avatar", "bio")})]

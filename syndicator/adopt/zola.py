@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .common import author, busiest, read_data
-from .model import Adoption
+from .model import Adoption, Row
 
 
 def read(root: Path) -> Adoption:
@@ -28,8 +28,12 @@ def read(root: Path) -> Adoption:
         a.gap("posts folder", "no section with posts under content/")
     else:
         a.put("posts", str(folder.relative_to(root)), "the content section with the most posts")
-        a.put("permalink", f"/{folder.name}/{{slug}}/", "Zola's page address: /SECTION/SLUG/")
+        a.put("permalink", f"/{folder.name}/{{folder}}/{{slug}}/", "Zola's page address: /SECTION/SUBSECTIONS/SLUG/")
     a.gap("timezone", "Zola dates carry their own offset or are UTC; syndicator uses UTC")
+    ignored = cfg.get("ignored_content")
+    if isinstance(ignored, list) and ignored and all(isinstance(g, str) for g in ignored):
+        a.site["ignore"] = ignored
+        a.rows.append(Row("[posts] ignore", ", ".join(ignored), "config.toml: ignored_content"))
     names = cfg.get("feed_filenames") or [cfg.get("feed_filename") or "atom.xml"]
     if cfg.get("generate_feeds") or cfg.get("generate_feed"):
         a.old_feeds = ["/" + str(n) for n in names]

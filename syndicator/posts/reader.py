@@ -24,12 +24,13 @@ from .content import html_to_text, markdown_to_html, resolver
 from .dialects import KNOWN, OWN_KEYS, hidden
 from .fields import Fields, Warning_, dedupe
 from .frontmatter import split
+from .ignored import is_ignored
 from .ids import entry_id as entry_id_for
 from .limits import limits_of
 from .mdx import strip as strip_mdx
 from .media import image
 from .people import authors
-from .slugs import slugify
+from .slugs import ascii_slug, slugify
 from .templates import problems as template_problems
 from .typography import smartify
 from .urls import own_path, slug_of
@@ -61,6 +62,8 @@ def decode(data: bytes, path: str) -> str:
     return text.replace("\r\n", "\n")
 
 
+_UNTITLED_ENGINES = ("hugo", "zola", "eleventy")
+_SLASHES = re.compile(r"/{2,}")  # an empty {folder} in "/posts/{folder}/{slug}/"
 _JEKYLL_SLUG = re.compile(r"[^\w.~!$&'()+,;=@]+|_+")  # Jekyll's "pretty" slugify, cased
 
 
@@ -72,6 +75,8 @@ def read(config: Config, relpath: str, data: bytes, *, display: str,
     """
     if posixpath.basename(relpath).startswith("_index."):
         raise NotAPost("a section page (_index), not a post", path=display)
+    if config.reading.ignore and is_ignored(f"{config.posts_dir.as_posix()}/{relpath}", config.reading.ignore):
+        raise NotAPost("left out by [posts] ignore (the engine's ignored_content)", path=display)
     limits = limits_of(config)
     if len(data) > limits.max_post_bytes:
         raise PostError(f"the file is {len(data):,} bytes, over the limit of {limits.max_post_bytes:,} "
@@ -113,21 +118,22 @@ def _unknown_keys(fields: Fields) -> list[Warning_]:
 
 
 def _post(fields: Fields, relpath: str, digest: str, keep_body: bool) -> Post:
-    title = _title(fields)
     folder, name = posixpath.split(relpath)
     stem, suffix = posixpath.splitext(name)
     bundle = stem == "index" and bool(folder)
     if bundle:
         stem = posixpath.basename(folder)
     prefix = _DATE_PREFIX.match(stem)
+    title = _title(fields, prefix.group(2) if prefix else None)
     _key, own = _own_address(fields)
     published = _published(fields, prefix, folder, own)
     slug = _slug(fields, own, prefix.group(2) if prefix else stem)
     site = fields.site
     # Jekyll fills :year/:month/:day in the site's time zone, whatever offset the date was written with.
     local = published.astimezone(site.timezone) if fields.engine == "jekyll" else published
-    url = own or fields.base(site.permalink.format(
-        year=f"{local.year:04d}", month=f"{local.month:02d}", day=f"{local.day:02d}", slug=slug))
+    url = own or fields.base(_SLASHES.sub("/", site.permalink.format(
+        year=f"{local.year:04d}", month=f"{local.month:02d}", day=f"{local.day:02d}", slug=slug,
+        folder=posixpath.dirname(folder) if bundle else folder)))
     entry_id = fields.text("id") or entry_id_for(
         site.id_rule, url=url, published=published, slug=slug,
         tag_authority=site.tag_authority, pinned=fields.config.pinned_ids)
@@ -147,16 +153,22 @@ def _post(fields: Fields, relpath: str, digest: str, keep_body: bool) -> Post:
     )
 
 
-def _title(fields: Fields) -> str:
+def _title(fields: Fields, dated_name: str | None) -> str:
+    """The title; else the file name for Jekyll (a dated file is always a post), else empty for
+    engines that publish untitled pages, else a page for a template or an error."""
     key = fields.first("title")[0] or None
     title = fields.text(key) if key else None
     if title:
         return smartify(title) if fields.engine == "jekyll" else title  # as jekyll-feed shows it
+    if key is None and fields.engine == "jekyll" and dated_name:  # Jekyll titles it from its name
+        return " ".join(word.capitalize() for word in dated_name.split("-"))
     if key is None and (not fields.parts.body.strip() or fields.key(*_TEMPLATE_KEYS)
                         or not fields.role("published")):
         # a page for a template (a search page), or a snippet other pages include (Hugo's
         # headless bundles): no title and no date, so nobody meant it as a post
         raise NotAPost("a page without a title, made for a template", path=fields.path)
+    if key is None and fields.engine in _UNTITLED_ENGINES:  # they publish a dated page untitled
+        return ""
     return str(fields.text(key or "title", required=True))
 
 
@@ -170,6 +182,10 @@ def _own_address(fields: Fields) -> tuple[str, str | None]:
     path = own_path(value) or ""
     if path.endswith("/index.html"):  # Eleventy's permalink names the output file
         path = path[: -len("index.html")]
+    if fields.engine == "zola" and not path.endswith("/"):
+        path += "/"  # Zola's `path` is always a folder
+    if fields.engine and path.startswith("/") and not path.startswith("//"):
+        path = path[1:] or "./"  # engines put a page's own address under the site's path
     return key, fields.url(key, path)
 
 
@@ -200,9 +216,11 @@ def _slug(fields: Fields, own: str | None, fallback: str) -> str:
     if slug is None:
         if fields.engine == "jekyll" and not own:  # Jekyll's :title keeps case and dots ("3.0")
             return _JEKYLL_SLUG.sub("-", fallback).strip("-") or slugify(fallback)
+        if fields.engine == "zola" and not own:  # Zola slugifies file names as it does slugs
+            return ascii_slug(fallback)
         return slugify((slug_of(own) if own else "") or fallback)
     if fields.engine == "zola":  # Zola slugifies the slugs it is given
-        return slugify(slug)
+        return ascii_slug(slug)
     if fields.engine:  # an engine's slug is used as it is written, if it can be one path segment
         if fields.engine == "astro" and "/" in slug:  # content collections nest slugs
             return "/".join(_slug_segment(fields, part) for part in slug.strip("/").split("/"))

@@ -48,11 +48,12 @@ class Context:
         if stem in ("index", "_index") and folder:
             stem = posixpath.basename(folder)
         dated = _DATED.match(stem)
-        values = {"slug": slugify(dated.group(4) if dated else stem)}
+        values = {"slug": slugify(dated.group(4) if dated else stem),
+                  "folder": posixpath.dirname(folder) if stem != posixpath.splitext(name)[0] else folder}
         if dated:
             values.update(year=dated.group(1), month=dated.group(2), day=dated.group(3))
         try:
-            path = self.permalink.format_map(values)
+            path = re.sub("/{2,}", "/", self.permalink.format_map(values))
         except (KeyError, ValueError, IndexError):
             return None
         return urljoin(self.site_url, path) + (f"#{anchor}" if anchor else "")

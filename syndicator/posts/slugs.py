@@ -7,6 +7,7 @@ import re
 import unicodedata
 
 _NOT_WORD = re.compile(r"[^\w]+", re.UNICODE)
+_NOT_ASCII_WORD = re.compile(r"[^a-z0-9]+")
 
 
 def slugify(text: str) -> str:
@@ -18,6 +19,16 @@ def slugify(text: str) -> str:
     folded = unicodedata.normalize("NFKC", text).casefold()
     slug = _NOT_WORD.sub("-", folded).strip("-_")[:80].strip("-_")
     return slug or "x-" + hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:10]
+
+
+def ascii_slug(text: str) -> str:
+    """Zola's page slugs (the `slug` crate): accents dropped, lower-case ASCII letters and digits,
+    every other run of characters one '-' ("Automação_1" -> "automacao-1"). Letters with no
+    ASCII form, which Zola transliterates, fall back to slugify()."""
+    folded = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    slug = _NOT_ASCII_WORD.sub("-", folded.encode("ascii", "ignore").decode().lower()).strip("-")
+    has_other = any(ord(c) > 127 and c.isalnum() for c in folded)
+    return slugify(text) if has_other or not slug else slug
 
 
 def unique_slugs(names: list[str]) -> dict[str, str]:
