@@ -180,6 +180,7 @@ class Reading:
     excerpt_separator: str = ""  # Jekyll's: the summary is the text before it
     site_variables: tuple[tuple[str, str], ...] = ()  # Jekyll's `{{ site.KEY }}` values (posts/templates.py)
     ignore: tuple[str, ...] = ()  # Zola's ignored_content: globs of post files that are not pages
+    cascade: tuple[dict[str, Any], ...] = ()  # Hugo's site config `cascade` (posts/cascade.py)
 
 
 @dataclass(frozen=True)
@@ -263,6 +264,7 @@ _READING = {
     "excerpt_separator": Field("str", ""),
     "site_variables": Field("table", {}),
     "ignore": Field("strlist", []),
+    "cascade": Field("any", []),
 }
 _LIMITS = {
     "max_post_bytes": Field("int", Limits.max_post_bytes),
@@ -326,14 +328,32 @@ def load(path: str | Path) -> Config:
     sources = parse_sources(raw.get("sources", []), file=name,
                             endpoints=tuple(e.name for e in crosspost.endpoints))
     pinned, pinned_bytes = _pinned(site_raw["ids_file"], root, name)
+    reading = _reading(raw.get("posts", {}), name)
+    if reading.engine == "hugo":  # the cascades of sections above the posts folder (posts/cascade.py)
+        pinned_bytes += _index_files_above(root, root / site_raw["posts"])
     return Config(
         path=path, site=site, authors=authors, feeds=feeds,
         posts_dir=root / site_raw["posts"], state_dir=state_dir,
         server=server, daemon=DaemonSettings(**daemon_raw), crosspost=crosspost,
         fingerprint=hashlib.sha256(data + pinned_bytes).hexdigest(),
         limits=parse_limits(raw.get("limits", {}), name), pinned_ids=pinned,
-        reading=_reading(raw.get("posts", {}), name), sources=sources,
+        reading=reading, sources=sources,
     )
+
+
+def _index_files_above(root: Path, posts_dir: Path) -> bytes:
+    """The bytes of every section `_index.md` between the site root and the posts folder: what
+    they cascade to the posts is part of the config, so the build cache starts over when they change."""
+    found = b""
+    folder = posts_dir.parent
+    while folder != root and root in folder.parents:
+        for index in sorted(folder.glob("_index.*")):
+            try:
+                found += index.read_bytes()
+            except OSError:
+                pass
+        folder = folder.parent
+    return found
 
 
 def _pinned(ids_file: str | None, root: Path, name: str) -> tuple[dict[str, str], bytes]:
@@ -379,8 +399,13 @@ def _reading(raw: Any, name: str) -> Reading:
     variables = values["site_variables"]
     if not all(isinstance(v, str) for v in variables.values()):
         raise ConfigError(f"{name}: [posts] site_variables must map names to text")
+    cascade = values["cascade"]
+    cascade = [cascade] if isinstance(cascade, dict) else cascade
+    if not isinstance(cascade, list) or not all(isinstance(c, dict) for c in cascade):
+        raise ConfigError(f"{name}: [posts] cascade must be a table or a list of tables (Hugo's `cascade`)")
     return Reading(engine=values["engine"], taxonomies=tuple(pairs), excerpt_separator=values["excerpt_separator"],
-                   site_variables=tuple(sorted(variables.items())), ignore=tuple(values["ignore"]))
+                   site_variables=tuple(sorted(variables.items())), ignore=tuple(values["ignore"]),
+                   cascade=tuple(cascade))
 
 
 def parse_server(raw: Any, name: str) -> Server:

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from .common import authors_from, busiest, first_file, read_data, translate
-from .model import Adoption
+from .model import Adoption, Row
 
 _NAMES = tuple(f"{stem}.{ext}" for stem in ("hugo", "config") for ext in ("toml", "yaml", "yml", "json"))
 # Hugo permalink tokens; :title is the urlized title, close to the file name for most posts.
@@ -55,6 +55,11 @@ def read(root: Path) -> Adoption:
     taxonomies = _get(cfg, "taxonomies") or {"tag": "tags", "category": "categories"}
     a.site["taxonomies"] = {plural: ("categories" if plural == "categories" else "tags")
                             for plural in taxonomies.values() if plural not in ("tags", "categories")}
+    cascade = _get(cfg, "cascade")
+    cascade = [cascade] if isinstance(cascade, dict) else cascade
+    if isinstance(cascade, list) and cascade and all(isinstance(c, dict) for c in cascade):
+        a.site["cascade"] = cascade
+        a.rows.append(Row("[posts] cascade", f"{len(cascade)} table(s)", f"{where}: cascade"))
     section = Path(a.site.get("posts", "content/posts")).name
     a.old_feeds = ["/index.xml", f"/{section}/index.xml"]
     return a

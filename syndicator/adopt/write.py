@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -28,6 +28,17 @@ def toml_value(value: Any) -> str:
     if isinstance(value, dict):
         return "{ " + ", ".join(f"{toml_string(str(k))} = {toml_value(v)}" for k, v in sorted(value.items())) + " }"
     return toml_string(str(value))
+
+
+def inline_toml(value: Any) -> str:
+    """Any parsed config value (tables, lists, dates, text) as one line of TOML."""
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{toml_string(str(k))} = {inline_toml(v)}" for k, v in value.items()) + " }"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(inline_toml(v) for v in value) + "]"
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return toml_value(value)
 
 
 def output_folder(a: Adoption) -> str:
@@ -101,6 +112,7 @@ def config_text(a: Adoption, *, now: datetime, ids_file: str | None = None,
     separator = site.pop("excerpt_separator", None)
     variables = site.pop("site_variables", None)
     ignore = site.pop("ignore", None)
+    cascade = site.pop("cascade", None)
     if ids_file:
         site["ids_file"] = ids_file
     lines = [f"# syndicator's config for this {a.engine.capitalize()} site, written by "
@@ -118,6 +130,8 @@ def config_text(a: Adoption, *, now: datetime, ids_file: str | None = None,
             lines.append(f"site_variables = {toml_value(variables)}")
         if ignore:
             lines.append("ignore = [" + ", ".join(toml_string(str(g)) for g in ignore) + "]")
+        if cascade:  # Hugo's site-wide cascade, as Hugo wrote it (posts/cascade.py reads it)
+            lines.append(f"cascade = {inline_toml(cascade)}")
     for entry in a.authors:
         lines += ["", *author_table(entry.key, entry.name, {k: getattr(entry, k) for k in
                                                             ("url", "email", "avatar", "bio")})]

@@ -10,6 +10,7 @@ from typing import Callable, Iterable
 
 from ..config import Config
 from ..model import Post
+from ..posts.cascade import index_file
 from ..posts.claims import Claim
 from ..posts.loader import FileEntry, Problem, Stub, discover, index_entries, parse_file
 from .bodies import with_source
@@ -76,6 +77,9 @@ def scan(config: Config, *, cache: Cache | None, progress: Progress | None = Non
             entries[rel] = hit
         else:
             stale.append(rel)
+    if config.reading.engine == "hugo" and entries and any(
+            index_file(rel) for rel in (*stale, *(r for r in old if r not in files))):
+        stale, entries = list(files), {}  # a section's cascade may have changed: read every post again
     fresh: dict[str, bytes] = {}
     changed: dict[str, tuple[bytes, bytes | None]] = {}
     for rel, entry, post in fork_map(_parse, sorted(stale), context=config, min_items=_PARALLEL_FROM,

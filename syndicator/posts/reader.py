@@ -20,6 +20,7 @@ from ..errors import NotAPost, PostError
 from ..model import Post
 from . import dates
 from .attribution import links, syndicate, via
+from .cascade import inherit
 from .content import html_to_text, markdown_to_html, resolver
 from .dialects import KNOWN, OWN_KEYS, hidden
 from .fields import Fields, Warning_, dedupe
@@ -84,8 +85,13 @@ def read(config: Config, relpath: str, data: bytes, *, display: str,
     if config.reading.engine == "hugo" and _in_leaf_bundle(config, relpath):
         raise NotAPost("a page resource of a leaf bundle (its folder has an index.md)", path=display)
     text = decode(data, display)
+    inherited: frozenset[str] = frozenset()
     try:
-        fields = Fields(config, split(text, display, limits=limits), display)
+        parts = split(text, display, limits=limits)
+        if config.reading.engine == "hugo":  # what the sections above it cascade to it
+            cascaded = inherit(config, relpath, parts)
+            parts, inherited = cascaded.parts, cascaded.keys
+        fields = Fields(config, parts, display)
         post = _post(fields, relpath, hashlib.sha1(data).hexdigest(), keep_body)
     except (PostError, NotAPost):
         raise
@@ -99,7 +105,7 @@ def read(config: Config, relpath: str, data: bytes, *, display: str,
         variables=config.reading.site_variables)]
     if post.body_format == "mdx":
         templates += [Warning_(parts.body_line + n.line - 1, n.message()) for n in strip_mdx(parts.body).notes]
-    return post, _unknown_keys(fields) + templates + fields.warnings
+    return post, _unknown_keys(fields, inherited) + templates + fields.warnings
 
 
 def _in_leaf_bundle(config: Config, relpath: str) -> bool:
@@ -110,11 +116,12 @@ def _in_leaf_bundle(config: Config, relpath: str) -> bool:
     return any(os.path.isfile(os.path.join(config.posts_dir, folder, f"index{suffix}")) for suffix in FORMATS)
 
 
-def _unknown_keys(fields: Fields) -> list[Warning_]:
+def _unknown_keys(fields: Fields, inherited: frozenset[str] = frozenset()) -> list[Warning_]:
     taxonomies = fields.config.reading.taxonomies
     mapped = {key.lower() for key, _target in taxonomies} if taxonomies else ()
     return [Warning_(fields.parts.line_of(key), f"unknown front matter key '{key}'{suggest(key, KNOWN_KEYS)}")
-            for key in fields.meta if key.lower() not in KNOWN and key.lower() not in mapped]
+            for key in fields.meta if key.lower() not in KNOWN and key.lower() not in mapped
+            and key not in inherited]
 
 
 def _post(fields: Fields, relpath: str, digest: str, keep_body: bool) -> Post:
