@@ -55,6 +55,15 @@ def entries(feed: Path) -> dict[str, tuple[str, str, datetime]]:
     return out
 
 
+def issue_links(feed: Path) -> dict[str, set[str]]:
+    """id -> the GitHub issue and pull request links in the entry's content."""
+    found = {}
+    for e in feedparser.parse(feed.read_bytes()).entries:
+        html = " ".join(c.value for c in e.get("content", []))
+        found[e.id] = set(re.findall(r'href="(https://github.com/jekyll/jekyll/(?:issues|pull)/\d+)"', html))
+    return found
+
+
 def engine_feed(engine: str, site: Path, tmp_path: Path, *args: str, feed: str) -> Path:
     """Build a clean copy of the fixture with the engine itself; its feed's path."""
     if shutil.which(engine) is None:
@@ -118,6 +127,12 @@ def test_jekyll_news_matches_jekyll_feed(tmp_path):
     assert_no_template_code(site / "_syndicator-feeds")
     # `{{ site.repository }}` comes from _config.yml (init copies the site values posts use)
     assert 'href="https://github.com/jekyll/jekyll/issues/1339"' in (site / "_syndicator-feeds" / "atom.xml").read_text()
+    # issue links, some defined by `{% assign %}` + `{% for %}` loops: the same as jekyll-feed's
+    ours_links, their_links = issue_links(site / "_syndicator-feeds" / "atom.xml"), issue_links(
+        tmp_path / "jekyll-build" / "_site" / "feed.xml")
+    assert their_links and {i: ours_links.get(i) for i in their_links} == their_links
+    loop_post = "https://jekyllrb.com/news/2013/05/08/jekyll-1-0-1-released"
+    assert "https://github.com/jekyll/jekyll/issues/1037" in their_links[loop_post]
 
 
 def test_init_tells_what_it_mapped_and_where_the_old_feeds_were(tmp_path):

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from . import shortcodes
+from .liquid_loops import unroll
 from .shortcodes import Context
 
 __all__ = ["Context", "Expanded", "Note", "context_for", "expand", "has_template_code", "problems"]
@@ -82,16 +83,17 @@ def expand(source: str, *, context: Context) -> Expanded:
     if not has_template_code(source):
         return Expanded(source)
     notes: list[Note] = []
+    unrolled = unroll(source)  # simple Liquid loops first, as Jekyll runs them (liquid_loops.py)
 
     def one(m: re.Match[str]) -> str:
         done = _replace(m, context)
         if isinstance(done, str):
             return done
         tag, reason = done
-        notes.append(Note(source.count("\n", 0, m.start()) + 1, _short(tag), reason))
+        notes.append(Note(unrolled.original_line(m.start()), _short(tag), reason))
         return ""
 
-    return Expanded(_TOKEN.sub(one, source), tuple(notes))
+    return Expanded(_TOKEN.sub(one, unrolled.text), tuple(notes))
 
 
 def _replace(m: re.Match[str], ctx: Context) -> str | tuple[str, str]:
