@@ -22,6 +22,7 @@ import os
 import posixpath
 import re
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import PostError
@@ -45,23 +46,33 @@ class Inherited:
     keys: frozenset[str]
 
 
+# (content path, front matter, cascades, whether it or its cascades say `draft`)
+Section = tuple[str, dict[str, Any], tuple[dict[str, Any], ...], bool]
+
+
 def inherit(config: Config, relpath: str, parts: Split) -> Inherited:
     """The post's front matter with what its sections (and the site config) cascade to it."""
-    chain = _sections(config, relpath)
-    layers = [c for _path, _meta, cascades in reversed(chain) for c in cascades]
-    layers += list(config.reading.cascade)
-    content_path = "/" + _content_relpath(config, relpath)
+    root, posts = _folders(config.path, config.posts_dir)
+    path = posts + "/" + relpath
+    chain = _sections(root, os.path.dirname(path))
+    if not chain and not config.reading.cascade:
+        return Inherited(parts, frozenset())
+    layers = [c for _path, _meta, cascades, _d in reversed(chain) for c in cascades]
+    layers += config.reading.cascade
+    content_path = _content_path(root, path)
     own = {k.lower() for k in parts.meta}
-    added: dict[str, Any] = {}
+    added: dict[str, tuple[str, Any]] = {}
     for cascade in layers:
         if not _targets(cascade, content_path, "page"):
             continue
         for key, value in cascade.items():
-            if key.lower() not in own and key.lower() not in _TARGET_KEYS and key.lower() not in added:
-                added[key.lower()] = (key, value)
+            low = key.lower()
+            if low not in own and low not in _TARGET_KEYS and low not in added:
+                added[low] = (key, value)
     meta = dict(parts.meta)
     meta.update(dict(added.values()))
-    if _draft_section(chain, config):
+    drafts = any(section[3] for section in chain) or any(_says_draft(c) for c in config.reading.cascade)
+    if drafts and _draft_section(chain, config):
         draft_key = next((k for k in meta if k.lower() == "draft"), "draft")
         meta[draft_key] = True
     if meta == parts.meta:
@@ -69,20 +80,22 @@ def inherit(config: Config, relpath: str, parts: Split) -> Inherited:
     return Inherited(replace(parts, meta=meta), frozenset(key for key, _value in added.values()))
 
 
-def _sections(config: Config, relpath: str) -> list[tuple[str, dict[str, Any], tuple[dict[str, Any], ...]]]:
-    """(content path of the _index file, its front matter, its cascades) from the top down."""
-    root = os.fspath(config.root)
-    folder = os.path.dirname(os.path.join(os.fspath(config.posts_dir), relpath))
-    found = []
+def _sections(root: str, folder: str) -> list[Section]:
+    """The sections from the top of the site down to this folder that have an `_index` file."""
+    found: list[Section] = []
     while True:
-        for name in _INDEX_NAMES:
+        try:
+            names = _index_names(folder, os.stat(folder).st_mtime_ns)
+        except OSError:
+            names = ()
+        for name in names:
             path = os.path.join(folder, name)
             try:
                 st = os.stat(path)
             except OSError:
                 continue
-            meta, cascades = _read_index(path, st.st_size, st.st_mtime_ns)
-            found.append((path, meta, cascades))
+            meta, cascades, drafts = _read_index(path, st.st_size, st.st_mtime_ns)
+            found.append((_content_path(root, path), meta, cascades, drafts))
             break
         parent = os.path.dirname(folder)
         if folder == root or parent == folder or not folder.startswith(root + os.sep):
@@ -91,40 +104,56 @@ def _sections(config: Config, relpath: str) -> list[tuple[str, dict[str, Any], t
     return found[::-1]
 
 
+@functools.lru_cache(maxsize=4096)
+def _folders(config_path: Path, posts_dir: Path) -> tuple[str, str]:
+    """The site root (the config's folder) and the posts folder, as text."""
+    return os.fspath(config_path.parent), os.fspath(posts_dir)
+
+
+@functools.lru_cache(maxsize=4096)
+def _index_names(folder: str, _folder_mtime_ns: int) -> tuple[str, ...]:
+    """The `_index` files a folder holds (a folder's mtime changes when one is added or removed)."""
+    return tuple(name for name in _INDEX_NAMES if os.path.isfile(os.path.join(folder, name)))
+
+
+def _content_path(root: str, path: str) -> str:
+    """A file's path below the content folder (the first folder under the site root): "/posts/a.md"."""
+    rel = path[len(root) + 1:] if path.startswith(root + os.sep) else os.path.basename(path)
+    rel = rel.replace(os.sep, "/")
+    return "/" + (rel.split("/", 1)[1] if "/" in rel else rel)
+
+
 @functools.lru_cache(maxsize=1024)
-def _read_index(path: str, _size: int, _mtime_ns: int) -> tuple[dict[str, Any], tuple[dict[str, Any], ...]]:
-    """An _index file's front matter and its cascade tables (none when it cannot be read: the
-    file itself is reported where the walk meets it)."""
+def _read_index(path: str, _size: int, _mtime_ns: int) -> tuple[dict[str, Any], tuple[dict[str, Any], ...], bool]:
+    """An _index file's front matter, its cascade tables (none when it cannot be read: the file
+    itself is reported where the walk meets it), and whether either says `draft`."""
     try:
         with open(path, encoding="utf-8-sig") as f:
             meta = split(f.read().replace("\r\n", "\n"), path).meta
     except (OSError, UnicodeDecodeError, PostError, ValueError):
-        return {}, ()
+        return {}, (), False
     raw = next((v for k, v in meta.items() if k.lower() == "cascade"), None)
-    tables = [raw] if isinstance(raw, dict) else raw if isinstance(raw, list) else []
-    return meta, tuple(t for t in tables if isinstance(t, dict))
+    tables = tuple(t for t in ([raw] if isinstance(raw, dict) else raw if isinstance(raw, list) else [])
+                   if isinstance(t, dict))
+    return meta, tables, any(_says_draft(m) for m in (meta, *tables))
 
 
-def _draft_section(chain: list[tuple[str, dict[str, Any], tuple[dict[str, Any], ...]]], config: Config) -> bool:
+def _says_draft(meta: dict[str, Any]) -> bool:
+    return any(k.lower() == "draft" for k in meta)
+
+
+def _draft_section(chain: list[Section], config: Config) -> bool:
     """Is any section above the post a draft, by its own front matter or a cascade that reaches it?"""
-    for depth, (path, meta, _cascades) in enumerate(chain):
+    for depth, (section_path, meta, _cascades, _drafts) in enumerate(chain):
         own = next((v for k, v in meta.items() if k.lower() == "draft"), None)
         if own is None:
-            section_path = "/" + _content_relpath(config, path, absolute=True)
-            reaching = [c for _p, _m, cascades in reversed(chain[: depth + 1]) for c in cascades]
-            reaching += list(config.reading.cascade)
+            reaching = [c for _p, _m, cascades, _d in reversed(chain[: depth + 1]) for c in cascades]
+            reaching += config.reading.cascade
             own = next((v for c in reaching if _targets(c, section_path, "section")
                         for k, v in c.items() if k.lower() == "draft"), None)
         if own is True or (isinstance(own, str) and own.strip().lower() == "true"):
             return True
     return False
-
-
-def _content_relpath(config: Config, path: str, *, absolute: bool = False) -> str:
-    """A file's path below the content folder (the first folder under the site root), "/"-separated."""
-    full = path if absolute else os.path.join(os.fspath(config.posts_dir), path)
-    rel = os.path.relpath(full, os.fspath(config.root)).replace(os.sep, "/")
-    return rel.split("/", 1)[1] if "/" in rel else rel
 
 
 def _targets(cascade: dict[str, Any], content_path: str, kind: str) -> bool:
