@@ -37,7 +37,8 @@ SITE = {
     "content/posts/tutorials/_index.md": '+++\ntitle = "Tutorials"\n+++\n',
     "content/posts/tutorials/programming/_index.md": '+++\ntitle = "Programming"\n+++\n',
     "content/posts/tutorials/programming/python.md": '+++\ntitle = "Python tutorial"\ndate = 2017-01-03\n+++\nP.\n',
-    "content/posts/python.md": '+++\ntitle = "Python in posts"\ndate = 2017-03-01\n+++\n{{ basic() }}\nSame name.\n',
+    "content/posts/python.md": '+++\ntitle = "Python in posts"\ndate = 2017-03-01\n+++\n{{ basic() }}\nSame name.\n\n'
+                                '{{ youtube(id="e1C9kpMV2e8", autoplay=true) }}\n',
     "content/posts/with-assets/index.md": '+++\ntitle = "With assets"\ndate = 2015-03-01\n+++\n![x](zola.png)\n',
 }
 # What Zola's feed holds for these files: address -> (title, date).
@@ -77,6 +78,8 @@ def test_zola_blog_publishes_what_zola_publishes_with_zolas_ids(tmp_path):
         assert entries(site / "syndicator-feeds" / feed) == expected
     assert "content/posts/python.md:5: warning: template code {{ basic() }} removed" in build.stderr
     assert_no_template_code(site / "syndicator-feeds")
+    assert "youtube" not in build.stderr  # Zola's built-in shortcode renders, as a link
+    assert 'href="https://www.youtube.com/watch?v=e1C9kpMV2e8"' in (site / "syndicator-feeds" / "atom.xml").read_text()
     assert f'src="{BASE}posts/with-assets/zola.png"' in (site / "syndicator-feeds" / "atom.xml").read_text()
 
 

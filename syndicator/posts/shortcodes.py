@@ -18,6 +18,7 @@ from .slugs import slugify
 
 _ARG = re.compile(r"""(?:([\w-]+)\s*=\s*)?("(?:[^"\\]|\\.)*"|'[^']*'|`[^`]*`|[^\s"'`]+)""")
 _DATED = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-(.+)$")
+_CALL = re.compile(r"^([A-Za-z_]\w*)\((.*)\)$", re.DOTALL)
 _STRING = re.compile(r"""^(?:"([^"]*)"|'([^']*)')$""")
 
 
@@ -198,8 +199,33 @@ def _file_link(path: str, ctx: Context) -> str | None:
     return urljoin(ctx.site_url, page)
 
 
+def zola_call(body: str, ctx: Context) -> str | None:
+    """Zola's built-in shortcodes, called as functions: `{{ youtube(id="x", autoplay=true) }}`,
+    vimeo, streamable, `gist(url="...", file="...")`."""
+    call = _CALL.match(body.strip())
+    if call is None or call.group(1).lower() not in ("youtube", "vimeo", "streamable", "gist"):
+        return None
+    name = call.group(1).lower()
+    pos, named = args(call.group(2))
+    pos = [p.strip(",") for p in pos if p.strip(",")]
+    named = {key: value.rstrip(",") for key, value in named.items()}
+    if name == "streamable":
+        vid = _pick(pos, named, "id")
+        return _link(f"https://streamable.com/{quote(vid)}", "Video on Streamable") if vid else None
+    if name == "gist":
+        url = named.get("url")
+        if not url or not url.startswith("https://gist.github.com/"):
+            return None
+        anchor = f"#file-{slugify(named['file']).replace('.', '-')}" if named.get("file") else ""
+        return _link(url + anchor, "Gist " + url.removeprefix("https://gist.github.com/"))
+    return EMBEDS[name](pos, named, ctx)
+
+
 def liquid_output(body: str, ctx: Context) -> str | None:
-    """A Liquid `{{ value | filter }}`: site.url, site.baseurl and strings through the URL filters."""
+    """A Liquid `{{ value | filter }}`: site.url, site.baseurl and strings through the URL filters
+    (and Zola's shortcodes, which are written the same way)."""
+    if "(" in body:
+        return zola_call(body, ctx)
     parts = [p.strip() for p in body.split("|")]
     value = _value(parts[0], ctx)
     for flt in parts[1:]:
