@@ -49,7 +49,7 @@ def posts(draw):
 
 
 def _render_all(post, title: str, body: Body | None = None) -> dict[str, bytes]:
-    spec = FeedSpec(kind="tag", key=title, title=title, path="tags/x")
+    spec = FeedSpec(kind="tag", key=title, title=title, slug="x")
     site, feeds = make_site(), make_feeds()
     entries = [(post, body or render_body(post))]
     return {fmt: render(fmt, site, feeds, spec, entries, owner=JAMES)

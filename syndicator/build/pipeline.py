@@ -18,7 +18,7 @@ from ..config import Config
 from ..model import Author, Body, Post
 from ..posts.claims import Claim, incumbency, owners_of
 from ..posts.loader import Problem, contested
-from ..render import FEED_FILES, FeedSpec, index_page, render, render_opml
+from ..render import FeedSpec, index_page, render, render_opml
 from .bodies import kept, rendered
 from .cache import Cache
 from .history import feed_files_present, published_entries
@@ -100,7 +100,7 @@ def _build(config: Config, now: datetime, cache: Cache | None, manifest: Manifes
     owner = config.author(config.site.owner) if config.site.owner else None
     data = _render_all(_RenderWork(config, owner, [spec for spec, _ in plans], full, bodies, todo))
     marks.append(time.perf_counter())
-    result = _write(cache, manifest, output, known, files, todo, data)
+    result = _write(cache, manifest, output, known, files, todo, data, opml=config.feeds.paths.site("opml"))
     manifest.set_owners(owners_of(posts.published))
     marks.append(time.perf_counter())
     handed = kept(config, cache, found.posts(posts.published), bodies) if keep_posts else ([], bodies)
@@ -113,7 +113,7 @@ def _build(config: Config, now: datetime, cache: Cache | None, manifest: Manifes
         posts=handed[0], bodies=handed[1])
     if cache is not None and not result.problems:  # every file written, none failed or left behind
         _leave_record(cache, report, discovered[0], previous, result.signatures,
-                      [f.rel for f in files] + [FEED_FILES["opml"]])
+                      [f.rel for f in files] + [config.feeds.paths.site("opml")])
     return report
 
 
@@ -127,10 +127,10 @@ def _leave_record(cache: Cache, report: BuildReport, files: dict[str, tuple[int,
 
 
 def _write(cache: Cache | None, manifest: Manifest, output: OutputDir, known: set[str], files: list[FeedFile],
-           todo: list[FeedFile], data: list[bytes]) -> Written:
-    """Write the rendered files (data: todo's, then the OPML list) and record what each came from."""
-    outputs = [(job.rel, b) for job, b in zip(todo, data)] + [(FEED_FILES["opml"], data[-1])]
-    result = publish(output, manifest, outputs, expected={f.rel for f in files} | {FEED_FILES["opml"]},
+           todo: list[FeedFile], data: list[bytes], *, opml: str) -> Written:
+    """Write the rendered files (data: todo's, then the OPML list at `opml`) and record what each came from."""
+    outputs = [(job.rel, b) for job, b in zip(todo, data)] + [(opml, data[-1])]
+    result = publish(output, manifest, outputs, expected={f.rel for f in files} | {opml},
                      known=known, before_write=cache.forget_feeds if cache is not None else lambda rels: None)
     if cache is not None:  # zip stops at todo: the OPML file, last in outputs, has no inputs hash
         cache.put_feed_inputs({job.rel: (job.inputs, result.signatures[job.rel]) for job, ok
@@ -150,8 +150,10 @@ def _history(config: Config, found: Scan, manifest: Manifest, output: OutputDir,
     owners = manifest.owners()
     if owners:
         return incumbency(owners)
-    name = FEED_FILES[config.feeds.formats[0]]
-    present = {rel for rel in known if rel.rsplit("/", 1)[-1] == name} | set(feed_files_present(output, name))
+    fmt, paths = config.feeds.formats[0], config.feeds.paths
+    name = paths.site(fmt).rpartition("/")[2]
+    present = ({rel for rel in known if paths.format_of(rel) == fmt} | {paths.site(fmt)}
+               | set(feed_files_present(output, name)))
     return incumbency({}, published_entries(output, present))
 
 

@@ -18,11 +18,9 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from ..posts.loader import Problem
-from ..render import FEED_FILES, INDEX_FILE
 from .manifest import Manifest
 from .output import OutputDir
 
-OUTPUT_NAMES = (*FEED_FILES.values(), INDEX_FILE)
 _MANAGED = ("", "tags", "categories", "authors")  # folders whose links are reported
 
 
@@ -42,7 +40,8 @@ def publish(output: OutputDir, manifest: Manifest, outputs: list[tuple[str, byte
             known: set[str], before_write: Callable[[list[str]], None]) -> Written:
     """Write `outputs` (rel, bytes) and remove the `known` files (written earlier) not `expected` now."""
     rels = [rel for rel, _data in outputs]
-    output.sweep_temp({_folder(rel) for rel in known | expected}, OUTPUT_NAMES)
+    every = known | expected  # each file's own name: the names are settings ([feeds.paths])
+    output.sweep_temp({_folder(rel) for rel in every}, {rel.rpartition("/")[2] for rel in every})
     manifest.add(rels)
     before_write(rels)
     with ThreadPoolExecutor(max_workers=8) as pool:  # fsync waits on the disk, not the CPU
