@@ -156,7 +156,7 @@ def test_arbitrary_attribution_text_keeps_every_format_valid(name, bio, alt, cre
                      influences=(Link(influence, "https://i.example/", note), Link(influence)),
                      via=Link(note, "https://v.example/"))
     site = make_site(title=site_title, description=description)
-    spec = Spec(kind="author", key="james", title=site_title, path="authors/james", author=author)
+    spec = Spec(kind="author", key="james", title=site_title, slug="james", author=author)
     out = {fmt: render(fmt, site, make_feeds(), spec, [(post, render_body(post))], owner=author)
            for fmt in ("rss", "atom", "json")}
     parsed(out["rss"])
