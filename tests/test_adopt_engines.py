@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 from tests.conftest import REPO
-from tests.test_adopt_blogs import BLOGS, adopt, assert_no_template_code, entries
+from tests.test_adopt_blogs import BLOGS, adopt, assert_no_template_code, entries, site_feed
 from tests.test_adopt_blogs import run as syndicator
 
 NODE_MODULES = REPO / "tests" / "js" / "node_modules"
@@ -50,10 +50,10 @@ def test_eleventy_base_blog_matches_eleventys_own_feeds(tmp_path):
     site = adopt("eleventy-base-blog", tmp_path)
     atom = entries(theirs / "feed" / "feed.xml")
     assert len(atom) == 4
-    assert entries(site / "syndicator-feeds" / "atom.xml") == atom
+    assert entries(site_feed(site, "atom")) == atom
     their_json = json_items(theirs / "feed" / "feed.json")
     assert set(their_json) == set(atom)
-    assert json_items(site / "syndicator-feeds" / "feed.json") == their_json
+    assert json_items(site_feed(site, "json")) == their_json
     assert_no_template_code(site / "syndicator-feeds")
 
 
@@ -68,10 +68,10 @@ def test_astro_blog_example_matches_astros_own_feed(tmp_path):
     assert syndicator("init", "--from", ".", cwd=site).returncode == 0
     build = syndicator("build", cwd=site)
     assert build.returncode == 0 and " 5 published," in build.stdout and " 0 rejected" in build.stdout, build.stdout
-    assert entries(site / "syndicator-feeds" / "rss.xml") == theirs
-    assert entries(site / "syndicator-feeds" / "atom.xml") == theirs
+    assert entries(site_feed(site, "rss")) == theirs
+    assert entries(site_feed(site, "atom")) == theirs
     assert_no_template_code(site / "syndicator-feeds")
-    items = {i["url"]: i for i in json.loads((site / "syndicator-feeds" / "feed.json").read_text())["items"]}
+    items = {i["url"]: i for i in json.loads((site_feed(site, "json")).read_text())["items"]}
     mdx = items["https://example.com/blog/using-mdx/"]["content_html"]
     assert "Embedded component in MDX" in mdx
     assert "import HeaderLink" not in mdx and "HeaderLink" not in mdx and "onclick" not in mdx
@@ -88,5 +88,5 @@ def test_astro_ids_pinned_from_astros_feed(tmp_path):
     assert "ids: 5 of 5 entries" in init.stdout
     build = syndicator("build", cwd=site)
     assert build.returncode == 0, build.stdout + build.stderr
-    assert set(entries(site / "syndicator-feeds" / "atom.xml")) == set(
+    assert set(entries(site_feed(site, "atom"))) == set(
         entries(BLOGS / "astro-blog" / "astro-output" / "rss.xml"))

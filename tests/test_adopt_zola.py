@@ -15,7 +15,7 @@ import textwrap
 from datetime import datetime, timezone
 from pathlib import Path
 
-from tests.test_adopt_blogs import assert_no_template_code, entries
+from tests.test_adopt_blogs import assert_no_template_code, entries, site_feed
 from tests.test_adopt_blogs import run as syndicator
 
 BASE = "https://notes.example.org/blog/"
@@ -74,13 +74,13 @@ def test_zola_blog_publishes_what_zola_publishes_with_zolas_ids(tmp_path):
     assert " 1 rejected" in build.stdout and "content/posts/no-section/simple.md:2: date is missing" in build.stderr
     expected = {BASE + path: (BASE + path, title, datetime.fromisoformat(day).replace(tzinfo=timezone.utc))
                 for path, (title, day) in ZOLA.items()}
-    for feed in ("atom.xml", "rss.xml"):
-        assert entries(site / "syndicator-feeds" / feed) == expected
+    for fmt in ("atom", "rss"):
+        assert entries(site_feed(site, fmt)) == expected
     assert "content/posts/python.md:5: warning: template code {{ basic() }} removed" in build.stderr
     assert_no_template_code(site / "syndicator-feeds")
     assert "youtube" not in build.stderr  # Zola's built-in shortcode renders, as a link
-    assert 'href="https://www.youtube.com/watch?v=e1C9kpMV2e8"' in (site / "syndicator-feeds" / "atom.xml").read_text()
-    assert f'src="{BASE}posts/with-assets/zola.png"' in (site / "syndicator-feeds" / "atom.xml").read_text()
+    assert 'href="https://www.youtube.com/watch?v=e1C9kpMV2e8"' in (site_feed(site, "atom")).read_text()
+    assert f'src="{BASE}posts/with-assets/zola.png"' in (site_feed(site, "atom")).read_text()
 
 
 def test_an_untitled_dated_page_is_published_untitled_only_for_engines_that_do(tmp_path):
@@ -100,7 +100,7 @@ def test_an_untitled_dated_page_is_published_untitled_only_for_engines_that_do(t
     (jekyll / "_posts" / "2020-02-03-my-first-POST.md").write_text("---\nlayout: post\n---\nHello.\n")
     assert syndicator("init", "--from", ".", cwd=jekyll).returncode == 0
     assert syndicator("build", cwd=jekyll).returncode == 0
-    (item,) = entries(jekyll / "_syndicator-feeds" / "atom.xml").values()
+    (item,) = entries(site_feed(jekyll, "atom")).values()
     assert item[1] == "My First Post"
 
 

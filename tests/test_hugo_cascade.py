@@ -15,7 +15,7 @@ from pathlib import Path
 
 import feedparser
 
-from tests.test_adopt_blogs import entries
+from tests.test_adopt_blogs import entries, site_feed
 from tests.test_adopt_blogs import run as syndicator
 
 CONFIG = """\
@@ -97,7 +97,7 @@ def test_cascade_gives_what_hugo_gives(tmp_path):
     build = syndicator("build", cwd=site)
     assert build.returncode == 0 and " 0 rejected" in build.stdout, build.stdout + build.stderr
     assert "banner" not in build.stderr  # a cascaded key is not the post's unknown key
-    feed = site / "syndicator-feeds" / "rss.xml"
+    feed = site_feed(site, "rss")
     assert entries(feed) == theirs
     assert our_terms(feed) == {link: hugo_terms(public).get(link, set()) for link in our_terms(feed)}
     authors = {e.link: e.get("author") for e in feedparser.parse(feed.read_bytes()).entries}
@@ -111,7 +111,7 @@ def test_a_changed_cascade_is_read_again_on_the_next_build(tmp_path):
     site = write_site(tmp_path / "site")
     assert syndicator("init", "--from", ".", cwd=site).returncode == 0
     assert syndicator("build", cwd=site).returncode == 0
-    feed = site / "syndicator-feeds" / "rss.xml"
+    feed = site_feed(site, "rss")
     assert our_terms(feed)["https://hc.example.org/posts/notes/c/"] == {"notes", "notes-cat"}
     time.sleep(0.05)
     index = site / "content" / "posts" / "notes" / "_index.md"

@@ -61,7 +61,12 @@ def read(root: Path) -> Adoption:
         a.site["cascade"] = cascade
         a.rows.append(Row("[posts] cascade", f"{len(cascade)} table(s)", f"{where}: cascade"))
     section = Path(a.site.get("posts", "content/posts")).name
-    a.old_feeds = ["/index.xml", f"/{section}/index.xml"]
+    rss = f"{(_get(_get(cfg, 'outputFormats') or {}, 'RSS') or {}).get('baseName') or 'index'}.xml"
+    a.old_feeds = [f"/{rss}", f"/{section}/{rss}"]
+    a.feed("rss", rss, "Hugo's home feed")
+    for plural, kind in (("tags", "tag"), ("categories", "category")):
+        if plural in taxonomies.values():
+            a.feed(f"{kind}_rss", f"{plural}/{{slug}}/{rss}", f"Hugo's {plural} feeds")
     return a
 
 
