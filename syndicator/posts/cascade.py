@@ -3,16 +3,18 @@
 Read as Hugo 0.111 (Debian's) applies it, checked against `hugo` in tests/test_hugo_cascade.py:
 - each `_index.*` from the content folder down to the post's folder may hold `cascade:`, a table
   or a list of tables, each optionally limited by `_target` (or `target`): `path` (a glob on
-  the content path, `*` within a folder, `**` across), `kind` ("page", "section"...), `lang`,
-  `environment` (matched against "production", what `hugo` builds by default);
+  the content path, `*` within a folder, `**` across), `kind` ("page", "section"...) and
+  `environment` (matched against "production", what `hugo` builds by default); `lang` is not
+  checked (one language is read);
 - a key the post sets itself wins; else the closest section's cascade; the site config's
   `cascade` ([posts] cascade, copied there by `init`) comes last;
 - a section's cascade applies to the section itself too: a section that is a draft (by its own
   `draft` or a cascade) takes every page below it out of the feeds, whatever they say.
 Values are merged by top-level key, as Hugo does. When two cascades with different `_target`s
 give one page the same key, hugo 0.111 picks either at random from build to build (Go map
-order); syndicator takes the closest section's, then the site config's. Pure functions of the files' bytes; parsed
-`_index` files are remembered by (path, size, mtime), so each is read once per change.
+order); syndicator takes the closest section's, then the site config's. Pure functions of the
+files' bytes; parsed `_index` files are remembered by (path, size, mtime), so each is read once
+per change.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from .frontmatter import Split, split
 if TYPE_CHECKING:
     from ..config import Config
 
-__all__ = ["Inherited", "inherit"]
+__all__ = ["Inherited", "index_file", "inherit"]
 
 _INDEX_NAMES = ("_index.md", "_index.markdown", "_index.html")
 _TARGET_KEYS = ("_target", "target")
