@@ -48,6 +48,7 @@ class Adoption:
     id_rule: str = "permalink"
     old_feeds: list[str] = field(default_factory=list)  # site paths of the engine's feeds
     engine_output: str = "public"  # the engine's own output folder
+    reading: dict[str, Any] = field(default_factory=dict)  # more [posts] keys (exclude, categories)
     rows: list[Row] = field(default_factory=list)
     gaps: list[Gap] = field(default_factory=list)
 
