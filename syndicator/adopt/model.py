@@ -49,6 +49,7 @@ class Adoption:
     old_feeds: list[str] = field(default_factory=list)  # site paths of the engine's feeds
     engine_output: str = "public"  # the engine's own output folder
     reading: dict[str, Any] = field(default_factory=dict)  # more [posts] keys (exclude, categories)
+    feed_items: int | None = None  # [feeds] items, when the engine's config sets how many
     rows: list[Row] = field(default_factory=list)
     gaps: list[Gap] = field(default_factory=list)
 

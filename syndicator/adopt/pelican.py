@@ -137,6 +137,12 @@ def _permalink(a: Adoption, cfg: dict[str, Any]) -> None:
 def _feeds(a: Adoption, cfg: dict[str, Any]) -> None:
     feeds = [cfg.get("FEED_ALL_ATOM"), cfg.get("FEED_ALL_RSS")]
     a.old_feeds = ["/" + f.lstrip("/") for f in feeds if isinstance(f, str) and f]
+    most = cfg.get("FEED_MAX_ITEMS")
+    if isinstance(most, int) and not isinstance(most, bool) and most > 0:
+        a.feed_items = most
+        a.rows.append(_row("[feeds] items", str(most), "FEED_MAX_ITEMS"))
+    else:
+        a.gap("FEED_MAX_ITEMS", "Pelican's feeds list every post; syndicator's the newest [feeds] items (20)")
     domain = _text(cfg.get("FEED_DOMAIN"))
     if domain and domain.rstrip("/") + "/" != a.site.get("url"):
         a.gap(f"FEED_DOMAIN {domain!r}", "feed links use [site] url")

@@ -109,6 +109,8 @@ def config_text(a: Adoption, *, now: datetime, ids_file: str | None = None,
         lines += ["", *author_table(entry.key, entry.name, {k: getattr(entry, k) for k in
                                                             ("url", "email", "avatar", "bio")})]
     lines += ["", "[feeds]", f"output = {toml_value(output_folder(a))}"]
+    if a.feed_items:
+        lines.append(f"items = {a.feed_items}")
     if keep_feed_paths:
         lines += [f"{k} = {toml_value(v)}" for k, v in same_paths(a).items()]
     return "\n".join(lines) + "\n"

@@ -113,7 +113,7 @@ def problems(document: nodes.document) -> list[tuple[int, str]]:
 def to_html(text: str, path: str = "") -> str:
     """The post's body as HTML (title and metadata fields left out, as Pelican's content)."""
     parts = docutils.core.publish_parts(text, source_path=path or None, writer=_SafeWriter(),
-                                        settings_overrides=_settings(report_level=5))
+                                        settings_overrides=_settings(report_level=2))
     return str(parts["body"])
 
 
@@ -133,8 +133,15 @@ class _SafeTranslator(HTMLTranslator):
         node["alt"] = node.get("alt", "")  # as Pelican: no alt text taken from the file name
         super().visit_image(node)
 
+    def visit_section(self, node: nodes.Element) -> None:
+        if "system-messages" in node.get("classes", ()):  # docutils' "System Messages" section
+            raise nodes.SkipNode
+        super().visit_section(node)
+
     def visit_system_message(self, node: nodes.Element) -> None:
-        raise nodes.SkipNode  # reported at read time; never part of the post
+        # Reported at read time; never part of the post. (They stay in the tree, at report
+        # level 2, so that docutils leaves the <problematic> nodes for visit_problematic.)
+        raise nodes.SkipNode
 
 
 class _SafeWriter(Writer):  # type: ignore[misc]
