@@ -182,6 +182,7 @@ class Reading:
     folder_category: bool = False  # Pelican: a post with no category is in its folder's
     default_category: str = ""  # Pelican: ... and in this one when it has no folder
     lang_permalink: str = ""  # Pelican: a post in another language than [site]'s has this address
+    markdown_title: bool = False  # Pelican's FORMATTED_FIELDS has "title": titles are Markdown
 
 
 @dataclass(frozen=True)
@@ -268,6 +269,7 @@ _READING = {
     "folder_category": Field("bool", False),
     "default_category": Field("str", ""),
     "lang_permalink": Field("str", ""),
+    "markdown_title": Field("bool", False),
 }
 _LIMITS = {
     "max_post_bytes": Field("int", Limits.max_post_bytes),
@@ -387,7 +389,7 @@ def _reading(raw: Any, name: str) -> Reading:
     return Reading(engine=values["engine"], taxonomies=tuple(pairs), excerpt_separator=values["excerpt_separator"],
                    site_variables=tuple(sorted(variables.items())), exclude=_folders(values["exclude"]),
                    folder_category=values["folder_category"], default_category=values["default_category"],
-                   lang_permalink=values["lang_permalink"])
+                   lang_permalink=values["lang_permalink"], markdown_title=values["markdown_title"])
 
 
 def _folders(names: list[str]) -> tuple[str, ...]:

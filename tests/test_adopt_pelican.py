@@ -20,13 +20,13 @@ RAW_MARKUP = re.compile(r":strike:`|\|br\||\.\. (?:video|uml|raw|include)::|[{|]
                         r"interpreted)|&lt;(?:head|title|meta)\b")
 
 
-def pelican(site: Path, out: Path, settings: str = "pelicanconf.py") -> subprocess.CompletedProcess[str]:
+def pelican(site: Path, out: Path, settings: str = "pelicanconf.py", **env: str) -> subprocess.CompletedProcess[str]:
     """Pelican's own build of a copy of the site (plugins off: they are not part of the fixture)."""
     copy = out.parent / (out.name + "-src")
     shutil.copytree(site, copy, ignore=shutil.ignore_patterns("syndicator*", ".syndicator*"))
     done = subprocess.run([sys.executable, "-m", "pelican", "content", "-s", settings, "-o", str(out),
                            "-e", "PLUGINS=[]"], cwd=copy, capture_output=True, text=True, timeout=300,
-                          env={**os.environ, "COLUMNS": "400", "TERM": "dumb"})
+                          env={**os.environ, "COLUMNS": "400", "TERM": "dumb", **env})
     assert done.returncode == 0, done.stdout + done.stderr
     return done
 
@@ -64,6 +64,21 @@ def test_capu_blog_publishes_pelicans_ids_links_titles_and_dates(tmp_path):
     assert len(failed) == 4
     extra = {link for i, (link, _t, _d) in ours.items() if i not in theirs}
     assert len(extra) == 4 and "http://blog.capu.tech/2023-10-04-huff.html" in extra
+    assert_no_raw_markup(site / "syndicator-feeds")
+
+
+def test_bossylobster_markdown_blog_publishes_pelicans_ids_links_titles_and_dates(tmp_path):
+    """Python-Markdown meta between `---` lines (`twitter_site: @x` is no YAML), Markdown titles
+    (FORMATTED_FIELDS), dated URLs, and a SITEURL set in pelicanconf.py's `if PUBLISH:` block."""
+    site = tmp_path / "bossylobster"
+    shutil.copytree(BLOGS / "pelican-bossylobster", site)
+    pelican(site, tmp_path / "pelican-out", PUBLISH="true")
+    build = adopt(site)
+    assert "posts: 7 read, 7 published, 0 draft, 0 scheduled, 0 rejected" in build.stdout, build.stdout
+    theirs = entries(tmp_path / "pelican-out" / "feeds" / "atom.all.xml")
+    ours = entries(site / "syndicator-feeds" / "atom.xml")
+    assert len(theirs) == 7 and ours == theirs
+    assert ours["tag:blog.bossylobster.com,2020-11-25:/2020/11/pow-confusion.html"][1] == "pow Confusion"
     assert_no_raw_markup(site / "syndicator-feeds")
 
 

@@ -39,13 +39,25 @@ _UNFOLLOWED = {
 
 
 def settings(path: Path) -> dict[str, Any]:
-    """NAME = literal assignments of a Python settings file (anything else is skipped)."""
+    """NAME = literal assignments of a Python settings file (anything else is skipped).
+
+    Assignments inside a top-level `if` (often `if os.environ.get("PUBLISH")`: a publishconf.py
+    within pelicanconf.py) fill in the names the file otherwise leaves empty ("" or None).
+    """
     try:
         tree = ast.parse(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, SyntaxError, ValueError):
+    except (OSError, UnicodeDecodeError, SyntaxError, ValueError, MemoryError, RecursionError):
         return {}
-    found: dict[str, Any] = {}
+    found = _literals(tree.body)
     for node in tree.body:
+        if isinstance(node, ast.If):
+            found.update({k: v for k, v in _literals(node.body).items() if found.get(k) in (None, "")})
+    return found
+
+
+def _literals(body: list[ast.stmt]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for node in body:
         if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
             try:
                 found[node.targets[0].id] = ast.literal_eval(node.value)
@@ -80,6 +92,9 @@ def read(root: Path) -> Adoption:
     for name, why in _UNFOLLOWED.items():
         if own.get(name) or publish.get(name):
             a.gap(name, why)
+    if "title" in _list(cfg.get("FORMATTED_FIELDS")):
+        a.reading["markdown_title"] = True
+        a.rows.append(_row("[posts] markdown_title", "true", "FORMATTED_FIELDS has 'title'"))
     if cfg.get("SLUGIFY_SOURCE") != "title":
         a.gap(f"SLUGIFY_SOURCE {cfg['SLUGIFY_SOURCE']!r}", "slugs are made from titles, Pelican's default")
     if cfg.get("FILENAME_METADATA") != _DEFAULTS["FILENAME_METADATA"]:

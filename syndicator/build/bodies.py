@@ -35,7 +35,7 @@ def with_source(config: Config, posts: Iterable[Post]) -> list[Post]:
             text = decode(data, post.source)
         except (OSError, PostError):
             text = ""  # vanished or broken since it was parsed; the next build reports it
-        out.append(replace(post, body=source_body(text, post.body_format)))
+        out.append(replace(post, body=source_body(text, post.body_format, engine=config.reading.engine)))
     return out
 
 

@@ -1,6 +1,7 @@
 """Which reader a post file needs: front matter (frontmatter.py), reST (rst.py) or an HTML page.
 
-A `.rst` file is reStructuredText, its metadata a field list (Pelican). An `.html` file that
+A Markdown post of a Pelican site starts with Python-Markdown's `Key: value` header (also
+between `---` lines, and never YAML: mdmeta.py). A `.rst` file is reStructuredText, its metadata a field list (Pelican). An `.html` file that
 is a whole page (`<html>`, `<head>`, no front matter) keeps its metadata in `<title>` and
 `<meta>` tags (Pelican). Everything else starts with front matter. The body kept for a
 rST post is its whole text (docutils needs the title and fields to place the rest); for an
@@ -12,14 +13,19 @@ from __future__ import annotations
 import posixpath
 from typing import Any
 
-from . import htmldoc
+from . import htmldoc, mdmeta
 from .frontmatter import Split, body_of, split
 from .limits import DEFAULT_LIMITS, PostLimits
 
+_MARKDOWN = (".md", ".markdown", ".mdown", ".mkd")
 
-def split_post(text: str, relpath: str, display: str, *, limits: PostLimits = DEFAULT_LIMITS) -> Split:
-    """The file's metadata and body, read the way its format is written."""
+
+def split_post(text: str, relpath: str, display: str, *, limits: PostLimits = DEFAULT_LIMITS,
+               engine: str = "") -> Split:
+    """The file's metadata and body, read the way its format is written (and its engine reads it)."""
     suffix = posixpath.splitext(relpath)[1].lower()
+    if engine == "pelican" and suffix in _MARKDOWN:  # Python-Markdown's meta, never YAML
+        return mdmeta.split_meta(text, display, limits=limits)
     if suffix == ".rst":
         return _split_rst(text, display)
     if suffix in (".html", ".htm") and htmldoc.is_document(text):
@@ -30,8 +36,10 @@ def split_post(text: str, relpath: str, display: str, *, limits: PostLimits = DE
     return split(text, display, limits=limits)
 
 
-def source_body(text: str, body_format: str) -> str:
+def source_body(text: str, body_format: str, *, engine: str = "") -> str:
     """Only the body of a post file's text, for a post already read (see build/bodies.py)."""
+    if engine == "pelican" and body_format == "markdown":
+        return mdmeta.body_of(text)
     if body_format == "rst":
         return text
     if body_format == "html" and htmldoc.is_document(text):

@@ -79,7 +79,7 @@ def read(config: Config, relpath: str, data: bytes, *, display: str,
         raise NotAPost("a page resource of a leaf bundle (its folder has an index.md)", path=display)
     text = decode(data, display)
     try:
-        fields = Fields(config, split_post(text, relpath, display, limits=limits), display)
+        fields = Fields(config, split_post(text, relpath, display, limits=limits, engine=config.reading.engine), display)
         post = _post(fields, relpath, hashlib.sha1(data).hexdigest(), keep_body)
     except (PostError, NotAPost):
         raise
@@ -150,6 +150,8 @@ def _post(fields: Fields, relpath: str, digest: str, keep_body: bool) -> Post:
 def _title(fields: Fields) -> str:
     key = fields.first("title")[0] or None
     title = fields.text(key) if key else None
+    if title and fields.config.reading.markdown_title and fields.parts.kind == "header":
+        title = html_to_text(markdown_to_html(title)) or title  # rendered, then its text (Pelican)
     if title:
         return smartify(title) if fields.engine == "jekyll" else title  # as jekyll-feed shows it
     if key is None and (not fields.parts.body.strip() or fields.key(*_TEMPLATE_KEYS)

@@ -21,7 +21,8 @@ if TYPE_CHECKING:
     from ..config import Config
 
 # The files that are posts, by extension, and how each is written.
-FORMATS = {".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html", ".rst": "rst"}
+FORMATS = {".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html", ".rst": "rst",
+           ".mdown": "markdown", ".mkd": "markdown"}
 
 logger = logging.getLogger(__name__)
 FolderKey = tuple[int, int]  # (st_dev, st_ino)
