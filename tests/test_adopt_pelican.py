@@ -150,3 +150,40 @@ def test_rst_markdown_and_html_articles_match_pelicans_feed(tmp_path):
     atom = (site / "syndicator-feeds" / "atom.xml").read_text(encoding="utf-8")
     assert "https://three.example.org/images/cat.jpg" in atom and "print(&amp;quot;hi&amp;quot;)" in atom
     assert "Written as a page." in atom and "&lt;head" not in atom
+
+
+def test_init_maps_pelicans_folders_links_categories_and_feeds(tmp_path):
+    conf = """\
+        SITENAME = 'Mapped'
+        SITEURL = ''
+        PATH = 'src'
+        ARTICLE_PATHS = ['blog']
+        PAGE_PATHS = ['blog/pages']
+        STATIC_PATHS = ['blog/img', 'theme-assets']
+        OUTPUT_PATH = 'syndicator-feeds/'
+        ARTICLE_URL = '{category}/{slug}/'
+        ARTICLE_SAVE_AS = '{category}/{slug}/index.html'
+        FEED_MAX_ITEMS = 15
+        PLUGINS = ['sitemap']
+        if True:
+            SITEURL = 'https://mapped.example.org'
+            FEED_ALL_ATOM = 'feeds/everything.xml'
+        """
+    (tmp_path / "src" / "blog" / "notes").mkdir(parents=True)
+    (tmp_path / "pelicanconf.py").write_text(dedent(conf), encoding="utf-8")
+    (tmp_path / "src" / "blog" / "notes" / "a.rst").write_text("A\n#\n\n:date: 2024-05-06\n\nx\n", encoding="utf-8")
+    init = run("init", "--from", ".", cwd=tmp_path)
+    assert init.returncode == 0, init.stdout + init.stderr
+    text = (tmp_path / "syndicator.toml").read_text(encoding="utf-8")
+    for line in ('url = "https://mapped.example.org/"', 'posts = "src/blog"', 'ids = "pelican"',
+                 'exclude = ["img", "pages"]', 'default_category = "blog"', "folder_category = true",
+                 "items = 15"):
+        assert line in text, (line, text)
+    assert 'output = "syndicator-feeds-out"' in text  # never Pelican's OUTPUT_PATH
+    for gap in ("ARTICLE_URL {category}", "PLUGINS"):
+        assert gap in init.stdout, init.stdout
+    assert "/feeds/everything.xml" in init.stdout
+    build = run("build", cwd=tmp_path)
+    assert build.returncode == 0 and "1 published" in build.stdout, build.stdout + build.stderr
+    atom = (tmp_path / "syndicator-feeds-out" / "atom.xml").read_text(encoding="utf-8")
+    assert "<id>tag:mapped.example.org,2024-05-06:/a/</id>" in atom and 'term="notes"' in atom

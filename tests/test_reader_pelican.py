@@ -152,3 +152,32 @@ def test_rst_post_reaches_the_feed_as_html(site, write_post):
     body = render_body(loaded.posts[0]).html
     assert loaded.problems == [] and '<a class="reference external" href="https://example.org/">link</a>' in body
     assert '<pre class="code python literal-block">\nprint(&quot;hi&quot;)' in body
+
+
+def test_html_page_entity_bomb_is_not_expanded(site):
+    lol = "".join(f'<!ENTITY lol{i} "{"&lol%d;" % (i - 1) * 10}">' for i in range(1, 10))
+    post, _ = _read(site, f"""
+        <!DOCTYPE html [<!ENTITY lol0 "lol">{lol}]>
+        <html><head><title>Bomb &lol9;</title><meta name="date" content="2024-01-01"></head>
+        <body><p>&lol9; &amp; ok</p></body></html>
+    """, name="bomb.html", extra=PELICAN)
+    html = render_body(post).html
+    assert len(html) < 200 and "lollol" not in html and "lollol" not in post.title
+
+
+def test_markdown_meta_between_dashes_is_not_yaml_and_keeps_repeated_keys(site):
+    post, warnings = _read(site, """
+        ---
+        title: Colons: and @handles
+        date: 2024-02-03
+        tags: one, two
+        twitter_site: @someone
+        summary: first line
+            continued here
+        ---
+        Body *text*.
+    """, name="meta.md", extra=PELICAN)
+    assert (post.title, post.tags) == ("Colons: and @handles", ("one", "two"))
+    assert post.summary == "first line continued here"
+    assert render_body(post).html.strip() == "<p>Body <em>text</em>.</p>"
+    assert warnings == ["5: unknown front matter key 'twitter_site'"]
