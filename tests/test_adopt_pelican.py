@@ -90,8 +90,8 @@ SITE = {
         PATH = 'content'
         TIMEZONE = 'Europe/Paris'
         DEFAULT_LANG = 'en'
-        ARTICLE_URL = 'posts/{date:%Y}/{date:%m}/{slug}/'
-        ARTICLE_SAVE_AS = 'posts/{date:%Y}/{date:%m}/{slug}/index.html'
+        ARTICLE_URL = 'posts/{date:%Y}/{category}/{slug}/'
+        ARTICLE_SAVE_AS = 'posts/{date:%Y}/{category}/{slug}/index.html'
         FEED_ALL_ATOM = 'feeds/all.atom.xml'
         """,
     "content/python/first-steps.rst": """\
@@ -111,13 +111,13 @@ SITE = {
            print("hi")
         """,
     "content/2024-02-10-notes.md": "Title: Notes, in Markdown\nTags: a, b\n\nSee [that](|filename|/python/first-steps.rst).\n",
-    "content/misc/page-like.html": """\
+    "content/Web Things/page-like.html": """\
         <html>
           <head>
             <title>An HTML article &amp; friends</title>
             <meta name="date" content="2024-01-05 08:00" />
             <meta name="keywords" content="html, pelican" />
-            <meta name="category" content="web" />
+            <meta name="category" content="Web & Things" />
             <meta name="authors" content="Ann Example" />
             <meta name="summary" content="Short." />
           </head>
@@ -144,7 +144,7 @@ def test_rst_markdown_and_html_articles_match_pelicans_feed(tmp_path):
     theirs = entries(tmp_path / "pelican-out" / "feeds" / "all.atom.xml")
     ours = entries(site / "syndicator-feeds" / "atom.xml")
     assert len(theirs) == 4 and ours == theirs
-    assert "tag:three.example.org,2024-03-01:/posts/2024/03/first-steps-more/" in ours
+    assert "tag:three.example.org,2024-03-01:/posts/2024/python/first-steps-more/" in ours
     assert "tag:three.example.org,2024-03-01:/first-steps-more-fr.html" in ours  # ARTICLE_LANG_URL
     assert_no_raw_markup(site / "syndicator-feeds")
     atom = (site / "syndicator-feeds" / "atom.xml").read_text(encoding="utf-8")
@@ -180,10 +180,10 @@ def test_init_maps_pelicans_folders_links_categories_and_feeds(tmp_path):
                  "items = 15"):
         assert line in text, (line, text)
     assert 'output = "syndicator-feeds-out"' in text  # never Pelican's OUTPUT_PATH
-    for gap in ("ARTICLE_URL {category}", "PLUGINS"):
-        assert gap in init.stdout, init.stdout
+    assert 'permalink = "/{category}/{slug}/"' in text
+    assert "PLUGINS" in init.stdout, init.stdout
     assert "/feeds/everything.xml" in init.stdout
     build = run("build", cwd=tmp_path)
     assert build.returncode == 0 and "1 published" in build.stdout, build.stdout + build.stderr
     atom = (tmp_path / "syndicator-feeds-out" / "atom.xml").read_text(encoding="utf-8")
-    assert "<id>tag:mapped.example.org,2024-05-06:/a/</id>" in atom and 'term="notes"' in atom
+    assert "<id>tag:mapped.example.org,2024-05-06:/notes/a/</id>" in atom and 'term="notes"' in atom

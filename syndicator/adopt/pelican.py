@@ -18,7 +18,8 @@ from typing import Any
 from .common import author, translate
 from .model import Adoption, Row
 
-_TOKENS = {"{slug}": "{slug}", "{date:%Y}": "{year}", "{date:%m}": "{month}", "{date:%d}": "{day}"}
+_TOKENS = {"{slug}": "{slug}", "{date:%Y}": "{year}", "{date:%m}": "{month}", "{date:%d}": "{day}",
+           "{category}": "{category}", "{author}": "{author}", "{lang}": "{lang}"}  # reader.py fills the last three
 _DEFAULTS: dict[str, Any] = {
     "PATH": ".", "ARTICLE_PATHS": [""], "PAGE_PATHS": ["pages"], "STATIC_PATHS": ["images"],
     "ARTICLE_EXCLUDES": [], "ARTICLE_URL": "{slug}.html", "ARTICLE_SAVE_AS": "{slug}.html",
@@ -136,9 +137,10 @@ def _permalink(a: Adoption, cfg: dict[str, Any]) -> None:
     translated, dropped = translate(pattern, _TOKENS)
     a.put("permalink", translated, f"pelicanconf.py: ARTICLE_URL {pattern!r}")
     for token in dropped:
-        a.gap(f"ARTICLE_URL {token}", "syndicator's pattern knows {year} {month} {day} {slug}")
+        a.gap(f"ARTICLE_URL {token}", "syndicator's pattern knows {year} {month} {day} {slug} {category} "
+                                      "{author} {lang}")
     lang_pattern = _text(cfg.get("ARTICLE_LANG_URL")) or ""
-    lang_url, dropped = translate(lang_pattern, {**_TOKENS, "{lang}": "{lang}"})
+    lang_url, dropped = translate(lang_pattern, _TOKENS)
     if lang_pattern and not dropped:
         a.reading["lang_permalink"] = lang_url
         a.rows.append(_row("[posts] lang_permalink", lang_url, f"ARTICLE_LANG_URL {lang_pattern!r}"))

@@ -8,7 +8,8 @@
   out, so a title in another script keeps syndicator's own slug (pin such ids with
   `init --feed`).
 - Address: a post whose `lang` is not the site's (DEFAULT_LANG) has ARTICLE_LANG_URL's
-  ("{slug}-{lang}.html"), whether or not it translates another post.
+  ("{slug}-{lang}.html"), whether or not it translates another post; ARTICLE_URL's
+  {category}, {author} and {lang} are the slugs of the post's category and first author.
 - Category: USE_FOLDER_AS_CATEGORY makes a post's folder its category; a post directly in
   the content folder gets DEFAULT_CATEGORY ("misc"). `init` writes both to [posts].
 """
@@ -49,8 +50,13 @@ def category(relpath: str, reading: Reading) -> str | None:
     return reading.default_category or None
 
 
-def permalink(pattern: str, reading: Reading, *, lang: str | None, site_language: str) -> str:
-    """The permalink pattern for a post in `lang`: [posts] lang_permalink for another language."""
-    if not reading.lang_permalink or not lang or lang.lower() == site_language.lower() or not _LANG.fullmatch(lang):
-        return pattern
-    return reading.lang_permalink.replace("{lang}", lang)
+def permalink(pattern: str, reading: Reading, *, lang: str | None, site_language: str, category: str,
+              author: str) -> str:
+    """The post's permalink pattern with Pelican's own tokens filled in: [posts] lang_permalink for
+    a post in another language, and {category}, {author}, {lang} (slugs, as Pelican's URLs have them)."""
+    language = lang if lang and _LANG.fullmatch(lang) else site_language
+    if reading.lang_permalink and language.lower() != site_language.lower():
+        pattern = reading.lang_permalink
+    for token, value in (("{category}", slug(category)), ("{author}", slug(author)), ("{lang}", language)):
+        pattern = pattern.replace(token, value.replace("{", "").replace("}", ""))
+    return pattern

@@ -125,19 +125,22 @@ def _post(fields: Fields, relpath: str, digest: str, keep_body: bool) -> Post:
     # Jekyll fills :year/:month/:day in the site's time zone, whatever offset the date was written with.
     local = published.astimezone(site.timezone) if fields.engine == "jekyll" else published
     lang = fields.text(fields.first("lang")[0])
-    pattern = pelican_rules.permalink(site.permalink, fields.config.reading, lang=lang, site_language=site.language)
+    tags, categories = _taxonomies(fields, relpath)
+    people = authors(fields)
+    pattern = site.permalink if fields.engine != "pelican" else pelican_rules.permalink(
+        site.permalink, fields.config.reading, lang=lang, site_language=site.language,
+        category=categories[0] if categories else "", author=people[0].name if people else "")
     url = own or fields.base(pattern.format(
         year=f"{local.year:04d}", month=f"{local.month:02d}", day=f"{local.day:02d}", slug=slug))
     entry_id = fields.text("id") or entry_id_for(
         site.id_rule, url=url, published=published, slug=slug,
         tag_authority=site.tag_authority, pinned=fields.config.pinned_ids)
     canonical = fields.url(*_canonical(fields))
-    tags, categories = _taxonomies(fields, relpath)
     return Post(
         source=relpath, id=entry_id, slug=slug, title=title, url=canonical or url,
         published=published, updated=_dated(fields, "updated") or published,
         body=fields.parts.body if keep_body else "", body_format=FORMATS[suffix.lower()],
-        summary=_summary(fields), authors=authors(fields), tags=tags, categories=categories,
+        summary=_summary(fields), authors=people, tags=tags, categories=categories,
         image=image(fields, resolver(url) if bundle else fields.base),
         influences=links(fields, "influences", "name"), sources=links(fields, "sources", "title"),
         via=via(fields), license=fields.url("license", fields.meta.get("license")),
