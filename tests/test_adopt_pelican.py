@@ -16,7 +16,7 @@ from tests.test_adopt_blogs import BLOGS, entries, run
 
 # reST, Pelican and template markup that must never reach a feed raw
 RAW_MARKUP = re.compile(r":strike:`|\|br\||\.\. (?:video|uml|raw|include)::|[{|](?:filename|static|attach)[}|]|"
-                        r"%7[BC](?:filename|static)|problematic|system-message|System Messages|Unknown (?:directive|"
+                        r"%7[BC](?:filename|static)|problematic(?:\"|&quot;)|system-message|System Messages|Unknown (?:directive|"
                         r"interpreted)|&lt;(?:head|title|meta)\b")
 
 
