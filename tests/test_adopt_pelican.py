@@ -55,7 +55,7 @@ def test_capu_blog_publishes_pelicans_ids_links_titles_and_dates(tmp_path):
     build = adopt(site)
     assert "posts: 20 read, 18 published, 2 draft, 0 scheduled, 0 rejected" in build.stdout, build.stdout
     theirs = entries(tmp_path / "pelican-out" / "feeds" / "all.rss.xml")
-    ours = entries(site / "syndicator-feeds" / "rss.xml")
+    ours = entries(site / "syndicator-feeds" / "feeds" / "all.rss.xml")  # init keeps Pelican's feed path
     assert len(theirs) == 14
     assert {i: ours.get(i) for i in theirs} == theirs  # same ids, and per id the same link, title, date
     # The four others use markup of the blog's plugins (`:strike:`, `.. video::`), which Pelican
@@ -76,7 +76,7 @@ def test_bossylobster_markdown_blog_publishes_pelicans_ids_links_titles_and_date
     build = adopt(site)
     assert "posts: 7 read, 7 published, 0 draft, 0 scheduled, 0 rejected" in build.stdout, build.stdout
     theirs = entries(tmp_path / "pelican-out" / "feeds" / "atom.all.xml")
-    ours = entries(site / "syndicator-feeds" / "atom.xml")
+    ours = entries(site / "syndicator-feeds" / "feeds" / "atom.all.xml")
     assert len(theirs) == 7 and ours == theirs
     assert ours["tag:blog.bossylobster.com,2020-11-25:/2020/11/pow-confusion.html"][1] == "pow Confusion"
     assert_no_raw_markup(site / "syndicator-feeds")
@@ -142,12 +142,12 @@ def test_rst_markdown_and_html_articles_match_pelicans_feed(tmp_path):
     build = adopt(site)
     assert "5 read, 4 published" in build.stdout, build.stdout  # the undated draft is not a post
     theirs = entries(tmp_path / "pelican-out" / "feeds" / "all.atom.xml")
-    ours = entries(site / "syndicator-feeds" / "atom.xml")
+    ours = entries(site / "syndicator-feeds" / "feeds" / "all.atom.xml")
     assert len(theirs) == 4 and ours == theirs
     assert "tag:three.example.org,2024-03-01:/posts/2024/python/first-steps-more/" in ours
     assert "tag:three.example.org,2024-03-01:/first-steps-more-fr.html" in ours  # ARTICLE_LANG_URL
     assert_no_raw_markup(site / "syndicator-feeds")
-    atom = (site / "syndicator-feeds" / "atom.xml").read_text(encoding="utf-8")
+    atom = (site / "syndicator-feeds" / "feeds" / "all.atom.xml").read_text(encoding="utf-8")
     assert "https://three.example.org/images/cat.jpg" in atom and "print(&amp;quot;hi&amp;quot;)" in atom
     assert "Written as a page." in atom and "&lt;head" not in atom
 
@@ -185,5 +185,5 @@ def test_init_maps_pelicans_folders_links_categories_and_feeds(tmp_path):
     assert "/feeds/everything.xml" in init.stdout
     build = run("build", cwd=tmp_path)
     assert build.returncode == 0 and "1 published" in build.stdout, build.stdout + build.stderr
-    atom = (tmp_path / "syndicator-feeds-out" / "atom.xml").read_text(encoding="utf-8")
+    atom = (tmp_path / "syndicator-feeds-out" / "feeds" / "everything.xml").read_text(encoding="utf-8")
     assert "<id>tag:mapped.example.org,2024-05-06:/notes/a/</id>" in atom and 'term="notes"' in atom

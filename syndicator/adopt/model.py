@@ -50,6 +50,7 @@ class Adoption:
     engine_output: str = "public"  # the engine's own output folder
     reading: dict[str, Any] = field(default_factory=dict)  # more [posts] keys (exclude, categories)
     feed_items: int | None = None  # [feeds] items, when the engine's config sets how many
+    feed_paths: dict[str, tuple[str, str]] = field(default_factory=dict)  # [feeds.paths] key -> (path, from)
     rows: list[Row] = field(default_factory=list)
     gaps: list[Gap] = field(default_factory=list)
 
@@ -70,6 +71,10 @@ class Adoption:
                 self.rows.append(Row(f"[authors.{entry.key}]", entry.name, source))
         if len(self.authors) == 1:
             self.put("author", self.authors[0].key, "the only author")
+
+    def feed(self, key: str, path: str, source: str) -> None:
+        """Note where the old engine wrote a feed, as a [feeds.paths] key (see adopt/feeds.py)."""
+        self.feed_paths.setdefault(key, (path.lstrip("/"), source))
 
     def gap(self, what: str, reason: str) -> None:
         """Record something that could not be mapped."""

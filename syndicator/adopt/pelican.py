@@ -154,6 +154,10 @@ def _permalink(a: Adoption, cfg: dict[str, Any]) -> None:
 def _feeds(a: Adoption, cfg: dict[str, Any]) -> None:
     feeds = [cfg.get("FEED_ALL_ATOM"), cfg.get("FEED_ALL_RSS")]
     a.old_feeds = ["/" + f.lstrip("/") for f in feeds if isinstance(f, str) and f]
+    for key, setting, default in _FEEDS:  # where each feed was, for init's --keep-feed-paths
+        value = cfg.get(setting, default)
+        if isinstance(value, str) and value:
+            a.feed(key, value, f"pelicanconf.py: {setting}")
     most = cfg.get("FEED_MAX_ITEMS")
     if isinstance(most, int) and not isinstance(most, bool) and most > 0:
         a.feed_items = most
@@ -175,3 +179,11 @@ def _list(value: Any) -> list[Any]:
 
 def _row(setting: str, value: str, source: str) -> Row:
     return Row(setting, value, f"pelicanconf.py: {source}")
+
+
+# [feeds.paths] key, Pelican setting, Pelican's default (https://docs.getpelican.com/en/latest/settings.html#feed-settings)
+_FEEDS = (("atom", "FEED_ALL_ATOM", "feeds/all.atom.xml"), ("rss", "FEED_ALL_RSS", None),
+          ("category_atom", "CATEGORY_FEED_ATOM", "feeds/{slug}.atom.xml"), ("category_rss", "CATEGORY_FEED_RSS", None),
+          ("tag_atom", "TAG_FEED_ATOM", None), ("tag_rss", "TAG_FEED_RSS", None),
+          ("author_atom", "AUTHOR_FEED_ATOM", "feeds/{slug}.atom.xml"),
+          ("author_rss", "AUTHOR_FEED_RSS", "feeds/{slug}.rss.xml"))
