@@ -183,6 +183,11 @@ class Reading:
     site_variables: tuple[tuple[str, str], ...] = ()  # Jekyll's `{{ site.KEY }}` values (posts/templates.py)
     ignore: tuple[str, ...] = ()  # Zola's ignored_content: globs of post files that are not pages
     cascade: tuple[dict[str, Any], ...] = ()  # Hugo's site config `cascade` (posts/cascade.py)
+    exclude: tuple[str, ...] = ()  # folders below the posts folder that hold no posts (Pelican's pages/)
+    folder_category: bool = False  # Pelican: a post with no category is in its folder's
+    default_category: str = ""  # Pelican: ... and in this one when it has no folder
+    lang_permalink: str = ""  # Pelican: a post in another language than [site]'s has this address
+    markdown_title: bool = False  # Pelican's FORMATTED_FIELDS has "title": titles are Markdown
 
 
 @dataclass(frozen=True)
@@ -268,6 +273,11 @@ _READING = {
     "site_variables": Field("table", {}),
     "ignore": Field("strlist", []),
     "cascade": Field("any", []),
+    "exclude": Field("strlist", []),
+    "folder_category": Field("bool", False),
+    "default_category": Field("str", ""),
+    "lang_permalink": Field("str", ""),
+    "markdown_title": Field("bool", False),
 }
 _LIMITS = {
     "max_post_bytes": Field("int", Limits.max_post_bytes),
@@ -332,6 +342,7 @@ def load(path: str | Path) -> Config:
                             endpoints=tuple(e.name for e in crosspost.endpoints))
     pinned, pinned_bytes = _pinned(site_raw["ids_file"], root, name)
     reading = _reading(raw.get("posts", {}), name)
+    _check_permalink_tokens(name, site.permalink, reading.engine)
     if reading.engine == "hugo":  # the cascades of sections above the posts folder (posts/cascade.py)
         pinned_bytes += _index_files_above(root, root / site_raw["posts"])
     return Config(
@@ -407,8 +418,15 @@ def _reading(raw: Any, name: str) -> Reading:
     if not isinstance(cascade, list) or not all(isinstance(c, dict) for c in cascade):
         raise ConfigError(f"{name}: [posts] cascade must be a table or a list of tables (Hugo's `cascade`)")
     return Reading(engine=values["engine"], taxonomies=tuple(pairs), excerpt_separator=values["excerpt_separator"],
-                   site_variables=tuple(sorted(variables.items())), ignore=tuple(values["ignore"]),
-                   cascade=tuple(cascade))
+                   site_variables=tuple(sorted(variables.items())), exclude=_folders(values["exclude"]),
+                   folder_category=values["folder_category"], default_category=values["default_category"],
+                   lang_permalink=values["lang_permalink"], markdown_title=values["markdown_title"],
+                   ignore=tuple(values["ignore"]), cascade=tuple(cascade))
+
+
+def _folders(names: list[str]) -> tuple[str, ...]:
+    """[posts] exclude: folder paths below the posts folder, "/"-separated, without end slashes."""
+    return tuple(sorted({n.strip().strip("/") for n in names if n.strip().strip("/")}))
 
 
 def parse_server(raw: Any, name: str) -> Server:
@@ -443,7 +461,6 @@ def _site(raw: dict[str, Any], name: str) -> Site:
                           "(use a name like 'Europe/Berlin' or 'UTC')") from None
     if "{slug}" not in raw["permalink"]:
         raise ConfigError(f"{name}: [site] permalink must contain {{slug}}")
-    _check_permalink_tokens(name, raw["permalink"])
     return Site(
         title=raw["title"], url=url, description=raw["description"], language=raw["language"],
         timezone=tz, tag_authority=raw["tag_authority"] or parts.hostname or "localhost",
@@ -455,18 +472,20 @@ def _site(raw: dict[str, Any], name: str) -> Site:
 
 
 PERMALINK_TOKENS = ("year", "month", "day", "slug", "folder")
+PELICAN_TOKENS = ("category", "author", "lang")  # filled by posts/pelican_rules.py
 
 
-def _check_permalink_tokens(name: str, pattern: str) -> None:
-    """Every {token} of [site] permalink is one the reader fills."""
+def _check_permalink_tokens(name: str, pattern: str, engine: str) -> None:
+    """Every {token} of [site] permalink is one the reader fills (for this engine)."""
+    known = PERMALINK_TOKENS + (PELICAN_TOKENS if engine == "pelican" else ())
     try:
         tokens = [field for _text, field, _spec, _conv in string.Formatter().parse(pattern) if field is not None]
     except ValueError as exc:
         raise ConfigError(f"{name}: [site] permalink {pattern!r}: {exc}") from None
     for token in tokens:
-        if token not in PERMALINK_TOKENS:
-            raise ConfigError(f"{name}: [site] permalink: unknown part {{{token}}}{suggest(token, PERMALINK_TOKENS)}"
-                              f" (known: {', '.join('{' + t + '}' for t in PERMALINK_TOKENS)})")
+        if token not in known:
+            raise ConfigError(f"{name}: [site] permalink: unknown part {{{token}}}{suggest(token, known)}"
+                              f" (known: {', '.join('{' + t + '}' for t in known)})")
 
 
 def _id_rule(rule: str, name: str) -> str:

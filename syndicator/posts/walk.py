@@ -22,7 +22,8 @@ if TYPE_CHECKING:
 
 # The files that are posts, by extension, and how each is written.
 # MDX (Astro and others) is Markdown with JavaScript, which posts/mdx.py removes.
-FORMATS = {".md": "markdown", ".markdown": "markdown", ".mdx": "mdx", ".html": "html", ".htm": "html"}
+FORMATS = {".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html", ".rst": "rst",
+           ".mdown": "markdown", ".mkd": "markdown", ".mdx": "mdx"}
 
 logger = logging.getLogger(__name__)
 FolderKey = tuple[int, int]  # (st_dev, st_ino)
@@ -129,6 +130,8 @@ def display_path(config: Config, relpath: str) -> str:
 def discover(config: Config) -> tuple[dict[str, tuple[int, int]], list[Problem]]:
     """relpath -> (size, mtime_ns) of every post file, and one warning per link loop or repeated folder."""
     found = walk(config.posts_dir, suffixes=FORMATS)
+    skip = tuple(folder + "/" for folder in config.reading.exclude)  # [posts] exclude
+    files = {rel: v for rel, v in found.files.items() if not rel.startswith(skip)} if skip else found.files
     notes = [Problem(display_path(config, rel) if rel else str(config.posts_dir), 0, message, "warning")
              for rel, message in found.notes]
-    return found.files, notes
+    return files, notes
