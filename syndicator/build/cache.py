@@ -147,6 +147,17 @@ class Cache:
                                 ((rel, post) for rel, (_entry, post) in changed.items() if post is not None))
             self.db.executemany("DELETE FROM posts WHERE path=?", ((rel,) for rel in gone))
 
+    def save_changes(self, changed: dict[str, tuple[bytes, bytes | None]], gone: list[str]) -> None:
+        """Record a few new and changed files and deleted ones in the side table only (an incremental
+        build, which holds no snapshot of every entry: the next full scan compacts)."""
+        with transaction(self.db):
+            self.db.executemany("INSERT OR REPLACE INTO changes VALUES (?, ?)",
+                                [(rel, entry) for rel, (entry, _post) in changed.items()] + [(rel, None) for rel in gone])
+            self.db.executemany("INSERT OR REPLACE INTO posts VALUES (?, ?)",
+                                ((rel, post) for rel, (_entry, post) in changed.items() if post is not None))
+            self.db.executemany("DELETE FROM posts WHERE path=?",
+                                [(rel,) for rel in gone] + [(rel,) for rel, (_e, post) in changed.items() if post is None])
+
     def posts(self, paths: list[str]) -> dict[str, Any]:
         """Full parsed posts (without bodies) by path."""
         found: dict[str, Any] = {}

@@ -77,6 +77,13 @@ class Manifest:
                                 ((kind, key, path) for (kind, key), path in owners.items()
                                  if old.get((kind, key)) != path))
 
+    def update_owners(self, paths: Iterable[str], owned: Mapping[tuple[str, str], str]) -> None:
+        """Forget what these post files owned, then record `owned` ((kind, key) -> path): a few files changed."""
+        with transaction(self.db):
+            self.db.executemany("DELETE FROM owners WHERE path=?", ((path,) for path in paths))
+            self.db.executemany("INSERT OR REPLACE INTO owners VALUES (?, ?, ?)",
+                                ((kind, key, path) for (kind, key), path in owned.items()))
+
     def close(self) -> None:
         """Close the database."""
         self.db.close()

@@ -39,6 +39,10 @@ class BuildReport:
     bodies: dict[str, Body] = field(default_factory=dict)
     # Answered from the last finished build's record (nothing changed): counts and problems only.
     from_record: bool = False
+    # Planned from the last build's warm state (a few post files changed): `published` holds only the
+    # published posts of the files in `read_again` (changed, added or removed); the counts are whole.
+    incremental: bool = False
+    read_again: tuple[str, ...] = ()
 
     @property
     def changed(self) -> list[Path]:

@@ -5,7 +5,8 @@ time, when its scan started, until when its answer holds (the next scheduled pos
 the signature of every file it vouches for in the output folder, and its report's counts and
 problems. A build with the same key, before that time, with every output file still the one
 written, would read, plan and write exactly the same: so `syndicator build` answers from the
-record. The record is forgotten when a build starts and written again only when one finishes
+record. The record also carries the state an incremental build starts from (build/warm.py),
+so that state is vouched for exactly when the record is. The record is forgotten when a build starts and written again only when one finishes
 with every file written, so a build killed half-way never vouches for its output; and a post
 file modified at or after the recorded scan (a timestamp too coarse to tell) is not trusted.
 """
@@ -24,7 +25,7 @@ from ..posts.problem import Problem
 from .output import current_signature
 from .report import BuildReport
 
-VERSION = 1
+VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -38,11 +39,14 @@ class Record:
     counts: tuple[int, int, int, int, int, int]  # files, published, drafts, future, rejected, unchanged
     problems: tuple[tuple[str, int, str, str], ...]  # (path, line, message, severity)
     next_due: float | None
+    notes: int = 0  # problems[:notes] are the walk's notes; the rest are the post files' own, by path
+    warm: bytes = b""  # build/warm.py's state, pickled (read only by an incremental build)
 
     def dumps(self) -> bytes:
         """Plain tuples and strings in a pickle: cheap to read back, no classes of ours inside."""
         return pickle.dumps((VERSION, self.posts_key, self.scan_started_ns, self.valid_until, self.outputs,
-                             self.counts, self.problems, self.next_due), protocol=pickle.HIGHEST_PROTOCOL)
+                             self.counts, self.problems, self.next_due, self.notes, self.warm),
+                            protocol=pickle.HIGHEST_PROTOCOL)
 
     @staticmethod
     def loads(data: bytes) -> "Record | None":
@@ -66,14 +70,21 @@ def posts_key(files: Mapping[str, tuple[int, int]]) -> tuple[str, int]:
 
 
 def record(report: BuildReport, *, files: Mapping[str, tuple[int, int]], scan_started_ns: int,
-           outputs: Mapping[str, str]) -> Record:
+           outputs: Mapping[str, str], notes: int = 0, warm: bytes = b"") -> Record:
     """The record of a build that finished with every output file written."""
     key, _newest = posts_key(files)
     due = report.next_due.timestamp() if report.next_due else None
     return Record(key, scan_started_ns, due if due is not None else float("inf"), tuple(sorted(outputs.items())),
-                  (report.files, len(report.published), report.drafts, report.future, report.rejected,
+                  (report.files, report.published_count, report.drafts, report.future, report.rejected,
                    report.unchanged + len(report.written)),
-                  tuple((p.path, p.line, p.message, p.severity) for p in report.problems), due)
+                  _problems(report.problems), due, notes, warm)
+
+
+def _problems(problems: list[Problem]) -> tuple[tuple[str, int, str, str], ...]:
+    """The problems as tuples, each distinct text one object (pickled once: 20,000 warnings share a few)."""
+    texts: dict[str, str] = {}
+    return tuple((texts.setdefault(p.path, p.path), p.line, texts.setdefault(p.message, p.message),
+                  texts.setdefault(p.severity, p.severity)) for p in problems)
 
 
 def answer(saved: Record | None, *, files: Mapping[str, tuple[int, int]], now: datetime, output: Path,

@@ -8,6 +8,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Callable
 
+from ..build.incremental import published_after
 from ..build.report import BuildReport
 from ..config import Config
 from ..posts.loader import Stub
@@ -55,7 +56,10 @@ class Builds:
         last = self.report
         try:
             report = self._build(config, now=now, keep_posts=keep_posts, brief=last is not None and not keep_posts)
-            if report.from_record and last is not None and report.published_count != len(last.published):
+            if last is not None and report.incremental:
+                report = replace(report, published=published_after(last.published, report))
+            if (report.from_record or report.incremental) and last is not None and \
+                    report.published_count != len(report.published if report.incremental else last.published):
                 # Another process (`syndicator build`) built other posts since: read them.
                 report = self._build(config, now=now, keep_posts=keep_posts, brief=False)
         except Exception as exc:

@@ -1,0 +1,111 @@
+"""Plan a build from the last one's warm state when only a few post files changed (issue 12).
+
+The files whose size or mtime differ from the record's (and those too close to its scan to
+trust: see build/cache.py's RACY_NS) are read again; every other post is known from the warm
+state. The changed files' posts leave every feed and their new versions join the feeds they
+belong to (build/plan.py's regroup). Anything this cannot settle exactly as a full build would
+answers None, and the build runs in full: a claim on another file's id or address, a feed cut
+short that ran out of reserve, too many changed files, a clock that went back, the record
+expired (a post came due).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timezone
+from typing import Iterable
+
+from ..config import Config
+from ..posts.loader import FileEntry, Stub, display_path, parse_file
+from ..posts.problem import Problem
+from .cache import RACY_NS, Cache, dumps
+from .manifest import Manifest
+from .plan import DRAFT, FUTURE, PUBLISHED, newest_first, regroup
+from .planned import Planned
+from .report import BuildReport
+from .scan import Scan
+from .unchanged import Record
+from .warm import Placed, Warm, claim_sum, placed, reserve
+
+logger = logging.getLogger(__name__)
+MAX_CHANGED = 64  # more changed files than this: a full build (it parses them on both cores)
+_Discovered = tuple[dict[str, tuple[int, int]], list[Problem]]
+
+
+def changed_files(saved: Record, old: dict[str, tuple[int, int]], files: dict[str, tuple[int, int]]) -> list[str]:
+    """Post files added, removed or changed since `old`, and those changed too close to the record's scan."""
+    racy = saved.scan_started_ns - RACY_NS
+    changed = [rel for rel, seen in files.items() if old.get(rel) != seen or seen[1] >= racy]
+    return sorted(changed + [rel for rel in old if rel not in files])
+
+
+def plan_changes(config: Config, now: datetime, cache: Cache, saved: Record, discovered: _Discovered, *,
+                 started_ns: int) -> Planned | None:
+    """The plan for the files changed since `saved`, or None when a full build must run."""
+    files, notes = discovered
+    warm = Warm.loads(saved.warm, config.authors)
+    cutoff = now.timestamp()
+    if warm is None or not warm.clean or cutoff >= saved.valid_until or cutoff < warm.built_at:
+        return None
+    changed = changed_files(saved, warm.files, files)
+    if len(changed) > MAX_CHANGED:
+        return None
+    parsed = {rel: parse_file(config, rel) for rel in changed if rel in files}
+    stubs = {rel: entry[2] for rel, (entry, _post) in parsed.items() if entry[2] is not None}
+    if _claimed(warm.posts, changed, stubs.values()):
+        return None
+    posts = {rel: p for rel, p in warm.posts.items() if rel not in parsed and rel in files}
+    posts.update((rel, placed(stub, cutoff)) for rel, stub in stubs.items())
+    fresh = [stub for rel, stub in sorted(stubs.items()) if posts[rel][0] == PUBLISHED]
+    members = regroup(config, warm.groups, removed=set(changed), added=fresh, keep=reserve(config.feeds.items))
+    if members is None:
+        return None
+    cache.save_changes({rel: (dumps(entry, config.authors), None if post is None else dumps(post, config.authors))
+                        for rel, (entry, post) in parsed.items()}, [rel for rel in changed if rel not in files])
+    cache.mark_scan(started_ns)
+    pickled = {rel: dumps(post, config.authors) for rel, (_entry, post) in parsed.items() if post is not None}
+    states = [p[0] for p in posts.values()]
+    due = min((p[3] for p in posts.values() if p[3] is not None), default=None)
+    return Planned(
+        found=Scan(config, {}, pickled, cache), published=fresh, published_count=states.count(PUBLISHED),
+        drafts=states.count(DRAFT), future=states.count(FUTURE),
+        next_due=datetime.fromtimestamp(due, timezone.utc) if due is not None else None,
+        problems=notes + _problems(config, saved, changed, parsed.values()), notes=len(notes), groups=members,
+        warm=Warm(cutoff, files, posts, members, True),
+        owners=lambda manifest: _owners(manifest, posts, changed, stubs),
+        scan_started_ns=started_ns, incremental=True, read_again=tuple(changed))
+
+
+def _claimed(before: dict[str, Placed], changed: list[str], stubs: Iterable[Stub]) -> bool:
+    """Whether a changed file's post may claim an id or address another file holds (or another changed file claims)."""
+    others = set(changed)
+    ids = {p[1] for rel, p in before.items() if rel not in others}
+    urls = {p[2] for rel, p in before.items() if rel not in others}
+    for stub in stubs:
+        id_sum, url_sum = claim_sum(stub.id), claim_sum(stub.url)
+        if id_sum in ids or url_sum in urls:
+            return True
+        ids.add(id_sum)
+        urls.add(url_sum)
+    return False
+
+
+def _problems(config: Config, saved: Record, changed: list[str],
+              parsed: Iterable[tuple[FileEntry, object]]) -> list[Problem]:
+    """The post files' problems: the record's, less the changed files', plus theirs; by path, as a full build sorts them."""
+    shown = {display_path(config, rel) for rel in changed}
+    kept = [Problem(*p) for p in saved.problems[saved.notes:] if p[0] not in shown]
+    return sorted(kept + [p for entry, _post in parsed for p in entry[3]], key=lambda p: p.path)
+
+
+def _owners(manifest: Manifest, after: dict[str, Placed], changed: list[str], stubs: dict[str, Stub]) -> None:
+    """Forget the ids and addresses the changed files owned; record those their published posts hold now."""
+    manifest.update_owners(changed, {(kind, key): rel for rel, stub in stubs.items() if after[rel][0] == PUBLISHED
+                                     for kind, key in (("id", stub.id), ("url", stub.url))})
+
+
+def published_after(before: list[Stub], report: BuildReport) -> list[Stub]:
+    """Every published post after an incremental build, from those `before` it (newest first, as a full
+    build lists them): the files it read again take their new posts' places."""
+    again = set(report.read_again)
+    return newest_first([s for s in before if s.source not in again] + list(report.published))
