@@ -221,18 +221,27 @@ class Cache:
 
     def last_build(self) -> bytes | None:
         """The record the last finished build left (see build/unchanged.py), if any."""
-        row = self.db.execute("SELECT value FROM meta WHERE key='last_build'").fetchone()
+        row = self.db.execute("SELECT value FROM meta WHERE key='last_build' AND "
+                              "EXISTS (SELECT 1 FROM meta WHERE key='last_build_token')").fetchone()
         return row[0] if row else None
 
-    def put_last_build(self, data: bytes) -> None:
-        """Leave the record of a build that finished with every file written."""
+    def last_build_token(self) -> str | None:
+        """The token of the record the last finished build left: a process that holds that record decoded
+        (the daemon) knows it is still the one here without reading it."""
+        row = self.db.execute("SELECT value FROM meta WHERE key='last_build_token'").fetchone()
+        return row[0] if row else None
+
+    def put_last_build(self, data: bytes, token: str = "") -> None:
+        """Leave the record of a build that finished with every file written, and its token."""
         with transaction(self.db):
             self.db.execute("INSERT OR REPLACE INTO meta VALUES ('last_build', ?)", (data,))
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('last_build_token', ?)", (token,))
 
     def forget_last_build(self) -> None:
-        """A build is starting: until it finishes, no record vouches for the output folder."""
+        """A build is starting: until it finishes, no record vouches for the output folder (the token
+        goes; the record's bytes stay, unread, until the next one replaces them: a large row is slow to delete)."""
         with transaction(self.db):
-            self.db.execute("DELETE FROM meta WHERE key='last_build'")
+            self.db.execute("DELETE FROM meta WHERE key='last_build_token'")
 
     def close(self) -> None:
         """Close the database."""

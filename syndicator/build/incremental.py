@@ -39,11 +39,12 @@ def changed_files(saved: Record, old: dict[str, tuple[int, int]], files: dict[st
     return sorted(changed + [rel for rel in old if rel not in files])
 
 
-def plan_changes(config: Config, now: datetime, cache: Cache, saved: Record, discovered: _Discovered, *,
-                 started_ns: int) -> Planned | None:
-    """The plan for the files changed since `saved`, or None when a full build must run."""
+def plan_changes(config: Config, now: datetime, cache: Cache, saved: Record, warm: Warm | None,
+                 discovered: _Discovered, *, started_ns: int) -> Planned | None:
+    """The plan for the files changed since `saved` (its warm state: `warm`, else read from it), or None
+    when a full build must run."""
     files, notes = discovered
-    warm = Warm.loads(saved.warm, config.authors)
+    warm = warm or Warm.loads(saved.warm, config.authors)
     cutoff = now.timestamp()
     if warm is None or not warm.clean or cutoff >= saved.valid_until or cutoff < warm.built_at:
         return None

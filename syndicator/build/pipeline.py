@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import gc
 import logging
+import os
 import time
+from dataclasses import replace
 from datetime import datetime
 from typing import Callable
 
@@ -30,7 +32,7 @@ from .planned import Planned
 from .report import BuildReport
 from .scan import Progress, Scan, scan
 from .unchanged import Record, record
-from .warm import Warm, reserve
+from .warm import Memory, Warm, reserve
 from .write import known_files
 
 logger = logging.getLogger(__name__)
@@ -38,7 +40,7 @@ _Discovered = tuple[dict[str, tuple[int, int]], list[Problem]]  # post files (si
 
 
 def run(config: Config, now: datetime, cache: Cache | None, discovered: _Discovered, *,
-        keep_posts: bool, progress: Progress | None, saved: Record | None = None,
+        keep_posts: bool, progress: Progress | None, saved: Record | None = None, warm: Warm | None = None,
         started_ns: int = 0) -> BuildReport:
     """A build for build/entry.py: planned from `saved` (the last build's record) when only a few post
     files changed (build/incremental.py), else in full; then render and write what changed."""
@@ -52,11 +54,12 @@ def run(config: Config, now: datetime, cache: Cache | None, discovered: _Discove
         if saved is not None and cache is not None and not keep_posts:
             from .incremental import plan_changes
 
-            planned = plan_changes(config, now, cache, saved, discovered, started_ns=started_ns)
+            planned = plan_changes(config, now, cache, saved, warm, discovered, started_ns=started_ns)
         if planned is None:
             planned = _plan_full(config, now, cache, manifest, discovered, previous, progress=progress)
         marks.append(time.perf_counter())
-        return _build(config, cache, manifest, planned, previous, discovered, marks, keep_posts=keep_posts)
+        return _build(config, cache, manifest, planned, previous, discovered, marks, keep_posts=keep_posts,
+                      token=f"{started_ns}-{os.getpid()}")
     finally:
         if enabled:
             gc.enable()
@@ -82,7 +85,7 @@ def _plan_full(config: Config, now: datetime, cache: Cache | None, manifest: Man
 
 def _build(config: Config, cache: Cache | None, manifest: Manifest, planned: Planned,
            previous: dict[str, tuple[str, str]], discovered: _Discovered, marks: list[float], *,
-           keep_posts: bool) -> BuildReport:
+           keep_posts: bool, token: str) -> BuildReport:
     out = config.feeds.output
     output = OutputDir(out)
     known = known_files(manifest, previous)
@@ -105,21 +108,24 @@ def _build(config: Config, cache: Cache | None, manifest: Manifest, planned: Pla
         timings={**dict(zip(("scan", "plan"), _durations(marks))), **done.timings},
         posts=handed[0], bodies=handed[1], incremental=planned.incremental, read_again=planned.read_again)
     if cache is not None and not done.problems:  # every post rendered, every file written, none left behind
-        _leave_record(config, cache, report, planned, discovered[0], previous, result.signatures,
-                      [f.rel for f in files] + [FEED_FILES["opml"]])
+        memory = _leave_record(config, cache, report, planned, discovered[0], previous, result.signatures,
+                               [f.rel for f in files] + [FEED_FILES["opml"]], token=token)
+        return replace(report, memory=memory)
     return report
 
 
 def _leave_record(config: Config, cache: Cache, report: BuildReport, planned: Planned,
                   files: dict[str, tuple[int, int]], previous: dict[str, tuple[str, str]], written: dict[str, str],
-                  expected: list[str]) -> None:
+                  expected: list[str], *, token: str) -> Memory | None:
     """Record a build that wrote every file it meant to, so that the next one can see nothing changed
-    (and, from its warm state, plan only what changed)."""
+    (and, from its warm state, plan only what changed); the record and state, decoded, for this process."""
     signatures = {rel: written.get(rel) or (previous.get(rel) or ("", ""))[1] for rel in expected}
     if not all(signatures.values()):
-        return
-    cache.put_last_build(record(report, files=files, scan_started_ns=planned.scan_started_ns, outputs=signatures,
-                                notes=planned.notes, warm=planned.warm.dumps(config.authors)).dumps())
+        return None
+    left = record(report, files=files, scan_started_ns=planned.scan_started_ns, outputs=signatures,
+                  notes=planned.notes, warm=planned.warm.dumps(config.authors))
+    cache.put_last_build(left.dumps(), token)
+    return Memory(token, left, planned.warm, report.problems, max((m for _s, m in files.values()), default=0))
 
 
 def _history(config: Config, found: Scan, manifest: Manifest, output: OutputDir,

@@ -88,11 +88,14 @@ def _problems(problems: list[Problem]) -> tuple[tuple[str, int, str, str], ...]:
 
 
 def answer(saved: Record | None, *, files: Mapping[str, tuple[int, int]], now: datetime, output: Path,
-           racy_ns: int) -> BuildReport | None:
-    """The report of a build that would change nothing, or None when a build must run."""
+           racy_ns: int, key: tuple[str, int] | None = None, problems: list[Problem] | None = None) -> BuildReport | None:
+    """The report of a build that would change nothing, or None when a build must run.
+
+    `key`: posts_key(files) when the caller knows it; `problems`: the record's problems, already as Problems.
+    """
     if saved is None or now.timestamp() >= saved.valid_until:
         return None
-    key, newest = posts_key(files)
+    key, newest = key or posts_key(files)
     if key != saved.posts_key or newest >= saved.scan_started_ns - racy_ns:
         return None
     root = os.fspath(output)
@@ -100,6 +103,7 @@ def answer(saved: Record | None, *, files: Mapping[str, tuple[int, int]], now: d
         return None
     files_read, published, drafts, future, rejected, unchanged = saved.counts
     return BuildReport(files=files_read, published_count=published, drafts=drafts, future=future,
-                       rejected=rejected, problems=[Problem(*p) for p in saved.problems], unchanged=unchanged,
+                       rejected=rejected, problems=problems if problems is not None else [Problem(*p) for p in saved.problems],
+                       unchanged=unchanged,
                        next_due=datetime.fromtimestamp(saved.next_due, timezone.utc) if saved.next_due else None,
                        from_record=True)

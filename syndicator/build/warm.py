@@ -17,8 +17,10 @@ from typing import Iterable, Mapping
 
 from ..model import Author
 from ..posts.loader import Stub
+from ..posts.problem import Problem
 from .cache import dumps, loads
 from .plan import GroupKey, Top, due_at, status
+from .unchanged import Record
 
 VERSION = 1
 # (state at the build's time, crc32 of its id, of its address, when it is next due). A checksum
@@ -78,3 +80,15 @@ class Warm:
                         clean)
         except Exception:  # noqa: BLE001 - a damaged state only costs a full build
             return None
+
+
+@dataclass(frozen=True)
+class Memory:
+    """The last build's record and warm state, decoded, with the token it left in the cache: the daemon
+    keeps this between builds and hands it to the next, which then reads neither from the cache."""
+
+    token: str
+    record: Record
+    warm: Warm
+    problems: list[Problem]  # the record's problems, as the report had them
+    newest: int  # the newest post file's mtime (ns): with warm.files, the record's posts_key
