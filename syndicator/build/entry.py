@@ -17,7 +17,7 @@ from .cache import RACY_NS, Cache
 from .lock import build_lock
 from .report import BuildReport
 from .restat import restat
-from .unchanged import Record, answer
+from .unchanged import Record, answer, posts_key
 
 if TYPE_CHECKING:  # the warm state's module loads the post reader: only a build with work needs it
     from .warm import Memory
@@ -59,6 +59,8 @@ def build(config: Config, *, now: datetime, use_cache: bool = True, keep_posts: 
             else:
                 discovered = discover(config)
             saved = (held.record if held else Record.loads(cache.last_build() or b"")) if brief else None
+            if saved is not None and key is None:
+                key = posts_key(discovered[0])
             quick = answer(saved, files=discovered[0], now=now, output=config.feeds.output, racy_ns=RACY_NS,
                            key=key, problems=held.problems if held else None)
             if quick is not None:
@@ -68,7 +70,7 @@ def build(config: Config, *, now: datetime, use_cache: bool = True, keep_posts: 
             from .pipeline import run  # parsing, rendering and writing: only when there is work
 
             return run(config, now, cache, discovered, keep_posts=keep_posts, progress=progress, saved=saved,
-                       warm=held.warm if held else None, started_ns=started)
+                       warm=held.warm if held else None, started_ns=started, files_key=key[0] if key else None)
         finally:
             if cache is not None:
                 cache.close()

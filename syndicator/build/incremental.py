@@ -12,6 +12,7 @@ expired (a post came due).
 from __future__ import annotations
 
 import logging
+from operator import itemgetter
 from datetime import datetime, timezone
 from typing import Iterable
 
@@ -95,8 +96,8 @@ def _problems(config: Config, saved: Record, changed: list[str],
               parsed: Iterable[tuple[FileEntry, object]]) -> list[Problem]:
     """The post files' problems: the record's, less the changed files', plus theirs; by path, as a full build sorts them."""
     shown = {display_path(config, rel) for rel in changed}
-    kept = [Problem(*p) for p in saved.problems[saved.notes:] if p[0] not in shown]
-    return sorted(kept + [p for entry, _post in parsed for p in entry[3]], key=lambda p: p.path)
+    kept = list(map(Problem._make, (p for p in saved.problems[saved.notes:] if p[0] not in shown)))
+    return sorted(kept + [p for entry, _post in parsed for p in entry[3]], key=itemgetter(0))  # by path
 
 
 def _owners(manifest: Manifest, after: dict[str, Placed], changed: list[str], stubs: dict[str, Stub]) -> None:

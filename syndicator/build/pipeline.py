@@ -41,7 +41,7 @@ _Discovered = tuple[dict[str, tuple[int, int]], list[Problem]]  # post files (si
 
 def run(config: Config, now: datetime, cache: Cache | None, discovered: _Discovered, *,
         keep_posts: bool, progress: Progress | None, saved: Record | None = None, warm: Warm | None = None,
-        started_ns: int = 0) -> BuildReport:
+        started_ns: int = 0, files_key: str | None = None) -> BuildReport:
     """A build for build/entry.py: planned from `saved` (the last build's record) when only a few post
     files changed (build/incremental.py), else in full; then render and write what changed."""
     manifest = Manifest(config.state_dir / "output.sqlite", config.feeds.output)
@@ -59,7 +59,7 @@ def run(config: Config, now: datetime, cache: Cache | None, discovered: _Discove
             planned = _plan_full(config, now, cache, manifest, discovered, previous, progress=progress)
         marks.append(time.perf_counter())
         return _build(config, cache, manifest, planned, previous, discovered, marks, keep_posts=keep_posts,
-                      token=f"{started_ns}-{os.getpid()}")
+                      token=f"{started_ns}-{os.getpid()}", files_key=files_key)
     finally:
         if enabled:
             gc.enable()
@@ -85,7 +85,7 @@ def _plan_full(config: Config, now: datetime, cache: Cache | None, manifest: Man
 
 def _build(config: Config, cache: Cache | None, manifest: Manifest, planned: Planned,
            previous: dict[str, tuple[str, str]], discovered: _Discovered, marks: list[float], *,
-           keep_posts: bool, token: str) -> BuildReport:
+           keep_posts: bool, token: str, files_key: str | None) -> BuildReport:
     out = config.feeds.output
     output = OutputDir(out)
     known = known_files(manifest, previous)
@@ -109,21 +109,21 @@ def _build(config: Config, cache: Cache | None, manifest: Manifest, planned: Pla
         posts=handed[0], bodies=handed[1], incremental=planned.incremental, read_again=planned.read_again)
     if cache is not None and not done.problems:  # every post rendered, every file written, none left behind
         memory = _leave_record(config, cache, report, planned, discovered[0], previous, result.signatures,
-                               [f.rel for f in files] + [FEED_FILES["opml"]], token=token)
+                               [f.rel for f in files] + [FEED_FILES["opml"]], token=token, files_key=files_key)
         return replace(report, memory=memory)
     return report
 
 
 def _leave_record(config: Config, cache: Cache, report: BuildReport, planned: Planned,
                   files: dict[str, tuple[int, int]], previous: dict[str, tuple[str, str]], written: dict[str, str],
-                  expected: list[str], *, token: str) -> Memory | None:
+                  expected: list[str], *, token: str, files_key: str | None) -> Memory | None:
     """Record a build that wrote every file it meant to, so that the next one can see nothing changed
     (and, from its warm state, plan only what changed); the record and state, decoded, for this process."""
     signatures = {rel: written.get(rel) or (previous.get(rel) or ("", ""))[1] for rel in expected}
     if not all(signatures.values()):
         return None
     left = record(report, files=files, scan_started_ns=planned.scan_started_ns, outputs=signatures,
-                  notes=planned.notes, warm=planned.warm.dumps(config.authors))
+                  notes=planned.notes, warm=planned.warm.dumps(config.authors), key=files_key)
     cache.put_last_build(left.dumps(), token)
     return Memory(token, left, planned.warm, report.problems, max((m for _s, m in files.values()), default=0))
 

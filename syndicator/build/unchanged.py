@@ -70,9 +70,9 @@ def posts_key(files: Mapping[str, tuple[int, int]]) -> tuple[str, int]:
 
 
 def record(report: BuildReport, *, files: Mapping[str, tuple[int, int]], scan_started_ns: int,
-           outputs: Mapping[str, str], notes: int = 0, warm: bytes = b"") -> Record:
-    """The record of a build that finished with every output file written."""
-    key, _newest = posts_key(files)
+           outputs: Mapping[str, str], notes: int = 0, warm: bytes = b"", key: str | None = None) -> Record:
+    """The record of a build that finished with every output file written (`key`: posts_key(files), if known)."""
+    key = key or posts_key(files)[0]
     due = report.next_due.timestamp() if report.next_due else None
     return Record(key, scan_started_ns, due if due is not None else float("inf"), tuple(sorted(outputs.items())),
                   (report.files, report.published_count, report.drafts, report.future, report.rejected,
@@ -81,10 +81,10 @@ def record(report: BuildReport, *, files: Mapping[str, tuple[int, int]], scan_st
 
 
 def _problems(problems: list[Problem]) -> tuple[tuple[str, int, str, str], ...]:
-    """The problems as tuples, each distinct text one object (pickled once: 20,000 warnings share a few)."""
+    """The problems as tuples, each distinct message one object (pickled once: 20,000 warnings share a few;
+    a file's problems already share its path)."""
     texts: dict[str, str] = {}
-    return tuple((texts.setdefault(p.path, p.path), p.line, texts.setdefault(p.message, p.message),
-                  texts.setdefault(p.severity, p.severity)) for p in problems)
+    return tuple([(p[0], p[1], texts.setdefault(p[2], p[2]), p[3]) for p in problems])
 
 
 def answer(saved: Record | None, *, files: Mapping[str, tuple[int, int]], now: datetime, output: Path,
@@ -103,7 +103,7 @@ def answer(saved: Record | None, *, files: Mapping[str, tuple[int, int]], now: d
         return None
     files_read, published, drafts, future, rejected, unchanged = saved.counts
     return BuildReport(files=files_read, published_count=published, drafts=drafts, future=future,
-                       rejected=rejected, problems=problems if problems is not None else [Problem(*p) for p in saved.problems],
+                       rejected=rejected, problems=problems if problems is not None else list(map(Problem._make, saved.problems)),
                        unchanged=unchanged,
                        next_due=datetime.fromtimestamp(saved.next_due, timezone.utc) if saved.next_due else None,
                        from_record=True)
