@@ -20,7 +20,6 @@ from typing import Callable
 from ..config import Config
 from ..posts.claims import Claim, incumbency, owners_of
 from ..posts.loader import Problem, contested
-from ..render import FEED_FILES
 from .bodies import kept
 from .cache import Cache
 from .emit import emit
@@ -109,7 +108,8 @@ def _build(config: Config, cache: Cache | None, manifest: Manifest, planned: Pla
         posts=handed[0], bodies=handed[1], incremental=planned.incremental, read_again=planned.read_again)
     if cache is not None and not done.problems:  # every post rendered, every file written, none left behind
         memory = _leave_record(config, cache, report, planned, discovered[0], previous, result.signatures,
-                               [f.rel for f in files] + [FEED_FILES["opml"]], token=token, files_key=files_key)
+                               [f.rel for f in files] + [config.feeds.paths.site("opml")], token=token,
+                               files_key=files_key)
         return replace(report, memory=memory)
     return report
 
@@ -140,8 +140,10 @@ def _history(config: Config, found: Scan, manifest: Manifest, output: OutputDir,
     owners = manifest.owners()
     if owners:
         return incumbency(owners)
-    name = FEED_FILES[config.feeds.formats[0]]
-    present = {rel for rel in known if rel.rsplit("/", 1)[-1] == name} | set(feed_files_present(output, name))
+    fmt, paths = config.feeds.formats[0], config.feeds.paths
+    name = paths.site(fmt).rpartition("/")[2]
+    present = ({rel for rel in known if paths.format_of(rel) == fmt} | {paths.site(fmt)}
+               | set(feed_files_present(output, name)))
     return incumbency({}, published_entries(output, present))
 
 

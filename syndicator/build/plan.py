@@ -16,7 +16,7 @@ from ..config import Config
 from ..model import Author
 from ..posts.loader import Stub
 from ..posts.slugs import unique_slugs
-from ..render import FEED_FILES, INDEX_FILE, FeedSpec
+from ..render import FeedSpec, feed_path
 from .output import current_signature
 
 PAGE = "html"  # FeedFile.fmt of the index page
@@ -153,11 +153,11 @@ def plans_of(config: Config, found: Mapping[GroupKey, Top]) -> list[tuple[FeedSp
     for (kind, name), top in found.items():
         by_kind.setdefault(kind, {})[name] = top.items
     plans = [(FeedSpec("site", "", site.title, ""), list(found[("site", "")].items[:n]))]
-    for kind, folder, label in (("tag", "tags", "posts tagged"), ("category", "categories", "category")):
-        plans += _specs(by_kind.get(kind, {}), n, lambda name, slug, kind=kind, label=label, folder=folder:
-                        FeedSpec(kind, name, f"{site.title}: {label} “{name}”", f"{folder}/{slug}"))
+    for kind, label in (("tag", "posts tagged"), ("category", "category")):
+        plans += _specs(by_kind.get(kind, {}), n, lambda name, slug, kind=kind, label=label:
+                        FeedSpec(kind, name, f"{site.title}: {label} “{name}”", slug))
     plans += _specs(by_kind.get("author", {}), n, lambda key, slug, members=by_kind.get("author", {}): FeedSpec(
-        "author", key, f"{site.title}: {_first(members[key], key).name}", f"authors/{slug}", _first(members[key], key)))
+        "author", key, f"{site.title}: {_first(members[key], key).name}", slug, _first(members[key], key)))
     return plans
 
 
@@ -199,7 +199,7 @@ def inputs_hash(config: Config, what: str, items: Iterable[Stub]) -> str:
 
 def feed_files(config: Config, plans: list[tuple[FeedSpec, list[Stub]]]) -> list[FeedFile]:
     """Every feed file the plans make, in every configured format."""
-    return [FeedFile(f"{spec.path}/{FEED_FILES[fmt]}".lstrip("/"), inputs_hash(config, f"{fmt}\0{spec!r}", items),
+    return [FeedFile(feed_path(config.feeds.paths, spec, fmt), inputs_hash(config, f"{fmt}\0{spec!r}", items),
                      spec, fmt, items)
             for spec, items in plans for fmt in config.feeds.formats]
 
@@ -208,7 +208,7 @@ def page_file(config: Config, plans: list[tuple[FeedSpec, list[Stub]]]) -> FeedF
     """The index page: it lists every feed and shows the site feed's posts."""
     spec, items = plans[0]
     every = "\0".join(repr(s) for s, _ in plans) + "\0" + ",".join(config.feeds.formats)
-    return FeedFile(INDEX_FILE, inputs_hash(config, f"{PAGE}\0{every}", items), spec, PAGE, items)
+    return FeedFile(config.feeds.paths.site("page"), inputs_hash(config, f"{PAGE}\0{every}", items), spec, PAGE, items)
 
 
 def stale(files: list[FeedFile], previous: dict[str, tuple[str, str]], out: Path) -> list[FeedFile]:
