@@ -80,6 +80,9 @@ def plan_changes(config: Config, now: datetime, cache: Cache, saved: Record, war
 
 def _claimed(before: dict[str, Placed], changed: list[str], stubs: Iterable[Stub]) -> bool:
     """Whether a changed file's post may claim an id or address another file holds (or another changed file claims)."""
+    stubs = list(stubs)
+    if all(before.get(s.source, ("",))[1:3] == (claim_sum(s.id), claim_sum(s.url)) for s in stubs):
+        return False  # each keeps the claims it held: they were settled then
     others = set(changed)
     ids = {p[1] for rel, p in before.items() if rel not in others}
     urls = {p[2] for rel, p in before.items() if rel not in others}

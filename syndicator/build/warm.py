@@ -22,8 +22,8 @@ from .cache import dumps, loads
 from .plan import GroupKey, Top, due_at, status
 from .unchanged import Record
 
-VERSION = 1
-# (state at the build's time, crc32 of its id, of its address, when it is next due). A checksum
+VERSION = 2
+# (state at the build's time, checksum of its id, of its address, when it is next due). A checksum
 # stands for each claim: equal claims have equal checksums, so a clash is never missed; two
 # different ones that share a checksum only cost a full build.
 Placed = tuple[str, int, int, "float | None"]
@@ -41,8 +41,9 @@ def placed(stub: Stub, cutoff: float) -> Placed:
 
 
 def claim_sum(text: str) -> int:
-    """The checksum that stands for an id or address in the warm state."""
-    return zlib.crc32(text.encode("utf-8", "surrogatepass"))
+    """The checksum that stands for an id or address in the warm state (CRC-32 and Adler-32: 64 bits)."""
+    data = text.encode("utf-8", "surrogatepass")
+    return zlib.crc32(data) << 32 | zlib.adler32(data)
 
 
 @dataclass(frozen=True)
