@@ -70,7 +70,7 @@ def build(config: Config, *, now: datetime, use_cache: bool = True, keep_posts: 
             from .pipeline import run  # parsing, rendering and writing: only when there is work
 
             return run(config, now, cache, discovered, keep_posts=keep_posts, progress=progress, saved=saved,
-                       warm=held.warm if held else None, started_ns=started, files_key=key[0] if key else None)
+                       warm=held.warm if held else None, started_ns=started, files_key=key)
         finally:
             if cache is not None:
                 cache.close()

@@ -11,6 +11,7 @@ expired (a post came due).
 
 from __future__ import annotations
 
+import bisect
 import logging
 from operator import itemgetter
 from datetime import datetime, timezone
@@ -36,8 +37,10 @@ _Discovered = tuple[dict[str, tuple[int, int]], list[Problem]]
 def changed_files(saved: Record, old: dict[str, tuple[int, int]], files: dict[str, tuple[int, int]]) -> list[str]:
     """Post files added, removed or changed since `old`, and those changed too close to the record's scan."""
     racy = saved.scan_started_ns - RACY_NS
-    changed = [rel for rel, seen in files.items() if old.get(rel) != seen or seen[1] >= racy]
-    return sorted(changed + [rel for rel in old if rel not in files])
+    changed = {rel for rel, _seen in files.items() ^ old.items()} if files != old else set()
+    if max(map(itemgetter(1), files.values()), default=0) >= racy:
+        changed.update(rel for rel, (_size, mtime) in files.items() if mtime >= racy)
+    return sorted(changed)
 
 
 def plan_changes(config: Config, now: datetime, cache: Cache, saved: Record, warm: Warm | None,
@@ -99,8 +102,12 @@ def _problems(config: Config, saved: Record, changed: list[str],
               parsed: Iterable[tuple[FileEntry, object]]) -> list[Problem]:
     """The post files' problems: the record's, less the changed files', plus theirs; by path, as a full build sorts them."""
     shown = {display_path(config, rel) for rel in changed}
-    kept = list(map(Problem._make, (p for p in saved.problems[saved.notes:] if p[0] not in shown)))
-    return sorted(kept + [p for entry, _post in parsed for p in entry[3]], key=itemgetter(0))  # by path
+    kept = [p for p in saved.problems[saved.notes:] if p.path not in shown]
+    for entry, _post in parsed:  # a file's problems go where its path sorts (a full build sorts by path, stably)
+        if entry[3]:
+            at = bisect.bisect_left(kept, entry[3][0].path, key=itemgetter(0))
+            kept[at:at] = entry[3]
+    return kept
 
 
 def _owners(manifest: Manifest, after: dict[str, Placed], changed: list[str], stubs: dict[str, Stub]) -> None:

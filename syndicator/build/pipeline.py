@@ -30,7 +30,7 @@ from .plan import feed_files, groups, page_file, plans_of, split, stale
 from .planned import Planned
 from .report import BuildReport
 from .scan import Progress, Scan, scan
-from .unchanged import Record, record
+from .unchanged import Record, posts_key, record
 from .warm import Memory, Warm, reserve
 from .write import known_files
 
@@ -40,7 +40,7 @@ _Discovered = tuple[dict[str, tuple[int, int]], list[Problem]]  # post files (si
 
 def run(config: Config, now: datetime, cache: Cache | None, discovered: _Discovered, *,
         keep_posts: bool, progress: Progress | None, saved: Record | None = None, warm: Warm | None = None,
-        started_ns: int = 0, files_key: str | None = None) -> BuildReport:
+        started_ns: int = 0, files_key: tuple[str, int] | None = None) -> BuildReport:
     """A build for build/entry.py: planned from `saved` (the last build's record) when only a few post
     files changed (build/incremental.py), else in full; then render and write what changed."""
     manifest = Manifest(config.state_dir / "output.sqlite", config.feeds.output)
@@ -84,7 +84,7 @@ def _plan_full(config: Config, now: datetime, cache: Cache | None, manifest: Man
 
 def _build(config: Config, cache: Cache | None, manifest: Manifest, planned: Planned,
            previous: dict[str, tuple[str, str]], discovered: _Discovered, marks: list[float], *,
-           keep_posts: bool, token: str, files_key: str | None) -> BuildReport:
+           keep_posts: bool, token: str, files_key: tuple[str, int] | None) -> BuildReport:
     out = config.feeds.output
     output = OutputDir(out)
     known = known_files(manifest, previous)
@@ -116,16 +116,17 @@ def _build(config: Config, cache: Cache | None, manifest: Manifest, planned: Pla
 
 def _leave_record(config: Config, cache: Cache, report: BuildReport, planned: Planned,
                   files: dict[str, tuple[int, int]], previous: dict[str, tuple[str, str]], written: dict[str, str],
-                  expected: list[str], *, token: str, files_key: str | None) -> Memory | None:
+                  expected: list[str], *, token: str, files_key: tuple[str, int] | None) -> Memory | None:
     """Record a build that wrote every file it meant to, so that the next one can see nothing changed
     (and, from its warm state, plan only what changed); the record and state, decoded, for this process."""
     signatures = {rel: written.get(rel) or (previous.get(rel) or ("", ""))[1] for rel in expected}
     if not all(signatures.values()):
         return None
+    key, newest = files_key or posts_key(files)
     left = record(report, files=files, scan_started_ns=planned.scan_started_ns, outputs=signatures,
-                  notes=planned.notes, warm=planned.warm.dumps(config.authors), key=files_key)
+                  notes=planned.notes, warm=planned.warm.dumps(config.authors), key=key)
     cache.put_last_build(left.dumps(), token)
-    return Memory(token, left, planned.warm, report.problems, max((m for _s, m in files.values()), default=0))
+    return Memory(token, left, planned.warm, report.problems, newest)
 
 
 def _history(config: Config, found: Scan, manifest: Manifest, output: OutputDir,
