@@ -70,7 +70,8 @@ def build(config: Config, *, now: datetime, use_cache: bool = True, keep_posts: 
             from .pipeline import run  # parsing, rendering and writing: only when there is work
 
             return run(config, now, cache, discovered, keep_posts=keep_posts, progress=progress, saved=saved,
-                       warm=held.warm if held else None, started_ns=started, files_key=key)
+                       warm=held.warm if held else None, started_ns=started, files_key=key,
+                       problems=held.problems if held else None)
         finally:
             if cache is not None:
                 cache.close()

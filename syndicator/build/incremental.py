@@ -22,7 +22,7 @@ from ..posts.loader import FileEntry, Stub, display_path, parse_file
 from ..posts.problem import Problem
 from .cache import RACY_NS, Cache, dumps
 from .manifest import Manifest
-from .plan import DRAFT, FUTURE, PUBLISHED, newest_first, regroup
+from .plan import DRAFT, FUTURE, PUBLISHED, feed_order, regroup
 from .planned import Planned
 from .report import BuildReport
 from .scan import Scan
@@ -44,9 +44,9 @@ def changed_files(saved: Record, old: dict[str, tuple[int, int]], files: dict[st
 
 
 def plan_changes(config: Config, now: datetime, cache: Cache, saved: Record, warm: Warm | None,
-                 discovered: _Discovered, *, started_ns: int) -> Planned | None:
-    """The plan for the files changed since `saved` (its warm state: `warm`, else read from it), or None
-    when a full build must run."""
+                 discovered: _Discovered, *, started_ns: int, problems: list[Problem] | None = None) -> Planned | None:
+    """The plan for the files changed since `saved`, or None when a full build must run. `warm` and
+    `problems`: its warm state and its problems as Problems, when the caller holds them (else read from it)."""
     files, notes = discovered
     warm = warm or Warm.loads(saved.warm, config.authors)
     cutoff = now.timestamp()
@@ -75,7 +75,7 @@ def plan_changes(config: Config, now: datetime, cache: Cache, saved: Record, war
         found=Scan(config, {}, pickled, cache), published=fresh, published_count=states.count(PUBLISHED),
         drafts=states.count(DRAFT), future=states.count(FUTURE),
         next_due=datetime.fromtimestamp(due, timezone.utc) if due is not None else None,
-        problems=notes + _problems(config, saved, changed, parsed.values()), notes=len(notes), groups=members,
+        problems=notes + _problems(config, saved, problems, changed, parsed.values()), notes=len(notes), groups=members,
         warm=Warm(cutoff, files, posts, members, True),
         owners=lambda manifest: _owners(manifest, posts, changed, stubs),
         scan_started_ns=started_ns, incremental=True, read_again=tuple(changed))
@@ -98,11 +98,12 @@ def _claimed(before: dict[str, Placed], changed: list[str], stubs: Iterable[Stub
     return False
 
 
-def _problems(config: Config, saved: Record, changed: list[str],
+def _problems(config: Config, saved: Record, problems: list[Problem] | None, changed: list[str],
               parsed: Iterable[tuple[FileEntry, object]]) -> list[Problem]:
     """The post files' problems: the record's, less the changed files', plus theirs; by path, as a full build sorts them."""
     shown = {display_path(config, rel) for rel in changed}
-    kept = [p for p in saved.problems[saved.notes:] if p.path not in shown]
+    kept = [p for p in problems[saved.notes:] if p.path not in shown] if problems is not None else \
+        list(map(Problem._make, (p for p in saved.problems[saved.notes:] if p[0] not in shown)))
     for entry, _post in parsed:  # a file's problems go where its path sorts (a full build sorts by path, stably)
         if entry[3]:
             at = bisect.bisect_left(kept, entry[3][0].path, key=itemgetter(0))
@@ -120,4 +121,7 @@ def published_after(before: list[Stub], report: BuildReport) -> list[Stub]:
     """Every published post after an incremental build, from those `before` it (newest first, as a full
     build lists them): the files it read again take their new posts' places."""
     again = set(report.read_again)
-    return newest_first([s for s in before if s.source not in again] + list(report.published))
+    after = [s for s in before if s.source not in again]
+    for stub in report.published:  # `before` is newest first already: each new one goes where it sorts
+        bisect.insort(after, stub, key=feed_order)
+    return after

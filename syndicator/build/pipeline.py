@@ -40,7 +40,8 @@ _Discovered = tuple[dict[str, tuple[int, int]], list[Problem]]  # post files (si
 
 def run(config: Config, now: datetime, cache: Cache | None, discovered: _Discovered, *,
         keep_posts: bool, progress: Progress | None, saved: Record | None = None, warm: Warm | None = None,
-        started_ns: int = 0, files_key: tuple[str, int] | None = None) -> BuildReport:
+        started_ns: int = 0, files_key: tuple[str, int] | None = None,
+        problems: list[Problem] | None = None) -> BuildReport:
     """A build for build/entry.py: planned from `saved` (the last build's record) when only a few post
     files changed (build/incremental.py), else in full; then render and write what changed."""
     manifest = Manifest(config.state_dir / "output.sqlite", config.feeds.output)
@@ -53,7 +54,8 @@ def run(config: Config, now: datetime, cache: Cache | None, discovered: _Discove
         if saved is not None and cache is not None and not keep_posts:
             from .incremental import plan_changes
 
-            planned = plan_changes(config, now, cache, saved, warm, discovered, started_ns=started_ns)
+            planned = plan_changes(config, now, cache, saved, warm, discovered, started_ns=started_ns,
+                                   problems=problems)
         if planned is None:
             planned = _plan_full(config, now, cache, manifest, discovered, previous, progress=progress)
         marks.append(time.perf_counter())

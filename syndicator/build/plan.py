@@ -55,7 +55,7 @@ class FeedFile:
 
 def newest_first(stubs: list[Stub]) -> list[Stub]:
     """Feed order: newest publish time first, ties broken by id so the order is stable."""
-    return sorted(stubs, key=lambda s: (-s.published, s.id))
+    return sorted(stubs, key=feed_order)
 
 
 def status(stub: Stub, cutoff: float) -> str:
@@ -135,8 +135,8 @@ def regroup(config: Config, before: Mapping[GroupKey, Top], *, removed: set[str]
             for name in names_of(post):
                 group = lists.setdefault((kind, name), [])
                 complete.setdefault((kind, name), True)
-                if complete[(kind, name)] or (group and _order(post) < _order(group[-1])):
-                    bisect.insort(group, post, key=_order)
+                if complete[(kind, name)] or (group and feed_order(post) < feed_order(group[-1])):
+                    bisect.insort(group, post, key=feed_order)
     after = {}
     for key, items in lists.items():
         if not complete[key] and len(items) < config.feeds.items:
@@ -173,7 +173,8 @@ def _first(items: tuple[Stub, ...], key: str) -> Author:
     return next(a for a in items[0].authors if a.key == key)
 
 
-def _order(stub: Stub) -> tuple[float, str]:
+def feed_order(stub: Stub) -> tuple[float, str]:
+    """The sort key of feed order (newest_first)."""
     return -stub.published, stub.id
 
 

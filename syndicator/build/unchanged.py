@@ -28,7 +28,7 @@ from ..posts.problem import Problem
 from .output import current_signature
 from .report import BuildReport
 
-VERSION = 4
+VERSION = 5
 
 
 @dataclass(frozen=True)
@@ -40,13 +40,13 @@ class Record:
     valid_until: float  # POSIX time: a post becomes due or expires then (inf: never)
     outputs: tuple[tuple[str, str], ...]  # (path below the output folder, signature)
     counts: tuple[int, int, int, int, int, int]  # files, published, drafts, future, rejected, unchanged
-    problems: tuple[Problem, ...]  # a light class (posts/problem.py); shared message texts pickle once
+    problems: tuple[tuple[str, int, str, str], ...]  # (path, line, message, severity); shared texts pickle once
     next_due: float | None
     notes: int = 0  # problems[:notes] are the walk's notes; the rest are the post files' own, by path
     warm: bytes = b""  # build/warm.py's state, pickled (read only by an incremental build)
 
     def dumps(self) -> bytes:
-        """Tuples, strings and Problems (a light class) in a pickle: cheap to read back."""
+        """Plain tuples and strings in a pickle: cheap to write and read back, no classes of ours inside."""
         return pickle.dumps((VERSION, self.posts_key, self.scan_started_ns, self.valid_until, self.outputs,
                              self.counts, self.problems, self.next_due, self.notes, self.warm),
                             protocol=pickle.HIGHEST_PROTOCOL)
@@ -80,7 +80,7 @@ def record(report: BuildReport, *, files: Mapping[str, tuple[int, int]], scan_st
     return Record(key, scan_started_ns, due if due is not None else float("inf"), tuple(sorted(outputs.items())),
                   (report.files, report.published_count, report.drafts, report.future, report.rejected,
                    report.unchanged + len(report.written)),
-                  tuple(report.problems), due, notes, warm)
+                  tuple(map(tuple, report.problems)), due, notes, warm)
 
 
 def answer(saved: Record | None, *, files: Mapping[str, tuple[int, int]], now: datetime, output: Path,
@@ -99,7 +99,7 @@ def answer(saved: Record | None, *, files: Mapping[str, tuple[int, int]], now: d
         return None
     files_read, published, drafts, future, rejected, unchanged = saved.counts
     return BuildReport(files=files_read, published_count=published, drafts=drafts, future=future,
-                       rejected=rejected, problems=problems if problems is not None else list(saved.problems),
+                       rejected=rejected, problems=problems if problems is not None else list(map(Problem._make, saved.problems)),
                        unchanged=unchanged,
                        next_due=datetime.fromtimestamp(saved.next_due, timezone.utc) if saved.next_due else None,
                        from_record=True)
