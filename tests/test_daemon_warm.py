@@ -148,3 +148,23 @@ def test_the_inotify_watcher_names_the_changed_post_files(tmp_path):
         wait_for(lambda: any(p and "moved.md" in p for p in seen), timeout=5)
     finally:
         watcher.stop()
+
+
+def test_after_a_failed_build_the_next_one_walks_instead_of_trusting_memory(tmp_path, monkeypatch):
+    """The failed build was told which files changed; the next is told nothing: it must look itself."""
+    config = _site(tmp_path)
+    daemon = Daemon(config, crosspost=lambda *a, **k: None, threaded=False)
+    assert daemon.build(datetime.now(timezone.utc))
+    second = config.posts_dir / "2026-01-03-second.md"
+    second.write_text(SECOND, encoding="utf-8")
+    _aged([second], 60)
+    import syndicator.build.entry as entry
+
+    def locked(*args, **kwargs):
+        raise OSError("the build lock is held")
+
+    monkeypatch.setattr(entry, "build_lock", locked)
+    assert daemon.builds.run(config, datetime.now(timezone.utc), changed={"2026-01-03-second.md"}) is None
+    monkeypatch.undo()
+    daemon.builds.run(config, datetime.now(timezone.utc), changed=set())
+    assert [p.source for p in daemon.published] == ["2026-01-03-second.md", "2026-01-01-hello.md"]

@@ -182,3 +182,24 @@ def test_a_future_post_that_expires_before_its_date_ends_the_records_answer_at_i
     assert first.next_due == datetime(2026, 1, 12, 10, tzinfo=timezone.utc)
     after = build(warm, now=datetime(2026, 1, 12, 11, tzinfo=timezone.utc), brief=True)
     assert not after.from_record and (after.future, after.drafts) == (0, 1)
+
+
+def test_a_feed_that_runs_out_of_its_reserve_is_planned_in_full(tmp_path):
+    """items = 2, so each feed keeps its 4 newest posts: removing 3 of them leaves fewer than it shows."""
+    posts = tmp_path / "posts"
+    posts.mkdir()
+    for i in range(7):
+        (posts / f"p{i}.md").write_text(_post(title=f"T{i}", day=i + 1, tags=["red"], author="ann", draft=False,
+                                              slug=f"s{i}", body="Body."), encoding="utf-8")
+    _age(posts.iterdir(), 100)
+    warm, cold = _config(tmp_path, "warm"), _config(tmp_path, "cold")
+    build(warm, now=NOW, brief=True)
+    kinds = []
+    for i in (6, 5, 4):  # the newest first
+        (posts / f"p{i}.md").unlink()
+        report = build(warm, now=NOW, brief=True)
+        kinds.append(report.incremental)
+        build(cold, now=NOW, use_cache=False)
+        assert _tree(tmp_path / "warm" / "feeds") == _tree(tmp_path / "cold" / "feeds")
+    assert kinds == [True, True, False]  # the third removal leaves the stored 4 with 1
+    assert [s.source for s in build(cold, now=NOW, use_cache=False).published][:2] == ["p3.md", "p2.md"]

@@ -72,6 +72,7 @@ class Builds:
         except Exception as exc:
             log_failure("build", exc)
             self.last_error = str(exc) or type(exc).__name__
+            self.memory = None  # the changes it was told of are not built: the next build walks
             return None
         if report.from_record and last is not None:
             report = replace(report, published=last.published)
