@@ -108,20 +108,24 @@ def test_cascade_gives_what_hugo_gives(tmp_path):
 
 
 def test_a_changed_cascade_is_read_again_on_the_next_build(tmp_path):
+    """Only an _index.md changes, no post: the next build (incremental or not) still gives every
+    post below it what the new cascade says, in every feed."""
     site = write_site(tmp_path / "site")
     assert syndicator("init", "--from", ".", cwd=site).returncode == 0
     assert syndicator("build", cwd=site).returncode == 0
     feed = site_feed(site, "rss")
     assert our_terms(feed)["https://hc.example.org/posts/notes/c/"] == {"notes", "notes-cat"}
     time.sleep(0.05)
-    index = site / "content" / "posts" / "notes" / "_index.md"
-    index.write_text("---\ntitle: Notes\ncascade:\n  tags: [renamed]\n  draft: false\n---\n")
-    home = site / "content" / "_index.md"
-    home.write_text("---\ntitle: Home\ncascade:\n  author: New Name\n---\n")
+    index = site / "content" / "posts" / "notes" / "_index.md"  # inside the posts folder
+    index.write_text("---\ntitle: Notes\ncascade:\n  tags: [renamed]\n---\n")
     build = syndicator("build", cwd=site)
     assert build.returncode == 0, build.stderr
-    terms = our_terms(feed)
-    assert terms["https://hc.example.org/posts/notes/c/"] == {"renamed", "general"}
+    assert our_terms(feed)["https://hc.example.org/posts/notes/c/"] == {"renamed", "general"}
+    assert (site / "syndicator-feeds" / "tags" / "renamed").is_dir()
+    assert not (site / "syndicator-feeds" / "tags" / "notes").exists()
+    home = site / "content" / "_index.md"  # above the posts folder
+    home.write_text("---\ntitle: Home\ncascade:\n  author: New Name\n---\n")
+    assert syndicator("build", cwd=site).returncode == 0
     authors = {e.link: e.get("author") for e in feedparser.parse(feed.read_bytes()).entries}
     assert authors["https://hc.example.org/posts/a/"] == "New Name"
     (site / "content" / "posts" / "drafts" / "_index.md").unlink()

@@ -18,6 +18,7 @@ from datetime import datetime, timezone
 from typing import Iterable
 
 from ..config import Config
+from ..posts.cascade import index_file
 from ..posts.loader import FileEntry, Stub, display_path, parse_file
 from ..posts.problem import Problem
 from .cache import RACY_NS, Cache, dumps
@@ -53,8 +54,8 @@ def plan_changes(config: Config, now: datetime, cache: Cache, saved: Record, war
     if warm is None or not warm.clean or cutoff >= saved.valid_until or cutoff < warm.built_at:
         return None
     changed = changed_files(saved, warm.files, files)
-    if len(changed) > MAX_CHANGED:
-        return None
+    if len(changed) > MAX_CHANGED or (config.reading.engine == "hugo" and any(map(index_file, changed))):
+        return None  # a changed Hugo _index.md cascades to the posts below it (posts/cascade.py)
     parsed = {rel: parse_file(config, rel) for rel in changed if rel in files}
     stubs = {rel: entry[2] for rel, (entry, _post) in parsed.items() if entry[2] is not None}
     if _claimed(warm.posts, changed, stubs.values()):

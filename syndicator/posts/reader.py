@@ -14,6 +14,7 @@ import os
 import posixpath
 import re
 from datetime import datetime
+from typing import Any
 
 from ..config import Config, suggest
 from ..errors import NotAPost, PostError
@@ -86,13 +87,19 @@ def read(config: Config, relpath: str, data: bytes, *, display: str,
         raise NotAPost("a page resource of a leaf bundle (its folder has an index.md)", path=display)
     text = decode(data, display)
     inherited: frozenset[str] = frozenset()
+    cascaded_meta: dict[str, Any] | None = None
     try:
         parts = split_post(text, relpath, display, limits=limits, engine=config.reading.engine)
         if config.reading.engine == "hugo":  # what the sections above it cascade to it
             cascaded = inherit(config, relpath, parts)
+            if cascaded.parts is not parts:
+                cascaded_meta = cascaded.parts.meta
             parts, inherited = cascaded.parts, cascaded.keys
         fields = Fields(config, parts, display)
-        post = _post(fields, relpath, hashlib.sha1(data).hexdigest(), keep_body)
+        digest = hashlib.sha1(data)
+        if cascaded_meta is not None:  # what the sections cascade is part of what the post says
+            digest.update(repr(sorted((k, repr(v)) for k, v in cascaded_meta.items())).encode())
+        post = _post(fields, relpath, digest.hexdigest(), keep_body)
     except (PostError, NotAPost):
         raise
     except RecursionError:
