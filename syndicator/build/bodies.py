@@ -55,10 +55,11 @@ class Bodies:
     memory does not grow with the posts it renders); without one, every body is kept in `kept`.
     """
 
-    def __init__(self, config: Config, cache: Cache | None, *, batch: int = 64) -> None:
-        self.config, self.cache, self.batch = config, cache, batch
+    def __init__(self, config: Config, cache: Cache | None, *, batch: int = 64, batch_chars: int = 1 << 20) -> None:
+        self.config, self.cache, self.batch, self.batch_chars = config, cache, batch, batch_chars
         self.kept: dict[str, Body] = {}
         self.pending: dict[str, Body] = {}
+        self.pending_chars = 0
 
     def get(self, post: Post) -> Body:
         """The post's rendered body (raises what rendering it raises)."""
@@ -73,7 +74,8 @@ class Bodies:
                 self.kept[digest] = body
             else:
                 self.pending[digest] = body
-                if len(self.pending) >= self.batch:
+                self.pending_chars += len(body.html)
+                if len(self.pending) >= self.batch or self.pending_chars >= self.batch_chars:
                     self.save()
         return body
 
@@ -81,4 +83,4 @@ class Bodies:
         """Put the bodies rendered since the last save into the build cache."""
         if self.cache is not None and self.pending:
             self.cache.put_bodies(self.pending)
-        self.pending = {}
+        self.pending, self.pending_chars = {}, 0

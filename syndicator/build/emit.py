@@ -4,7 +4,8 @@ A build holds one rendered file at a time (and the writes still on their way to 
 memory does not grow with the number or size of the feed files. Each post's entry is prepared
 once and each of its items (the entry as one format writes it) made once, then joined into
 every feed listing the post; items are kept while they fit in ITEM_BUDGET bytes (the least
-recently used go first and are made again if needed: the bytes are the same either way).
+recently used go first and are made again if needed: the bytes are the same either way; an
+item over a quarter of the budget, a huge post's, is made again for each feed).
 
 A post that cannot be rendered (its body, its entry or an item) is left out of every feed and
 reported as a `path:line` problem; the other posts are published. A feed file that cannot be
@@ -155,9 +156,11 @@ class _Posts:
         except Exception as exc:  # noqa: BLE001
             self._failed(post, exc)
             return None
+        if len(item.data) > ITEM_BUDGET // 4:  # a huge post: made again per feed rather than crowd out the rest
+            return item
         self.items[key] = item
         self.item_bytes += len(item.data)
-        while self.item_bytes > ITEM_BUDGET and len(self.items) > 1:
+        while self.item_bytes > ITEM_BUDGET:
             self.item_bytes -= len(self.items.popitem(last=False)[1].data)
         return item
 

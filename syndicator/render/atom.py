@@ -21,7 +21,7 @@ from typing import Sequence
 from .entry import Entry, Head, Item, license_name
 from .extension import ATOM, PREFIXES, attribution, link, media, person, relation_links, used_prefixes
 from .sanitize import as_uri, clean
-from .xmltext import DECLARATION, attrs, check, declarations, element, empty
+from .xmltext import DECLARATION, attrs, check, declarations, element, element_bytes, empty, encoded
 
 _OTHERS = {k: v for k, v in PREFIXES.items() if v != ATOM}  # Atom itself is the default namespace
 _FEED, _ENTRY = "  ", "    "  # indents inside <feed> and inside <entry>
@@ -75,13 +75,15 @@ def item(entry: Entry) -> Item:
     if entry.own_license and entry.license:
         out.append(element(e, "rights", license_name(entry.license), ' type="text"'))
     out += [relation_links(e, entry, license=True, ns=""), element(e, "summary", entry.summary, ' type="text"')]
-    if entry.content is not None:
-        out.append(element(e, "content", entry.content, ' type="html"'))
+    start, content, end = (element_bytes(e, "content", entry.content, ' type="html"') if entry.content is not None
+                           else ("", b"", ""))
+    before, out = "".join(out) + start, [end]
     if entry.photo is not None:
         out.append(media(e, entry.photo))
     out += [attribution(e, entry), f"{_FEED}</entry>\n"]
-    text = check("".join(out))
-    return Item(text.encode("utf-8"), entry.updated, frozenset(used_prefixes(text)))
+    after = "".join(out)
+    return Item(b"".join((encoded(before), content, encoded(after))), entry.updated,
+                frozenset(used_prefixes(before + after)))
 
 
 def write(head: Head, items: Sequence[Item], *, ident: str) -> list[bytes]:

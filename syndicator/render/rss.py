@@ -30,7 +30,7 @@ from typing import Sequence
 
 from .entry import Entry, Head, Item, escape_text, rss_contact
 from .extension import PREFIXES, attribution, link, media, person, relation_links, used_prefixes
-from .xmltext import DECLARATION, check, declarations, element
+from .xmltext import DECLARATION, check, declarations, element, element_bytes, encoded
 
 _CHANNEL, _ITEM = "    ", "      "  # indents inside <channel> and inside <item>
 
@@ -85,16 +85,18 @@ def item(entry: Entry) -> Item:
         out.append(element(i, "dc:creator", byline([who.name for who in authors])))
     out += [element(i, "category", term) for term in entry.terms]
     out.append(element(i, "description", escape_text(entry.summary)))
-    if entry.content is not None:
-        out.append(element(i, "content:encoded", entry.content))
+    start, content, end = (element_bytes(i, "content:encoded", entry.content) if entry.content is not None
+                           else ("", b"", ""))
+    before, out = "".join(out) + start, [end]
     if entry.own_license and entry.license:
         out.append(element(i, "creativeCommons:license", entry.license))
     out.append(relation_links(i, entry, license=False, ns="atom:"))  # creativeCommons:license carries it in RSS
     if entry.photo is not None:
         out.append(media(i, entry.photo))
     out += [attribution(i, entry), f"{_CHANNEL}</item>\n"]
-    text = check("".join(out))
-    return Item(text.encode("utf-8"), entry.updated, frozenset(used_prefixes(text)))
+    after = "".join(out)
+    return Item(b"".join((encoded(before), content, encoded(after))), entry.updated,
+                frozenset(used_prefixes(before + after)))
 
 
 def write(head: Head, items: Sequence[Item]) -> list[bytes]:

@@ -36,6 +36,21 @@ def text(value: str) -> str:
     return value
 
 
+def text_bytes(value: str) -> bytes:
+    """`encoded(text(value))`, escaped as UTF-8 bytes: for long text (a post's content) a
+    quarter of the memory traffic of escaping a str that holds one character beyond U+FFFF."""
+    data = encoded(value)
+    if b"&" in data:
+        data = data.replace(b"&", b"&amp;")
+    if b"<" in data:
+        data = data.replace(b"<", b"&lt;")
+    if b">" in data:
+        data = data.replace(b">", b"&gt;")
+    if b"\r" in data:
+        data = data.replace(b"\r", b"&#13;")
+    return data
+
+
 def attr(value: str) -> str:
     """An attribute value, escaped (without its quotes)."""
     value = text(value)
@@ -59,16 +74,36 @@ def element(indent: str, tag: str, value: str, extra: str = "") -> str:
     return f"{indent}<{tag}{extra}>{text(value)}</{tag}>\n"
 
 
+def element_bytes(indent: str, tag: str, value: str, extra: str = "") -> tuple[str, bytes, str]:
+    """`element()` in three parts: the start tag, the text as checked and escaped UTF-8
+    (`text_bytes`), the end tag; for a long text, joined without escaping it as a str."""
+    return f"{indent}<{tag}{extra}>", text_bytes(value), f"</{tag}>\n"
+
+
 def empty(indent: str, tag: str, extra: str = "") -> str:
     """One line: `<tag extra/>`."""
     return f"{indent}<{tag}{extra}/>\n"
 
 
+_REFUSED = "All strings must be XML compatible: Unicode or ASCII, no NULL bytes or control characters"
+_C0 = bytes(range(0x09)) + b"\x0b\x0c" + bytes(range(0x0e, 0x20))  # all but tab, LF, CR
+
+
 def check(document: str) -> str:
     """`document`, or ValueError if it holds a character XML 1.0 forbids (as lxml refuses it)."""
     if _FORBIDDEN.search(document):
-        raise ValueError("All strings must be XML compatible: Unicode or ASCII, no NULL bytes or control characters")
+        raise ValueError(_REFUSED)
     return document
+
+
+def encoded(document: str) -> bytes:
+    """`document` as UTF-8 after `check`, faster on long text: a lone surrogate cannot be
+    encoded (UnicodeEncodeError, a ValueError), and in UTF-8 bytes below 0x20 only ever encode
+    C0 controls, U+FFFE / U+FFFF are EF BF BE / EF BF BF."""
+    data = document.encode("utf-8")
+    if len(data.translate(None, _C0)) != len(data) or b"\xef\xbf\xbe" in data or b"\xef\xbf\xbf" in data:
+        raise ValueError(_REFUSED)
+    return data
 
 
 def declarations(order: Mapping[str, str], used: Iterable[str], *, default: str | None = None) -> str:
