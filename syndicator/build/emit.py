@@ -25,8 +25,7 @@ from ..config import Config
 from ..model import Author, Body, Post
 from ..posts.loader import Problem, Stub
 from ..posts.walk import display_path
-from ..render import (FEED_FILES, Entry, FeedSpec, Item, index_page_of, prepare_entry_once, render_item,
-                      render_opml, render_parts)
+from ..render import Entry, FeedSpec, Item, index_page_of, prepare_entry_once, render_item, render_opml, render_parts
 from .bodies import Bodies
 from .cache import Cache
 from .manifest import Manifest
@@ -55,7 +54,7 @@ def emit(config: Config, *, cache: Cache | None, manifest: Manifest, output: Out
          fetch: Callable[[Iterable[Stub]], list[Post]]) -> Emitted:
     """Render each file in `todo` and write it; write the OPML list; remove files no plan makes now."""
     clock = _Clock()
-    opml = FEED_FILES["opml"]
+    opml = config.feeds.paths.site("opml")
     full = {p.source: p for p in fetch({s.source: s for job in todo for s in job.items}.values())}
     posts = _Posts(config, Bodies(config, cache), clock)
     clock.mark("bodies")  # reading the posts and the cached bodies
