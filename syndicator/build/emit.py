@@ -5,7 +5,7 @@ memory does not grow with the number or size of the feed files. Each post's entr
 once and each of its items (the entry as one format writes it) made once, then joined into
 every feed listing the post; items are kept while they fit in ITEM_BUDGET bytes (the least
 recently used go first and are made again if needed: the bytes are the same either way; an
-item over a quarter of the budget, a huge post's, is made again for each feed).
+item over a quarter of the budget, a huge post's, is kept apart, the last one of each format).
 
 A post that cannot be rendered (its body, its entry or an item) is left out of every feed and
 reported as a `path:line` problem; the other posts are published. A feed file that cannot be
@@ -111,6 +111,7 @@ class _Posts:
         self.owner: Author | None = config.author(config.site.owner) if config.site.owner else None
         self.entries: OrderedDict[str, Entry] = OrderedDict()
         self.items: OrderedDict[tuple[str, str], Item] = OrderedDict()
+        self.huge: dict[tuple[str, str], Item] = {}  # items over a quarter of the budget
         self.item_bytes = 0
         self.failed: set[str] = set()
         self.problems: list[Problem] = []
@@ -147,6 +148,8 @@ class _Posts:
         if item is not None:
             self.items.move_to_end(key)
             return item
+        if key in self.huge:
+            return self.huge[key]
         entry = self.entry(post)
         if entry is None:
             return None
@@ -155,7 +158,9 @@ class _Posts:
         except Exception as exc:  # noqa: BLE001
             self._failed(post, exc)
             return None
-        if len(item.data) > ITEM_BUDGET // 4:  # a huge post: made again per feed rather than crowd out the rest
+        if len(item.data) > ITEM_BUDGET // 4:  # a huge post's: kept apart, the last one per format
+            self.huge = {k: v for k, v in self.huge.items() if k[0] != fmt}
+            self.huge[key] = item
             return item
         self.items[key] = item
         self.item_bytes += len(item.data)
