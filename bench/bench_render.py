@@ -39,7 +39,7 @@ from syndicator.build import build
 config = load(sys.argv[1])
 report = build(config, now=datetime(2030, 1, 1, tzinfo=timezone.utc))
 me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-print(json.dumps({"timings": report.timings, "written": len(report.written), "failed": report.failed,
+print(json.dumps({"timings": report.timings, "written": len(report.written), "failed": getattr(report, "failed", 0),
                   "cpu": me.ru_utime + me.ru_stime, "cpu_workers": kids.ru_utime + kids.ru_stime}))
 """
 
