@@ -58,6 +58,7 @@ class Split:
     raw_meta: str
     kind: str = "yaml"  # "yaml", "toml", "json" or "header" (Pelican's `Key: value` lines)
     meta_line: int = 2  # the file line where raw_meta starts
+    notes: tuple[tuple[int, str], ...] = ()  # (line, warning) the format's own parser reported (reST)
 
     def line_of(self, key: str) -> int:
         """The file line where a top-level key is written (the first front matter line if not found)."""
