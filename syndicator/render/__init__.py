@@ -17,8 +17,8 @@ Modules: spec (FeedSpec, feed_path: where [feeds.paths] puts each feed), sanitiz
 and URLs made safe for feeds), entry (the cleaned per-entry and per-feed facts every format
 shares), footer (the HTML attribution footer), extension (namespaces, our attribution
 extension, the media/link/person elements RSS and Atom share; its docstring documents the
-namespace), rss, atom, jsonfeed, opml, page (the HTML index page). Element mapping:
-../shared/design/feeds.md.
+namespace), xmltext (XML written as text, byte for byte as lxml would), rss, atom, jsonfeed,
+opml, page (the HTML index page). Element mapping: ../shared/design/feeds.md.
 """
 
 from __future__ import annotations
