@@ -168,3 +168,20 @@ def test_after_a_failed_build_the_next_one_walks_instead_of_trusting_memory(tmp_
     monkeypatch.undo()
     daemon.builds.run(config, datetime.now(timezone.utc), changed=set())
     assert [p.source for p in daemon.published] == ["2026-01-03-second.md", "2026-01-01-hello.md"]
+
+
+def test_a_command_after_the_daemons_memory_build_reads_everything_again(tmp_path):
+    """The daemon keeps its record in memory: the file a command would read no longer matches the token."""
+    config = _site(tmp_path)
+    daemon = Daemon(config, crosspost=lambda *a, **k: None, threaded=False)
+    assert daemon.build(datetime.now(timezone.utc))
+    second = config.posts_dir / "2026-01-03-second.md"
+    second.write_text(SECOND, encoding="utf-8")
+    _aged([second], 60)
+    daemon.builds.run(config, datetime.now(timezone.utc), changed={"2026-01-03-second.md"})
+    assert daemon.builds.report.incremental
+    report = build(config, now=datetime.now(timezone.utc), brief=True)  # `syndicator build` meanwhile
+    assert not report.from_record and not report.incremental
+    assert report.published_count == 2
+    again = build(config, now=datetime.now(timezone.utc), brief=True)
+    assert again.from_record and again.published_count == 2  # that build left its record in the file
