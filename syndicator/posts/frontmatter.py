@@ -17,7 +17,7 @@ import ast
 import json
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
@@ -58,9 +58,14 @@ class Split:
     raw_meta: str
     kind: str = "yaml"  # "yaml", "toml", "json" or "header" (Pelican's `Key: value` lines)
     meta_line: int = 2  # the file line where raw_meta starts
+    # lower-cased key -> its first line in raw_meta (0-based), where the parser knew it (flat YAML)
+    key_lines: dict[str, int] | None = field(default=None, compare=False, repr=False)
 
     def line_of(self, key: str) -> int:
         """The file line where a top-level key is written (the first front matter line if not found)."""
+        if self.key_lines is not None:  # the same answer as key_line's (tests/test_frontmatter_lines.py)
+            found = self.key_lines.get(key.lower())
+            return self.meta_line if found is None else found + self.meta_line
         return key_line(self.raw_meta, key, first=self.meta_line)
 
 
@@ -85,6 +90,9 @@ def split(text: str, path: str, *, limits: PostLimits = DEFAULT_LIMITS) -> Split
     after = rest[end.end():]
     body = after[1:] if after.startswith("\n") else after
     body_line = raw.count("\n") + 3
+    flat = flatyaml.load_lines(raw) if kind == "yaml" else None  # most front matter: no PyYAML needed
+    if flat is not None:  # flat: nothing nested to check
+        return Split(meta=flat[0], body=body, body_line=body_line, raw_meta=raw, kind=kind, key_lines=flat[1])
     parse = {"yaml": _parse_yaml, "toml": _parse_toml, "json": _parse_json, "js": _parse_js}[kind]
     meta = parse(raw, path)
     _check_nesting(meta, raw, path, limits)
@@ -130,9 +138,7 @@ def depth(value: Any, stop: int) -> int:
 
 
 def _parse_yaml(raw: str, path: str) -> dict[str, Any]:
-    flat = flatyaml.load(raw)  # most front matter is flat: read it without PyYAML's constructor
-    if flat is not None:
-        return flat
+    """libyaml, for what flatyaml declined (split() asks it first)."""
     try:
         data = yaml.load(raw, Loader=_YamlLoader)
     except yaml.YAMLError as exc:
@@ -245,7 +251,7 @@ def _as_table(data: Any, path: str) -> dict[str, Any]:
 
 def key_line(raw_meta: str, key: str, *, first: int = 2) -> int:
     """The file line where a top-level front matter key is written (`first`, raw_meta's line, if not found)."""
-    pattern = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*[:=]", re.MULTILINE | re.IGNORECASE)
+    pattern = re.compile(rf"^[ \t]*[\"']?{re.escape(key)}[\"']?[ \t]*[:=]", re.MULTILINE | re.IGNORECASE)
     found = pattern.search(raw_meta)
     return raw_meta.count("\n", 0, found.start()) + first if found else first
 

@@ -45,7 +45,7 @@ _BAD_SLUG = re.compile(r"[\s/?#]")
 
 def decode(data: bytes, path: str) -> str:
     """UTF-8 text of a post file; empty, binary and undecodable files are errors."""
-    if not data.strip():
+    if not data or data.isspace():  # as `not data.strip()`, without copying the file
         raise PostError("the file is empty", path=path, line=1)
     if b"\x00" in data:
         raise PostError("the file is binary (it contains NUL bytes), not a text post", path=path, line=1)
@@ -55,9 +55,9 @@ def decode(data: bytes, path: str) -> str:
         line = data[: exc.start].count(b"\n") + 1
         raise PostError(f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})",
                         path=path, line=line) from None
-    if not text.strip():  # a byte order mark and nothing else
+    if not text or text.isspace():  # a byte order mark and nothing else
         raise PostError("the file is empty", path=path, line=1)
-    return text.replace("\r\n", "\n")
+    return text.replace("\r\n", "\n") if b"\r" in data else text
 
 
 _JEKYLL_SLUG = re.compile(r"[^\w.~!$&'()+,;=@]+|_+")  # Jekyll's "pretty" slugify, cased
