@@ -26,7 +26,7 @@ from ..model import Author, Body
 from .sqlite import connect, transaction
 
 logger = logging.getLogger(__name__)
-SCHEMA = 4
+SCHEMA = 5
 _COMPACT_AFTER = 256
 
 RACY_NS = 1_000_000_000  # a file changed this close to a scan may show an unchanged mtime: parse it again
@@ -102,7 +102,8 @@ class Cache:
             for table in ("meta", "snapshot", "changes", "posts", "bodies", "feeds"):
                 self.db.execute(f"DROP TABLE IF EXISTS {table}")
             self.db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
-            self.db.execute("CREATE TABLE snapshot (id INTEGER PRIMARY KEY CHECK (id = 1), data BLOB)")
+            # the entries of all files: rows of pickled (path, entry) lists, loaded in id order
+            self.db.execute("CREATE TABLE snapshot (id INTEGER PRIMARY KEY, data BLOB)")
             self.db.execute("CREATE TABLE changes (path TEXT PRIMARY KEY, data BLOB)")  # NULL: deleted
             self.db.execute("CREATE TABLE posts (path TEXT PRIMARY KEY, data BLOB)")
             self.db.execute("CREATE TABLE bodies (digest TEXT PRIMARY KEY, html TEXT, summary TEXT)")
@@ -114,9 +115,10 @@ class Cache:
 
     def entries(self) -> dict[str, Any]:
         """path -> FileEntry (size, mtime_ns, stub, problems) from the last build: the snapshot plus changes."""
-        row = self.db.execute("SELECT data FROM snapshot WHERE id=1").fetchone()
+        entries: dict[str, Any] = {}
         try:
-            entries = loads(row[0], self.authors) if row else {}
+            for (data,) in self.db.execute("SELECT data FROM snapshot ORDER BY id"):
+                entries.update(loads(data, self.authors))
             for rel, data in self.db.execute("SELECT path, data FROM changes"):
                 if data is None:
                     entries.pop(rel, None)
@@ -127,24 +129,31 @@ class Cache:
             return {}
         return entries
 
-    def save(self, entries: dict[str, Any], changed: dict[str, tuple[bytes, bytes | None]],
-             gone: list[str]) -> None:
-        """Record new and changed files (FileEntry and post, as dumps() bytes) and deleted ones.
+    def save(self, entries: dict[str, Any], parsed: dict[str, bytes | None], gone: list[str], *,
+             blobs: list[bytes] | None = None) -> None:
+        """Record the files parsed now (path -> post as dumps() bytes, None if it is no post) and deleted ones.
 
-        Small changes go to a side table, so editing one post does not rewrite the snapshot of
-        all of them; past _COMPACT_AFTER side rows the snapshot is written anew.
+        `entries` is every file's FileEntry now; `blobs`, when given, are dumps() of lists of
+        (path, entry) pairs that together hold exactly `entries` (every file was parsed now), kept
+        as the snapshot as they are. Small changes go to a side table, so editing one post does
+        not rewrite the snapshot of all of them; past _COMPACT_AFTER side rows the snapshot is
+        written anew.
         """
         pending = self.db.execute("SELECT count(*) FROM changes").fetchone()[0]
         with transaction(self.db):
-            if pending + len(changed) + len(gone) > _COMPACT_AFTER:
-                self.db.execute("INSERT OR REPLACE INTO snapshot VALUES (1, ?)", (dumps(entries, self.authors),))
+            if pending + len(parsed) + len(gone) > _COMPACT_AFTER:
+                rows = blobs if blobs is not None else [dumps(list(entries.items()), self.authors)]
+                self.db.execute("DELETE FROM snapshot")
+                self.db.executemany("INSERT INTO snapshot (data) VALUES (?)", ((b,) for b in rows))
                 self.db.execute("DELETE FROM changes")
             else:
                 self.db.executemany("INSERT OR REPLACE INTO changes VALUES (?, ?)",
-                                    [(rel, entry) for rel, (entry, _post) in changed.items()] +
+                                    [(rel, dumps(entries[rel], self.authors)) for rel in parsed] +
                                     [(rel, None) for rel in gone])
             self.db.executemany("INSERT OR REPLACE INTO posts VALUES (?, ?)",
-                                ((rel, post) for rel, (_entry, post) in changed.items() if post is not None))
+                                ((rel, post) for rel, post in parsed.items() if post is not None))
+            self.db.executemany("DELETE FROM posts WHERE path=?",
+                                ((rel,) for rel, post in parsed.items() if post is None))
             self.db.executemany("DELETE FROM posts WHERE path=?", ((rel,) for rel in gone))
 
     def posts(self, paths: list[str]) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from .parallel import fork_map
 
 Progress = Callable[[int, int], None]
 _PARALLEL_FROM = 400  # below this, starting worker processes costs more than it saves
+_CHUNK = 64  # files per task handed to a worker
 # A file whose mtime is this close to (or after) the last scan's start may have changed again
 # within one timestamp tick after that scan read it: it is parsed again (git's "racy clean").
 
@@ -55,10 +56,16 @@ class Scan:
         return [found[rel] for rel in wanted if rel in found]
 
 
-def _parse(config: Config, rel: str) -> tuple[str, bytes, bytes | None]:
-    """Parse one file (in a worker process): its entry and its post, pickled for the cache."""
-    entry, post = parse_file(config, rel)
-    return rel, dumps(entry, config.authors), None if post is None else dumps(post, config.authors)
+def _parse_chunk(config: Config, rels: list[str]) -> tuple[bytes, list[tuple[str, bytes | None]]]:
+    """Parse some files (in a worker process): their (path, entry) pairs pickled together (one
+    pickle shares the authors, tags and warning texts of many files), and each post pickled alone
+    for the cache's posts table."""
+    pairs, posts = [], []
+    for rel in rels:
+        entry, post = parse_file(config, rel)
+        pairs.append((rel, entry))
+        posts.append((rel, None if post is None else dumps(post, config.authors)))
+    return dumps(pairs, config.authors), posts
 
 
 def scan(config: Config, *, cache: Cache | None, progress: Progress | None = None,
@@ -76,18 +83,27 @@ def scan(config: Config, *, cache: Cache | None, progress: Progress | None = Non
             entries[rel] = hit
         else:
             stale.append(rel)
+    stale.sort()
+    chunks = [stale[i:i + _CHUNK] for i in range(0, len(stale), _CHUNK)]
     fresh: dict[str, bytes] = {}
-    changed: dict[str, tuple[bytes, bytes | None]] = {}
-    for rel, entry, post in fork_map(_parse, sorted(stale), context=config, min_items=_PARALLEL_FROM,
-                                     chunksize=64, progress=progress, ordered=False):
-        entries[rel] = loads(entry, config.authors)
-        changed[rel] = (entry, post)
-        if post is not None:
-            fresh[rel] = post
+    parsed: dict[str, bytes | None] = {}
+    blobs: list[bytes] = []  # pickled (path, entry) lists: together, every entry when nothing came from the cache
+    done = 0
+    for blob, posts in fork_map(_parse_chunk, chunks, context=config, min_items=-(-_PARALLEL_FROM // _CHUNK),
+                                chunksize=1, ordered=False):
+        entries.update(loads(blob, config.authors))
+        blobs.append(blob)
+        for rel, post in posts:
+            parsed[rel] = post
+            if post is not None:
+                fresh[rel] = post
+        done, before = done + len(posts), done
+        if progress and (done // 256 > before // 256 or done == len(stale)):
+            progress(done, len(stale))
     gone = [rel for rel in old if rel not in files]
     if cache is not None:
-        if changed or gone:
-            cache.save(entries, changed, gone)
+        if parsed or gone:
+            cache.save(entries, parsed, gone, blobs=blobs if len(parsed) == len(entries) else None)
         cache.mark_scan(started)
     return Scan(config, entries, fresh, cache, files=len(files), parsed=len(stale), notes=notes)
 
