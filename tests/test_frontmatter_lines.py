@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -50,3 +52,28 @@ def test_flat_front_matter_gets_the_line_map_and_blank_lines_are_not_blamed() ->
     assert parts.line_of("date") == 5 and parts.line_of("IMAGE_CREDIT") == 6 and parts.line_of("nope") == 2
     nested = split("---\nimage:\n  url: x.jpg\n\nextra: 1\n---\nbody\n", "post.md")
     assert nested.key_lines is None and nested.line_of("extra") == 5
+
+
+def _split_by_partition(text: str) -> tuple[str, str, int]:
+    """The front matter and body as split() cut them before issue 12 (partition, then copies)."""
+    first, _, rest = text.partition("\n")
+    closing = "+++" if first.rstrip() == "+++" else "---"
+    end = re.search(rf"^{re.escape(closing)}[ \t]*\r?$", rest, re.MULTILINE)
+    assert end is not None
+    after = rest[end.end():]
+    raw = rest[: end.start()]
+    return raw, after[1:] if after.startswith("\n") else after, raw.count("\n") + 3
+
+
+_PIECE = st.sampled_from(["---", "+++", "--- ", "---\r", "title: x", 'title = "x"', "", " ", "body", "\r", "---x"])
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.sampled_from(["---", "+++", "--- ", "---yaml"]), st.lists(_PIECE, max_size=8), st.sampled_from(["", "\n"]))
+def test_split_cuts_front_matter_and_body_where_the_partition_did(fence: str, pieces: list[str], end: str) -> None:
+    text = fence + "\n" + "\n".join(pieces) + end
+    try:
+        parts = split(text, "post.md")
+    except PostError:
+        return  # an unclosed or unparsable front matter: reported, nothing cut
+    assert (parts.raw_meta, parts.body, parts.body_line) == _split_by_partition(text)

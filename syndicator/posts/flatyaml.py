@@ -9,6 +9,7 @@ that with Hypothesis, and any exception inside it also means "not mine".
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
@@ -160,9 +161,15 @@ def _number_or_time(raw: str) -> Any:
         return _NOT_MINE
     tz = None
     if found[8]:  # as PyYAML's construct_yaml_timestamp: a fixed offset
-        delta = timedelta(hours=int(found[9]), minutes=int(found[10]))
-        tz = timezone(-delta if found[8] == "-" else delta)
+        tz = _offset(found[8], found[9], found[10])
     elif found[7]:
         tz = timezone.utc
     return datetime(int(found[1]), int(found[2]), int(found[3]), int(found[4]), int(found[5]),
                     int(found[6]), tzinfo=tz)
+
+
+@functools.lru_cache(maxsize=256)
+def _offset(sign: str, hours: str, minutes: str) -> timezone:
+    """A fixed UTC offset, made once per distinct offset."""
+    delta = timedelta(hours=int(hours), minutes=int(minutes))
+    return timezone(-delta if sign == "-" else delta)

@@ -42,6 +42,7 @@ _YamlLoader.add_constructor("tag:yaml.org,2002:timestamp",
 _FENCES = {"---": "yaml", "---yaml": "yaml", "---yml": "yaml", "+++": "toml", "---json": "json",
            "---js": "js", "---javascript": "js"}
 _CLOSING = {fence: "+++" if fence == "+++" else "---" for fence in _FENCES}
+_CLOSERS = {closing: re.compile(rf"^{re.escape(closing)}[ \t]*\r?$", re.MULTILINE) for closing in ("---", "+++")}
 _JS_LINE = re.compile(r"(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*=\s*(.+?)\s*;?\s*")
 _JS_WORDS = {"true": True, "false": False, "null": None, "undefined": None}
 _HEADER_LINE = re.compile(r"[A-Za-z][A-Za-z0-9_-]*:(?:[ \t]|$)")
@@ -73,7 +74,9 @@ def split(text: str, path: str, *, limits: PostLimits = DEFAULT_LIMITS) -> Split
     """Separate and parse the front matter; raises PostError with the line of the problem."""
     if text.startswith("{"):
         return _split_json_object(text, path, limits)
-    first, _, rest = text.partition("\n")
+    newline = text.find("\n")
+    start = len(text) if newline < 0 else newline + 1  # where the second line starts
+    first = text[:newline] if newline >= 0 else text
     fence = first.rstrip()
     kind = _FENCES.get(fence)
     if kind is None:
@@ -82,13 +85,13 @@ def split(text: str, path: str, *, limits: PostLimits = DEFAULT_LIMITS) -> Split
         raise PostError("no front matter: the file must start with '---' (YAML), '+++' (TOML), "
                         "a JSON object, or 'Title: ...' header lines", path=path, line=1)
     closing = _CLOSING[fence]
-    end = re.search(rf"^{re.escape(closing)}[ \t]*\r?$", rest, re.MULTILINE)
+    end = _CLOSERS[closing].search(text, start)  # slices of the text, not copies of its rest
     if end is None:
         raise PostError(f"front matter is not closed: no line '{closing}' after line 1", path=path, line=1)
-    raw = rest[: end.start()]
+    raw = text[start:end.start()]
     _check_size(raw, path, limits)
-    after = rest[end.end():]
-    body = after[1:] if after.startswith("\n") else after
+    stop = end.end()
+    body = text[stop + 1:] if text.startswith("\n", stop) else text[stop:]
     body_line = raw.count("\n") + 3
     flat = flatyaml.load_lines(raw) if kind == "yaml" else None  # most front matter: no PyYAML needed
     if flat is not None:  # flat: nothing nested to check
@@ -272,7 +275,7 @@ def body_of(text: str) -> str:
             blank = re.search(r"^[ \t]*$", text, re.MULTILINE)
             return text[blank.end() + 1:] if blank else ""
         return text
-    end = re.search(rf"^{re.escape(_CLOSING[fence])}[ \t]*\r?$", rest, re.MULTILINE)
+    end = _CLOSERS[_CLOSING[fence]].search(rest)
     if end is None:
         return text
     after = rest[end.end():]

@@ -9,6 +9,7 @@ A section page (`_index.md`) or a title-less page made for a template is not a p
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import posixpath
@@ -90,7 +91,7 @@ def read(config: Config, relpath: str, data: bytes, *, display: str,
     parts = fields.parts
     templates = [Warning_(line, message) for line, message in template_problems(
         parts.body, body_line=parts.body_line, site_url=config.site.url, permalink=config.site.permalink,
-        variables=config.reading.site_variables)]
+        variables=config.reading.site_variables)] if b"{" in data else []  # no brace, no template code
     return post, _unknown_keys(fields) + templates + fields.warnings
 
 
@@ -105,8 +106,14 @@ def _in_leaf_bundle(config: Config, relpath: str) -> bool:
 def _unknown_keys(fields: Fields) -> list[Warning_]:
     taxonomies = fields.config.reading.taxonomies
     mapped = {key.lower() for key, _target in taxonomies} if taxonomies else ()
-    return [Warning_(fields.parts.line_of(key), f"unknown front matter key '{key}'{suggest(key, KNOWN_KEYS)}")
+    return [Warning_(fields.parts.line_of(key), _unknown_key(key))
             for key in fields.meta if key.lower() not in KNOWN and key.lower() not in mapped]
+
+
+@functools.lru_cache(maxsize=1024)
+def _unknown_key(key: str) -> str:
+    """The warning for an unknown key: one text per key, shared by every post that has it."""
+    return f"unknown front matter key '{key}'{suggest(key, KNOWN_KEYS)}"
 
 
 def _post(fields: Fields, relpath: str, digest: str, keep_body: bool) -> Post:
