@@ -3,8 +3,8 @@
 Parsed posts are kept without their source text (Post.body is ""): 10,000 of them stay small
 in the cache and in memory. A post's text is read back from its file only when its body must
 be rendered (`with_source`), and rendered bodies (HTML and summary) are kept in the build cache
-by content digest (`rendered`). The build report hands those bodies on, so cross-posting sends
-what the feeds show without rendering again.
+by content digest (`Bodies` renders each on first use). The build report hands those bodies on,
+so cross-posting sends what the feeds show without rendering again.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Iterable
 
-from ..config import Config, Site
+from ..config import Config
 from ..errors import PostError
 from ..model import Body, Post
 from ..posts.content import render_body
@@ -20,7 +20,6 @@ from ..posts.frontmatter import body_of
 from ..posts.loader import read_post_bytes
 from ..posts.reader import decode
 from .cache import Cache
-from .parallel import fork_map
 
 
 def with_source(config: Config, posts: Iterable[Post]) -> list[Post]:
@@ -49,20 +48,24 @@ def kept(config: Config, cache: Cache | None, posts: list[Post],
     return [p if p.digest in known else with_source(config, [p])[0] for p in posts], known
 
 
-def _render_at(work: tuple[list[Post], Site, tuple[tuple[str, str], ...]], index: int) -> Body:
-    posts, site, variables = work
-    return render_body(posts[index], site=site, variables=variables)
+class Bodies:
+    """Rendered bodies for the posts one build renders: the cache's, else rendered on first use."""
 
+    def __init__(self, config: Config, cache: Cache | None, posts: Iterable[Post]) -> None:
+        self.config, self.cache = config, cache
+        self.known: dict[str, Body] = cache.bodies({p.digest for p in posts}) if cache else {}
+        self.fresh: dict[str, Body] = {}
 
-def rendered(config: Config, cache: Cache | None, posts: Iterable[Post]) -> dict[str, Body]:
-    """Rendered bodies by digest: from the cache, else rendered now (both cores when many)."""
-    wanted = {p.digest: p for p in posts}
-    known = cache.bodies(wanted) if cache else {}
-    missing = with_source(config, [p for d, p in wanted.items() if d not in known])
-    work = (missing, config.site, config.reading.site_variables)
-    bodies = fork_map(_render_at, range(len(missing)), context=work, min_items=64, chunksize=8)
-    fresh = {post.digest: body for post, body in zip(missing, bodies)}
-    if cache is not None and fresh:
-        cache.put_bodies(fresh)
-    known.update(fresh)
-    return known
+    def get(self, post: Post) -> Body:
+        """The post's rendered body (raises what rendering it raises)."""
+        body = self.known.get(post.digest)
+        if body is None:
+            source = with_source(self.config, [post])[0]
+            body = render_body(source, site=self.config.site, variables=self.config.reading.site_variables)
+            self.known[post.digest] = self.fresh[post.digest] = body
+        return body
+
+    def save(self) -> None:
+        """Remember the bodies rendered now in the build cache."""
+        if self.cache is not None and self.fresh:
+            self.cache.put_bodies(self.fresh)

@@ -11,25 +11,23 @@ import gc
 import logging
 import time
 from datetime import datetime
-from pathlib import Path
-from typing import Callable, NamedTuple
+from typing import Callable
 
 from ..config import Config
-from ..model import Author, Body, Post
 from ..posts.claims import Claim, incumbency, owners_of
 from ..posts.loader import Problem, contested
-from ..render import FEED_FILES, FeedSpec, index_page, render, render_opml
-from .bodies import kept, rendered
+from ..render import FEED_FILES
+from .bodies import kept
 from .cache import Cache
+from .emit import emit
 from .history import feed_files_present, published_entries
 from .manifest import Manifest
 from .output import OutputDir
-from .parallel import fork_map
-from .plan import PAGE, FeedFile, feed_files, page_file, plan_feeds, split, stale
+from .plan import feed_files, page_file, plan_feeds, split, stale
 from .report import BuildReport
 from .scan import Progress, Scan, scan
 from .unchanged import record
-from .write import Written, known_files, publish
+from .write import known_files
 
 logger = logging.getLogger(__name__)
 _Discovered = tuple[dict[str, tuple[int, int]], list[Problem]]  # post files (size, mtime_ns), walk notes
@@ -49,36 +47,6 @@ def run(config: Config, now: datetime, cache: Cache | None, discovered: _Discove
         manifest.close()
 
 
-class _RenderWork(NamedTuple):
-    """What each render worker needs, handed over once per worker (see parallel.fork_map)."""
-
-    config: Config
-    owner: Author | None
-    specs: list[FeedSpec]  # every feed, for the index page
-    full: dict[str, Post]  # by source path
-    bodies: dict[str, Body]  # by digest
-    todo: list[FeedFile]
-
-
-def _render_at(work: _RenderWork, index: int) -> bytes:
-    """Render work.todo[index] (in a worker process when there are many)."""
-    job, site, feeds = work.todo[index], work.config.site, work.config.feeds
-    entries = [(work.full[s.source], work.bodies[work.full[s.source].digest])
-               for s in job.items if s.source in work.full]
-    if job.fmt == PAGE:
-        return index_page(site, feeds, work.specs, entries, owner=work.owner)
-    return render(job.fmt, site, feeds, job.spec, entries, owner=work.owner)
-
-
-def _render_all(work: _RenderWork) -> list[bytes]:
-    """Every stale file's bytes, in work.todo's order, then the OPML list (always rendered)."""
-    config = work.config
-    rendered = list(fork_map(_render_at, range(len(work.todo)), context=work, min_items=48,
-                             # a feed's formats in one worker share its prepared entries
-                             chunksize=2 * len(config.feeds.formats)))
-    return rendered + [render_opml(config.site, config.feeds, work.specs)]
-
-
 def _build(config: Config, now: datetime, cache: Cache | None, manifest: Manifest, discovered: _Discovered, *,
            keep_posts: bool, progress: Progress | None) -> BuildReport:
     marks = [time.perf_counter()]
@@ -94,24 +62,19 @@ def _build(config: Config, now: datetime, cache: Cache | None, manifest: Manifes
     files = feed_files(config, plans) + [page_file(config, plans)]
     todo = stale(files, previous, out)
     marks.append(time.perf_counter())
-    full = {p.source: p for p in found.posts({s.source: s for job in todo for s in job.items}.values())}
-    bodies = rendered(config, cache, full.values())
-    marks.append(time.perf_counter())
-    owner = config.author(config.site.owner) if config.site.owner else None
-    data = _render_all(_RenderWork(config, owner, [spec for spec, _ in plans], full, bodies, todo))
-    marks.append(time.perf_counter())
-    result = _write(cache, manifest, output, known, files, todo, data)
+    done = emit(config, cache=cache, manifest=manifest, output=output, known=known, files=files, todo=todo,
+                specs=[spec for spec, _ in plans], fetch=found.posts)  # render and write, file by file
+    result = done.written
     manifest.set_owners(owners_of(posts.published))
-    marks.append(time.perf_counter())
-    handed = kept(config, cache, found.posts(posts.published), bodies) if keep_posts else ([], bodies)
+    handed = kept(config, cache, found.posts(posts.published), done.bodies) if keep_posts else ([], done.bodies)
     report = BuildReport(
         files=found.files, published=posts.published, published_count=len(posts.published), drafts=posts.drafts,
-        future=posts.future, rejected=len({p.path for p in problems if p.severity == "error"}),
-        problems=problems + result.problems, written=result.written,
+        future=posts.future, rejected=len({p.path for p in problems if p.severity == "error"}) + done.left_out,
+        problems=problems + done.problems, written=result.written, failed=result.failed,
         unchanged=len(files) - len(todo) + result.unchanged, removed=result.removed, next_due=posts.next_due,
-        timings=dict(zip(("scan", "plan", "bodies", "render", "write"), _durations(marks))),
+        timings={**dict(zip(("scan", "plan"), _durations(marks))), **done.timings},
         posts=handed[0], bodies=handed[1])
-    if cache is not None and not result.problems:  # every file written, none failed or left behind
+    if cache is not None and not done.problems:  # every post rendered, every file written, none left behind
         _leave_record(cache, report, discovered[0], previous, result.signatures,
                       [f.rel for f in files] + [FEED_FILES["opml"]])
     return report
@@ -124,18 +87,6 @@ def _leave_record(cache: Cache, report: BuildReport, files: dict[str, tuple[int,
     if not all(signatures.values()):
         return
     cache.put_last_build(record(report, files=files, scan_started_ns=cache.last_scan(), outputs=signatures).dumps())
-
-
-def _write(cache: Cache | None, manifest: Manifest, output: OutputDir, known: set[str], files: list[FeedFile],
-           todo: list[FeedFile], data: list[bytes]) -> Written:
-    """Write the rendered files (data: todo's, then the OPML list) and record what each came from."""
-    outputs = [(job.rel, b) for job, b in zip(todo, data)] + [(FEED_FILES["opml"], data[-1])]
-    result = publish(output, manifest, outputs, expected={f.rel for f in files} | {FEED_FILES["opml"]},
-                     known=known, before_write=cache.forget_feeds if cache is not None else lambda rels: None)
-    if cache is not None:  # zip stops at todo: the OPML file, last in outputs, has no inputs hash
-        cache.put_feed_inputs({job.rel: (job.inputs, result.signatures[job.rel]) for job, ok
-                               in zip(todo, result.ok) if ok}, _relative(output.root, result.removed))
-    return result
 
 
 def _history(config: Config, found: Scan, manifest: Manifest, output: OutputDir,
@@ -157,7 +108,3 @@ def _history(config: Config, found: Scan, manifest: Manifest, output: OutputDir,
 
 def _durations(marks: list[float]) -> list[float]:
     return [b - a for a, b in zip(marks, marks[1:])]
-
-
-def _relative(out: Path, paths: list[Path]) -> list[str]:
-    return [p.relative_to(out).as_posix() for p in paths]

@@ -29,6 +29,7 @@ class BuildReport:
     written: list[Path] = field(default_factory=list)  # output files whose bytes changed
     unchanged: int = 0
     removed: list[Path] = field(default_factory=list)
+    failed: int = 0  # output files that could not be rendered or written (the old ones are kept)
     next_due: datetime | None = None  # when the next future-dated post becomes due
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage, for benchmarks
     # Only with build(keep_posts=True): the published posts, newest first. Each has its rendered

@@ -51,7 +51,7 @@ def build(config_path: Path, no_cache: bool, verbose: bool) -> None:
         from ..crosspost.websub_outbox import announce
 
         click.echo(announce(config, now=now_utc(), changed=report.changed).summary())
-    if report.rejected:
+    if report.rejected or report.failed:  # a feed not written (a link in the way) is a failed build
         sys.exit(1)
 
 

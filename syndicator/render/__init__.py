@@ -3,6 +3,8 @@
 May import: model, config, posts.content. Never the build, cross-posting, endpoints, daemon, server or CLI.
 
     render(fmt, site, feeds, spec, items, owner=...)   one RSS 2.0, Atom 1.0 or JSON Feed 1.1 file
+    prepare_entry(site, feeds, post, body, owner)       one post's cleaned facts (an Entry), which
+    render_entries(fmt, ..., entries) / index_page_of   write as render / index_page do
     render_opml(site, feeds, specs)                     the OPML 2.0 list of every feed
     index_page(site, feeds, specs, items, owner=...)    the HTML page for people (index.html)
     feed_url(feeds, spec, fmt)                          a feed's absolute public URL
@@ -23,14 +25,15 @@ from urllib.parse import quote
 from ..config import FEED_FORMATS, Feeds, Site
 from ..model import Author, Body, Post
 from . import atom, jsonfeed, opml, rss
-from .entry import _prepare_cached, prepare_entry, prepare_head
+from .entry import Entry, _prepare_cached, prepare_entry, prepare_head
 from .extension import ATTR as NAMESPACE
-from .page import index_page
+from .page import index_page, index_page_of
 from .sanitize import clean, uri
 from .spec import CONTENT_TYPES, FEED_FILES, INDEX_FILE, FeedSpec
 
-__all__ = ["FEED_FILES", "INDEX_FILE", "NAMESPACE", "CONTENT_TYPES", "FeedSpec", "feed_url",
-           "index_page", "render", "render_opml", "clear_caches"]
+__all__ = ["FEED_FILES", "INDEX_FILE", "NAMESPACE", "CONTENT_TYPES", "Entry", "FeedSpec", "feed_url",
+           "index_page", "index_page_of", "prepare_entry", "render", "render_entries", "render_opml",
+           "clear_caches"]
 
 
 def feed_url(feeds: Feeds, spec: FeedSpec, fmt: str) -> str:
@@ -46,6 +49,14 @@ def render(fmt: str, site: Site, feeds: Feeds, spec: FeedSpec,
     if fmt not in FEED_FORMATS:
         raise ValueError(f"unknown feed format {fmt!r} (known: {', '.join(FEED_FORMATS)})")
     entries = [prepare_entry(site, feeds, post, body, owner) for post, body in items]
+    return render_entries(fmt, site, feeds, spec, entries, owner=owner)
+
+
+def render_entries(fmt: str, site: Site, feeds: Feeds, spec: FeedSpec, entries: Sequence[Entry], *,
+                   owner: Author | None) -> bytes:
+    """One feed file's bytes from entries already prepared (`prepare_entry`), newest first."""
+    if fmt not in FEED_FORMATS:
+        raise ValueError(f"unknown feed format {fmt!r} (known: {', '.join(FEED_FORMATS)})")
     feed_author = spec.author if spec.kind == "author" else None
     self_url = uri(feed_url(feeds, spec, fmt), site.url)
     head = prepare_head(site, feeds, spec.title, self_url, feed_author, owner, entries)

@@ -61,10 +61,14 @@ def _e(text: Any) -> str:
 def index_page(site: Site, feeds: Feeds, specs: Sequence[FeedSpec], items: Sequence[tuple[Post, Body]], *,
                owner: Author | None) -> bytes:
     """The whole page; `specs` are every feed written, `items` the site feed's (newest first)."""
+    return index_page_of(site, feeds, specs, [prepare_entry(site, feeds, post, body, owner) for post, body in items])
+
+
+def index_page_of(site: Site, feeds: Feeds, specs: Sequence[FeedSpec], entries: Sequence[Entry]) -> bytes:
+    """The whole page from the site feed's entries, already prepared (`prepare_entry`)."""
     links = [(spec, fmt) for spec in _page_order(specs) for fmt in feeds.formats]
     head = [f'<link rel="alternate" type="{CONTENT_TYPES[fmt]}" title="{_e(_feed_label(site.title, spec, fmt))}" '
             f'href="{_e(_href(spec, fmt))}">' for spec, fmt in links]
-    entries = [prepare_entry(site, feeds, post, body, owner) for post, body in items]
     body = [
         "<header>", f"<h1>{_e(site.title)}</h1>",
         f"<p>{_e(site.description)}</p>" if site.description else "",
@@ -141,7 +145,7 @@ def _link(text: str, url: str | None) -> str:
     return f'<a href="{_e(url)}">{_e(text)}</a>' if url and _http(url) else _e(text)
 
 
-def _render_entries(entries: list[Entry]) -> str:
+def _render_entries(entries: Sequence[Entry]) -> str:
     if not entries:
         return "<p>No posts published yet.</p>"
     seen: set[str] = set()  # an author's bio is shown at their first post only
