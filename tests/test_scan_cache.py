@@ -64,3 +64,24 @@ def test_cold_scan_on_workers_then_small_and_large_edits_read_back_equal(site):
         _check(config, large, path)
     finally:
         cache.close()
+
+
+def test_a_cached_post_row_from_other_bytes_is_not_taken_for_the_file(site):
+    """A row left by a build that never saved its entries (killed) names the path but not these bytes."""
+    _write(site, 3)
+    config = load(site)
+    path = config.state_dir / "cache.sqlite"
+    cache = Cache(path, config.fingerprint, config.authors)
+    try:
+        found = scan(config, cache=cache)
+        rows = dict(cache.db.execute("SELECT path, data FROM posts"))
+        first, second = sorted(rows)[:2]
+        with cache.db:
+            cache.db.execute("UPDATE posts SET data=? WHERE path=?", (rows[second], first))
+        again = scan(config, cache=cache)
+        assert again.parsed == 0
+        stubs, _problems = again.index()
+        assert [p.title for p in again.posts(stubs)] == [p.title for p in found.posts(stubs)] == [
+            "Post 0", "Post 1", "Post 2"]
+    finally:
+        cache.close()

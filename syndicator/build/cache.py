@@ -78,6 +78,34 @@ def loads(data: bytes, authors: Mapping[str, Author]) -> Any:
             gc.enable()
 
 
+def _put_posts(db: sqlite3.Connection, rows: Iterable[tuple[str, bytes | None]]) -> None:
+    """Store parsed posts by path (dumps() bytes); None drops a file's row (it is not a post now)."""
+    rows = list(rows)
+    db.executemany("INSERT OR REPLACE INTO posts VALUES (?, ?)", ((r, p) for r, p in rows if p is not None))
+    db.executemany("DELETE FROM posts WHERE path=?", ((r,) for r, p in rows if p is None))
+
+
+class PostWriter:
+    """A worker process's own connection to the cache, to store the posts it parses.
+
+    Made in the scanning process and inherited by each forked worker, which opens the database
+    on first use (a connection must never cross a fork). SQLite takes one writer at a time:
+    each worker's commit of 64 rows waits for the other's, if at all, for a millisecond or two.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.db: sqlite3.Connection | None = None
+
+    def put(self, rows: list[tuple[str, bytes | None]]) -> None:
+        """Store these parsed posts (None: the file is not a post)."""
+        if self.db is None:
+            self.db = connect(self.path, durable=False)
+            self.db.execute("PRAGMA busy_timeout=60000")
+        with transaction(self.db):
+            _put_posts(self.db, rows)
+
+
 class Cache:
     """Open (or create, or reset) the cache for one config fingerprint."""
 
@@ -129,15 +157,16 @@ class Cache:
             return {}
         return entries
 
-    def save(self, entries: dict[str, Any], parsed: dict[str, bytes | None], gone: list[str], *,
+    def save(self, entries: dict[str, Any], parsed: list[str], posts: dict[str, bytes | None], gone: list[str], *,
              blobs: list[bytes] | None = None) -> None:
-        """Record the files parsed now (path -> post as dumps() bytes, None if it is no post) and deleted ones.
+        """Record the files parsed now and the deleted ones.
 
-        `entries` is every file's FileEntry now; `blobs`, when given, are dumps() of lists of
-        (path, entry) pairs that together hold exactly `entries` (every file was parsed now), kept
-        as the snapshot as they are. Small changes go to a side table, so editing one post does
-        not rewrite the snapshot of all of them; past _COMPACT_AFTER side rows the snapshot is
-        written anew.
+        `entries` is every file's FileEntry now; `parsed`, the files parsed now; `posts`, those
+        of them whose posts are not in the posts table yet (dumps() bytes; None: not a post).
+        `blobs`, when given, are dumps() of lists of (path, entry) pairs that together hold
+        exactly `entries` (every file was parsed now), kept as the snapshot as they are. Small
+        changes go to a side table, so editing one post does not rewrite the snapshot of all of
+        them; past _COMPACT_AFTER side rows the snapshot is written anew.
         """
         pending = self.db.execute("SELECT count(*) FROM changes").fetchone()[0]
         with transaction(self.db):
@@ -150,10 +179,7 @@ class Cache:
                 self.db.executemany("INSERT OR REPLACE INTO changes VALUES (?, ?)",
                                     [(rel, dumps(entries[rel], self.authors)) for rel in parsed] +
                                     [(rel, None) for rel in gone])
-            self.db.executemany("INSERT OR REPLACE INTO posts VALUES (?, ?)",
-                                ((rel, post) for rel, post in parsed.items() if post is not None))
-            self.db.executemany("DELETE FROM posts WHERE path=?",
-                                ((rel,) for rel, post in parsed.items() if post is None))
+            _put_posts(self.db, posts.items())
             self.db.executemany("DELETE FROM posts WHERE path=?", ((rel,) for rel in gone))
 
     def posts(self, paths: list[str]) -> dict[str, Any]:

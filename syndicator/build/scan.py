@@ -4,6 +4,7 @@ take the rest from the build cache, and fetch full posts for the stubs that need
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
@@ -13,7 +14,7 @@ from ..model import Post
 from ..posts.claims import Claim
 from ..posts.loader import FileEntry, Problem, Stub, discover, index_entries, parse_file
 from .bodies import with_source
-from .cache import RACY_NS, Cache, dumps, loads
+from .cache import RACY_NS, Cache, PostWriter, dumps, loads
 from .parallel import fork_map
 
 Progress = Callable[[int, int], None]
@@ -42,12 +43,16 @@ class Scan:
 
     def posts(self, stubs: Iterable[Stub]) -> list[Post]:
         """Full posts (without bodies) for these stubs, in the same order."""
+        stubs = list(stubs)
         wanted = [s.source for s in stubs]
         authors = self.config.authors
         found = {rel: loads(self.fresh[rel], authors) for rel in wanted if rel in self.fresh}
         missing = [rel for rel in wanted if rel not in found]
         if self.cache is not None and missing:
-            found.update(self.cache.posts(missing))
+            digests = {s.source: s.digest for s in stubs}
+            # a row from the same file's parse as its entry (a row for other bytes: parsed again)
+            found.update((rel, post) for rel, post in self.cache.posts(missing).items()
+                         if post.digest == digests[rel])
         for rel in missing:
             if rel not in found:  # not in the cache (damaged or deleted): parse the file again
                 _entry, post = parse_file(self.config, rel)
@@ -56,15 +61,31 @@ class Scan:
         return [found[rel] for rel in wanted if rel in found]
 
 
-def _parse_chunk(config: Config, rels: list[str]) -> tuple[bytes, list[tuple[str, bytes | None]]]:
-    """Parse some files (in a worker process): their (path, entry) pairs pickled together (one
-    pickle shares the authors, tags and warning texts of many files), and each post pickled alone
-    for the cache's posts table."""
+@dataclass(frozen=True)
+class _Parsing:
+    """What each parse task needs: the config, and where a worker process stores the posts it parsed."""
+
+    config: Config
+    writer: PostWriter | None  # None: posts go back to the parent pickled
+    parent: int  # the scanning process: it keeps its own posts (its cache connection is the one that saves)
+
+
+def _parse_chunk(work: _Parsing, rels: list[str]) -> tuple[bytes, list[tuple[str, bytes | None]]]:
+    """Parse some files: their (path, entry) pairs pickled together (one pickle shares the authors,
+    tags and warning texts of many files), and each post pickled alone for the cache's posts table.
+
+    A worker process writes the posts into the cache itself and sends back none: 10,000 posts
+    then never cross a pipe, nor wait in the parent's memory for one big insert.
+    """
+    config = work.config
     pairs, posts = [], []
     for rel in rels:
         entry, post = parse_file(config, rel)
         pairs.append((rel, entry))
         posts.append((rel, None if post is None else dumps(post, config.authors)))
+    if work.writer is not None and os.getpid() != work.parent:
+        work.writer.put(posts)
+        posts = []
     return dumps(pairs, config.authors), posts
 
 
@@ -86,24 +107,26 @@ def scan(config: Config, *, cache: Cache | None, progress: Progress | None = Non
     stale.sort()
     chunks = [stale[i:i + _CHUNK] for i in range(0, len(stale), _CHUNK)]
     fresh: dict[str, bytes] = {}
-    parsed: dict[str, bytes | None] = {}
+    unsaved: dict[str, bytes | None] = {}  # posts parsed here, not yet in the cache (None: not a post)
     blobs: list[bytes] = []  # pickled (path, entry) lists: together, every entry when nothing came from the cache
     done = 0
-    for blob, posts in fork_map(_parse_chunk, chunks, context=config, min_items=-(-_PARALLEL_FROM // _CHUNK),
+    work = _Parsing(config, PostWriter(cache.path) if cache else None, os.getpid())
+    for blob, posts in fork_map(_parse_chunk, chunks, context=work, min_items=-(-_PARALLEL_FROM // _CHUNK),
                                 chunksize=1, ordered=False):
-        entries.update(loads(blob, config.authors))
+        pairs = loads(blob, config.authors)
+        entries.update(pairs)
         blobs.append(blob)
         for rel, post in posts:
-            parsed[rel] = post
+            unsaved[rel] = post
             if post is not None:
                 fresh[rel] = post
-        done, before = done + len(posts), done
+        done, before = done + len(pairs), done
         if progress and (done // 256 > before // 256 or done == len(stale)):
             progress(done, len(stale))
     gone = [rel for rel in old if rel not in files]
     if cache is not None:
-        if parsed or gone:
-            cache.save(entries, parsed, gone, blobs=blobs if len(parsed) == len(entries) else None)
+        if stale or gone:
+            cache.save(entries, stale, unsaved, gone, blobs=blobs if len(stale) == len(entries) else None)
         cache.mark_scan(started)
     return Scan(config, entries, fresh, cache, files=len(files), parsed=len(stale), notes=notes)
 
