@@ -21,6 +21,7 @@ from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import ConfigError
+from .feed_paths import FeedPaths, parse_paths
 from .model import Author
 
 if TYPE_CHECKING:
@@ -145,6 +146,7 @@ class Feeds:
     per_category: bool
     per_author: bool
     hubs: tuple[str, ...]  # WebSub hubs advertised with rel="hub"
+    paths: FeedPaths = FeedPaths()  # [feeds.paths]: every output file's path under `output`
 
 
 @dataclass(frozen=True)
@@ -254,6 +256,7 @@ _FEEDS = {
     "per_category": Field("bool", True),
     "per_author": Field("bool", True),
     "hubs": Field("strlist", []),
+    "paths": Field("table", {}),
 }
 _READING = {
     "engine": Field("str", ""),
@@ -459,10 +462,14 @@ def _feeds(raw: dict[str, Any], site: Site, root: Path, name: str) -> Feeds:
     url = urljoin(site.url, url)
     if not url.endswith("/"):
         url += "/"
+    formats = tuple(f for f in FEED_FORMATS if f in raw["formats"])
+    kinds = tuple(k for k, on in (("tag", raw["per_tag"]), ("category", raw["per_category"]),
+                                  ("author", raw["per_author"])) if on)
     return Feeds(
         output=root / raw["output"], url=url,
-        formats=tuple(f for f in FEED_FORMATS if f in raw["formats"]), items=raw["items"],
+        formats=formats, items=raw["items"],
         summary_only=raw["summary_only"], per_tag=raw["per_tag"],
         per_category=raw["per_category"], per_author=raw["per_author"], hubs=tuple(raw["hubs"]),
+        paths=parse_paths(raw["paths"], formats=formats, kinds=kinds, file=name),
     )
 

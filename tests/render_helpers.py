@@ -107,11 +107,11 @@ def items(*posts: Post) -> list[tuple[Post, Body]]:
     return [(p, render_body(p)) for p in ordered]
 
 
-SITE_SPEC = FeedSpec(kind="site", key="", title="Quill Writes", path="")
+SITE_SPEC = FeedSpec(kind="site", key="", title="Quill Writes", slug="")
 TAG_SPEC = FeedSpec(kind="tag", key="café ☕", title="Quill Writes: café ☕",
-                    path="tags/café-x")
+                    slug="café-x")
 AUTHOR_SPEC = FeedSpec(kind="author", key="james", title="Quill Writes: Jamie Quill",
-                       path="authors/james", author=JAMES)
+                       slug="james", author=JAMES)
 
 
 def sample_items() -> list[tuple[Post, Body]]:

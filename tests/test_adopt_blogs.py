@@ -5,6 +5,7 @@ jekyll run when installed). Fixtures and their licences: tests/fixtures/blogs/RE
 from __future__ import annotations
 
 import calendar
+import http.client
 import json
 import re
 import shutil
@@ -96,28 +97,43 @@ def assert_no_template_code(folder: Path) -> None:
 
 def test_hugo_basic_example_matches_hugos_own_feed(tmp_path):
     site = adopt("hugo-basic-example", tmp_path)
-    ours = entries(site / "syndicator-feeds" / "rss.xml")
-    hugo = entries(engine_feed("hugo", BLOGS / "hugo-basic-example", tmp_path, "--quiet",
-                               feed="public/post/index.xml"))
+    public = engine_feed("hugo", BLOGS / "hugo-basic-example", tmp_path, "--quiet", feed="public")
+    out = site / "syndicator-feeds"
+    hugo = entries(public / "post" / "index.xml")  # the posts section's feed: the posts syndicator reads
     assert len(hugo) == 5
-    assert ours == hugo
-    assert_no_template_code(site / "syndicator-feeds")
+    # The site feed is at Hugo's path, /index.xml: Hugo's home feed also lists two pages (about,
+    # archives), which are not posts; every post in it has the same id, link, title and date.
+    ours, home = entries(out / "index.xml"), entries(public / "index.xml")
+    assert ours == hugo and {i: home[i] for i in ours} == ours
+    # Each tag and category feed at Hugo's path holds the same entries; Hugo's one more is the tag
+    # of content/post/_index.md, a section page, which is not a post.
+    theirs = {p.relative_to(public).as_posix() for p in public.glob("[tc]*/*/index.xml")}
+    mine = {p.relative_to(out).as_posix() for p in out.glob("[tc]*/*/index.xml")}
+    assert theirs - mine == {"tags/index/index.xml"} and len(theirs & mine) == 9, (theirs, mine)
+    for rel in sorted(theirs & mine):
+        assert entries(out / rel) == entries(public / rel), rel
+    assert_no_template_code(out)
 
 
 def test_jekyll_news_matches_jekyll_feed(tmp_path):
     site = adopt("jekyll-news", tmp_path)
     override = tmp_path / "jekyll-test.yml"  # the plugins installed here: jekyll-feed alone
     override.write_text("plugins: [jekyll-feed]\nfeed:\n  posts_limit: 1000\n")
-    theirs = entries(engine_feed("jekyll", BLOGS / "jekyll-news", tmp_path, "build", "--quiet",
-                                 "--config", f"_config.yml,{override}", feed="_site/feed.xml"))
-    ours = entries(site / "_syndicator-feeds" / "atom.xml")
+    built = engine_feed("jekyll", BLOGS / "jekyll-news", tmp_path, "build", "--quiet",
+                        "--config", f"_config.yml,{override}", feed="_site")
+    out = site / "_syndicator-feeds"
+    theirs = entries(built / "feed.xml")
+    ours = entries(out / "feed.xml")  # jekyll-feed's path, Atom as jekyll-feed's is
     assert len(theirs) == 14
-    ours_all = {**ours, **entries(site / "_syndicator-feeds" / "rss.xml")}
+    ours_all = {**ours, **entries(out / "rss.xml")}
     assert set(theirs) <= set(ours_all), sorted(set(theirs) - set(ours_all))
     assert {i: ours_all[i] for i in theirs} == theirs
-    assert_no_template_code(site / "_syndicator-feeds")
+    # `feed: categories: [release]` -> /feed/release.xml, at the same path here, the same entries
+    release = entries(built / "feed" / "release.xml")
+    assert release and entries(out / "feed" / "release.xml") == {i: ours_all[i] for i in release}
+    assert_no_template_code(out)
     # `{{ site.repository }}` comes from _config.yml (init copies the site values posts use)
-    assert 'href="https://github.com/jekyll/jekyll/issues/1339"' in (site / "_syndicator-feeds" / "atom.xml").read_text()
+    assert 'href="https://github.com/jekyll/jekyll/issues/1339"' in (out / "feed.xml").read_text()
 
 
 def test_eleventy_base_blog_by_eleventys_rules(tmp_path):
@@ -126,7 +142,7 @@ def test_eleventy_base_blog_by_eleventys_rules(tmp_path):
     with JavaScript front matter, which syndicator reads as data (`const draft = true;`, no code
     run): a draft here too, so nothing is rejected and the four others publish."""
     site = adopt("eleventy-base-blog", tmp_path)
-    ours = entries(site / "syndicator-feeds" / "atom.xml")
+    ours = entries(site / "syndicator-feeds" / "feed" / "feed.xml")  # the feed plugin's outputPath
     expected = {f"https://example.com/blog/{slug}/": (title, datetime.fromisoformat(day).replace(tzinfo=timezone.utc))
                 for slug, title, day in (
                     ("firstpost", "This is my first post.", "2018-05-01"),
@@ -135,6 +151,37 @@ def test_eleventy_base_blog_by_eleventys_rules(tmp_path):
                     ("fourthpost", "This is my fourth post", "2018-09-30"))}
     assert ours == {i: (i, title, when) for i, (title, when) in expected.items()}
     assert_no_template_code(site / "syndicator-feeds")
+
+
+@pytest.mark.parametrize("name, path, media_type", [
+    ("hugo-basic-example", "/index.xml", "application/rss+xml"),
+    ("hugo-basic-example", "/tags/markdown/index.xml", "application/rss+xml"),
+    ("jekyll-news", "/feed.xml", "application/atom+xml"),
+    ("jekyll-news", "/feed/release.xml", "application/atom+xml"),
+])
+def test_the_adopted_feeds_are_served_at_the_old_paths(tmp_path, name, path, media_type):
+    site = adopt(name, tmp_path)
+    proc = subprocess.Popen([sys.executable, "-m", "syndicator", "serve", "--host", "127.0.0.1", "--port", "0"],
+                            cwd=site, stderr=subprocess.PIPE, text=True)
+    try:
+        line = ""
+        while "serving" not in line and proc.poll() is None:
+            line = proc.stderr.readline()
+        port = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
+        assert port, line
+        conn = http.client.HTTPConnection("127.0.0.1", int(port.group(1)), timeout=10)
+        conn.request("GET", path)
+        response = conn.getresponse()
+        body = response.read()
+        conn.request("GET", "/")
+        page = conn.getresponse().read().decode()
+    finally:
+        proc.terminate()
+        proc.wait(10)
+    assert response.status == 200 and response.getheader("Content-Type") == f"{media_type}; charset=utf-8"
+    parsed = feedparser.parse(body)
+    assert not parsed.bozo and parsed.entries
+    assert f'type="{media_type}"' in page and f'href="{path[1:]}"' in page  # autodiscovery on the page at /
 
 
 def test_init_tells_what_it_mapped_and_where_the_old_feeds_were(tmp_path):
@@ -164,3 +211,4 @@ def test_pinned_ids_from_the_old_feed_survive_a_rule_change(tmp_path):
     config.write_text(config.read_text().replace('ids = "permalink"', 'ids = "tag"'))
     assert run("build", cwd=site).returncode == 0
     assert set(entries(site / "syndicator-feeds" / "atom.xml")) == set(entries(hugo_feed))
+    assert set(entries(site / "syndicator-feeds" / "index.xml")) == set(entries(hugo_feed))

@@ -3,11 +3,13 @@ it recognises, what it writes, and that it never overwrites a file."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import tomllib
 from pathlib import Path
 
+import feedparser
 import pytest
 
 from syndicator.adopt.detect import detect
@@ -91,21 +93,55 @@ def test_authors_come_from_data_files(tmp_path):
     assert config.authors["kari"].name == "Kari Nordmann" and config.authors["kari"].bio == "Writes."
 
 
-def test_keep_feed_paths_puts_the_site_feed_where_the_old_one_was(tmp_path):
-    root = write(tmp_path, SITES["zola"])
-    result = init(root, "--keep-feed-paths")
-    assert result.returncode == 0, result.stderr
+# The [feeds.paths] format of each engine's old site feed (OLD_FEEDS): Hugo's and Astro's are RSS,
+# the others Atom.
+OLD_FORMAT = {"zola": "atom", "astro": "rss", "pelican": "atom", "hugo": "rss", "eleventy": "atom"}
+
+
+def build(root: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "syndicator", "build"], cwd=root, capture_output=True,
+                          text=True, timeout=120)
+
+
+@pytest.mark.parametrize("engine", sorted(SITES))
+def test_init_writes_the_feeds_at_the_old_engines_paths(tmp_path, engine):
+    root = write(tmp_path, SITES[engine])
+    result = init(root)  # not a terminal: keeping the old paths is the default
+    assert result.returncode == 0, result.stdout + result.stderr
+    old, fmt = OLD_FEEDS[engine], OLD_FORMAT[engine]
+    assert re.search(rf"\[feeds.paths\] {fmt}\s+{re.escape(old[1:])}\s", result.stdout), result.stdout
+    assert "subscribers need no redirect" in result.stdout
     config = load(root / "syndicator.toml")
-    assert config.feeds.url == "https://zola.example.org/"
-    assert subprocess.run([sys.executable, "-m", "syndicator", "build"], cwd=root, timeout=120).returncode in (0, 1)
-    assert 'href="https://zola.example.org/atom.xml"' in (root / "syndicator-feeds" / "atom.xml").read_text()
+    assert config.feeds.url == EXPECTED[engine]["url"] and config.feeds.paths.site(fmt) == old[1:]
+    assert config.feeds.paths.site("page") != "index.html"  # published at the root, beside the blog's own
+    assert build(root).returncode == 0
+    feed = feedparser.parse((config.feeds.output / old[1:]).read_bytes())
+    assert feed.version.startswith(fmt) and not feed.bozo
+    assert EXPECTED[engine]["url"].rstrip("/") + old in [link.href for link in feed.feed.links if link.rel == "self"]
+    assert not (config.feeds.output / "index.html").exists()
 
 
-def test_an_old_feed_name_syndicator_does_not_write_gets_advice_not_a_promise(tmp_path):
+def test_new_feed_paths_keeps_syndicators_own_names_and_says_how_to_redirect(tmp_path):
     root = write(tmp_path, SITES["hugo"])
+    result = init(root, "--new-feed-paths")
+    assert result.returncode == 0, result.stderr
+    assert "the old feeds lived at /index.xml, /posts/index.xml" in result.stdout
+    assert "redirect the old paths" in result.stdout and "--keep-feed-paths" in result.stdout
+    assert "paths" not in tomllib.loads((root / "syndicator.toml").read_text())["feeds"]
+    assert build(root).returncode == 0
+    assert (root / "syndicator-feeds" / "rss.xml").is_file() and not (root / "syndicator-feeds" / "index.xml").exists()
+
+
+def test_pelican_category_feeds_that_could_overwrite_the_site_feed_are_not_kept(tmp_path):
+    """Pelican's defaults put category feeds at feeds/{slug}.atom.xml beside feeds/all.atom.xml: a
+    category named "all" would overwrite the site feed, so init keeps the site feed's path and says why."""
+    root = write(tmp_path, SITES["pelican"])
     result = init(root)
-    assert "to keep /index.xml working, redirect it" in result.stdout
-    assert "--keep-feed-paths" not in result.stdout
+    assert result.returncode == 0, result.stderr
+    assert re.search(r"CATEGORY_FEED_ATOM \(feeds/\{slug\}.atom.xml\)\s+atom 'feeds/all.atom.xml' is where "
+                     r"category_atom", result.stdout), result.stdout
+    paths = load(root / "syndicator.toml").feeds.paths
+    assert paths.site("atom") == "feeds/all.atom.xml" and paths.pattern("category", "atom") == "categories/{slug}/all.atom.xml"
 
 
 def test_nothing_is_overwritten_and_a_folder_without_an_engine_is_a_clear_error(tmp_path):

@@ -15,7 +15,6 @@ from lxml import html as lxml_html
 
 from syndicator.build import build
 from syndicator.config import load as load_config
-from syndicator.render import INDEX_FILE
 from syndicator.server import serve_in_thread
 from syndicator.server.index_page import IndexPage
 
@@ -98,7 +97,7 @@ formats = [{formats}]
 
 
 def page(config) -> str:
-    return (config.feeds.output / INDEX_FILE).read_text(encoding="utf-8")
+    return (config.feeds.output / config.feeds.paths.site("page")).read_text(encoding="utf-8")
 
 
 # ---------------------------------------------------------------- rendering, no browser

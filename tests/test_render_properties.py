@@ -49,7 +49,7 @@ def posts(draw):
 
 
 def _render_all(post, title: str, body: Body | None = None) -> dict[str, bytes]:
-    spec = FeedSpec(kind="tag", key=title, title=title, path="tags/x")
+    spec = FeedSpec(kind="tag", key=title, title=title, slug="x")
     site, feeds = make_site(), make_feeds()
     entries = [(post, body or render_body(post))]
     return {fmt: render(fmt, site, feeds, spec, entries, owner=JAMES)
@@ -156,7 +156,7 @@ def test_arbitrary_attribution_text_keeps_every_format_valid(name, bio, alt, cre
                      influences=(Link(influence, "https://i.example/", note), Link(influence)),
                      via=Link(note, "https://v.example/"))
     site = make_site(title=site_title, description=description)
-    spec = Spec(kind="author", key="james", title=site_title, path="authors/james", author=author)
+    spec = Spec(kind="author", key="james", title=site_title, slug="james", author=author)
     out = {fmt: render(fmt, site, make_feeds(), spec, [(post, render_body(post))], owner=author)
            for fmt in ("rss", "atom", "json")}
     parsed(out["rss"])

@@ -56,7 +56,12 @@ def read(root: Path) -> Adoption:
     a.site["taxonomies"] = {plural: ("categories" if plural == "categories" else "tags")
                             for plural in taxonomies.values() if plural not in ("tags", "categories")}
     section = Path(a.site.get("posts", "content/posts")).name
-    a.old_feeds = ["/index.xml", f"/{section}/index.xml"]
+    rss = f"{(_get(_get(cfg, 'outputFormats') or {}, 'RSS') or {}).get('baseName') or 'index'}.xml"
+    a.old_feeds = [f"/{rss}", f"/{section}/{rss}"]
+    a.feed("rss", rss, "Hugo's home feed")
+    for plural, kind in (("tags", "tag"), ("categories", "category")):
+        if plural in taxonomies.values():
+            a.feed(f"{kind}_rss", f"{plural}/{{slug}}/{rss}", f"Hugo's {plural} feeds")
     return a
 
 

@@ -52,6 +52,14 @@ def read(root: Path) -> Adoption:
         feed = cfg.get("feed") or {}
         a.old_feeds = ["/" + str(feed.get("path") or "feed.xml").lstrip("/")]
         a.old_feeds += [f"/feed/{c}.xml" for c in feed.get("categories") or [] if isinstance(c, str)]
+        a.feed("atom", a.old_feeds[0], f"jekyll-feed: {'feed.path' if feed.get('path') else 'its default'}")
+        if feed.get("categories"):
+            a.feed("category_atom", "feed/{slug}.xml", "jekyll-feed: feed.categories")
+        if feed.get("tags"):
+            tags = feed["tags"] if isinstance(feed["tags"], dict) else {}
+            folder = "/" + str(tags.get("path") or "/feed/by_tag/").strip("/") + "/"
+            a.old_feeds.append(f"{folder}TAG.xml")
+            a.feed("tag_atom", f"{folder}{{slug}}.xml", "jekyll-feed: feed.tags")
     return a
 
 

@@ -48,6 +48,7 @@ class Adoption:
     id_rule: str = "permalink"
     old_feeds: list[str] = field(default_factory=list)  # site paths of the engine's feeds
     engine_output: str = "public"  # the engine's own output folder
+    feed_paths: dict[str, tuple[str, str]] = field(default_factory=dict)  # [feeds.paths] key -> (path, from)
     rows: list[Row] = field(default_factory=list)
     gaps: list[Gap] = field(default_factory=list)
 
@@ -68,6 +69,10 @@ class Adoption:
                 self.rows.append(Row(f"[authors.{entry.key}]", entry.name, source))
         if len(self.authors) == 1:
             self.put("author", self.authors[0].key, "the only author")
+
+    def feed(self, key: str, path: str, source: str) -> None:
+        """Note where the old engine wrote a feed, as a [feeds.paths] key (see adopt/feeds.py)."""
+        self.feed_paths.setdefault(key, (path.lstrip("/"), source))
 
     def gap(self, what: str, reason: str) -> None:
         """Record something that could not be mapped."""

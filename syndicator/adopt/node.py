@@ -54,6 +54,9 @@ def read_eleventy(root: Path) -> Adoption:
     _author_block(a, meta_text, shown)
     _section(a, root / source, root / source, "the folder with the most posts")
     a.old_feeds = ["/" + (_match(r"outputPath\s*:\s*[\"']([^\"']+)", code) or "feed.xml").lstrip("/")]
+    kind = _match(r"type\s*:\s*[\"'](atom|rss|json)[\"']", code)  # the feed plugin's; Atom by default
+    a.feed(kind or ("json" if a.old_feeds[0].endswith(".json") else "atom"), a.old_feeds[0],
+           "the feed plugin's outputPath")
     return a
 
 
@@ -70,6 +73,8 @@ def read_astro(root: Path) -> Adoption:
     pages = root / "src" / "pages"
     a.old_feeds = sorted("/" + str(p.relative_to(pages)).rsplit(".", 1)[0]
                          for p in pages.rglob("*.xml.*")) if pages.is_dir() else []
+    for path in a.old_feeds:
+        a.feed("atom" if "atom" in path else "rss", path, f"src/pages{path}.js")
     return a
 
 

@@ -51,4 +51,16 @@ def read(root: Path) -> Adoption:
         a.gap(f"ARTICLE_URL {token}", "syndicator's pattern knows {year} {month} {day} {slug}")
     feeds = [cfg.get("FEED_ALL_ATOM", "feeds/all.atom.xml"), cfg.get("FEED_ALL_RSS")]
     a.old_feeds = ["/" + f.lstrip("/") for f in feeds if isinstance(f, str) and f]
+    for key, setting, default in _FEEDS:
+        value = cfg.get(setting, default)
+        if isinstance(value, str) and value:
+            a.feed(key, value, f"pelicanconf.py: {setting}")
     return a
+
+
+# [feeds.paths] key, Pelican setting, Pelican's default (https://docs.getpelican.com/en/latest/settings.html#feed-settings)
+_FEEDS = (("atom", "FEED_ALL_ATOM", "feeds/all.atom.xml"), ("rss", "FEED_ALL_RSS", None),
+          ("category_atom", "CATEGORY_FEED_ATOM", "feeds/{slug}.atom.xml"), ("category_rss", "CATEGORY_FEED_RSS", None),
+          ("tag_atom", "TAG_FEED_ATOM", None), ("tag_rss", "TAG_FEED_RSS", None),
+          ("author_atom", "AUTHOR_FEED_ATOM", "feeds/{slug}.atom.xml"),
+          ("author_rss", "AUTHOR_FEED_RSS", "feeds/{slug}.rss.xml"))

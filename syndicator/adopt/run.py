@@ -16,6 +16,7 @@ from ..posts.ids import dump_pinned
 from ..posts.loader import discover, index_entries, parse_file
 from . import hugo, jekyll, node, pelican, zola
 from .detect import detect
+from .feeds import kept_paths
 from .model import Adoption
 from .pin import Pinned, match, read_feed, source_name
 from .write import CONFIG_NAME, IDS_NAME, config_text, fill_defaults
@@ -62,6 +63,10 @@ def init_site(root: Path, *, feed: str | None, now: datetime, keep_feed_paths: b
         if path.exists():
             raise UsageError(f"{path} exists; init never overwrites a file (move it away to start again)")
     adoption = adopt(root)
+    if keep_feed_paths and adoption.old_feeds:  # the mapping table says where each feed lands
+        kept = kept_paths(adoption)
+        adoption.rows.extend(kept.rows)
+        adoption.gaps.extend(kept.gaps)
     pinned = None
     # A ConfigError from the config as it will be stops init before it writes anything.
     config = _trial_config(root, config_text(adoption, now=now, keep_feed_paths=keep_feed_paths))

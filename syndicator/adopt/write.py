@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..config import TOP_LEVEL
 from ..config_text import author_table, toml_string
-from ..render.spec import FEED_FILES
+from .feeds import ROOT_URL, kept_paths
 from .model import Adoption
 
 CONFIG_NAME = "syndicator.toml"
@@ -61,25 +61,6 @@ def fill_defaults(a: Adoption) -> None:
     a.site["ids"] = a.id_rule
 
 
-def feed_format(engine: str, path: str) -> str:
-    """The format of an old feed, from its name and the engine that wrote it."""
-    name = path.rsplit("/", 1)[-1]
-    if name.endswith(".json"):
-        return "json"
-    return "atom" if "atom" in name or engine in ("jekyll", "eleventy") else "rss"
-
-
-def same_paths(a: Adoption) -> dict[str, str]:
-    """[feeds] url that puts syndicator's site feed where the old engine's was: possible when the
-    old file has the name syndicator gives that format (rss.xml, atom.xml, feed.json)."""
-    if not a.old_feeds:
-        return {}
-    folder, name = a.old_feeds[0].rsplit("/", 1)
-    if FEED_FILES.get(feed_format(a.engine, a.old_feeds[0])) != name:
-        return {}
-    return {"url": folder.strip("/") + "/" if folder.strip("/") else "./"}
-
-
 def config_text(a: Adoption, *, now: datetime, ids_file: str | None = None,
                 keep_feed_paths: bool = False) -> str:
     """syndicator.toml for this adoption."""
@@ -106,6 +87,8 @@ def config_text(a: Adoption, *, now: datetime, ids_file: str | None = None,
         lines += ["", *author_table(entry.key, entry.name, {k: getattr(entry, k) for k in
                                                             ("url", "email", "avatar", "bio")})]
     lines += ["", "[feeds]", f"output = {toml_value(output_folder(a))}"]
-    if keep_feed_paths:
-        lines += [f"{k} = {toml_value(v)}" for k, v in same_paths(a).items()]
+    kept = kept_paths(a).settings if keep_feed_paths and a.old_feeds else {}
+    if kept:  # published at the site's root, each feed where the old engine had it
+        lines += [f"url = {toml_value(ROOT_URL)}", "", "[feeds.paths]"]
+        lines += [f"{k} = {toml_value(v)}" for k, v in kept.items()]
     return "\n".join(lines) + "\n"

@@ -33,4 +33,6 @@ def read(root: Path) -> Adoption:
     names = cfg.get("feed_filenames") or [cfg.get("feed_filename") or "atom.xml"]
     if cfg.get("generate_feeds") or cfg.get("generate_feed"):
         a.old_feeds = ["/" + str(n) for n in names]
+        for n in names:
+            a.feed("atom" if "atom" in str(n) else "rss", str(n), "config.toml: feed_filenames")
     return a

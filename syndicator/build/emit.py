@@ -21,7 +21,7 @@ from ..config import Config
 from ..model import Author, Body, Post
 from ..posts.loader import Problem, Stub
 from ..posts.walk import display_path
-from ..render import FEED_FILES, Entry, FeedSpec, index_page_of, prepare_entry, render_entries, render_opml
+from ..render import Entry, FeedSpec, index_page_of, prepare_entry, render_entries, render_opml
 from .bodies import Bodies
 from .cache import Cache
 from .manifest import Manifest
@@ -60,7 +60,7 @@ def emit(config: Config, *, cache: Cache | None, manifest: Manifest, output: Out
          fetch: Callable[[Iterable[Stub]], list[Post]]) -> Emitted:
     """Render each file in `todo` and write it; write the OPML list; remove files no plan makes now."""
     clock, start = _Clock(), time.perf_counter()
-    opml = FEED_FILES["opml"]
+    opml = config.feeds.paths.site("opml")
     full = {p.source: p for p in fetch({s.source: s for job in todo for s in job.items}.values())}
     bodies = Bodies(config, cache, full.values())
     start = clock.add("bodies", start)

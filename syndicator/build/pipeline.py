@@ -16,7 +16,6 @@ from typing import Callable
 from ..config import Config
 from ..posts.claims import Claim, incumbency, owners_of
 from ..posts.loader import Problem, contested
-from ..render import FEED_FILES
 from .bodies import kept
 from .cache import Cache
 from .emit import emit
@@ -76,7 +75,7 @@ def _build(config: Config, now: datetime, cache: Cache | None, manifest: Manifes
         posts=handed[0], bodies=handed[1])
     if cache is not None and not done.problems:  # every post rendered, every file written, none left behind
         _leave_record(cache, report, discovered[0], previous, result.signatures,
-                      [f.rel for f in files] + [FEED_FILES["opml"]])
+                      [f.rel for f in files] + [config.feeds.paths.site("opml")])
     return report
 
 
@@ -101,8 +100,10 @@ def _history(config: Config, found: Scan, manifest: Manifest, output: OutputDir,
     owners = manifest.owners()
     if owners:
         return incumbency(owners)
-    name = FEED_FILES[config.feeds.formats[0]]
-    present = {rel for rel in known if rel.rsplit("/", 1)[-1] == name} | set(feed_files_present(output, name))
+    fmt, paths = config.feeds.formats[0], config.feeds.paths
+    name = paths.site(fmt).rpartition("/")[2]
+    present = ({rel for rel in known if paths.format_of(rel) == fmt} | {paths.site(fmt)}
+               | set(feed_files_present(output, name)))
     return incumbency({}, published_entries(output, present))
 
 

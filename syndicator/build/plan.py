@@ -15,7 +15,7 @@ from ..config import Config
 from ..model import Author
 from ..posts.loader import Stub
 from ..posts.slugs import unique_slugs
-from ..render import FEED_FILES, INDEX_FILE, FeedSpec
+from ..render import FeedSpec, feed_path
 from .output import current_signature
 
 PAGE = "html"  # FeedFile.fmt of the index page
@@ -70,20 +70,20 @@ def plan_feeds(config: Config, published: list[Stub]) -> list[tuple[FeedSpec, li
     """Every feed to write with its items (newest first, cut to the item count)."""
     site, opts, n = config.site, config.feeds, config.feeds.items
     plans = [(FeedSpec("site", "", site.title, ""), published[:n])]
-    for enabled, kind, folder, label, names_of in (
-        (opts.per_tag, "tag", "tags", "posts tagged", lambda p: p.tags),
-        (opts.per_category, "category", "categories", "category", lambda p: p.categories),
+    for enabled, kind, label, names_of in (
+        (opts.per_tag, "tag", "posts tagged", lambda p: p.tags),
+        (opts.per_category, "category", "category", lambda p: p.categories),
     ):
         if enabled:
-            plans += _grouped(published, n, names_of, lambda name, slug, kind=kind, label=label, folder=folder:
-                              FeedSpec(kind, name, f"{site.title}: {label} “{name}”", f"{folder}/{slug}"))
+            plans += _grouped(published, n, names_of, lambda name, slug, kind=kind, label=label:
+                              FeedSpec(kind, name, f"{site.title}: {label} “{name}”", slug))
     if opts.per_author:
         authors: dict[str, Author] = {}
         for post in published:
             for author in post.authors:
                 authors.setdefault(author.key, author)  # the first seen names the feed
         plans += _grouped(published, n, lambda p: [a.key for a in p.authors], lambda key, slug: FeedSpec(
-            "author", key, f"{site.title}: {authors[key].name}", f"authors/{slug}", authors[key]))
+            "author", key, f"{site.title}: {authors[key].name}", slug, authors[key]))
     return plans
 
 
@@ -110,7 +110,7 @@ def inputs_hash(config: Config, what: str, items: Iterable[Stub]) -> str:
 
 def feed_files(config: Config, plans: list[tuple[FeedSpec, list[Stub]]]) -> list[FeedFile]:
     """Every feed file the plans make, in every configured format."""
-    return [FeedFile(f"{spec.path}/{FEED_FILES[fmt]}".lstrip("/"), inputs_hash(config, f"{fmt}\0{spec!r}", items),
+    return [FeedFile(feed_path(config.feeds.paths, spec, fmt), inputs_hash(config, f"{fmt}\0{spec!r}", items),
                      spec, fmt, items)
             for spec, items in plans for fmt in config.feeds.formats]
 
@@ -119,7 +119,7 @@ def page_file(config: Config, plans: list[tuple[FeedSpec, list[Stub]]]) -> FeedF
     """The index page: it lists every feed and shows the site feed's posts."""
     spec, items = plans[0]
     every = "\0".join(repr(s) for s, _ in plans) + "\0" + ",".join(config.feeds.formats)
-    return FeedFile(INDEX_FILE, inputs_hash(config, f"{PAGE}\0{every}", items), spec, PAGE, items)
+    return FeedFile(config.feeds.paths.site("page"), inputs_hash(config, f"{PAGE}\0{every}", items), spec, PAGE, items)
 
 
 def stale(files: list[FeedFile], previous: dict[str, tuple[str, str]], out: Path) -> list[FeedFile]:

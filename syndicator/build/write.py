@@ -20,11 +20,9 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from ..posts.loader import Problem
-from ..render import FEED_FILES, INDEX_FILE
 from .manifest import Manifest
 from .output import Outcome, OutputDir
 
-OUTPUT_NAMES = (*FEED_FILES.values(), INDEX_FILE)
 _MANAGED = ("", "tags", "categories", "authors")  # folders whose links are reported
 
 
@@ -52,7 +50,8 @@ class Publisher:
 
     def __init__(self, output: OutputDir, manifest: Manifest, rels: list[str], *, known: set[str],
                  expected: set[str], before_write: Callable[[list[str]], None], in_flight: int = 8 << 20) -> None:
-        output.sweep_temp({_folder(rel) for rel in known | expected}, OUTPUT_NAMES)
+        every = known | expected  # each file's own name: the names are settings ([feeds.paths])
+        output.sweep_temp({_folder(rel) for rel in every}, {rel.rpartition("/")[2] for rel in every})
         manifest.add(rels)
         before_write(rels)
         self._output, self._manifest, self._known, self._expected = output, manifest, known, expected

@@ -22,8 +22,8 @@ def _table(rows: list[tuple[str, str, str]]) -> None:
               help="The old engine's published feed (public/index.xml, _site/feed.xml, a saved copy "
                    "or its URL): the id of each post in it is pinned, so no subscriber sees it again.")
 @click.option("--keep-feed-paths/--new-feed-paths", default=None,
-              help="Write syndicator's site feed at the old engine's feed path (so subscribers need "
-                   "no redirect), or at its own (feeds/rss.xml...). Asked on a terminal.")
+              help="Write syndicator's feeds at the old engine's feed paths ([feeds.paths]; subscribers "
+                   "need no redirect; the default), or at its own (feeds/rss.xml...). Asked on a terminal.")
 def init_command(source: Path, feed: str | None, keep_feed_paths: bool | None) -> None:
     """Write syndicator's config for an existing blog, reading its posts as they are.
 
@@ -33,14 +33,13 @@ def init_command(source: Path, feed: str | None, keep_feed_paths: bool | None) -
     import sys
 
     from ..adopt.run import adopt, init_site
-    from ..adopt.write import output_folder, same_paths
 
     if keep_feed_paths is None:
-        keep_feed_paths = False
+        keep_feed_paths = True
         preview = adopt(source)
-        if same_paths(preview) and sys.stdin.isatty():
-            keep_feed_paths = click.confirm(f"The old feed lived at {preview.old_feeds[0]}. Write "
-                                            "syndicator's site feeds in the same folder?", default=True)
+        if preview.old_feeds and sys.stdin.isatty():
+            keep_feed_paths = click.confirm(f"The old feeds lived at {', '.join(preview.old_feeds)}. Write "
+                                            "syndicator's feeds at the same paths?", default=True)
     result = init_site(source, feed=feed, now=now_utc(), keep_feed_paths=keep_feed_paths)
     a = result.adoption
     click.echo(f"{a.engine.capitalize()} site found ({', '.join(a.config_files) or 'its files'}); "
@@ -63,20 +62,16 @@ def init_command(source: Path, feed: str | None, keep_feed_paths: bool | None) -
 
 def _feed_paths(a, keep: bool) -> None:
     """Where the old feeds lived, and how subscribers keep them."""
-    from ..adopt.write import output_folder, same_paths
-    from ..render.spec import FEED_FILES
+    from ..adopt.write import output_folder
 
     click.echo(f"\nthe old feeds lived at {', '.join(a.old_feeds)}.")
     if keep:
-        click.echo(f"syndicator's site feeds are written for the same folder: publish the files of "
-                   f"{output_folder(a)}/ there (after the engine's own build); subscribers need no redirect.")
-    elif same_paths(a):
-        click.echo("to write syndicator's site feeds at the same path, run init with --keep-feed-paths "
-                   "(move syndicator.toml away first).")
+        click.echo(f"syndicator writes its feeds at those paths ([feeds.paths] above): publish the files of "
+                   f"{output_folder(a)}/ at the site's root after the engine's own build, and subscribers "
+                   "need no redirect. Try it: `syndicator build`, then `syndicator serve`.")
     else:
-        click.echo(f"syndicator names its feeds {FEED_FILES['rss']}, {FEED_FILES['atom']} and "
-                   f"{FEED_FILES['json']}: to keep {a.old_feeds[0]} working, redirect it to the new "
-                   "feed, or copy the new feed of the same format to that path when you deploy.")
+        click.echo("syndicator's feeds keep their own names (rss.xml, atom.xml, feed.json): redirect the old "
+                   "paths to them, or run init again with --keep-feed-paths (move syndicator.toml away first).")
 
 
 def _short(value: str) -> str:

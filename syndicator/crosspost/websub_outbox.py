@@ -89,18 +89,18 @@ def _open(path: Path) -> sqlite3.Connection:
 
 
 def _feeds(config: Config) -> dict[str, tuple[int, int]]:
-    """Every feed file under the output folder (relative path -> size, mtime_ns); OPML is not
-    a feed."""
+    """Every feed file under the output folder (relative path -> size, mtime_ns), by what
+    [feeds.paths] says each path holds; OPML is not a feed."""
     out: dict[str, tuple[int, int]] = {}
-    root = config.feeds.output
+    root, paths = config.feeds.output, config.feeds.paths
     for folder, _, names in os.walk(root):
         for name in names:
-            if name.endswith((".xml", ".json")) and not name.startswith("."):
+            rel = Path(folder, name).relative_to(root).as_posix()
+            if paths.format_of(rel) in ("rss", "atom", "json") and not name.startswith("."):
                 try:
                     info = os.stat(os.path.join(folder, name))
                 except OSError:  # a dangling link is not a feed
                     continue
-                rel = Path(folder, name).relative_to(root).as_posix()
                 out[rel] = (info.st_size, info.st_mtime_ns)
     return out
 

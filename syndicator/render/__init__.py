@@ -9,7 +9,7 @@ May import: model, config, posts.content. Never the build, cross-posting, endpoi
     index_page(site, feeds, specs, items, owner=...)    the HTML page for people (index.html)
     feed_url(feeds, spec, fmt)                          a feed's absolute public URL
 
-Modules: spec (FeedSpec; FEED_FILES, the one spelling of the output file names), sanitize (text
+Modules: spec (FeedSpec, feed_path: where [feeds.paths] puts each feed), sanitize (text
 and URLs made safe for feeds), entry (the cleaned per-entry and per-feed facts every format
 shares), footer (the HTML attribution footer), extension (namespaces, our attribution
 extension, the media/link/person elements RSS and Atom share; its docstring documents the
@@ -29,17 +29,16 @@ from .entry import Entry, _prepare_cached, prepare_entry, prepare_head
 from .extension import ATTR as NAMESPACE
 from .page import index_page, index_page_of
 from .sanitize import clean, uri
-from .spec import CONTENT_TYPES, FEED_FILES, INDEX_FILE, FeedSpec
+from .spec import CONTENT_TYPES, FeedSpec, feed_path
 
-__all__ = ["FEED_FILES", "INDEX_FILE", "NAMESPACE", "CONTENT_TYPES", "Entry", "FeedSpec", "feed_url",
+__all__ = ["NAMESPACE", "CONTENT_TYPES", "Entry", "FeedSpec", "feed_path", "feed_url",
            "index_page", "index_page_of", "prepare_entry", "render", "render_entries", "render_opml",
            "clear_caches"]
 
 
 def feed_url(feeds: Feeds, spec: FeedSpec, fmt: str) -> str:
     """The feed's absolute public URL, non-ASCII path parts percent-encoded."""
-    parts = [quote(clean(p), safe="") for p in spec.path.split("/") if p]
-    return feeds.url + "".join(p + "/" for p in parts) + FEED_FILES[fmt]
+    return feeds.url + "/".join(quote(clean(p), safe="") for p in feed_path(feeds.paths, spec, fmt).split("/"))
 
 
 def render(fmt: str, site: Site, feeds: Feeds, spec: FeedSpec,

@@ -16,7 +16,7 @@ from urllib.parse import quote, urlsplit
 from ..config import Feeds, Site
 from ..model import Author, Body, Post
 from .entry import Entry, Person, prepare_entry
-from .spec import CONTENT_TYPES, FEED_FILES, FeedSpec
+from .spec import CONTENT_TYPES, FeedSpec, feed_path
 
 # Feed groups as the page shows them, after the site feed: (FeedSpec.kind, heading).
 GROUPS = (("author", "By author"), ("category", "By category"), ("tag", "By tag"))
@@ -68,7 +68,7 @@ def index_page_of(site: Site, feeds: Feeds, specs: Sequence[FeedSpec], entries: 
     """The whole page from the site feed's entries, already prepared (`prepare_entry`)."""
     links = [(spec, fmt) for spec in _page_order(specs) for fmt in feeds.formats]
     head = [f'<link rel="alternate" type="{CONTENT_TYPES[fmt]}" title="{_e(_feed_label(site.title, spec, fmt))}" '
-            f'href="{_e(_href(spec, fmt))}">' for spec, fmt in links]
+            f'href="{_e(_href(feeds, spec, fmt))}">' for spec, fmt in links]
     body = [
         "<header>", f"<h1>{_e(site.title)}</h1>",
         f"<p>{_e(site.description)}</p>" if site.description else "",
@@ -76,7 +76,7 @@ def index_page_of(site: Site, feeds: Feeds, specs: Sequence[FeedSpec], entries: 
         "</header>", '<main>', '<section id="feeds"><h2>Subscribe</h2>',
         '<p class="hint">Copy a feed link into your feed reader. RSS and Atom work everywhere; '
         "JSON Feed in newer readers.</p>",
-        _render_feeds(_page_order(specs), feeds.formats),
+        _render_feeds(_page_order(specs), feeds),
         "</section>", '<section id="posts"><h2>Latest posts</h2>',
         _render_entries(entries),
         "</section></main>",
@@ -104,8 +104,8 @@ def _title(spec: FeedSpec) -> str:
     return spec.author.name if spec.author is not None else spec.key
 
 
-def _href(spec: FeedSpec, fmt: str) -> str:
-    return quote(f"{spec.path}/{FEED_FILES[fmt]}".lstrip("/"))
+def _href(feeds: Feeds, spec: FeedSpec, fmt: str) -> str:
+    return quote(feed_path(feeds.paths, spec, fmt))
 
 
 def _http(url: str | None) -> bool:
@@ -118,7 +118,8 @@ def _feed_label(site_title: str, spec: FeedSpec, fmt: str) -> str:
     return f"{site_title}: {_title(spec)} ({LABELS[fmt]})"
 
 
-def _render_feeds(specs: list[FeedSpec], formats: Sequence[str]) -> str:
+def _render_feeds(specs: list[FeedSpec], feeds: Feeds) -> str:
+    formats = feeds.formats
     if not specs or not formats:
         return "<p>No feeds have been built yet.</p>"
     parts = []
@@ -130,14 +131,14 @@ def _render_feeds(specs: list[FeedSpec], formats: Sequence[str]) -> str:
             parts.append(f"<h3>{_e(heading)}</h3>")
         parts.append('<ul class="feeds">')
         for spec in group:
-            links = " ".join(f'<a class="fmt" href="{_e(_href(spec, fmt))}" type="{CONTENT_TYPES[fmt]}">'
+            links = " ".join(f'<a class="fmt" href="{_e(_href(feeds, spec, fmt))}" type="{CONTENT_TYPES[fmt]}">'
                              f"{LABELS[fmt]}</a>" for fmt in formats)
             parts.append(f'<li class="feed feed-{kind}"><span class="name">{_e(_title(spec))}</span> '
                          f'<span class="links">{links}</span></li>')
         parts.append("</ul>")
-    opml = FEED_FILES["opml"]
-    parts.append(f'<p class="hint">All of them at once: <a href="{opml}" type="{CONTENT_TYPES["opml"]}">'
-                 f"{opml}</a> (import it into your reader).</p>")
+    opml = feeds.paths.site("opml")
+    parts.append(f'<p class="hint">All of them at once: <a href="{_e(quote(opml))}" type="{CONTENT_TYPES["opml"]}">'
+                 f"{_e(opml)}</a> (import it into your reader).</p>")
     return "\n".join(parts)
 
 

@@ -1,15 +1,13 @@
-"""What a feed file is: its FeedSpec, and the one spelling of every output file's name."""
+"""What a feed file is: its FeedSpec, and where it goes (by [feeds.paths], syndicator/feed_paths.py)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..feed_paths import FeedPaths
 from ..model import Author
 
-# The file names the build writes and the server, daemon and CLI look for: one per feed format,
-# plus the OPML list of every feed. Nowhere else spells them.
-FEED_FILES = {"rss": "rss.xml", "atom": "atom.xml", "json": "feed.json", "opml": "feeds.opml"}
-INDEX_FILE = "index.html"  # the page for people beside the feeds (render/page.py)
+# The media type of each output format; the file names are settings ([feeds.paths]).
 CONTENT_TYPES = {"rss": "application/rss+xml", "atom": "application/atom+xml",
                  "json": "application/feed+json", "opml": "text/x-opml"}
 
@@ -21,5 +19,10 @@ class FeedSpec:
     kind: str  # "site" | "tag" | "category" | "author"
     key: str  # tag or category name, or author key; "" for the site feed
     title: str  # feed title
-    path: str  # under the feeds output dir: "", "tags/<slug>", "categories/<slug>", "authors/<key>"
+    slug: str  # the name in the feed's path ([feeds.paths] {slug}); "" for the site feed
     author: Author | None = None  # set for author feeds: feed-level name, link, avatar, bio
+
+
+def feed_path(paths: FeedPaths, spec: FeedSpec, fmt: str) -> str:
+    """The feed file's path under the output folder, from [feeds.paths]."""
+    return paths.of(spec.kind, spec.slug, fmt)

@@ -122,12 +122,13 @@ class Handler(BaseHTTPRequestHandler):
             self._error(500, "Internal Server Error")
 
     def _file(self, segments: tuple[str, ...], *, head: bool) -> None:
-        real = resolve(self.server.root, segments)
+        paths = self.server.current().feeds.paths
+        real = resolve(self.server.root, segments, paths)
         entity = self.server.files.get(real) if real else None
         if entity is None:
             self._error(404, "Not Found")
             return
-        ctype = content_type(segments[-1]) or "application/octet-stream"
+        ctype = content_type("/".join(segments), paths) or "application/octet-stream"
         links = []
         if ctype.split(";")[0] in _FEED_TYPES and self.server.hubs:
             links = [f'<{hub}>; rel="hub"' for hub in self.server.hubs]

@@ -15,7 +15,6 @@ from datetime import datetime, timezone
 from typing import Any, Callable
 
 from ..config import Config
-from ..render import FEED_FILES
 
 logger = logging.getLogger(__package__)  # the server's lines keep the name `syndicator.server`
 
@@ -58,11 +57,11 @@ def scrub(value: Any) -> Any:
 
 def file_health(config: Config) -> BuildHealth:
     """What a standalone server can tell from the feed files."""
-    out = config.feeds.output
-    newest = [p.stat().st_mtime for p in (out / FEED_FILES[f] for f in ("json", "atom", "rss")) if p.is_file()]
+    out, paths = config.feeds.output, config.feeds.paths
+    newest = [p.stat().st_mtime for p in (out / paths.site(f) for f in ("json", "atom", "rss")) if p.is_file()]
     last = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(max(newest))) if newest else None
     try:
-        items = json.loads((out / FEED_FILES["json"]).read_bytes()).get("items")
+        items = json.loads((out / paths.site("json")).read_bytes()).get("items")
         count = len(items) if isinstance(items, list) else None
     except (OSError, ValueError, AttributeError):
         count = None

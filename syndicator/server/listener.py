@@ -32,10 +32,12 @@ class FeedServer(ThreadingHTTPServer):
     allow_reuse_address = True
 
     def __init__(self, address: tuple[str, int], *, config: Config, index: Any, health: HealthFn,
-                 status: StatusCache, limits: ServeLimits, health_token: str | None) -> None:
+                 status: StatusCache, limits: ServeLimits, health_token: str | None,
+                 current: Callable[[], Config] | None = None) -> None:
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
         self.config = config
+        self.current = current or (lambda: config)  # after reloads: [feeds.paths] apply at once
         self.root = config.feeds.output
         self.feeds_url = config.feeds.url
         self.hubs = config.feeds.hubs
@@ -98,10 +100,12 @@ def make_server(config: Config, *, host: str | None = None, port: int | None = N
         max_connections=settings.max_connections if max_connections is None else max_connections,
         max_per_client=settings.max_per_client if max_per_client is None else max_per_client)
     address = (settings.host if host is None else host, settings.port if port is None else port)
-    status = StatusCache(current_config or (lambda: config))
+    current = current_config or (lambda: config)
+    status = StatusCache(current)
     try:
-        return FeedServer(address, config=config, index=IndexPage(config), status=status, limits=limits,
-                          health=health or (lambda: file_health(config)), health_token=_token(config))
+        return FeedServer(address, config=config, index=IndexPage(config, current=current), status=status,
+                          limits=limits, health=health or (lambda: file_health(current())),
+                          health_token=_token(config), current=current)
     except OSError as exc:
         raise ServeError(f"cannot listen on {address[0]}:{address[1]}: {exc.strerror or exc}") from None
 

@@ -7,10 +7,10 @@ import re
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from ..render import CONTENT_TYPES, FEED_FILES
+from ..feed_paths import FeedPaths
+from ..render import CONTENT_TYPES
 
-# Content types by file name first, then by suffix. Only these are ever served.
-_BY_NAME = {FEED_FILES[fmt]: f"{CONTENT_TYPES[fmt]}; charset=utf-8" for fmt in ("rss", "atom", "json")}
+# Content types by what [feeds.paths] says a file holds first, then by suffix. Only these are ever served.
 _TYPES = {
     ".opml": "text/x-opml; charset=utf-8",
     ".xml": "application/xml; charset=utf-8",
@@ -29,11 +29,13 @@ _ENCODED_SEPARATORS = ("%2f", "%5c", "%00")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
-def content_type(name: str) -> str | None:
-    """The Content-Type for a served file name, or None when the type is never served."""
-    if name in _BY_NAME:
-        return _BY_NAME[name]
-    return _TYPES.get(os.path.splitext(name)[1].lower())
+def content_type(rel: str, paths: FeedPaths | None = None) -> str | None:
+    """The Content-Type for a path under the output folder (by its format when `paths` names it
+    a feed or the OPML list), or None when the type is never served."""
+    what = paths.format_of(rel) if paths is not None else None
+    if what in CONTENT_TYPES:
+        return f"{CONTENT_TYPES[what]}; charset=utf-8"
+    return _TYPES.get(os.path.splitext(rel)[1].lower())
 
 
 def safe_segments(raw_path: str) -> tuple[str, ...] | None:
@@ -63,15 +65,16 @@ def _hidden(segment: str) -> bool:
             or bool(_CONTROL.search(segment)) or bool(_TEMPORARY.search(segment)))
 
 
-def resolve(root: Path, segments: tuple[str, ...]) -> str | None:
+def resolve(root: Path, segments: tuple[str, ...], paths: FeedPaths | None = None) -> str | None:
     """The real path of `segments` under `root`, or None if it leaves root or is not servable."""
     real_root = os.path.realpath(root)
     real = os.path.realpath(os.path.join(real_root, *segments))
     if os.path.commonpath([real, real_root]) != real_root or real == real_root:
         return None
     # A symlink inside may point at a dotfile or an unserved type inside: check the target too.
-    if any(map(_hidden, os.path.relpath(real, real_root).split(os.sep))):
+    inside = os.path.relpath(real, real_root).split(os.sep)
+    if any(map(_hidden, inside)):
         return None
-    if content_type(segments[-1]) is None or content_type(os.path.basename(real)) is None:
+    if content_type("/".join(segments), paths) is None or content_type("/".join(inside), paths) is None:
         return None
     return real

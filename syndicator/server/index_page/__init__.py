@@ -11,17 +11,18 @@ any build there is a placeholder page saying so.
 from __future__ import annotations
 
 import threading
-from typing import Any
+from typing import Any, Callable
 
 from ...config import Config
-from ...render import INDEX_FILE, index_page
+from ...render import index_page
 
 
 class IndexPage:
     """The page as a server Entity, re-read only when the build rewrites index.html."""
 
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, *, current: Callable[[], Config] | None = None) -> None:
         self.config = config
+        self._current = current or (lambda: config)  # the config after reloads ([feeds.paths] page)
         self._key: Any = object()
         self._entity: Any = None
         self._lock = threading.Lock()
@@ -30,10 +31,10 @@ class IndexPage:
         """The page (a server.files.Entity, ETag only), or a placeholder before the first build."""
         from ..files import Entity
 
-        path = self.config.feeds.output / INDEX_FILE
+        path = self.config.feeds.output / self._current().feeds.paths.site("page")
         try:
             st = path.stat()
-            key: Any = (st.st_mtime_ns, st.st_size, st.st_ino)
+            key: Any = (path, st.st_mtime_ns, st.st_size, st.st_ino)
         except OSError:
             key = None
         with self._lock:
