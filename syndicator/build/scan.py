@@ -112,7 +112,7 @@ def scan(config: Config, *, cache: Cache | None, progress: Progress | None = Non
     done = 0
     work = _Parsing(config, PostWriter(cache.path) if cache else None, os.getpid())
     for blob, posts in fork_map(_parse_chunk, chunks, context=work, min_items=-(-_PARALLEL_FROM // _CHUNK),
-                                chunksize=1, ordered=False):
+                                ordered=False):
         pairs = loads(blob, config.authors)
         entries.update(pairs)
         blobs.append(blob)
