@@ -63,19 +63,21 @@ class Scan:
 
 @dataclass(frozen=True)
 class _Parsing:
-    """What each parse task needs: the config, and where a worker process stores the posts it parsed."""
+    """What each parse task needs: the config, and where a worker process stores what it parsed."""
 
     config: Config
-    writer: PostWriter | None  # None: posts go back to the parent pickled
-    parent: int  # the scanning process: it keeps its own posts (its cache connection is the one that saves)
+    writer: PostWriter | None  # None: everything goes back to the parent
+    parent: int  # the scanning process: it keeps its own results (its cache connection is the one that saves)
+    generation: int  # this scan's snapshot rows, stored by the workers
 
 
-def _parse_chunk(work: _Parsing, rels: list[str]) -> tuple[bytes, list[tuple[str, bytes | None]]]:
+def _parse_chunk(work: _Parsing, rels: list[str]) -> tuple[bytes, list[tuple[str, bytes | None]], bool]:
     """Parse some files: their (path, entry) pairs pickled together (one pickle shares the authors,
     tags and warning texts of many files), and each post pickled alone for the cache's posts table.
 
-    A worker process writes the posts into the cache itself and sends back none: 10,000 posts
-    then never cross a pipe, nor wait in the parent's memory for one big insert.
+    A worker process stores the posts and the batch of entries in the cache itself (True: stored)
+    and sends back the entries only: 10,000 posts then never cross a pipe, and neither they nor
+    the batches wait in the parent's memory for one big insert.
     """
     config = work.config
     pairs, posts = [], []
@@ -83,10 +85,11 @@ def _parse_chunk(work: _Parsing, rels: list[str]) -> tuple[bytes, list[tuple[str
         entry, post = parse_file(config, rel)
         pairs.append((rel, entry))
         posts.append((rel, None if post is None else dumps(post, config.authors)))
+    blob = dumps(pairs, config.authors)
     if work.writer is not None and os.getpid() != work.parent:
-        work.writer.put(posts)
-        posts = []
-    return dumps(pairs, config.authors), posts
+        work.writer.put(posts, blob, work.generation)
+        return blob, [], True
+    return blob, posts, False
 
 
 def scan(config: Config, *, cache: Cache | None, progress: Progress | None = None,
@@ -109,13 +112,16 @@ def scan(config: Config, *, cache: Cache | None, progress: Progress | None = Non
     fresh: dict[str, bytes] = {}
     unsaved: dict[str, bytes | None] = {}  # posts parsed here, not yet in the cache (None: not a post)
     blobs: list[bytes] = []  # pickled (path, entry) lists: together, every entry when nothing came from the cache
-    done = 0
-    work = _Parsing(config, PostWriter(cache.path) if cache else None, os.getpid())
-    for blob, posts in fork_map(_parse_chunk, chunks, context=work, min_items=-(-_PARALLEL_FROM // _CHUNK),
-                                ordered=False):
+    done, staged = 0, 0
+    work = _Parsing(config, PostWriter(cache.path) if cache else None, os.getpid(), started)
+    for blob, posts, stored in fork_map(_parse_chunk, chunks, context=work,
+                                        min_items=-(-_PARALLEL_FROM // _CHUNK), ordered=False):
         pairs = loads(blob, config.authors)
         entries.update(pairs)
-        blobs.append(blob)
+        if stored:
+            staged += 1
+        else:
+            blobs.append(blob)
         for rel, post in posts:
             unsaved[rel] = post
             if post is not None:
@@ -126,7 +132,9 @@ def scan(config: Config, *, cache: Cache | None, progress: Progress | None = Non
     gone = [rel for rel in old if rel not in files]
     if cache is not None:
         if stale or gone:
-            cache.save(entries, stale, unsaved, gone, blobs=blobs if len(stale) == len(entries) else None)
+            full = len(stale) == len(entries)  # nothing came from the cache: the batches hold every entry
+            cache.save(entries, stale, unsaved, gone, blobs=blobs if full and not staged else None,
+                       staged=started if full and staged == len(chunks) else None)
         cache.mark_scan(started)
     return Scan(config, entries, fresh, cache, files=len(files), parsed=len(stale), notes=notes)
 
