@@ -60,11 +60,6 @@ class FeedPaths:
                     return fmt
         return None
 
-    def changed(self) -> dict[str, str]:
-        """The keys set to something other than the default, as [feeds.paths] writes them."""
-        out = {k: v for k, v in self.files if DEFAULTS[k] != v}
-        return out | {f"{k}_{f}": p for k, f, p in self.patterns if p != FeedPaths(self.files).pattern(k, f)}
-
 
 @functools.lru_cache(maxsize=64)
 def _regex(pattern: str) -> re.Pattern[str]:

@@ -202,3 +202,20 @@ def test_an_unreadable_feed_writes_nothing(tmp_path):
     result = init(root, "--feed", "old.xml")
     assert result.returncode != 0 and "--feed old.xml" in result.stderr and "Traceback" not in result.stderr
     assert not (root / "syndicator.toml").exists() and not (root / "syndicator-ids.toml").exists()
+
+
+def test_jekyll_feed_category_and_tag_feeds_keep_their_paths(tmp_path):
+    root = write(tmp_path, {
+        "_config.yml": "title: Notes\nurl: https://jk.example.org\nplugins: [jekyll-feed]\n"
+                       "feed:\n  categories: [news, Release Notes]\n  tags: true\n",
+        "_posts/2024-02-03-first.md": "---\ntitle: First\ncategories: [news]\ntags: [python]\n---\nHello.\n"})
+    result = init(root)
+    assert result.returncode == 0, result.stderr
+    assert re.search(r"\[feeds.paths\] category_atom\s+feed/\{slug\}.xml\s+jekyll-feed: feed.categories", result.stdout)
+    assert re.search(r"/feed/Release Notes.xml\s+jekyll-feed names the file as the category is spelled; "
+                     r"syndicator writes it at /feed/release-notes.xml", result.stdout), result.stdout
+    assert build(root).returncode == 0
+    out = root / "_syndicator-feeds"
+    for rel in ("feed.xml", "feed/news.xml", "feed/by_tag/python.xml"):
+        parsed = feedparser.parse((out / rel).read_bytes())
+        assert parsed.version == "atom10" and [e.title for e in parsed.entries] == ["First"], rel

@@ -61,7 +61,10 @@ def read(root: Path) -> Adoption:
     a.feed("rss", rss, "Hugo's home feed")
     for plural, kind in (("tags", "tag"), ("categories", "category")):
         if plural in taxonomies.values():
-            a.feed(f"{kind}_rss", f"{plural}/{{slug}}/{rss}", f"Hugo's {plural} feeds")
+            a.feed(f"{kind}_rss", f"{plural}/{{slug}}/{rss}", f"Hugo's {plural}/NAME/{rss}")
+    for plural in sorted(a.site["taxonomies"]):
+        a.gap(f"/{plural}/NAME/{rss}", f"syndicator reads {plural} as tags: their feeds are the tag feeds, "
+              f"tags/NAME/{rss}; redirect the old ones there")
     return a
 
 

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from ..posts.slugs import slugify
 from .common import author, authors_from, first_file, read_data, translate
 from .model import Adoption
 
@@ -55,6 +56,9 @@ def read(root: Path) -> Adoption:
         a.feed("atom", a.old_feeds[0], f"jekyll-feed: {'feed.path' if feed.get('path') else 'its default'}")
         if feed.get("categories"):
             a.feed("category_atom", "feed/{slug}.xml", "jekyll-feed: feed.categories")
+            for name in (c for c in feed["categories"] if isinstance(c, str) and slugify(c) != c):
+                a.gap(f"/feed/{name}.xml", f"jekyll-feed names the file as the category is spelled; syndicator "
+                      f"writes it at /feed/{slugify(name)}.xml: redirect the old one there")
         if feed.get("tags"):
             tags = feed["tags"] if isinstance(feed["tags"], dict) else {}
             folder = "/" + str(tags.get("path") or "/feed/by_tag/").strip("/") + "/"

@@ -68,7 +68,7 @@ def _feed_paths(a, keep: bool) -> None:
     if keep:
         click.echo(f"syndicator writes its feeds at those paths ([feeds.paths] above): publish the files of "
                    f"{output_folder(a)}/ at the site's root after the engine's own build, and subscribers "
-                   "need no redirect. Try it: `syndicator build`, then `syndicator serve`.")
+                   "need no redirect (`syndicator serve` serves them at those paths).")
     else:
         click.echo("syndicator's feeds keep their own names (rss.xml, atom.xml, feed.json): redirect the old "
                    "paths to them, or run init again with --keep-feed-paths (move syndicator.toml away first).")
