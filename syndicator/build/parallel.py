@@ -83,7 +83,7 @@ def _dispatch(tasks: range, workers: dict[Connection, int], ordered: bool) -> It
     following = 0
     for conn in workers:
         for index in _take(queue, _AHEAD):
-            conn.send(index)
+            _send(conn, index, workers)
             held[conn] += 1
     while following < len(tasks):
         for conn in wait([c for c, n in held.items() if n]):
@@ -93,7 +93,7 @@ def _dispatch(tasks: range, workers: dict[Connection, int], ordered: bool) -> It
                 raise WorkerFailed(f"worker process {workers[conn]} ended without answering") from None
             held[conn] -= 1
             for more in _take(queue, 1):
-                conn.send(more)
+                _send(conn, more, workers)
                 held[conn] += 1
             if failure is not None:
                 raise failure
@@ -105,6 +105,13 @@ def _dispatch(tasks: range, workers: dict[Connection, int], ordered: bool) -> It
             while following in waiting:
                 yield waiting.pop(following)
                 following += 1
+
+
+def _send(conn: Connection, index: int, workers: dict[Connection, int]) -> None:
+    try:
+        conn.send(index)
+    except OSError:  # a broken pipe: the worker is gone
+        raise WorkerFailed(f"worker process {workers[conn]} ended without answering") from None
 
 
 def _take(queue: Iterator[int], n: int) -> list[int]:
