@@ -11,6 +11,7 @@ left out puts that feed at `FOLDER/{slug}/NAME`, NAME being the site feed's file
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -46,8 +47,18 @@ class FeedPaths:
         return f"{FOLDERS[kind]}/{SLUG}/{self.site(fmt).rpartition('/')[2]}"
 
     def of(self, kind: str, slug: str, fmt: str) -> str:
-        """The path of one feed: the site feed (kind "site") or a tag, category or author feed."""
-        return self.site(fmt) if kind == "site" else self.pattern(kind, fmt).replace(SLUG, slug)
+        """The path of one feed: the site feed (kind "site") or a tag, category or author feed.
+
+        A name that would put its feed on a site file (Pelican's `feeds/{slug}.atom.xml` beside
+        `feeds/all.atom.xml`, for a category "all") gets a short hash after it instead.
+        """
+        if kind == "site":
+            return self.site(fmt)
+        path = self.pattern(kind, fmt).replace(SLUG, slug)
+        if path in (p for _, p in self.files):
+            digest = hashlib.sha256(f"{kind}\0{slug}".encode("utf-8", "surrogatepass")).hexdigest()[:6]
+            path = self.pattern(kind, fmt).replace(SLUG, f"{slug}-{digest}")
+        return path
 
     def format_of(self, rel: str) -> str | None:
         """What a path under the output folder holds ("rss", "atom", "json", "opml", "page"), or None."""
@@ -109,8 +120,8 @@ def _check_path(key: str, value: str, where: str) -> None:
 
 
 def _check_clashes(paths: FeedPaths, files: list[str], groups: list[tuple[str, str]], where: str) -> None:
-    """No two enabled outputs at one path, a site file nowhere a pattern can put a feed, no two
-    patterns that can give the same path for some pair of names."""
+    """No two enabled outputs at one path, and no two patterns that can give the same path for
+    some pair of names. (A pattern that can give a site file's path is fine: FeedPaths.of.)"""
     seen: dict[str, str] = {}
     for what in files:
         path = paths.site(what)
@@ -119,10 +130,6 @@ def _check_clashes(paths: FeedPaths, files: list[str], groups: list[tuple[str, s
         seen[path] = what
     for n, (kind, fmt) in enumerate(groups):
         pattern = paths.pattern(kind, fmt)
-        for path, what in seen.items():
-            if _regex(pattern).fullmatch(path):
-                raise ConfigError(f"{where} {what} {path!r} is where {kind}_{fmt} = {pattern!r} puts "
-                                  "a feed: give one of them another path")
         for other_kind, other_fmt in groups[n + 1:]:
             other = paths.pattern(other_kind, other_fmt)
             if overlap(pattern, other):

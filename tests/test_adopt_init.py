@@ -132,16 +132,23 @@ def test_new_feed_paths_keeps_syndicators_own_names_and_says_how_to_redirect(tmp
     assert (root / "syndicator-feeds" / "rss.xml").is_file() and not (root / "syndicator-feeds" / "index.xml").exists()
 
 
-def test_pelican_category_feeds_that_could_overwrite_the_site_feed_are_not_kept(tmp_path):
-    """Pelican's defaults put category feeds at feeds/{slug}.atom.xml beside feeds/all.atom.xml: a
-    category named "all" would overwrite the site feed, so init keeps the site feed's path and says why."""
-    root = write(tmp_path, SITES["pelican"])
+def test_pelican_keeps_its_category_feeds_and_author_feeds_that_would_meet_them_are_moved(tmp_path):
+    """Pelican's defaults put both category and author feeds at feeds/{slug}.atom.xml: a category
+    and an author of one name would share a file, so the author feeds keep syndicator's folder."""
+    root = write(tmp_path, {**SITES["pelican"], "content/second.md": "Title: Second\nDate: 2024-02-04 10:00\n"
+                                                                       "Category: Notes\n\nMore.\n"})
     result = init(root)
     assert result.returncode == 0, result.stderr
-    assert re.search(r"CATEGORY_FEED_ATOM \(feeds/\{slug\}.atom.xml\)\s+atom 'feeds/all.atom.xml' is where "
-                     r"category_atom", result.stdout), result.stdout
+    assert re.search(r"\[feeds.paths\] category_atom\s+feeds/\{slug\}.atom.xml\s+pelicanconf.py: CATEGORY_FEED_ATOM",
+                     result.stdout), result.stdout
+    assert re.search(r"AUTHOR_FEED_ATOM \(feeds/\{slug\}.atom.xml\)\s+category_atom = 'feeds/\{slug\}.atom.xml' and "
+                     r"author_atom = 'feeds/\{slug\}.atom.xml' can put two feeds at one path", result.stdout), result.stdout
     paths = load(root / "syndicator.toml").feeds.paths
-    assert paths.site("atom") == "feeds/all.atom.xml" and paths.pattern("category", "atom") == "categories/{slug}/all.atom.xml"
+    assert paths.pattern("author", "atom") == "authors/{slug}/all.atom.xml"
+    assert paths.pattern("author", "rss") == "feeds/{slug}.rss.xml"
+    assert build(root).returncode == 0
+    notes = feedparser.parse((root / "syndicator-feeds" / "feeds" / "notes.atom.xml").read_bytes())
+    assert [e.title for e in notes.entries] == ["Second"]  # at Pelican's path for the category
 
 
 def test_nothing_is_overwritten_and_a_folder_without_an_engine_is_a_clear_error(tmp_path):

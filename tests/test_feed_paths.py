@@ -61,8 +61,6 @@ def files(out) -> set[str]:
     ('[feeds.paths]\ntag_rss = "tags/index.xml"\n', "[feeds.paths] tag_rss = 'tags/index.xml': needs {slug} once"),
     ('[feeds.paths]\ntag_rss = "{slug}/../../x.xml"\n', "would leave the output folder"),
     ('[feeds.paths]\ntag_rss = "t/{name}.xml"\n', "the one placeholder is {slug}"),
-    ('[feeds.paths]\nrss = "tags/x/index.xml"\ntag_rss = "tags/{slug}/index.xml"\n',
-     "[feeds.paths] rss 'tags/x/index.xml' is where tag_rss = 'tags/{slug}/index.xml' puts a feed"),
     ('[feeds.paths]\ncategory_atom = "feeds/{slug}.atom.xml"\nauthor_atom = "feeds/{slug}.atom.xml"\n',
      "category_atom = 'feeds/{slug}.atom.xml' and author_atom = 'feeds/{slug}.atom.xml' can put two feeds at one path"),
     ('[feeds.paths]\ntag_rss = "t/{slug}.xml"\ntag_atom = "t/{slug}.xml"\n', "tag_rss = 't/{slug}.xml' and tag_atom"),
@@ -79,6 +77,33 @@ def test_a_clash_only_counts_between_the_formats_and_feeds_the_config_writes(sit
     config = configure(site, 'formats = ["rss"]\nper_tag = false\n[feeds.paths]\natom = "rss.xml"\n'
                              'rss = "tags/x/rss.xml"\n')
     assert config.feeds.paths.site("rss") == "tags/x/rss.xml"
+
+
+def test_a_name_whose_feed_would_land_on_a_site_file_gets_another_path(site, write_post):
+    """Pelican's layout: category feeds beside the site feed in feeds/; a category "all" would
+    overwrite feeds/all.atom.xml, so its feed gets a short hash after its name."""
+    write_post("2024-01-01-a.md", "---\ntitle: A\ncategories: [All]\n---\nHello.\n")
+    write_post("2024-01-02-b.md", "---\ntitle: B\ncategories: [News]\n---\nWorld.\n")
+    config = configure(site, '[feeds.paths]\natom = "feeds/all.atom.xml"\ncategory_atom = "feeds/{slug}.atom.xml"\n')
+    assert build(config, now=NOW).problems == []
+    out = config.feeds.output
+    site_feed = feedparser.parse((out / "feeds/all.atom.xml").read_bytes())
+    assert site_feed.feed.title == "Test Site" and [e.title for e in site_feed.entries] == ["B", "A"]
+    assert [e.title for e in feedparser.parse((out / "feeds/news.atom.xml").read_bytes()).entries] == ["B"]
+    (escaped,) = [p for p in (out / "feeds").glob("all-*.atom.xml")]
+    assert [e.title for e in feedparser.parse(escaped.read_bytes()).entries] == ["A"]
+    assert f'xmlUrl="https://test.example/feeds/feeds/{escaped.name}"' in (out / "feeds.opml").read_text()
+
+
+@given(st.sampled_from(["tag", "category", "author"]), st.sampled_from(["rss", "atom", "json"]),
+       st.text(alphabet="al-", min_size=1, max_size=4))
+def test_no_name_puts_a_feed_on_a_site_file(kind, fmt, slug):
+    paths = FeedPaths(files=(("rss", "all.rss.xml"), ("atom", "all.atom.xml"), ("json", "l.json"),
+                             ("opml", "a.opml"), ("page", "al.html")),
+                      patterns=((kind, fmt, "{slug}." + {"rss": "rss.xml", "atom": "atom.xml", "json": "json"}[fmt]),))
+    site_files = {p for _, p in paths.files}
+    assert paths.of(kind, slug, fmt) not in site_files
+    assert paths.format_of(paths.of(kind, slug, fmt)) == fmt
 
 
 def test_defaults_are_todays_names():
