@@ -180,6 +180,11 @@ class Reading:
     taxonomies: tuple[tuple[str, str], ...] = ()  # (front matter key, "tags" or "categories")
     excerpt_separator: str = ""  # Jekyll's: the summary is the text before it
     site_variables: tuple[tuple[str, str], ...] = ()  # Jekyll's `{{ site.KEY }}` values (posts/templates.py)
+    exclude: tuple[str, ...] = ()  # folders below the posts folder that hold no posts (Pelican's pages/)
+    folder_category: bool = False  # Pelican: a post with no category is in its folder's
+    default_category: str = ""  # Pelican: ... and in this one when it has no folder
+    lang_permalink: str = ""  # Pelican: a post in another language than [site]'s has this address
+    markdown_title: bool = False  # Pelican's FORMATTED_FIELDS has "title": titles are Markdown
 
 
 @dataclass(frozen=True)
@@ -263,6 +268,11 @@ _READING = {
     "taxonomies": Field("table", {}),
     "excerpt_separator": Field("str", ""),
     "site_variables": Field("table", {}),
+    "exclude": Field("strlist", []),
+    "folder_category": Field("bool", False),
+    "default_category": Field("str", ""),
+    "lang_permalink": Field("str", ""),
+    "markdown_title": Field("bool", False),
 }
 _LIMITS = {
     "max_post_bytes": Field("int", Limits.max_post_bytes),
@@ -380,7 +390,14 @@ def _reading(raw: Any, name: str) -> Reading:
     if not all(isinstance(v, str) for v in variables.values()):
         raise ConfigError(f"{name}: [posts] site_variables must map names to text")
     return Reading(engine=values["engine"], taxonomies=tuple(pairs), excerpt_separator=values["excerpt_separator"],
-                   site_variables=tuple(sorted(variables.items())))
+                   site_variables=tuple(sorted(variables.items())), exclude=_folders(values["exclude"]),
+                   folder_category=values["folder_category"], default_category=values["default_category"],
+                   lang_permalink=values["lang_permalink"], markdown_title=values["markdown_title"])
+
+
+def _folders(names: list[str]) -> tuple[str, ...]:
+    """[posts] exclude: folder paths below the posts folder, "/"-separated, without end slashes."""
+    return tuple(sorted({n.strip().strip("/") for n in names if n.strip().strip("/")}))
 
 
 def parse_server(raw: Any, name: str) -> Server:

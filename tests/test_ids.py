@@ -20,7 +20,7 @@ WHEN = datetime(2023, 1, 29, 18, 30, tzinfo=timezone.utc)
     ("permalink", "https://gohugo.io/post/rich-content/", "https://gohugo.io/post/rich-content/"),
     ("jekyll", "https://jekyllrb.com/news/2023/01/29/x-released/", "https://jekyllrb.com/news/2023/01/29/x-released"),
     ("jekyll", "https://ex.org/jekyll/update/2023/01/29/welcome.html", "https://ex.org/jekyll/update/2023/01/29/welcome"),
-    ("pelican", "https://ex.org/posts/a-post.html", "tag:ex.org,2023-01-29:/posts/a-post.html/"),
+    ("pelican", "https://ex.org/posts/a-post.html", "tag:ex.org,2023-01-29:/posts/a-post.html"),
     ("tag", "https://ex.org/2023/01/café/", "tag:ex.org,2023-01-29:caf%C3%A9"),
 ])
 def test_rules(rule, url, expected):

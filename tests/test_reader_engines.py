@@ -297,7 +297,7 @@ def test_pelican_header_front_matter(site):
         Slug: my-super-post
         Authors: Alexis Metaireau, Conan Doyle
         Summary: Short version for index and feeds
-          that goes on.
+            that goes on.
 
         This is the content of my super blog post.
     """, extra='[posts]\nengine = "pelican"\n')

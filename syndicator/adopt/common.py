@@ -14,7 +14,7 @@ import yaml
 from ..posts.slugs import slugify
 from .model import AuthorEntry
 
-POST_SUFFIXES = (".md", ".markdown", ".html", ".htm")
+POST_SUFFIXES = (".md", ".markdown", ".html", ".htm", ".rst", ".mdown", ".mkd")
 
 
 def read_data(path: Path) -> Any:

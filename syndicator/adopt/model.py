@@ -48,6 +48,8 @@ class Adoption:
     id_rule: str = "permalink"
     old_feeds: list[str] = field(default_factory=list)  # site paths of the engine's feeds
     engine_output: str = "public"  # the engine's own output folder
+    reading: dict[str, Any] = field(default_factory=dict)  # more [posts] keys (exclude, categories)
+    feed_items: int | None = None  # [feeds] items, when the engine's config sets how many
     feed_paths: dict[str, tuple[str, str]] = field(default_factory=dict)  # [feeds.paths] key -> (path, from)
     rows: list[Row] = field(default_factory=list)
     gaps: list[Gap] = field(default_factory=list)

@@ -24,6 +24,8 @@ def toml_value(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, (int, float)):
         return str(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(toml_value(v) for v in value) + "]"
     if isinstance(value, dict):
         return "{ " + ", ".join(f"{toml_string(str(k))} = {toml_value(v)}" for k, v in sorted(value.items())) + " }"
     return toml_string(str(value))
@@ -83,10 +85,13 @@ def config_text(a: Adoption, *, now: datetime, ids_file: str | None = None,
             lines.append(f"excerpt_separator = {toml_value(separator)}")
         if variables:
             lines.append(f"site_variables = {toml_value(variables)}")
+        lines += [f"{k} = {toml_value(v)}" for k, v in sorted(a.reading.items())]
     for entry in a.authors:
         lines += ["", *author_table(entry.key, entry.name, {k: getattr(entry, k) for k in
                                                             ("url", "email", "avatar", "bio")})]
     lines += ["", "[feeds]", f"output = {toml_value(output_folder(a))}"]
+    if a.feed_items:
+        lines.append(f"items = {a.feed_items}")
     kept = kept_paths(a).settings if keep_feed_paths and a.old_feeds else {}
     if kept:  # published at the site's root, each feed where the old engine had it
         lines += [f"url = {toml_value(ROOT_URL)}", "", "[feeds.paths]"]

@@ -16,8 +16,8 @@ from ..config import Config
 from ..errors import PostError
 from ..model import Body, Post
 from ..posts.content import render_body
-from ..posts.frontmatter import body_of
 from ..posts.loader import read_post_bytes
+from ..posts.markup import source_body
 from ..posts.reader import decode
 from .cache import Cache
 
@@ -34,7 +34,7 @@ def with_source(config: Config, posts: Iterable[Post]) -> list[Post]:
             text = decode(data, post.source)
         except (OSError, PostError):
             text = ""  # vanished or broken since it was parsed; the next build reports it
-        out.append(replace(post, body=body_of(text)))
+        out.append(replace(post, body=source_body(text, post.body_format, engine=config.reading.engine)))
     return out
 
 

@@ -18,6 +18,7 @@ import cmarkgfm
 from cmarkgfm.cmark import Options
 
 from ..model import Body, Post
+from .intrasite import has_links, rewrite
 from .templates import Context, context_for, expand, has_template_code
 
 if TYPE_CHECKING:
@@ -103,6 +104,10 @@ def html_to_text(fragment: str) -> str:
 
 
 def _to_html(source: str, body_format: str) -> str:
+    if body_format == "rst":
+        from .rst import to_html  # docutils loads only for a site that has reST posts
+
+        return to_html(source)
     return markdown_to_html(source) if body_format == "markdown" else source
 
 
@@ -121,7 +126,10 @@ def render_body(post: Post, *, site: Site | None = None, variables: tuple[tuple[
     source = strip_control(post.body)
     if has_template_code(source):
         source = expand(source, context=template_context(post, site, variables)).text
-    rendered = absolutize(_to_html(source, post.body_format), post.url)
+    markup = _to_html(source, post.body_format)
+    if has_links(markup):  # Pelican's {static}/{filename} links
+        markup = rewrite(markup, site_url=site.url if site is not None else post.url, source=post.source)
+    rendered = absolutize(markup, post.url)
     head, more = _split_more(rendered)
     full = _MORE.sub("", rendered)
     if post.summary:

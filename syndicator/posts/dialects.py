@@ -102,8 +102,8 @@ def first_key(keys: dict[str, str], names: tuple[str, ...]) -> str | None:
 
 def split_names(value: str, *, engine: str, header: bool) -> list[str]:
     """One front matter string -> names: Jekyll splits on spaces (or commas), Pelican on commas."""
-    if header or engine == "pelican":
-        return [part for part in (p.strip() for p in value.split(",")) if part]
+    if header or engine == "pelican":  # Pelican: on semicolons when there are any, else on commas
+        return [part for part in (p.strip() for p in value.split(";" if ";" in value else ",")) if part]
     if engine == "jekyll":
         return value.split(",") if "," in value else _WORDS.findall(value)
     return [value]

@@ -92,7 +92,7 @@ class Fields:
         if value is None or value == "":
             return []
         if isinstance(value, str):
-            return split_names(value, engine=self.engine, header=self.parts.kind == "header")
+            return split_names(value, engine=self.engine, header=self.parts.kind in ("header", "rst", "htmlpage"))
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             return [str(value)]
         if not isinstance(value, list) or not all(

@@ -59,6 +59,7 @@ class Split:
     raw_meta: str
     kind: str = "yaml"  # "yaml", "toml", "json" or "header" (Pelican's `Key: value` lines)
     meta_line: int = 2  # the file line where raw_meta starts
+    notes: tuple[tuple[int, str], ...] = ()  # (line, warning) the format's own parser reported (reST)
     # lower-cased key -> its first line in raw_meta (0-based), where the parser knew it (flat YAML)
     key_lines: dict[str, int] | None = field(default=None, compare=False, repr=False)
 

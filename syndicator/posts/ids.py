@@ -6,7 +6,8 @@ the ids that engine published. Rules ([site] ids):
 - "tag": syndicator's own, `tag:{authority},{publish date}:{slug}` (RFC 4151).
 - "permalink": the post's absolute URL (Hugo's RSS guid; Zola, Eleventy, Astro).
 - "jekyll": the absolute URL without its trailing slash or `.html` (jekyll-feed's Atom id).
-- "pelican": `tag:{host},{date}:{path}/` (Pelican's feed generator).
+- "pelican": `tag:{host},{date}:{path}` (feedgenerator's get_tag_uri, as Pelican's Atom id and RSS
+  guid: the publish date as written, the path as it is, `/fragment` appended when there is one).
 
 Pinned ids ([site] ids_file, written by `syndicator init --feed`) win over the rule: they
 were read from the old engine's published feed, matched by link.
@@ -52,7 +53,8 @@ def entry_id(rule: str, *, url: str, published: datetime, slug: str, tag_authori
         return trimmed.rstrip("/") if urlsplit(trimmed).path not in ("", "/") else trimmed
     if rule == "pelican":
         parts = urlsplit(url)
-        return f"tag:{parts.hostname},{published.date().isoformat()}:{parts.path}/"
+        fragment = f"/{parts.fragment}" if parts.fragment else ""
+        return f"tag:{parts.hostname},{published.date().isoformat()}:{parts.path}{fragment}"
     # RFC 4151: a tag URI holds URI characters only, so a slug in any script is percent-encoded.
     return f"tag:{tag_authority},{published.date().isoformat()}:{tag_specific(slug)}"
 

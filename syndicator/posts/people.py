@@ -21,7 +21,7 @@ def authors(fields: Fields) -> tuple[Author, ...]:
         owner = fields.config.author(fields.site.owner) if fields.site.owner else None
         return (owner,) if owner else ()
     if isinstance(value, str):
-        entries: list[Any] = fields.names(key, value) if fields.parts.kind == "header" else [value]
+        entries: list[Any] = fields.names(key, value) if fields.parts.kind in ("header", "htmlpage") else [value]
     else:
         entries = value if isinstance(value, list) else [value]
     found: dict[str, Author] = {}

@@ -19,12 +19,12 @@ from datetime import datetime
 from ..config import Config, suggest
 from ..errors import NotAPost, PostError
 from ..model import Post
-from . import dates
+from . import dates, pelican_rules
 from .attribution import links, syndicate, via
 from .content import html_to_text, markdown_to_html, resolver
 from .dialects import KNOWN, OWN_KEYS, hidden
 from .fields import Fields, Warning_, dedupe
-from .frontmatter import split
+from .markup import split_post
 from .ids import entry_id as entry_id_for
 from .limits import limits_of
 from .media import image
@@ -80,7 +80,7 @@ def read(config: Config, relpath: str, data: bytes, *, display: str,
         raise NotAPost("a page resource of a leaf bundle (its folder has an index.md)", path=display)
     text = decode(data, display)
     try:
-        fields = Fields(config, split(text, display, limits=limits), display)
+        fields = Fields(config, split_post(text, relpath, display, limits=limits, engine=config.reading.engine), display)
         post = _post(fields, relpath, hashlib.sha1(data).hexdigest(), keep_body)
     except (PostError, NotAPost):
         raise
@@ -92,7 +92,8 @@ def read(config: Config, relpath: str, data: bytes, *, display: str,
     templates = [Warning_(line, message) for line, message in template_problems(
         parts.body, body_line=parts.body_line, site_url=config.site.url, permalink=config.site.permalink,
         variables=config.reading.site_variables)] if b"{" in data else []  # no brace, no template code
-    return post, _unknown_keys(fields) + templates + fields.warnings
+    notes = [Warning_(line, message) for line, message in parts.notes]
+    return post, _unknown_keys(fields) + templates + notes + fields.warnings
 
 
 def _in_leaf_bundle(config: Config, relpath: str) -> bool:
@@ -126,26 +127,31 @@ def _post(fields: Fields, relpath: str, digest: str, keep_body: bool) -> Post:
     prefix = _DATE_PREFIX.match(stem)
     _key, own = _own_address(fields)
     published = _published(fields, prefix, folder, own)
-    slug = _slug(fields, own, prefix.group(2) if prefix else stem)
+    slug = _slug(fields, own, prefix.group(2) if prefix else stem, title=title)
     site = fields.site
     # Jekyll fills :year/:month/:day in the site's time zone, whatever offset the date was written with.
     local = published.astimezone(site.timezone) if fields.engine == "jekyll" else published
-    url = own or fields.base(site.permalink.format(
+    lang = fields.text(fields.first("lang")[0])
+    tags, categories = _taxonomies(fields, relpath)
+    people = authors(fields)
+    pattern = site.permalink if fields.engine != "pelican" else pelican_rules.permalink(
+        site.permalink, fields.config.reading, lang=lang, site_language=site.language,
+        category=categories[0] if categories else "", author=people[0].name if people else "")
+    url = own or fields.base(pattern.format(
         year=f"{local.year:04d}", month=f"{local.month:02d}", day=f"{local.day:02d}", slug=slug))
     entry_id = fields.text("id") or entry_id_for(
         site.id_rule, url=url, published=published, slug=slug,
         tag_authority=site.tag_authority, pinned=fields.config.pinned_ids)
     canonical = fields.url(*_canonical(fields))
-    tags, categories = _taxonomies(fields)
     return Post(
         source=relpath, id=entry_id, slug=slug, title=title, url=canonical or url,
         published=published, updated=_dated(fields, "updated") or published,
         body=fields.parts.body if keep_body else "", body_format=FORMATS[suffix.lower()],
-        summary=_summary(fields), authors=authors(fields), tags=tags, categories=categories,
+        summary=_summary(fields), authors=people, tags=tags, categories=categories,
         image=image(fields, resolver(url) if bundle else fields.base),
         influences=links(fields, "influences", "name"), sources=links(fields, "sources", "title"),
         via=via(fields), license=fields.url("license", fields.meta.get("license")),
-        lang=fields.text(fields.first("lang")[0]),
+        lang=lang,
         draft=_draft(fields), canonical_url=canonical, syndicate=syndicate(fields),
         digest=digest, expires=_dated(fields, "expires"),
     )
@@ -154,6 +160,8 @@ def _post(fields: Fields, relpath: str, digest: str, keep_body: bool) -> Post:
 def _title(fields: Fields) -> str:
     key = fields.first("title")[0] or None
     title = fields.text(key) if key else None
+    if title and fields.config.reading.markdown_title and fields.parts.kind == "header":
+        title = html_to_text(markdown_to_html(title)) or title  # rendered, then its text (Pelican)
     if title:
         return smartify(title) if fields.engine == "jekyll" else title  # as jekyll-feed shows it
     if key is None and (not fields.parts.body.strip() or fields.key(*_TEMPLATE_KEYS)
@@ -184,6 +192,8 @@ def _published(fields: Fields, prefix: re.Match[str] | None, folder: str, own: s
     if found is None:
         zone = fields.site.timezone
         found = dates.in_path(folder, zone) or (dates.in_path(own, zone) if own else None)
+    if found is None and _draft(fields):
+        raise NotAPost("a draft without a date", path=fields.path)
     if found is None:
         raise PostError("date is missing (add `date:`, name the file YYYY-MM-DD-slug.md, or put it "
                         "in a YYYY/MM/DD/ folder)", path=fields.path, line=fields.parts.meta_line)
@@ -199,8 +209,10 @@ def _dated(fields: Fields, role: str) -> datetime | None:
     return None
 
 
-def _slug(fields: Fields, own: str | None, fallback: str) -> str:
+def _slug(fields: Fields, own: str | None, fallback: str, *, title: str) -> str:
     slug = fields.text(fields.first("slug")[0] or None)
+    if slug is None and fields.engine == "pelican" and not own:  # Pelican's comes from the title
+        slug = pelican_rules.slug(title) or None
     if slug is None:
         if fields.engine == "jekyll" and not own:  # Jekyll's :title keeps case and dots ("3.0")
             return _JEKYLL_SLUG.sub("-", fallback).strip("-") or slugify(fallback)
@@ -229,7 +241,7 @@ def _canonical(fields: Fields) -> tuple[str, object]:
     return key or "canonical_url", value
 
 
-def _taxonomies(fields: Fields) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def _taxonomies(fields: Fields, relpath: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     found: dict[str, list[str]] = {"tags": [], "categories": []}
     for target in ("tags", "categories"):
         for key in fields.role(target):
@@ -242,6 +254,8 @@ def _taxonomies(fields: Fields) -> tuple[tuple[str, ...], tuple[str, ...]]:
     for key, target in fields.config.reading.taxonomies:  # Hugo custom taxonomies, from [posts]
         found[target] += fields.names(fields.key(key.lower()))
         found[target] += fields.names("taxonomies", table.get(key))
+    if not found["categories"] and (folder := pelican_rules.category(relpath, fields.config.reading)):
+        found["categories"].append(folder)
     tags, categories = dedupe(found["tags"]), dedupe(found["categories"])
     most = limits_of(fields.config).max_tags
     if len(tags) + len(categories) > most:

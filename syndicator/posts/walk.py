@@ -22,7 +22,8 @@ if TYPE_CHECKING:
     from ..config import Config
 
 # The files that are posts, by extension, and how each is written.
-FORMATS = {".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html"}
+FORMATS = {".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html", ".rst": "rst",
+           ".mdown": "markdown", ".mkd": "markdown"}
 
 logger = logging.getLogger(__name__)
 FolderKey = tuple[int, int]  # (st_dev, st_ino)
@@ -134,6 +135,8 @@ def _display_prefix(root: str, posts: str) -> str:
 def discover(config: Config) -> tuple[dict[str, tuple[int, int]], list[Problem]]:
     """relpath -> (size, mtime_ns) of every post file, and one warning per link loop or repeated folder."""
     found = walk(config.posts_dir, suffixes=FORMATS)
+    skip = tuple(folder + "/" for folder in config.reading.exclude)  # [posts] exclude
+    files = {rel: v for rel, v in found.files.items() if not rel.startswith(skip)} if skip else found.files
     notes = [Problem(display_path(config, rel) if rel else str(config.posts_dir), 0, message, "warning")
              for rel, message in found.notes]
-    return found.files, notes
+    return files, notes
