@@ -1,11 +1,15 @@
-"""A daemon rebuild with nothing changed (the 5-minute rescan, a touch that changes no post).
+"""Daemon rebuilds with nothing changed, and with one post edited, as the daemon runs them.
 
-Generates N posts (bench/corpus.py), lets a Daemon do its first build, then times further
-builds with nothing changed the way the daemon runs them (Builds.run: answered from the last
-build's record, build/unchanged.py) and, for comparison, full no-op builds (brief=False).
-Prints each median. Issue 12's target for the daemon: 20 ms at 10,000 posts.
+Generates N posts (bench/corpus.py), or uses --site (a folder with config.toml, e.g. the shared
+race corpus), lets a Daemon do its first build, then times further builds (Builds.run, with the
+daemon's memory of its last build: build/warm.py):
+- nothing changed, as notified (the watcher saw no post change: no walk);
+- nothing changed, the periodic rescan (walks the posts folder);
+- one post edited, as notified (inotify named the file: no walk, that post re-planned);
+- for comparison, full no-op builds (brief=False).
+Prints each median. Issue 12's target for the daemon: 20 ms with nothing changed at 10,000 posts.
 
-    python bench/bench_daemon_nochange.py [--posts 10000] [--runs 7]
+    python bench/bench_daemon_nochange.py [--posts 10000 | --site DIR] [--runs 7]
 """
 
 from __future__ import annotations
@@ -39,26 +43,42 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--posts", type=int, default=10000)
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--site", type=Path, help="an existing site folder (config.toml): its posts are edited")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="syndicator-nochange-") as tmp:
-        config = config_module.load(generate(Path(tmp), args.posts))
+        config = config_module.load(args.site / "config.toml" if args.site else generate(Path(tmp), args.posts))
         daemon = Daemon(config, crosspost=lambda *a, **k: None, threaded=False)
         start = time.perf_counter()
         assert daemon.build(datetime.now(timezone.utc)), "the first build failed"
         print(f"{args.posts} posts: first build {time.perf_counter() - start:.2f} s", flush=True)
 
-        def daemon_rebuild() -> None:
-            assert daemon.builds.run(config, datetime.now(timezone.utc)) is not None
+        def daemon_rebuild(changed: set[str] | None) -> None:
+            assert daemon.builds.run(config, datetime.now(timezone.utc), changed=changed) is not None
 
         def full_noop() -> None:
             calls.build(config, now=datetime.now(timezone.utc), brief=False)
 
-        daemon_rebuild()  # the full build above may have been too close to the posts' mtimes
-        brief = _median_ms(daemon_rebuild, args.runs)
+        daemon_rebuild(None)  # the full build above may have been too close to the posts' mtimes
+        notified = _median_ms(lambda: daemon_rebuild(set()), args.runs)
         assert daemon.builds.report.from_record, "the daemon's rebuild did not use the record"
+        walked = _median_ms(lambda: daemon_rebuild(None), args.runs)
+        assert daemon.builds.report.from_record, "the daemon's rescan did not use the record"
+        names = sorted(p.relative_to(config.posts_dir).as_posix() for p in config.posts_dir.glob("*.md"))
+        edits = iter(names[7::7])
+
+        def edit_one() -> None:
+            rel = next(edits)
+            with open(config.posts_dir / rel, "a", encoding="utf-8") as handle:
+                handle.write("\nEdited for the benchmark.\n")
+            daemon_rebuild({rel})
+            assert daemon.builds.report.incremental, "the edit was not planned incrementally"
+
+        edited = _median_ms(edit_one, args.runs)
         full = _median_ms(full_noop, args.runs)
-        print(f"nothing changed, daemon rebuild (from the record): median {brief:.1f} ms over {args.runs}")
-        print(f"nothing changed, full no-op build (brief=False):   median {full:.1f} ms over {args.runs}")
+        print(f"nothing changed, notified (no walk, from the record): median {notified:.1f} ms over {args.runs}")
+        print(f"nothing changed, periodic rescan (walk, record):     median {walked:.1f} ms over {args.runs}")
+        print(f"one post edited, notified (incremental):            median {edited:.1f} ms over {args.runs}")
+        print(f"nothing changed, full no-op build (brief=False):    median {full:.1f} ms over {args.runs}")
 
 
 if __name__ == "__main__":

@@ -59,7 +59,8 @@ class FakeBuild:
     fail: list = field(default_factory=list)  # exceptions to raise on the next calls
     calls: list = field(default_factory=list)
 
-    def __call__(self, config: Any, *, now: datetime, keep_posts: bool = False, brief: bool = False) -> BuildReport:
+    def __call__(self, config: Any, *, now: datetime, keep_posts: bool = False, brief: bool = False,
+                 memory: Any = None, changed: Any = None) -> BuildReport:
         self.calls.append(now)
         if self.fail:
             raise self.fail.pop(0)

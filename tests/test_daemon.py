@@ -335,7 +335,7 @@ def test_watcher_sees_save_as_temp_and_rename_as_one_rebuild(tmp_path):
 def test_watcher_reports_posts_and_config_changes(tmp_path, poll):
     config = config_module.load(write_minimal_site(tmp_path))
     seen: list[bool] = []
-    watcher = Watcher(config.posts_dir, config.path, lambda is_config, _complete: seen.append(is_config),
+    watcher = Watcher(config.posts_dir, config.path, lambda is_config, _complete, _paths: seen.append(is_config),
                       poll=poll, skip=(config.feeds.output, config.state_dir))
     watcher.start()
     try:

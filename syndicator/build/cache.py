@@ -16,6 +16,7 @@ import copyreg
 import gc
 import io
 import logging
+import os
 import pickle
 import sqlite3
 import time
@@ -195,6 +196,17 @@ class Cache:
             _put_posts(self.db, posts.items())
             self.db.executemany("DELETE FROM posts WHERE path=?", ((rel,) for rel in gone))
 
+    def save_changes(self, changed: dict[str, tuple[bytes, bytes | None]], gone: list[str]) -> None:
+        """Record a few new and changed files and deleted ones in the side table only (an incremental
+        build, which holds no snapshot of every entry: the next full scan compacts)."""
+        with transaction(self.db):
+            self.db.executemany("INSERT OR REPLACE INTO changes VALUES (?, ?)",
+                                [(rel, entry) for rel, (entry, _post) in changed.items()] + [(rel, None) for rel in gone])
+            self.db.executemany("INSERT OR REPLACE INTO posts VALUES (?, ?)",
+                                ((rel, post) for rel, (_entry, post) in changed.items() if post is not None))
+            self.db.executemany("DELETE FROM posts WHERE path=?",
+                                [(rel,) for rel in gone] + [(rel,) for rel, (_e, post) in changed.items() if post is None])
+
     def posts(self, paths: list[str]) -> dict[str, Any]:
         """Full parsed posts (without bodies) by path."""
         found: dict[str, Any] = {}
@@ -257,19 +269,45 @@ class Cache:
             self.db.execute("INSERT OR REPLACE INTO meta VALUES ('scanned', ?)", (str(started_ns),))
 
     def last_build(self) -> bytes | None:
-        """The record the last finished build left (see build/unchanged.py), if any."""
-        row = self.db.execute("SELECT value FROM meta WHERE key='last_build'").fetchone()
+        """The record the last finished build left (see build/unchanged.py), if any.
+
+        Its bytes are a file beside the cache (a large row is slow to write and to checkpoint),
+        valid only while the cache holds the same token: a build forgets the token when it starts.
+        """
+        token = self.last_build_token()
+        try:
+            data = self._record_path().read_bytes()
+        except OSError:
+            return None
+        head, _, body = data.partition(b"\n")
+        return body if token is not None and head == token.encode("ascii", "replace") else None
+
+    def last_build_token(self) -> str | None:
+        """The token of the record the last finished build left: a process that holds that record decoded
+        (the daemon) knows it is still the one here without reading it."""
+        row = self.db.execute("SELECT value FROM meta WHERE key='last_build_token'").fetchone()
         return row[0] if row else None
 
-    def put_last_build(self, data: bytes) -> None:
-        """Leave the record of a build that finished with every file written."""
+    def put_last_build(self, data: bytes, token: str = "") -> None:
+        """Leave the record of a build that finished with every file written, then its token.
+
+        Not synced to disk: a record lost in a crash (or torn: its token no longer matches) only
+        costs a full build.
+        """
+        path = self._record_path()
+        temp = path.with_name(f".{path.name}.tmp")  # one build at a time (build/lock.py)
+        temp.write_bytes(token.encode("ascii", "replace") + b"\n" + data)
+        os.replace(temp, path)
         with transaction(self.db):
-            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('last_build', ?)", (data,))
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('last_build_token', ?)", (token,))
 
     def forget_last_build(self) -> None:
         """A build is starting: until it finishes, no record vouches for the output folder."""
         with transaction(self.db):
-            self.db.execute("DELETE FROM meta WHERE key='last_build'")
+            self.db.execute("DELETE FROM meta WHERE key='last_build_token'")
+
+    def _record_path(self) -> Path:
+        return self.path.with_name("last-build.pickle")
 
     def close(self) -> None:
         """Close the database."""

@@ -10,8 +10,6 @@ import json
 import logging
 from typing import Iterable
 
-import feedparser
-
 from .output import OutputDir
 
 logger = logging.getLogger(__name__)
@@ -47,5 +45,7 @@ def _json_entries(data: bytes) -> list[tuple[str, str]]:
 
 
 def _xml_entries(data: bytes) -> list[tuple[str, str]]:
+    import feedparser  # heavy (it pulls in urllib.request, ssl, sgmllib): only a contested build reads feeds
+
     parsed = feedparser.parse(data)
     return [(str(e.get("id")), str(e.get("link"))) for e in parsed.entries if e.get("id") and e.get("link")]

@@ -77,6 +77,18 @@ class Manifest:
                                 ((kind, key, path) for (kind, key), path in owners.items()
                                  if old.get((kind, key)) != path))
 
+    def update_owners(self, paths: Iterable[str], owned: Mapping[tuple[str, str], str]) -> None:
+        """Forget what these post files owned, then record `owned` ((kind, key) -> path): a few files changed."""
+        paths = list(paths)
+        marks = ",".join("?" * len(paths))
+        rows = self.db.execute(f"SELECT kind, key, path FROM owners WHERE path IN ({marks})", paths)
+        if {(kind, key): path for kind, key, path in rows} == dict(owned):
+            return  # as recorded: no write (and no wait for the disk)
+        with transaction(self.db):
+            self.db.executemany("DELETE FROM owners WHERE path=?", ((path,) for path in paths))
+            self.db.executemany("INSERT OR REPLACE INTO owners VALUES (?, ?, ?)",
+                                ((kind, key, path) for (kind, key), path in owned.items()))
+
     def close(self) -> None:
         """Close the database."""
         self.db.close()

@@ -1,6 +1,8 @@
 """scan posts -> plan feeds -> bodies -> render what changed -> atomic write. Returns a report; prints nothing.
 
-Incremental: a feed file is rendered again only when the posts it lists (by content digest),
+When the last build left its record and only a few post files changed, the plan comes from that
+build's warm state (build/incremental.py) instead of a scan of every file; rendering and writing
+are the same either way. Incremental: a feed file is rendered again only when the posts it lists (by content digest),
 the config or the program version changed, and written only when its bytes differ. The build
 cache is opened here and passed down; nothing else opens it.
 """
@@ -9,7 +11,9 @@ from __future__ import annotations
 
 import gc
 import logging
+import os
 import time
+from dataclasses import replace
 from datetime import datetime
 from typing import Callable
 
@@ -22,10 +26,12 @@ from .emit import emit
 from .history import feed_files_present, published_entries
 from .manifest import Manifest
 from .output import OutputDir
-from .plan import feed_files, page_file, plan_feeds, split, stale
+from .plan import feed_files, groups, page_file, plans_of, split, stale
+from .planned import Planned
 from .report import BuildReport
 from .scan import Progress, Scan, scan
-from .unchanged import record
+from .unchanged import Record, posts_key, record
+from .warm import Memory, Warm, reserve
 from .write import known_files
 
 logger = logging.getLogger(__name__)
@@ -33,59 +39,96 @@ _Discovered = tuple[dict[str, tuple[int, int]], list[Problem]]  # post files (si
 
 
 def run(config: Config, now: datetime, cache: Cache | None, discovered: _Discovered, *,
-                         keep_posts: bool, progress: Progress | None) -> BuildReport:
-    """The full build, for build/entry.py: scan, plan, render and write what changed, with the manifest."""
+        keep_posts: bool, progress: Progress | None, saved: Record | None = None, warm: Warm | None = None,
+        started_ns: int = 0, files_key: tuple[str, int] | None = None,
+        problems: list[Problem] | None = None) -> BuildReport:
+    """A build for build/entry.py: planned from `saved` (the last build's record) when only a few post
+    files changed (build/incremental.py), else in full; then render and write what changed."""
     manifest = Manifest(config.state_dir / "output.sqlite", config.feeds.output)
     enabled = gc.isenabled()
     gc.disable()  # a build makes many short-lived acyclic objects; the cyclic GC only slows it
     try:
-        return _build(config, now, cache, manifest, discovered, keep_posts=keep_posts, progress=progress)
+        marks = [time.perf_counter()]
+        previous = cache.feed_inputs() if cache else {}
+        planned = None
+        if saved is not None and cache is not None and not keep_posts:
+            from .incremental import plan_changes
+
+            planned = plan_changes(config, now, cache, saved, warm, discovered, started_ns=started_ns,
+                                   problems=problems)
+        if planned is None:
+            planned = _plan_full(config, now, cache, manifest, discovered, previous, progress=progress)
+        marks.append(time.perf_counter())
+        return _build(config, cache, manifest, planned, previous, discovered, marks, keep_posts=keep_posts,
+                      token=f"{started_ns}-{os.getpid()}", files_key=files_key)
     finally:
         if enabled:
             gc.enable()
         manifest.close()
 
 
-def _build(config: Config, now: datetime, cache: Cache | None, manifest: Manifest, discovered: _Discovered, *,
-           keep_posts: bool, progress: Progress | None) -> BuildReport:
-    marks = [time.perf_counter()]
+def _plan_full(config: Config, now: datetime, cache: Cache | None, manifest: Manifest, discovered: _Discovered,
+               previous: dict[str, tuple[str, str]], *, progress: Progress | None) -> Planned:
+    """Scan every post file (parsing the changed ones), settle claims, split at `now`, group into feeds."""
+    output = OutputDir(config.feeds.output)
+    found = scan(config, cache=cache, progress=progress, discovered=discovered)
+    stubs, problems = found.index(incumbent=_history(config, found, manifest, output, known_files(manifest, previous)))
+    posts = split(stubs, now)
+    members = groups(config, posts.published, keep=reserve(config.feeds.items))
+    clean = len(stubs) == sum(1 for entry in found.entries.values() if entry[2] is not None)
+    return Planned(found=found, published=posts.published, published_count=len(posts.published),
+                   drafts=posts.drafts, future=posts.future, next_due=posts.next_due, problems=problems,
+                   notes=len(found.notes), groups=members,
+                   warm=Warm.of(discovered[0], stubs, members, now=now, clean=clean),
+                   owners=lambda manifest: manifest.set_owners(owners_of(posts.published)),
+                   scan_started_ns=cache.last_scan() if cache else 0)
+
+
+def _build(config: Config, cache: Cache | None, manifest: Manifest, planned: Planned,
+           previous: dict[str, tuple[str, str]], discovered: _Discovered, marks: list[float], *,
+           keep_posts: bool, token: str, files_key: tuple[str, int] | None) -> BuildReport:
     out = config.feeds.output
     output = OutputDir(out)
-    previous = cache.feed_inputs() if cache else {}
     known = known_files(manifest, previous)
-    found = scan(config, cache=cache, progress=progress, discovered=discovered)
-    stubs, problems = found.index(incumbent=_history(config, found, manifest, output, known))
-    marks.append(time.perf_counter())
-    posts = split(stubs, now)
-    plans = plan_feeds(config, posts.published)
+    plans = plans_of(config, planned.groups)
     files = feed_files(config, plans) + [page_file(config, plans)]
     todo = stale(files, previous, out)
     marks.append(time.perf_counter())
+    found, problems = planned.found, planned.problems
     done = emit(config, cache=cache, manifest=manifest, output=output, known=known, files=files, todo=todo,
                 specs=[spec for spec, _ in plans], fetch=found.posts)  # render and write, file by file
     result = done.written
-    manifest.set_owners(owners_of(posts.published))
-    handed = kept(config, cache, found.posts(posts.published), done.bodies) if keep_posts else ([], done.bodies)
+    planned.owners(manifest)
+    handed = kept(config, cache, found.posts(planned.published), done.bodies) if keep_posts else ([], done.bodies)
     report = BuildReport(
-        files=found.files, published=posts.published, published_count=len(posts.published), drafts=posts.drafts,
-        future=posts.future, rejected=len({p.path for p in problems if p.severity == "error"}) + done.left_out,
+        files=len(discovered[0]), published=planned.published, published_count=planned.published_count,
+        drafts=planned.drafts, future=planned.future,
+        rejected=len({p.path for p in problems if p.severity == "error"}) + done.left_out,
         problems=problems + done.problems, written=result.written, failed=result.failed,
-        unchanged=len(files) - len(todo) + result.unchanged, removed=result.removed, next_due=posts.next_due,
+        unchanged=len(files) - len(todo) + result.unchanged, removed=result.removed, next_due=planned.next_due,
         timings={**dict(zip(("scan", "plan"), _durations(marks))), **done.timings},
-        posts=handed[0], bodies=handed[1])
+        posts=handed[0], bodies=handed[1], incremental=planned.incremental, read_again=planned.read_again)
     if cache is not None and not done.problems:  # every post rendered, every file written, none left behind
-        _leave_record(cache, report, discovered[0], previous, result.signatures,
-                      [f.rel for f in files] + [config.feeds.paths.site("opml")])
+        memory = _leave_record(config, cache, report, planned, discovered[0], previous, result.signatures,
+                               [f.rel for f in files] + [config.feeds.paths.site("opml")], token=token,
+                               files_key=files_key)
+        return replace(report, memory=memory)
     return report
 
 
-def _leave_record(cache: Cache, report: BuildReport, files: dict[str, tuple[int, int]],
-                  previous: dict[str, tuple[str, str]], written: dict[str, str], expected: list[str]) -> None:
-    """Record a build that wrote every file it meant to, so that the next one can see nothing changed."""
+def _leave_record(config: Config, cache: Cache, report: BuildReport, planned: Planned,
+                  files: dict[str, tuple[int, int]], previous: dict[str, tuple[str, str]], written: dict[str, str],
+                  expected: list[str], *, token: str, files_key: tuple[str, int] | None) -> Memory | None:
+    """Record a build that wrote every file it meant to, so that the next one can see nothing changed
+    (and, from its warm state, plan only what changed); the record and state, decoded, for this process."""
     signatures = {rel: written.get(rel) or (previous.get(rel) or ("", ""))[1] for rel in expected}
     if not all(signatures.values()):
-        return
-    cache.put_last_build(record(report, files=files, scan_started_ns=cache.last_scan(), outputs=signatures).dumps())
+        return None
+    key, newest = files_key or posts_key(files)
+    left = record(report, files=files, scan_started_ns=planned.scan_started_ns, outputs=signatures,
+                  notes=planned.notes, warm=planned.warm.dumps(config.authors), key=key)
+    cache.put_last_build(left.dumps(), token)
+    return Memory(token, left, planned.warm, report.problems, newest)
 
 
 def _history(config: Config, found: Scan, manifest: Manifest, output: OutputDir,

@@ -4,11 +4,12 @@ which feed files must be rendered again (their inputs changed) or can stay as th
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Mapping
 
 from .. import __version__
 from ..config import Config
@@ -19,6 +20,16 @@ from ..render import FeedSpec, feed_path
 from .output import current_signature
 
 PAGE = "html"  # FeedFile.fmt of the index page
+PUBLISHED, DRAFT, FUTURE = "published", "draft", "future"  # a post's state at a given time
+GroupKey = tuple[str, str]  # a feed's group: ("site", ""), ("tag", name), ("category", name), ("author", key)
+
+
+@dataclass(frozen=True)
+class Top:
+    """A feed's members, newest first: all of them (`complete`), or the newest ones only."""
+
+    items: tuple[Stub, ...]
+    complete: bool
 
 
 @dataclass(frozen=True)
@@ -44,7 +55,22 @@ class FeedFile:
 
 def newest_first(stubs: list[Stub]) -> list[Stub]:
     """Feed order: newest publish time first, ties broken by id so the order is stable."""
-    return sorted(stubs, key=lambda s: (-s.published, s.id))
+    return sorted(stubs, key=feed_order)
+
+
+def status(stub: Stub, cutoff: float) -> str:
+    """PUBLISHED, DRAFT (a draft, or expired: Hugo's expiryDate hides it like one) or FUTURE at `cutoff`."""
+    if stub.draft or (stub.expires is not None and stub.expires <= cutoff):
+        return DRAFT
+    return FUTURE if stub.published > cutoff else PUBLISHED
+
+
+def due_at(stub: Stub, state: str) -> float | None:
+    """When the build's answer changes again because of this post: a future one comes due (or expires
+    first, and counts as a draft from then), a published one expires."""
+    if state == FUTURE:
+        return stub.published if stub.expires is None else min(stub.published, stub.expires)
+    return stub.expires if state == PUBLISHED else None
 
 
 def split(stubs: Iterable[Stub], now: datetime) -> Split:
@@ -52,52 +78,116 @@ def split(stubs: Iterable[Stub], now: datetime) -> Split:
     cutoff = now.timestamp()
     published, drafts, future, next_due = [], 0, 0, None
     for stub in stubs:
-        if stub.draft or (stub.expires is not None and stub.expires <= cutoff):
-            drafts += 1  # an expired post (Hugo's expiryDate) is hidden like a draft
-        elif stub.published > cutoff:
+        state = status(stub, cutoff)
+        if state == DRAFT:
+            drafts += 1
+            continue
+        if state == FUTURE:
             future += 1
-            due = datetime.fromtimestamp(stub.published, timezone.utc)
-            next_due = min(next_due or due, due)
         else:
             published.append(stub)
-            if stub.expires is not None:  # the feeds change again when it expires
-                due = datetime.fromtimestamp(stub.expires, timezone.utc)
-                next_due = min(next_due or due, due)
+        due = due_at(stub, state)
+        if due is not None:
+            when = datetime.fromtimestamp(due, timezone.utc)
+            next_due = min(next_due or when, when)
     return Split(newest_first(published), drafts, future, next_due)
 
 
 def plan_feeds(config: Config, published: list[Stub]) -> list[tuple[FeedSpec, list[Stub]]]:
     """Every feed to write with its items (newest first, cut to the item count)."""
-    site, opts, n = config.site, config.feeds, config.feeds.items
-    plans = [(FeedSpec("site", "", site.title, ""), published[:n])]
-    for enabled, kind, label, names_of in (
-        (opts.per_tag, "tag", "posts tagged", lambda p: p.tags),
-        (opts.per_category, "category", "category", lambda p: p.categories),
-    ):
-        if enabled:
-            plans += _grouped(published, n, names_of, lambda name, slug, kind=kind, label=label:
-                              FeedSpec(kind, name, f"{site.title}: {label} “{name}”", slug))
-    if opts.per_author:
-        authors: dict[str, Author] = {}
+    return plans_of(config, groups(config, published, keep=config.feeds.items))
+
+
+def groups(config: Config, published: list[Stub], *, keep: int) -> dict[GroupKey, Top]:
+    """Every feed's members among `published` (newest first), each cut to its newest `keep`."""
+    opts = config.feeds
+    found = {("site", ""): Top(tuple(published[:keep]), len(published) <= keep)}
+    for enabled, kind, names_of in ((opts.per_tag, "tag", _tags), (opts.per_category, "category", _categories),
+                                    (opts.per_author, "author", _author_keys)):
+        if not enabled:
+            continue
+        members: dict[str, list[Stub]] = {}
+        complete: dict[str, bool] = {}
         for post in published:
-            for author in post.authors:
-                authors.setdefault(author.key, author)  # the first seen names the feed
-        plans += _grouped(published, n, lambda p: [a.key for a in p.authors], lambda key, slug: FeedSpec(
-            "author", key, f"{site.title}: {authors[key].name}", slug, authors[key]))
+            for name in names_of(post):
+                group = members.setdefault(name, [])
+                if len(group) < keep:
+                    group.append(post)
+                else:
+                    complete[name] = False
+        found.update(((kind, name), Top(tuple(items), complete.get(name, True))) for name, items in members.items())
+    return found
+
+
+def regroup(config: Config, before: Mapping[GroupKey, Top], *, removed: set[str], added: Iterable[Stub],
+            keep: int) -> dict[GroupKey, Top] | None:
+    """`before` without the posts of the `removed` files and with the `added` published posts, or None
+    when a feed cut short (not `complete`) no longer holds its newest `items` posts: a full plan must run."""
+    opts = config.feeds
+    kinds = [("site", lambda p: ("",))] + [(kind, names_of) for enabled, kind, names_of in (
+        (opts.per_tag, "tag", _tags), (opts.per_category, "category", _categories),
+        (opts.per_author, "author", _author_keys)) if enabled]
+    lists = {key: [s for s in top.items if s.source not in removed] if removed else list(top.items)
+             for key, top in before.items()}
+    complete = {key: top.complete for key, top in before.items()}
+    for post in added:
+        for kind, names_of in kinds:
+            for name in names_of(post):
+                group = lists.setdefault((kind, name), [])
+                complete.setdefault((kind, name), True)
+                if complete[(kind, name)] or (group and feed_order(post) < feed_order(group[-1])):
+                    bisect.insort(group, post, key=feed_order)
+    after = {}
+    for key, items in lists.items():
+        if not complete[key] and len(items) < config.feeds.items:
+            return None
+        if items or key == ("site", ""):
+            after[key] = Top(tuple(items[:keep]), complete[key] and len(items) <= keep)
+    return after
+
+
+def plans_of(config: Config, found: Mapping[GroupKey, Top]) -> list[tuple[FeedSpec, list[Stub]]]:
+    """The feeds `groups` make, in plan order (site, tags, categories, authors; each by slug), cut to length."""
+    site, n = config.site, config.feeds.items
+    by_kind: dict[str, dict[str, tuple[Stub, ...]]] = {}
+    for (kind, name), top in found.items():
+        by_kind.setdefault(kind, {})[name] = top.items
+    plans = [(FeedSpec("site", "", site.title, ""), list(found[("site", "")].items[:n]))]
+    for kind, label in (("tag", "posts tagged"), ("category", "category")):
+        plans += _specs(by_kind.get(kind, {}), n, lambda name, slug, kind=kind, label=label:
+                        FeedSpec(kind, name, f"{site.title}: {label} “{name}”", slug))
+    plans += _specs(by_kind.get("author", {}), n, lambda key, slug, members=by_kind.get("author", {}): FeedSpec(
+        "author", key, f"{site.title}: {_first(members[key], key).name}", slug, _first(members[key], key)))
     return plans
 
 
-def _grouped(published: list[Stub], n: int, names_of: Callable[[Stub], Iterable[str]],
-             spec_of: Callable[[str, str], FeedSpec]) -> list[tuple[FeedSpec, list[Stub]]]:
+def _specs(members: Mapping[str, tuple[Stub, ...]], n: int,
+           spec_of: Callable[[str, str], FeedSpec]) -> list[tuple[FeedSpec, list[Stub]]]:
     """One feed per name (tag, category or author key), in slug order, with its first n posts."""
-    groups: dict[str, list[Stub]] = {}
-    for post in published:
-        for name in names_of(post):
-            group = groups.setdefault(name, [])
-            if len(group) < n:
-                group.append(post)
-    slugs = unique_slugs(list(groups))
-    return [(spec_of(name, slugs[name]), groups[name]) for name in sorted(groups, key=lambda g: slugs[g])]
+    slugs = unique_slugs(list(members))
+    return [(spec_of(name, slugs[name]), list(members[name][:n])) for name in sorted(members, key=lambda g: slugs[g])]
+
+
+def _first(items: tuple[Stub, ...], key: str) -> Author:
+    """The author named `key` on the newest post that has one: the feed is named after that one."""
+    return next(a for a in items[0].authors if a.key == key)
+
+
+def feed_order(stub: Stub) -> tuple[float, str]:
+    """The sort key of feed order (newest_first)."""
+    return -stub.published, stub.id
+
+
+def _tags(stub: Stub) -> Iterable[str]:
+    return stub.tags
+
+
+def _categories(stub: Stub) -> Iterable[str]:
+    return stub.categories
+
+
+def _author_keys(stub: Stub) -> Iterable[str]:
+    return [a.key for a in stub.authors]
 
 
 def inputs_hash(config: Config, what: str, items: Iterable[Stub]) -> str:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..posts.problem import Problem
 
@@ -40,6 +40,12 @@ class BuildReport:
     bodies: dict[str, Body] = field(default_factory=dict)
     # Answered from the last finished build's record (nothing changed): counts and problems only.
     from_record: bool = False
+    # Planned from the last build's warm state (a few post files changed): `published` holds only the
+    # published posts of the files in `read_again` (changed, added or removed); the counts are whole.
+    incremental: bool = False
+    read_again: tuple[str, ...] = ()
+    # What the next build in this process may start from (build/warm.py's Memory; the daemon keeps it).
+    memory: Any = None
 
     @property
     def changed(self) -> list[Path]:

@@ -8,6 +8,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Callable
 
+from ..build.incremental import published_after
 from ..build.report import BuildReport
 from ..config import Config
 from ..posts.loader import Stub
@@ -39,45 +40,61 @@ class Builds:
         self.last_error: str | None = None
         self._known_ids: set[str] | None = None
         self.problems: set[str] = set()
+        self._problem_list: list = []  # the last report's problems, as reported
         self.posts_kept = False  # whether the last report carries the published posts
+        self.memory: object = None  # what the last good build left for the next (build/warm.py's Memory)
 
     @property
     def published(self) -> list[Stub]:
         """The last good build's published posts, newest first."""
         return list(self.report.published) if self.report else []
 
-    def run(self, config: Config, now: datetime, *, keep_posts: bool = False) -> BuildNews | None:
+    def run(self, config: Config, now: datetime, *, keep_posts: bool = False,
+            changed: set[str] | None = None) -> BuildNews | None:
         """Build at `now`; the news, or None when the build failed (logged, error kept for health).
 
-        After a good build, a build with nothing changed answers from that build's record (see
-        build/unchanged.py) without reading a post; the published posts are the last report's.
+        After a good build, the next starts from what that one left in memory (build/warm.py's
+        Memory): with nothing changed it answers from the record without reading a post (the
+        published posts are the last report's); with a few post files changed it plans only
+        those (build/incremental.py). `changed`: the post files the watcher saw change since
+        the last build (None: unknown, so the build walks the posts folder).
         """
         last = self.report
         try:
-            report = self._build(config, now=now, keep_posts=keep_posts, brief=last is not None and not keep_posts)
-            if report.from_record and last is not None and report.published_count != len(last.published):
+            report = self._build(config, now=now, keep_posts=keep_posts, brief=last is not None and not keep_posts,
+                                 memory=self.memory if last is not None else None, changed=changed)
+            if last is not None and report.incremental:
+                report = replace(report, published=published_after(last.published, report))
+            if (report.from_record or report.incremental) and last is not None and \
+                    report.published_count != len(report.published if report.incremental else last.published):
                 # Another process (`syndicator build`) built other posts since: read them.
                 report = self._build(config, now=now, keep_posts=keep_posts, brief=False)
         except Exception as exc:
             log_failure("build", exc)
             self.last_error = str(exc) or type(exc).__name__
+            self.memory = None  # the changes it was told of are not built: the next build walks
             return None
         if report.from_record and last is not None:
             report = replace(report, published=last.published)
         due_before = self.report.next_due if self.report else None
-        self.report, self.count, self.posts_kept = report, self.count + 1, keep_posts
+        self.report, self.count, self.posts_kept, self.memory = report, self.count + 1, keep_posts, report.memory
         self.last, self.last_error = now, None
         self._log(report, news=due_before != report.next_due)
-        ids = {p.id for p in report.published}
         first = self._known_ids is None
-        new = tuple(p for p in report.published if p.id not in (self._known_ids or ids))
-        self._known_ids = ids
+        if report.from_record and not first:
+            new: tuple[Stub, ...] = ()  # nothing was read: nothing is new
+        else:
+            ids = {p.id for p in report.published}
+            new = tuple(p for p in report.published if p.id not in (self._known_ids or ids))
+            self._known_ids = ids
         for post in new:
             logger.info("published %s (%s)", post.source, post.url)
         return BuildNews(new_posts=new, changed=tuple(report.changed), first=first, next_due=report.next_due)
 
     def _log(self, report: BuildReport, *, news: bool) -> None:
-        problems = {str(p) for p in report.problems}
+        same = report.problems is self._problem_list  # answered from memory: the very same problems
+        self._problem_list = report.problems
+        problems = self.problems if same else {str(p) for p in report.problems}
         news = news or problems != self.problems
         for problem in sorted(problems - self.problems):
             logger.warning("post problem: %s", problem)

@@ -14,10 +14,11 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def build(config: Config, *, now: datetime, keep_posts: bool = False, brief: bool = False) -> Any:
-    """Build the feeds (syndicator.build.build); `keep_posts` for a cross-posting pass, `brief` as there."""
+def build(config: Config, *, now: datetime, keep_posts: bool = False, brief: bool = False, memory: Any = None,
+          changed: Any = None) -> Any:
+    """Build the feeds (syndicator.build.build); `keep_posts`, `brief`, `memory` and `changed` as there."""
     from ..build import build as build_feeds
-    return build_feeds(config, now=now, keep_posts=keep_posts, brief=brief)
+    return build_feeds(config, now=now, keep_posts=keep_posts, brief=brief, memory=memory, changed=changed)
 
 
 def crosspost(config: Config, posts: Any, **kwargs: Any) -> Any:

@@ -23,12 +23,15 @@ class Changes:
         self._last: datetime | None = None
         self._complete = False  # whether the last post change was a complete one
         self._config: datetime | None = None
+        self._paths: set[str] | None = set()  # post files changed since the last take_paths() (None: unknown)
 
-    def note(self, now: datetime, *, is_config: bool, complete: bool = False) -> None:
+    def note(self, now: datetime, *, is_config: bool, complete: bool = False,
+             paths: tuple[str, ...] | None = None) -> None:
         """Record a change under posts/ (or to the config file) at `now`.
 
         `complete`: the change finished a file (closed after writing, renamed into place), so
-        the posts settle after SETTLE_WINDOW unless another change follows.
+        the posts settle after SETTLE_WINDOW unless another change follows. `paths`: the post
+        files it changed ("/"-separated, below the posts folder); None when not known.
         """
         with self._lock:
             if is_config:
@@ -37,6 +40,16 @@ class Changes:
                 self._first = self._first or now
                 self._last = now
                 self._complete = complete
+                if paths is None or self._paths is None:
+                    self._paths = None
+                else:
+                    self._paths.update(paths)
+
+    def take_paths(self) -> set[str] | None:
+        """The post files changed since the last call (None: not known, walk the folder), and start afresh."""
+        with self._lock:
+            paths, self._paths = self._paths, set()
+        return paths
 
     def _wait(self, debounce: float) -> float:
         return min(SETTLE_WINDOW, debounce) if self._complete else debounce

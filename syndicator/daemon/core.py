@@ -73,9 +73,10 @@ class Daemon:
 
     # -- called from other threads: record and wake, never work ---------------------------
 
-    def notify(self, is_config: bool = False, complete: bool = False) -> None:
-        """A file changed under posts/ (or the config file did); `complete`: closed or renamed into place."""
-        self.timers.changes.note(self.clock(), is_config=is_config, complete=complete)
+    def notify(self, is_config: bool = False, complete: bool = False, paths: tuple[str, ...] | None = None) -> None:
+        """A file changed under posts/ (or the config file did); `complete`: closed or renamed into place;
+        `paths`: which post files (below the posts folder), when the watcher knows."""
+        self.timers.changes.note(self.clock(), is_config=is_config, complete=complete, paths=paths)
         self.wake.set()
 
     def request_reload(self) -> None:
@@ -156,8 +157,11 @@ class Daemon:
         `keep_posts`: the report also carries the published posts, for a cross-posting pass
         (loading them costs more than a no-op build, so ordinary rebuilds skip it).
         """
+        changed = self.timers.changes.take_paths()
+        if self.timers.rescan_due(now):
+            changed = None  # the safety net for missed notifications: walk the posts folder
         self.timers.building(now)
-        news = self.builds.run(self.config, now, keep_posts=keep_posts)
+        news = self.builds.run(self.config, now, keep_posts=keep_posts, changed=changed)
         if news is None:
             self.timers.failed(now)
             return False

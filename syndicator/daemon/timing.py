@@ -26,6 +26,10 @@ class Timers:
         due = [t for t in (self.build_at, self.next_due, self.next_rescan) if t is not None]
         return settled or any(t <= now for t in due)
 
+    def rescan_due(self, now: datetime) -> bool:
+        """Whether the periodic rescan (a walk of the posts folder, whatever notifications said) is due."""
+        return self.next_rescan <= now
+
     def building(self, now: datetime) -> None:
         """A build starts at `now`: nothing else is owed until the next rescan."""
         self.build_at = None

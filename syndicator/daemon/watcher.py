@@ -3,8 +3,8 @@
 Uses the platform's notifications (inotify on Linux) through watchdog, and falls back to
 watchdog's polling observer when notifications are unavailable (inotify watch limit reached,
 network filesystems) or when asked to poll. The watcher only reports *that* something changed,
-whether it was the config, and whether the change completed a file (closed after writing or
-renamed into place); settling and rebuilding belong to the daemon.
+whether it was the config, whether the change completed a file (closed after writing or
+renamed into place) and, with notifications, which files; settling and rebuilding belong to the daemon.
 """
 
 from __future__ import annotations
@@ -45,14 +45,16 @@ def ignored(path: str) -> bool:
 
 
 class _Handler(FileSystemEventHandler):
-    """Turns watchdog events into `on_change(is_config, complete)` calls.
+    """Turns watchdog events into `on_change(is_config, complete, paths)` calls.
 
     `complete` (notifications only): a post file was closed after writing or renamed into
     place, so the change can settle quickly. Polling sees no close events: never complete.
+    `paths` (notifications only): the changed files below the posts folder, so the build can
+    look at those alone; None when that is not known (polling, a folder changed).
     """
 
     def __init__(self, posts_dir: Path, config_path: Path, skip: tuple[Path, ...],
-                 on_change: Callable[[bool, bool], None], *, notify: bool) -> None:
+                 on_change: Callable[[bool, bool, tuple[str, ...] | None], None], *, notify: bool) -> None:
         self.posts_dir = str(posts_dir)
         self.config_path = str(config_path)
         self.skip = tuple(str(p) for p in skip)
@@ -68,13 +70,20 @@ class _Handler(FileSystemEventHandler):
         if getattr(event, "dest_path", ""):
             paths.append(os.fsdecode(event.dest_path))
         if self.config_path in paths:
-            self.on_change(True, False)
+            self.on_change(True, False, None)
             return
         wanted = [p for p in paths if self._wanted(p, event.is_directory)]
         if wanted:
             moved_in = event.event_type == "moved" and paths[-1] in wanted and len(paths) == 2
             complete = self.notify and not event.is_directory and (event.event_type == "closed" or moved_in)
-            self.on_change(False, complete)
+            self.on_change(False, complete, self._relative(wanted) if self.notify and not event.is_directory else None)
+
+    def _relative(self, paths: list[str]) -> tuple[str, ...] | None:
+        """The changed files below the posts folder, "/"-separated (None: one is not below it)."""
+        root = self.posts_dir.rstrip(os.sep) + os.sep
+        if not all(p.startswith(root) for p in paths):
+            return None
+        return tuple(p[len(root):].replace(os.sep, "/") for p in paths)
 
     def _wanted(self, path: str, is_directory: bool) -> bool:
         return (self._inside(path, self.posts_dir) and not any(self._inside(path, s) for s in self.skip)
@@ -86,13 +95,14 @@ class _Handler(FileSystemEventHandler):
 
 
 class Watcher:
-    """Watches `posts_dir` recursively and `config_path`; calls on_change(is_config, complete) per event.
+    """Watches `posts_dir` recursively and `config_path`; calls on_change(is_config, complete, paths) per event.
 
     `on_change` runs on the observer's thread, so it must only record the event and wake the
     daemon, never build.
     """
 
-    def __init__(self, posts_dir: Path, config_path: Path, on_change: Callable[[bool, bool], None], *,
+    def __init__(self, posts_dir: Path, config_path: Path,
+                 on_change: Callable[[bool, bool, tuple[str, ...] | None], None], *,
                  poll: bool = False, skip: tuple[Path, ...] = ()) -> None:
         self.posts_dir = Path(posts_dir)
         self.config_path = Path(config_path)
