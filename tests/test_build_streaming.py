@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from datetime import datetime, timezone
@@ -15,8 +16,10 @@ import feedparser
 from syndicator.build import build
 from syndicator.config import load
 from syndicator.posts import content
+from tests.conftest import REPO
 
 NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)
+GOLDEN_NOW = NOW  # tests/test_golden.py's
 
 
 def _titles(config, rel):
@@ -86,3 +89,18 @@ def test_a_link_beside_the_feeds_is_a_warning_only(site, write_post, tmp_path):
     done = _cli_build(site)
     assert done.returncode == 0, done.stderr
     assert "warning: feeds/tags/not-a-feed is a symbolic link; left alone" in done.stderr
+
+
+def test_the_item_cache_changes_no_byte_when_it_is_too_small_to_keep_anything(tmp_path, monkeypatch):
+    """Items made again (evicted, or too big to keep) are the same bytes: the golden feeds."""
+    golden = REPO / "tests" / "golden"
+    shutil.copy(REPO / "config.toml", tmp_path / "config.toml")
+    shutil.copytree(REPO / "posts", tmp_path / "posts")
+    monkeypatch.setattr("syndicator.build.emit.ITEM_BUDGET", 4096)  # most items "huge", the rest evicted
+    monkeypatch.setattr("syndicator.build.emit.ENTRIES_KEPT", 1)
+    config = load(tmp_path / "config.toml")
+    build(config, now=GOLDEN_NOW)
+    produced = {p.relative_to(config.feeds.output).as_posix(): p.read_bytes()
+                for p in sorted(config.feeds.output.rglob("*")) if p.is_file()}
+    expected = {p.relative_to(golden).as_posix(): p.read_bytes() for p in sorted(golden.rglob("*")) if p.is_file()}
+    assert produced == expected

@@ -49,23 +49,38 @@ def kept(config: Config, cache: Cache | None, posts: list[Post],
 
 
 class Bodies:
-    """Rendered bodies for the posts one build renders: the cache's, else rendered on first use."""
+    """Rendered bodies for the posts one build renders: the build cache's, else rendered on first use.
 
-    def __init__(self, config: Config, cache: Cache | None, posts: Iterable[Post]) -> None:
-        self.config, self.cache = config, cache
-        self.known: dict[str, Body] = cache.bodies({p.digest for p in posts}) if cache else {}
-        self.fresh: dict[str, Body] = {}
+    With a cache, bodies rendered now go into it in batches and are not kept here (the build's
+    memory does not grow with the posts it renders); without one, every body is kept in `kept`.
+    """
+
+    def __init__(self, config: Config, cache: Cache | None, *, batch: int = 64, batch_chars: int = 1 << 20) -> None:
+        self.config, self.cache, self.batch, self.batch_chars = config, cache, batch, batch_chars
+        self.kept: dict[str, Body] = {}
+        self.pending: dict[str, Body] = {}
+        self.pending_chars = 0
 
     def get(self, post: Post) -> Body:
         """The post's rendered body (raises what rendering it raises)."""
-        body = self.known.get(post.digest)
+        digest = post.digest
+        body = self.pending.get(digest) or self.kept.get(digest)
+        if body is None and self.cache is not None:
+            body = self.cache.bodies([digest]).get(digest)
         if body is None:
             source = with_source(self.config, [post])[0]
             body = render_body(source, site=self.config.site, variables=self.config.reading.site_variables)
-            self.known[post.digest] = self.fresh[post.digest] = body
+            if self.cache is None:
+                self.kept[digest] = body
+            else:
+                self.pending[digest] = body
+                self.pending_chars += len(body.html)
+                if len(self.pending) >= self.batch or self.pending_chars >= self.batch_chars:
+                    self.save()
         return body
 
     def save(self) -> None:
-        """Remember the bodies rendered now in the build cache."""
-        if self.cache is not None and self.fresh:
-            self.cache.put_bodies(self.fresh)
+        """Put the bodies rendered since the last save into the build cache."""
+        if self.cache is not None and self.pending:
+            self.cache.put_bodies(self.pending)
+        self.pending, self.pending_chars = {}, 0

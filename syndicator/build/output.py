@@ -21,7 +21,7 @@ import secrets
 import stat
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Sequence
 
 logger = logging.getLogger(__name__)
 _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
@@ -82,17 +82,19 @@ class OutputDir:
         self.root = Path(root)
         self.shown = self.root.name or str(self.root)
 
-    def write(self, rel: str, data: bytes) -> Outcome:
-        """Write `data` to `rel` atomically unless it already holds exactly these bytes."""
+    def write(self, rel: str, data: bytes | Sequence[bytes]) -> Outcome:
+        """Write `data` (bytes, or parts to write one after another) to `rel` atomically unless it
+        already holds exactly these bytes."""
+        parts = (data,) if isinstance(data, bytes) else data
         folder, name = _split(rel)
         try:
             fd = self._open_dir(folder, create=True)
         except (Refused, OSError) as exc:
             return Outcome(rel, "failed", _why(exc))
         try:
-            status = "unchanged" if self._same(fd, rel, name, data) else "written"
+            status = "unchanged" if self._same(fd, rel, name, parts) else "written"
             if status == "written":
-                _replace(fd, name, data)
+                _replace(fd, name, parts)
             return Outcome(rel, status, signature=signature(os.stat(name, dir_fd=fd, follow_symlinks=False)))
         except (Refused, OSError) as exc:
             return Outcome(rel, "failed", _why(exc))
@@ -219,18 +221,27 @@ class OutputDir:
             fd = child
         return fd
 
-    def _same(self, fd: int, rel: str, name: str, data: bytes) -> bool:
+    def _same(self, fd: int, rel: str, name: str, parts: Sequence[bytes]) -> bool:
         try:
             st = os.lstat(name, dir_fd=fd)
         except FileNotFoundError:
             return False
         if not stat.S_ISREG(st.st_mode):
             raise Refused(f"{self._show(rel)} is {_kind(st.st_mode)}; left alone")
-        if st.st_size != len(data):
+        size = sum(len(part) for part in parts)
+        if st.st_size != size:
             return False
         handle = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0), dir_fd=fd)
         with os.fdopen(handle, "rb") as stream:
-            return stream.read(len(data) + 1) == data
+            old = memoryview(stream.read(size + 1))
+        if len(old) != size:
+            return False
+        at = 0
+        for part in parts:
+            if old[at:at + len(part)] != part:
+                return False
+            at += len(part)
+        return True
 
     def _prune(self, folder: str) -> None:
         """Remove `folder` and its parents below the root while they are empty."""
@@ -292,14 +303,14 @@ def _kind(mode: int) -> str:
     return "not a regular file"
 
 
-def _replace(fd: int, name: str, data: bytes) -> None:
+def _replace(fd: int, name: str, parts: Sequence[bytes]) -> None:
     """Temporary file in the same folder, fsync, rename over `name` (which is not a link)."""
     tmp = temp_name(name)
     handle = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0),
                      0o644, dir_fd=fd)
     try:
         with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
+            stream.writelines(parts)
             stream.flush()
             os.fchmod(stream.fileno(), 0o644)
             os.fsync(stream.fileno())

@@ -35,8 +35,8 @@ class BuildReport:
     # Only with build(keep_posts=True): the published posts, newest first. Each has its rendered
     # body in `bodies`, or else its source text in Post.body (see bodies.kept).
     posts: list[Post] = field(default_factory=list)
-    # Rendered bodies by Post.digest: every body this build rendered or took from its cache
-    # (with keep_posts, also every cached body of a published post).
+    # Rendered bodies by Post.digest. With keep_posts: the body of every published post this
+    # build rendered or its cache holds. Without: only what a build without a cache rendered.
     bodies: dict[str, Body] = field(default_factory=dict)
     # Answered from the last finished build's record (nothing changed): counts and problems only.
     from_record: bool = False

@@ -17,7 +17,7 @@ from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Sequence
 
 from ..posts.loader import Problem
 from .manifest import Manifest
@@ -60,16 +60,18 @@ class Publisher:
         self._pending: deque[tuple[Future[Outcome], int]] = deque()
         self._pending_bytes, self._limit = 0, in_flight
 
-    def write(self, rel: str, data: bytes) -> None:
-        """Write `data` to `rel` (atomically, only if it changed) in the background."""
-        while self._pending and self._pending_bytes + len(data) > self._limit:
-            done, size = self._pending.popleft()
+    def write(self, rel: str, data: bytes | Sequence[bytes]) -> None:
+        """Write `data` (bytes, or parts one after another) to `rel` (atomically, only if it changed)
+        in the background."""
+        size = len(data) if isinstance(data, bytes) else sum(len(part) for part in data)
+        while self._pending and self._pending_bytes + size > self._limit:
+            done, done_size = self._pending.popleft()
             done.result()
-            self._pending_bytes -= size
+            self._pending_bytes -= done_size
         future = self._pool.submit(self._output.write, rel, data)
         self._outcomes.append(future)
-        self._pending.append((future, len(data)))
-        self._pending_bytes += len(data)
+        self._pending.append((future, size))
+        self._pending_bytes += size
 
     def skip(self, rel: str, why: str) -> None:
         """A file that could not be rendered: the old one (if any) stays."""

@@ -15,20 +15,16 @@ attr:*.
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Sequence
 
-from lxml import etree
-
-from .entry import Entry, Head, license_name
-from .extension import ATOM, PREFIXES, attribution, link_el, media, person_el, relation_links, serialize, text_el
+from .entry import Entry, Head, Item, license_name
+from .extension import ATOM, PREFIXES, attribution, link, media, person, relation_links, used_prefixes
 from .sanitize import as_uri, clean
+from .xmltext import DECLARATION, attrs, check, declarations, element, element_bytes, empty, encoded
 
-_SUB = etree.SubElement
-_XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-_NSMAP = {None: ATOM, **{k: v for k, v in PREFIXES.items() if v != ATOM}}
-_T = {name: f"{{{ATOM}}}{name}" for name in (
-    "feed", "entry", "id", "title", "subtitle", "updated", "published", "author", "contributor",
-    "generator", "icon", "logo", "rights", "category", "summary", "content")}
+_OTHERS = {k: v for k, v in PREFIXES.items() if v != ATOM}  # Atom itself is the default namespace
+_FEED, _ENTRY = "  ", "    "  # indents inside <feed> and inside <entry>
 
 
 def feed_id(authority: str, kind: str, key: str) -> str:
@@ -37,64 +33,64 @@ def feed_id(authority: str, kind: str, key: str) -> str:
     return "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, name))
 
 
-def _date(moment) -> str:
+def _date(moment: datetime) -> str:
     return moment.isoformat(timespec="seconds")
 
 
-def _head(feed: etree._Element, head: Head, id_: str) -> None:
-    text_el(feed, _T["id"], id_)
-    text_el(feed, _T["title"], head.title, type="text")
-    text_el(feed, _T["subtitle"], head.description, type="text")
-    link_el(feed, "self", head.self_url, type="application/atom+xml")
-    link_el(feed, "alternate", head.home, type="text/html")
-    for hub in head.hubs:
-        link_el(feed, "hub", hub)
+def _head(head: Head, id_: str) -> str:
+    f = _FEED
+    out = [element(f, "id", id_), element(f, "title", head.title, ' type="text"'),
+           element(f, "subtitle", head.description, ' type="text"'),
+           link(f, "self", head.self_url, ns="", type="application/atom+xml"),
+           link(f, "alternate", head.home, ns="", type="text/html")]
+    out += [link(f, "hub", hub, ns="") for hub in head.hubs]
     if head.license:
-        link_el(feed, "license", head.license)
-    text_el(feed, _T["updated"], _date(head.updated))
-    for who in head.authors:
-        person_el(feed, _T["author"], who)
-    text_el(feed, _T["generator"], "syndicator")
+        out.append(link(f, "license", head.license, ns=""))
+    out.append(element(f, "updated", _date(head.updated)))
+    out += [person(f, "author", who, ns="") for who in head.authors]
+    out.append(element(f, "generator", "syndicator"))
     if head.icon:
-        text_el(feed, _T["icon"], head.icon)
+        out.append(element(f, "icon", head.icon))
     if head.logo:
-        text_el(feed, _T["logo"], head.logo)
+        out.append(element(f, "logo", head.logo))
     if head.copyright:
-        text_el(feed, _T["rights"], head.copyright, type="text")
+        out.append(element(f, "rights", head.copyright, ' type="text"'))
+    return "".join(out)
 
 
-def _entry(feed: etree._Element, entry: Entry) -> None:
-    el = _SUB(feed, _T["entry"], {_XML_LANG: entry.lang} if entry.lang else None)
+def item(entry: Entry) -> Item:
+    """One <entry>, indented as in the feed (the same text in every feed that lists it)."""
+    e = _ENTRY
     # atom:id is an IRI (RFC 4287 4.2.6), but the W3C validator checks ids as URIs
     # (InvalidTAG for a tag: id with a non-ASCII slug): map it the RFC 3987 way. Unchanged for
     # ASCII ids, and the same mapping every time, so the id stays stable.
-    text_el(el, _T["id"], as_uri(entry.id))
-    text_el(el, _T["title"], entry.title, type="text")
-    link_el(el, "alternate", entry.link, type="text/html")
-    text_el(el, _T["published"], _date(entry.published))
-    text_el(el, _T["updated"], _date(entry.updated))
-    for who in entry.authors:
-        person_el(el, _T["author"], who)
+    out = [f"{_FEED}<entry{attrs([('xml:lang', entry.lang)]) if entry.lang else ''}>\n",
+           element(e, "id", as_uri(entry.id)), element(e, "title", entry.title, ' type="text"'),
+           link(e, "alternate", entry.link, ns="", type="text/html"),
+           element(e, "published", _date(entry.published)), element(e, "updated", _date(entry.updated))]
+    out += [person(e, "author", who, ns="") for who in entry.authors]
     if entry.photo is not None and entry.photo.credit is not None and entry.photo.credit.name:
-        person_el(el, _T["contributor"], entry.photo.credit)
-    for term in entry.terms:
-        _SUB(el, _T["category"], {"term": term, "label": term})
+        out.append(person(e, "contributor", entry.photo.credit, ns=""))
+    out += [empty(e, "category", attrs([("term", term), ("label", term)])) for term in entry.terms]
     if entry.own_license and entry.license:
-        text_el(el, _T["rights"], license_name(entry.license), type="text")
-    relation_links(el, entry, license=True)
-    text_el(el, _T["summary"], entry.summary, type="text")
-    if entry.content is not None:
-        text_el(el, _T["content"], entry.content, type="html")
+        out.append(element(e, "rights", license_name(entry.license), ' type="text"'))
+    out += [relation_links(e, entry, license=True, ns=""), element(e, "summary", entry.summary, ' type="text"')]
+    start, content, end = (element_bytes(e, "content", entry.content, ' type="html"') if entry.content is not None
+                           else ("", b"", ""))
+    before, out = "".join(out) + start, [end]
     if entry.photo is not None:
-        media(el, entry.photo)
-    attribution(el, entry)
+        out.append(media(e, entry.photo))
+    out += [attribution(e, entry), f"{_FEED}</entry>\n"]
+    after = "".join(out)
+    return Item(b"".join((encoded(before), content, encoded(after))), entry.updated,
+                frozenset(used_prefixes(before + after)))
 
 
-def write(head: Head, entries: Sequence[Entry], *, ident: str) -> bytes:
-    """The Atom 1.0 document for one feed."""
-    attrib = {_XML_LANG: head.language} if head.language else None
-    feed = etree.Element(_T["feed"], attrib, nsmap=_NSMAP)
-    _head(feed, head, ident)
-    for entry in entries:
-        _entry(feed, entry)
-    return serialize(feed)
+def write(head: Head, items: Sequence[Item], *, ident: str) -> list[bytes]:
+    """The Atom 1.0 document for one feed, from its entries' items (`item`), as parts to write one
+    after another."""
+    top = _head(head, ident)
+    used = used_prefixes(top).union(*(it.prefixes for it in items))
+    lang = attrs([("xml:lang", head.language)]) if head.language else ""
+    start = check(f"{DECLARATION}<feed{declarations(_OTHERS, used, default=ATOM)}{lang}>\n{top}")
+    return [start.encode("utf-8"), *(it.data for it in items), b"</feed>\n"]

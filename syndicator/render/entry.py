@@ -26,6 +26,7 @@ import re
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from functools import lru_cache
+from typing import Sequence
 
 from ..config import Feeds, Site
 from ..model import Author, Body, Link, Post
@@ -96,6 +97,16 @@ class Entry:
     sources: tuple[Ref, ...]
     via: Ref | None
     lang: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One entry as one format writes it into every feed that lists it: UTF-8 text, the entry's
+    update time (for the feed's), and the namespace prefixes the text uses (XML formats)."""
+
+    data: bytes
+    updated: datetime
+    prefixes: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,6 +190,11 @@ def prepare_entry(site: Site, feeds: Feeds, post: Post, body: Body, owner: Autho
         return _prepare(site, feeds.summary_only, post, body, owner)
 
 
+def prepare_entry_once(site: Site, feeds: Feeds, post: Post, body: Body, owner: Author | None) -> Entry:
+    """`prepare_entry` without its memo, for a caller that keeps entries itself (the build)."""
+    return _prepare(site, feeds.summary_only, post, body, owner)
+
+
 @lru_cache(maxsize=CACHE_SIZE)
 def _prepare_cached(site: Site, summary_only: bool, post: Post, body: Body,
                     owner: Author | None) -> Entry:
@@ -217,8 +233,8 @@ def _with_content(entry: Entry, body_html: str) -> Entry:
 
 
 def prepare_head(site: Site, feeds: Feeds, title: str, self_url: str, feed_author: Author | None,
-                 owner: Author | None, entries: list[Entry]) -> Head:
-    """Feed-level facts; `feed_author` is set for per-author feeds."""
+                 owner: Author | None, entries: Sequence[Entry | Item]) -> Head:
+    """Feed-level facts; `feed_author` is set for per-author feeds; `entries` (or their items) give `updated`."""
     base = site.url
     if feed_author is not None:
         authors = (person(feed_author, base),)

@@ -1,12 +1,11 @@
 """XML namespaces, our attribution extension, and the elements RSS and Atom share.
 
-Why lxml and not feedgen: feedgen 1.0.0 gets several of our mappings wrong (Atom entry links
-lose rel/type, RSS <author> is dropped without an e-mail, media:* is wrapped in media:group,
-dates default to now, entries prepend), so about half of every entry would have come from
-registered extensions anyway; and its per-entry objects alone cost ~0.29 s for 180 bare
-RSS+Atom feeds of 20 entries here (id, title, one link, content), about what this module needs
-for the same feeds with every element written. Writing the tree with lxml keeps escaping and
-well-formedness in a C library and the element order, namespaces and bytes under our control.
+Why not feedgen: feedgen 1.0.0 gets several of our mappings wrong (Atom entry links lose
+rel/type, RSS <author> is dropped without an e-mail, media:* is wrapped in media:group, dates
+default to now, entries prepend), so about half of every entry would have come from registered
+extensions anyway. The elements are written as text (xmltext.py: the bytes lxml would write for
+the same tree, proven equal by tests), so each entry is escaped and written once, however many
+feeds list it.
 
 The attribution extension
 =========================
@@ -41,10 +40,9 @@ influence/source/via ``{"name", "url", "note"}``. Empty keys are left out.
 
 from __future__ import annotations
 
-from lxml import etree
-
 from .entry import Entry, Person, Photo, Ref
 from .footer import license_name
+from .xmltext import attrs, element, empty
 
 ATOM = "http://www.w3.org/2005/Atom"
 CONTENT = "http://purl.org/rss/1.0/modules/content/"
@@ -52,93 +50,91 @@ DC = "http://purl.org/dc/elements/1.1/"
 MEDIA = "http://search.yahoo.com/mrss/"
 CC = "http://backend.userland.com/creativeCommonsRssModule"
 ATTR = "https://syndicator.dev/ns/attribution/1.0"
-# Declared on the root; etree.cleanup_namespaces() then drops the ones a feed does not use.
+# Declared on the root in this order, those a feed uses only (lxml's cleanup_namespaces did so).
 PREFIXES = {"content": CONTENT, "dc": DC, "atom": ATOM, "media": MEDIA, "creativeCommons": CC,
             "attr": ATTR}
 
-A_LINK, A_NAME, A_URI, A_EMAIL = (f"{{{ATOM}}}{n}" for n in ("link", "name", "uri", "email"))
-_AVATAR, _BIO = f"{{{ATTR}}}avatar", f"{{{ATTR}}}bio"
-_M_CONTENT, _M_TITLE, _M_DESC, _M_CREDIT, _M_COPY, _M_THUMB = (
-    f"{{{MEDIA}}}{n}"
-    for n in ("content", "title", "description", "credit", "copyright", "thumbnail"))
-_SUB = etree.SubElement
+
+def used_prefixes(body: str) -> set[str]:
+    """The PREFIXES whose elements `body` holds: every "<" in text or attributes is escaped, so
+    "<dc:" can only open an element."""
+    return {prefix for prefix in PREFIXES if f"<{prefix}:" in body}
 
 
-def text_el(parent: etree._Element, tag: str, text: str, **attrib: str) -> etree._Element:
-    """A child element holding `text`."""
-    el = _SUB(parent, tag, attrib) if attrib else _SUB(parent, tag)
-    el.text = text
-    return el
-
-
-def person_el(parent: etree._Element, tag: str, who: Person) -> etree._Element:
-    """An Atom person construct (atom:name, atom:uri, atom:email) plus attr:avatar / attr:bio."""
-    el = _SUB(parent, tag)
-    _SUB(el, A_NAME).text = who.name
+def person(indent: str, tag: str, who: Person, *, ns: str) -> str:
+    """An Atom person construct (name, uri, email) plus attr:avatar / attr:bio; `ns` is the
+    Atom prefix ("atom:" inside RSS, "" in Atom)."""
+    inner = indent + "  "
+    out = [f"{indent}<{tag}>\n", element(inner, f"{ns}name", who.name)]
     if who.url:
-        _SUB(el, A_URI).text = who.url
+        out.append(element(inner, f"{ns}uri", who.url))
     if who.email:
-        _SUB(el, A_EMAIL).text = who.email
+        out.append(element(inner, f"{ns}email", who.email))
     if who.avatar:
-        _SUB(el, _AVATAR).text = who.avatar
+        out.append(element(inner, "attr:avatar", who.avatar))
     if who.bio:
-        _SUB(el, _BIO).text = who.bio
-    return el
+        out.append(element(inner, "attr:bio", who.bio))
+    out.append(f"{indent}</{tag}>\n")
+    return "".join(out)
 
 
-def link_el(parent: etree._Element, rel: str, href: str, *, type: str | None = None,
-            title: str | None = None) -> None:
-    """An atom:link (inside RSS or Atom) with rel, optional type and title."""
-    attrib = {"rel": rel, "href": href}
+def link(indent: str, rel: str, href: str, *, ns: str, type: str | None = None, title: str | None = None) -> str:
+    """An Atom link (inside RSS or Atom) with rel, optional type and title."""
+    pairs = [("rel", rel), ("href", href)]
     if type:
-        attrib["type"] = type
+        pairs.append(("type", type))
     if title:
-        attrib["title"] = title
-    _SUB(parent, A_LINK, attrib)
+        pairs.append(("title", title))
+    return empty(indent, f"{ns}link", attrs(pairs))
 
 
-def relation_links(parent: etree._Element, entry: Entry, *, license: bool) -> None:
+def relation_links(indent: str, entry: Entry, *, license: bool, ns: str) -> str:
     """rel="license" (when asked), rel="related" per influence with a URL, rel="via" for via
     and sources."""
+    out = []
     if license and entry.license:
-        link_el(parent, "license", entry.license)
+        out.append(link(indent, "license", entry.license, ns=ns))
     seen = set()
     for rel, refs in (("related", entry.influences), ("via", (entry.via,) if entry.via else ()),
                       ("via", entry.sources)):
         for ref in refs:
             if ref.url and (rel, ref.url) not in seen:
                 seen.add((rel, ref.url))
-                link_el(parent, rel, ref.url, title=ref.name.strip() or None)  # AttrNotBlank
+                out.append(link(indent, rel, ref.url, ns=ns, title=ref.name.strip() or None))  # AttrNotBlank
+    return "".join(out)
 
 
-def media(parent: etree._Element, photo: Photo) -> None:
+def media(indent: str, photo: Photo) -> str:
     """media:content holding title, credit, description, copyright; then media:thumbnail.
 
     Never media:group for a single image (validator: MediaGroupWithoutAlternatives)."""
-    attrib = {"url": photo.url, "medium": "image"}
+    pairs = [("url", photo.url), ("medium", "image")]
     if photo.type:
-        attrib["type"] = photo.type
-    content = _SUB(parent, _M_CONTENT, attrib)
+        pairs.append(("type", photo.type))
+    inner = indent + "  "
+    children = []
     if photo.alt:
-        text_el(content, _M_TITLE, photo.alt, type="plain")
+        children.append(element(inner, "media:title", photo.alt, ' type="plain"'))
     if photo.credit is not None and photo.credit.name:
         # EBU role list (validator: InvalidCreditRole otherwise); scheme urn:ebu is the default.
-        text_el(content, _M_CREDIT, photo.credit.name, role="photographer", scheme="urn:ebu")
+        children.append(element(inner, "media:credit", photo.credit.name, ' role="photographer" scheme="urn:ebu"'))
     if photo.caption:
-        text_el(content, _M_DESC, photo.caption, type="plain")
+        children.append(element(inner, "media:description", photo.caption, ' type="plain"'))
     if photo.license:
         # media:license is unknown to the W3C validator (UndefinedElement); media:copyright is not.
-        text_el(content, _M_COPY, license_name(photo.license), url=photo.license)
-    _SUB(parent, _M_THUMB, {"url": photo.url})
+        children.append(element(inner, "media:copyright", license_name(photo.license), attrs([("url", photo.license)])))
+    if children:
+        content = f"{indent}<media:content{attrs(pairs)}>\n" + "".join(children) + f"{indent}</media:content>\n"
+    else:
+        content = empty(indent, "media:content", attrs(pairs))
+    return content + empty(indent, "media:thumbnail", attrs([("url", photo.url)]))
 
 
-def _ref_el(parent: etree._Element, tag: str, ref: Ref) -> None:
-    attrib = {"name": ref.name}
+def _ref(indent: str, tag: str, ref: Ref) -> str:
+    pairs = [("name", ref.name)]
     if ref.url:
-        attrib["url"] = ref.url
-    el = _SUB(parent, tag, attrib)
-    if ref.note:
-        el.text = ref.note
+        pairs.append(("url", ref.url))
+    return element(indent, tag, ref.note, attrs(pairs)) if ref.note else empty(indent, tag, attrs(pairs))
 
 
 def credit_fields(photo: Photo | None) -> dict[str, str]:
@@ -157,20 +153,14 @@ def credit_fields(photo: Photo | None) -> dict[str, str]:
     return fields
 
 
-def attribution(parent: etree._Element, entry: Entry) -> None:
+def attribution(indent: str, entry: Entry) -> str:
     """attr:credit, attr:influence, attr:source and attr:via for one entry."""
+    out = []
     credit = credit_fields(entry.photo)
     if credit:
-        _SUB(parent, f"{{{ATTR}}}credit", credit)
-    for ref in entry.influences:
-        _ref_el(parent, f"{{{ATTR}}}influence", ref)
-    for ref in entry.sources:
-        _ref_el(parent, f"{{{ATTR}}}source", ref)
+        out.append(empty(indent, "attr:credit", attrs(credit)))
+    out += [_ref(indent, "attr:influence", ref) for ref in entry.influences]
+    out += [_ref(indent, "attr:source", ref) for ref in entry.sources]
     if entry.via:
-        _ref_el(parent, f"{{{ATTR}}}via", entry.via)
-
-
-def serialize(root: etree._Element) -> bytes:
-    """UTF-8 bytes with an XML declaration, unused namespace declarations dropped."""
-    etree.cleanup_namespaces(root)
-    return etree.tostring(root, encoding="utf-8", xml_declaration=True, pretty_print=True)
+        out.append(_ref(indent, "attr:via", entry.via))
+    return "".join(out)

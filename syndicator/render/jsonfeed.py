@@ -14,10 +14,9 @@ date_modified, authors, author, tags, language, _attribution.
 from __future__ import annotations
 
 import json
-from functools import lru_cache
 from typing import Any, Sequence
 
-from .entry import CACHE_SIZE, Entry, Head, Person, Ref
+from .entry import Entry, Head, Item, Person, Ref
 from .extension import ATTR, credit_fields
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
@@ -64,11 +63,9 @@ def _attribution(entry: Entry) -> dict[str, Any]:
     return out
 
 
-@lru_cache(maxsize=CACHE_SIZE)
-def _item_json(entry: Entry) -> str:
-    """One item's JSON text; an item does not depend on the feed listing it, so a post listed
-    in several feeds is encoded once (a cache miss costs nothing extra)."""
-    return _ENCODER.encode(_item(entry))
+def item(entry: Entry) -> Item:
+    """One item's JSON text (UTF-8): it does not depend on the feed listing it."""
+    return Item(_ENCODER.encode(_item(entry)).encode("utf-8"), entry.updated)
 
 
 def _item(entry: Entry) -> dict[str, Any]:
@@ -114,11 +111,12 @@ def _top(head: Head) -> dict[str, Any]:
     return top
 
 
-def write(head: Head, entries: Sequence[Entry]) -> bytes:
-    """The JSON Feed 1.1 document for one feed."""
-    encode = _ENCODER.encode
-    top = encode(_top(head))[:-1]  # reopen the object to append "items"
-    if not entries:
-        return (top + ',"items":[]}\n').encode("utf-8")
-    items = ",\n".join(_item_json(e) for e in entries)
-    return (top + ',"items":[\n' + items + "\n]}\n").encode("utf-8")
+def write(head: Head, items: Sequence[Item]) -> list[bytes]:
+    """The JSON Feed 1.1 document for one feed, from its items (`item`), as parts to write one after another."""
+    top = _ENCODER.encode(_top(head))[:-1].encode("utf-8")  # reopen the object to append "items"
+    if not items:
+        return [top, b',"items":[]}\n']
+    parts = [top, b',"items":[\n']
+    for n, it in enumerate(items):
+        parts += (b",\n", it.data) if n else (it.data,)
+    return parts + [b"\n]}\n"]

@@ -28,103 +28,80 @@ from __future__ import annotations
 from email.utils import format_datetime
 from typing import Sequence
 
-from lxml import etree
+from .entry import Entry, Head, Item, escape_text, rss_contact
+from .extension import PREFIXES, attribution, link, media, person, relation_links, used_prefixes
+from .xmltext import DECLARATION, check, declarations, element, element_bytes, encoded
+
+_CHANNEL, _ITEM = "    ", "      "  # indents inside <channel> and inside <item>
 
 
 def byline(names: Sequence[str]) -> str:
     """ "A", "A and B", "A, B and C"."""
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
-from .entry import Entry, Head, escape_text, rss_contact
-from .extension import (
-    ATOM,
-    CC,
-    CONTENT,
-    DC,
-    PREFIXES,
-    attribution,
-    link_el,
-    media,
-    person_el,
-    relation_links,
-    serialize,
-    text_el,
-)
 
-_SUB = etree.SubElement
-_CREATOR, _ENCODED = f"{{{DC}}}creator", f"{{{CONTENT}}}encoded"
-_LICENSE = f"{{{CC}}}license"
-_A_AUTHOR, _A_CONTRIBUTOR = f"{{{ATOM}}}author", f"{{{ATOM}}}contributor"
-
-
-def _channel(rss: etree._Element, head: Head) -> etree._Element:
-    channel = _SUB(rss, "channel")
-    text_el(channel, "title", head.title)
-    text_el(channel, "link", head.home)
-    text_el(channel, "description", head.description)
-    link_el(channel, "self", head.self_url, type="application/rss+xml")
-    for hub in head.hubs:
-        link_el(channel, "hub", hub)
+def _channel(head: Head) -> str:
+    c = _CHANNEL
+    out = [element(c, "title", head.title), element(c, "link", head.home), element(c, "description", head.description),
+           link(c, "self", head.self_url, ns="atom:", type="application/rss+xml")]
+    out += [link(c, "hub", hub, ns="atom:") for hub in head.hubs]
     if head.language:
-        text_el(channel, "language", head.language)
+        out.append(element(c, "language", head.language))
     if head.copyright:
-        text_el(channel, "copyright", head.copyright)
+        out.append(element(c, "copyright", head.copyright))
     editor = rss_contact(head.authors[0])
     if editor:
-        text_el(channel, "managingEditor", editor)
-    text_el(channel, "generator", "syndicator")
-    text_el(channel, "docs", "https://www.rssboard.org/rss-specification")
-    text_el(channel, "lastBuildDate", format_datetime(head.updated))
+        out.append(element(c, "managingEditor", editor))
+    out += [element(c, "generator", "syndicator"), element(c, "docs", "https://www.rssboard.org/rss-specification"),
+            element(c, "lastBuildDate", format_datetime(head.updated))]
     if head.image:
-        image = _SUB(channel, "image")
-        text_el(image, "url", head.image)
-        text_el(image, "title", head.title)
-        text_el(image, "link", head.home)
+        out += [f"{c}<image>\n", element(c + "  ", "url", head.image), element(c + "  ", "title", head.title),
+                element(c + "  ", "link", head.home), f"{c}</image>\n"]
     if head.license:
-        text_el(channel, _LICENSE, head.license)
+        out.append(element(c, "creativeCommons:license", head.license))
     who = head.authors[0]
     if not editor:  # dc:creator beside managingEditor: validator DuplicateSemantics
-        text_el(channel, _CREATOR, who.name)
-    person_el(channel, _A_AUTHOR, who)
-    return channel
+        out.append(element(c, "dc:creator", who.name))
+    out.append(person(c, "atom:author", who, ns="atom:"))
+    return "".join(out)
 
 
-def _item(channel: etree._Element, entry: Entry) -> None:
-    item = _SUB(channel, "item")
-    text_el(item, "title", entry.title)
-    text_el(item, "link", entry.link)
-    text_el(item, "guid", entry.id, isPermaLink="false")
-    text_el(item, "pubDate", format_datetime(entry.published))
+def item(entry: Entry) -> Item:
+    """One <item>, indented as in the feed (the same text in every feed that lists the entry)."""
+    i = _ITEM
+    out = [f"{_CHANNEL}<item>\n", element(i, "title", entry.title), element(i, "link", entry.link),
+           element(i, "guid", entry.id, ' isPermaLink="false"'), element(i, "pubDate", format_datetime(entry.published))]
     authors = entry.authors
     # The validator allows one atom:author per item (DuplicateElement): co-authors follow as
     # atom:contributor, each with name, uri, avatar and bio.
-    person_el(item, _A_AUTHOR, authors[0])
-    for who in authors[1:]:
-        person_el(item, _A_CONTRIBUTOR, who)
+    out.append(person(i, "atom:author", authors[0], ns="atom:"))
+    out += [person(i, "atom:contributor", who, ns="atom:") for who in authors[1:]]
     # After atom:author, so that readers keeping the last author they read (feedparser) show
     # the whole byline too.
     contact = rss_contact(authors[0]) if len(authors) == 1 else None
     if contact:
-        text_el(item, "author", contact)
+        out.append(element(i, "author", contact))
     else:
-        text_el(item, _CREATOR, byline([who.name for who in authors]))
-    for term in entry.terms:
-        text_el(item, "category", term)
-    text_el(item, "description", escape_text(entry.summary))
-    if entry.content is not None:
-        text_el(item, _ENCODED, entry.content)
+        out.append(element(i, "dc:creator", byline([who.name for who in authors])))
+    out += [element(i, "category", term) for term in entry.terms]
+    out.append(element(i, "description", escape_text(entry.summary)))
+    start, content, end = (element_bytes(i, "content:encoded", entry.content) if entry.content is not None
+                           else ("", b"", ""))
+    before, out = "".join(out) + start, [end]
     if entry.own_license and entry.license:
-        text_el(item, _LICENSE, entry.license)
-    relation_links(item, entry, license=False)  # creativeCommons:license carries it in RSS
+        out.append(element(i, "creativeCommons:license", entry.license))
+    out.append(relation_links(i, entry, license=False, ns="atom:"))  # creativeCommons:license carries it in RSS
     if entry.photo is not None:
-        media(item, entry.photo)
-    attribution(item, entry)
+        out.append(media(i, entry.photo))
+    out += [attribution(i, entry), f"{_CHANNEL}</item>\n"]
+    after = "".join(out)
+    return Item(b"".join((encoded(before), content, encoded(after))), entry.updated,
+                frozenset(used_prefixes(before + after)))
 
 
-def write(head: Head, entries: Sequence[Entry]) -> bytes:
-    """The RSS 2.0 document for one feed."""
-    rss = etree.Element("rss", {"version": "2.0"}, nsmap=PREFIXES)
-    channel = _channel(rss, head)
-    for entry in entries:
-        _item(channel, entry)
-    return serialize(rss)
+def write(head: Head, items: Sequence[Item]) -> list[bytes]:
+    """The RSS 2.0 document for one feed, from its items (`item`), as parts to write one after another."""
+    channel = check(_channel(head))
+    used = used_prefixes(channel).union(*(it.prefixes for it in items))
+    start = f'{DECLARATION}<rss{declarations(PREFIXES, used)} version="2.0">\n  <channel>\n{channel}'
+    return [start.encode("utf-8"), *(it.data for it in items), b"  </channel>\n</rss>\n"]
