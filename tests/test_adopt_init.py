@@ -136,7 +136,7 @@ def test_pelican_keeps_its_category_feeds_and_author_feeds_that_would_meet_them_
     """Pelican's defaults put both category and author feeds at feeds/{slug}.atom.xml: a category
     and an author of one name would share a file, so the author feeds keep syndicator's folder."""
     root = write(tmp_path, {**SITES["pelican"], "content/second.md": "Title: Second\nDate: 2024-02-04 10:00\n"
-                                                                       "Category: Notes\n\nMore.\n"})
+                                                                       "Category: Notes\nAuthor: Ada L. (ada@ex.org)\n\nMore.\n"})
     result = init(root)
     assert result.returncode == 0, result.stderr
     assert re.search(r"\[feeds.paths\] category_atom\s+feeds/\{slug\}.atom.xml\s+pelicanconf.py: CATEGORY_FEED_ATOM",
@@ -149,6 +149,10 @@ def test_pelican_keeps_its_category_feeds_and_author_feeds_that_would_meet_them_
     assert build(root).returncode == 0
     notes = feedparser.parse((root / "syndicator-feeds" / "feeds" / "notes.atom.xml").read_bytes())
     assert [e.title for e in notes.entries] == ["Second"]  # at Pelican's path for the category
+    # Pelican names author feeds by its slug of the author's name: punctuation dropped, not a '-'
+    # (its own build of tests/fixtures/blogs/pelican-bossylobster writes feeds/danny-hermes-dhermesbossylobstercom.rss.xml)
+    ada = feedparser.parse((root / "syndicator-feeds" / "feeds" / "ada-l-adaexorg.rss.xml").read_bytes())
+    assert [e.title for e in ada.entries] == ["Second"]
 
 
 def test_nothing_is_overwritten_and_a_folder_without_an_engine_is_a_clear_error(tmp_path):

@@ -150,6 +150,18 @@ def test_rst_markdown_and_html_articles_match_pelicans_feed(tmp_path):
     atom = (site / "syndicator-feeds" / "feeds" / "all.atom.xml").read_text(encoding="utf-8")
     assert "https://three.example.org/images/cat.jpg" in atom and "print(&amp;quot;hi&amp;quot;)" in atom
     assert "Written as a page." in atom and "&lt;head" not in atom
+    # Pelican's per-category (Atom) and per-author (RSS) feeds are at the same paths here, with the
+    # same entries; not its per-language all-LANG feeds, nor its author Atom feeds, whose path
+    # feeds/{slug}.atom.xml is the category feeds' too (README, Bring your blog).
+    theirs_dir, ours_dir = tmp_path / "pelican-out" / "feeds", site / "syndicator-feeds" / "feeds"
+    mine = {p.name for p in ours_dir.glob("*.xml")}
+    moved = {name.replace(".rss.xml", ".atom.xml") for name in mine if name.endswith(".rss.xml")}
+    assert len(mine) == 6 and mine == {p.name for p in theirs_dir.glob("*.xml")
+                                       if not p.name.startswith("all-") and p.name not in moved}
+    for name in sorted(mine):  # Pelican leaves translations (lang: fr) out of these; syndicator does not
+        theirs_feed, ours_feed = entries(theirs_dir / name), entries(ours_dir / name)
+        assert theirs_feed and {i: ours_feed[i] for i in theirs_feed} == theirs_feed, name
+        assert all("-fr.html" in i for i in set(ours_feed) - set(theirs_feed)), name
 
 
 def test_init_maps_pelicans_folders_links_categories_and_feeds(tmp_path):

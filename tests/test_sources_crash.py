@@ -2,8 +2,9 @@
 deliveries, then restarted, until everything is delivered.
 
 Two kinds of kill: deterministic ones at a ledger step (crash_entry.py N: after a claim is
-committed, after a send returned, after `sent` is recorded), and kills at a random moment
-from outside (the feed host answers slowly, so many land inside a poll). The feed changes
+committed, after a send returned, after `sent` is recorded), kills at a random moment from
+outside, and kills inside a poll (once the feed request has reached the slow host, before it
+answers, so they land there whatever the machine's load). The feed changes
 while this goes on. Afterwards every new entry has exactly one remote object on Mastodon,
 Bluesky and the webhook (deduplicated by webhook-id), none is lost, and Discord (at most
 once) never posted one twice.
@@ -45,9 +46,19 @@ def _command(config: Path, crash_at: int | None) -> list[str]:
 
 
 def _run(config: Path, env: dict[str, str], *, crash_at: int | None = None,
-         kill_after: float | None = None) -> int:
+         kill_after: float | None = None, kill_in_poll: tuple[FakeFeedServer, float] | None = None) -> int:
+    """Run one crosspost; kill it after `kill_after` s, or `kill_in_poll`'s delay after its feed
+    request reached the (slow) host, so the kill lands inside the poll whatever the machine's load."""
+    seen = kill_in_poll[0].arrivals if kill_in_poll else 0
     proc = subprocess.Popen(_command(config, crash_at), env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
+    if kill_in_poll is not None:
+        host, delay = kill_in_poll
+        deadline = time.monotonic() + 60
+        while host.arrivals == seen and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.005)
+        time.sleep(delay)
+        kill_after = 0.0
     try:
         _, err = proc.communicate(timeout=kill_after if kill_after is not None else 60)
     except subprocess.TimeoutExpired:
@@ -90,6 +101,10 @@ def test_sigkill_during_polls_and_deliveries_loses_and_repeats_nothing(tmp_path:
             if run < 8 or run % 2:
                 code = _run(config, env, crash_at=run % 5 + 1)
                 kills["step"] += code == -signal.SIGKILL
+            elif run % 4 == 2:  # inside the poll: after the request reached the host, before its answer
+                code = _run(config, env, kill_in_poll=(host, rng.uniform(0.0, 0.2)))
+                kills["random"] += code == -signal.SIGKILL
+                kills["mid-poll"] += code == -signal.SIGKILL and _mid_poll(config)
             else:
                 code = _run(config, env, kill_after=rng.uniform(0.2, 1.0))
                 kills["random"] += code == -signal.SIGKILL

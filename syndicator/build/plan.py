@@ -15,7 +15,7 @@ from .. import __version__
 from ..config import Config
 from ..model import Author
 from ..posts.loader import Stub
-from ..posts.slugs import unique_slugs
+from ..posts.slugs import AUTHOR_FEEDS_BY_NAME, slug_rule, unique_slugs
 from ..render import FeedSpec, feed_path
 from .output import current_signature
 
@@ -153,18 +153,22 @@ def plans_of(config: Config, found: Mapping[GroupKey, Top]) -> list[tuple[FeedSp
     for (kind, name), top in found.items():
         by_kind.setdefault(kind, {})[name] = top.items
     plans = [(FeedSpec("site", "", site.title, ""), list(found[("site", "")].items[:n]))]
+    rule = slug_rule(config.reading.engine)  # the old engine's, so kept feed paths stay where they were
     for kind, label in (("tag", "posts tagged"), ("category", "category")):
         plans += _specs(by_kind.get(kind, {}), n, lambda name, slug, kind=kind, label=label:
-                        FeedSpec(kind, name, f"{site.title}: {label} “{name}”", slug))
-    plans += _specs(by_kind.get("author", {}), n, lambda key, slug, members=by_kind.get("author", {}): FeedSpec(
-        "author", key, f"{site.title}: {_first(members[key], key).name}", slug, _first(members[key], key)))
+                        FeedSpec(kind, name, f"{site.title}: {label} “{name}”", slug), slug_of=rule)
+    authors = by_kind.get("author", {})
+    by_name = config.reading.engine in AUTHOR_FEEDS_BY_NAME
+    plans += _specs(authors, n, lambda key, slug: FeedSpec(
+        "author", key, f"{site.title}: {_first(authors[key], key).name}", slug, _first(authors[key], key)),
+        slug_of=(lambda key: rule(_first(authors[key], key).name)) if by_name else rule)
     return plans
 
 
-def _specs(members: Mapping[str, tuple[Stub, ...]], n: int,
-           spec_of: Callable[[str, str], FeedSpec]) -> list[tuple[FeedSpec, list[Stub]]]:
+def _specs(members: Mapping[str, tuple[Stub, ...]], n: int, spec_of: Callable[[str, str], FeedSpec], *,
+           slug_of: Callable[[str], str]) -> list[tuple[FeedSpec, list[Stub]]]:
     """One feed per name (tag, category or author key), in slug order, with its first n posts."""
-    slugs = unique_slugs(list(members))
+    slugs = unique_slugs(list(members), slug_of=slug_of)
     return [(spec_of(name, slugs[name]), list(members[name][:n])) for name in sorted(members, key=lambda g: slugs[g])]
 
 

@@ -52,6 +52,7 @@ class FakeFeedServer:
         self.requests: list[tuple[str, dict[str, str]]] = []
         self._version = 0
         self.delay = 0.0  # seconds to wait before answering (a slow blog host)
+        self.arrivals = 0  # requests received, counted before the delay (a test can act mid-request)
         self._httpd: ThreadingHTTPServer | None = None
 
     def __enter__(self) -> "FakeFeedServer":
@@ -115,6 +116,8 @@ class FakeFeedServer:
 
     def _handle(self, h: BaseHTTPRequestHandler) -> None:
         path = h.path.split("?", 1)[0]
+        with self.lock:
+            self.arrivals += 1
         if self.delay:
             time.sleep(self.delay)
         headers = {k.lower(): v for k, v in h.headers.items()}
