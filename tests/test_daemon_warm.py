@@ -168,3 +168,43 @@ def test_after_a_failed_build_the_next_one_walks_instead_of_trusting_memory(tmp_
     monkeypatch.undo()
     daemon.builds.run(config, datetime.now(timezone.utc), changed=set())
     assert [p.source for p in daemon.published] == ["2026-01-03-second.md", "2026-01-01-hello.md"]
+
+
+def test_a_command_after_the_daemons_memory_build_reads_everything_again(tmp_path):
+    """The daemon keeps its record in memory: the file a command would read no longer matches the token."""
+    config = _site(tmp_path)
+    daemon = Daemon(config, crosspost=lambda *a, **k: None, threaded=False)
+    assert daemon.build(datetime.now(timezone.utc))
+    second = config.posts_dir / "2026-01-03-second.md"
+    second.write_text(SECOND, encoding="utf-8")
+    _aged([second], 60)
+    daemon.builds.run(config, datetime.now(timezone.utc), changed={"2026-01-03-second.md"})
+    assert daemon.builds.report.incremental
+    report = build(config, now=datetime.now(timezone.utc), brief=True)  # `syndicator build` meanwhile
+    assert not report.from_record and not report.incremental
+    assert report.published_count == 2
+    again = build(config, now=datetime.now(timezone.utc), brief=True)
+    assert again.from_record and again.published_count == 2  # that build left its record in the file
+
+
+def test_the_daemon_logs_each_problem_once_and_each_fix_once_across_reused_problem_objects(caplog):
+    """Builds keeps problem texts by object: reused objects cost nothing, new ones are put into words."""
+    from syndicator.build.report import BuildReport
+    from syndicator.daemon.builds import Builds
+    from syndicator.posts.problem import Problem
+
+    a, b = Problem("posts/a.md", 3, "unknown key", "warning"), Problem("posts/b.md", 1, "bad date")
+    reports = iter([[a, b], [a, b], [a, Problem("posts/b.md", 1, "bad date")], [a], [a, Problem("posts/c.md", 2, "x")]])
+    builds = Builds(lambda config, **kwargs: BuildReport(problems=next(reports)))
+    seen = []
+    for _ in range(5):
+        caplog.clear()
+        with caplog.at_level("INFO", logger="syndicator.daemon"):
+            builds.run(None, datetime.now(timezone.utc))
+        seen.append(sorted(r.getMessage() for r in caplog.records
+                           if r.getMessage().startswith(("post problem", "fixed"))))
+    assert seen[0] == ["post problem: posts/a.md:3: warning: unknown key", "post problem: posts/b.md:1: bad date"]
+    assert seen[1] == [] and seen[2] == []  # the same objects, then an equal new one: nothing to say
+    assert seen[3] == ["fixed: posts/b.md:1: bad date"]
+    assert seen[4] == ["post problem: posts/c.md:2: x"]
+    assert builds.problems == {"posts/a.md:3: warning: unknown key", "posts/c.md:2: x"}

@@ -240,16 +240,18 @@ class Cache:
         row = self.db.execute("SELECT value FROM meta WHERE key='last_build_token'").fetchone()
         return row[0] if row else None
 
-    def put_last_build(self, data: bytes, token: str = "") -> None:
+    def put_last_build(self, data: bytes | None, token: str = "") -> None:
         """Leave the record of a build that finished with every file written, then its token.
 
         Not synced to disk: a record lost in a crash (or torn: its token no longer matches) only
-        costs a full build.
+        costs a full build. `data=None`: the token only (a process that keeps the record in memory,
+        the daemon; the file left here no longer matches, so other processes build in full).
         """
-        path = self._record_path()
-        temp = path.with_name(f".{path.name}.tmp")  # one build at a time (build/lock.py)
-        temp.write_bytes(token.encode("ascii", "replace") + b"\n" + data)
-        os.replace(temp, path)
+        if data is not None:
+            path = self._record_path()
+            temp = path.with_name(f".{path.name}.tmp")  # one build at a time (build/lock.py)
+            temp.write_bytes(token.encode("ascii", "replace") + b"\n" + data)
+            os.replace(temp, path)
         with transaction(self.db):
             self.db.execute("INSERT OR REPLACE INTO meta VALUES ('last_build_token', ?)", (token,))
 

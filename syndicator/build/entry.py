@@ -42,6 +42,8 @@ def build(config: Config, *, now: datetime, use_cache: bool = True, keep_posts: 
     `changed` (post paths below the posts folder that changed since, from notifications) spares
     the walk: only those paths are looked at. `changed=None`: unknown, walk the folder. A
     `memory` that is no longer the cache's (another process built since) makes the build run in full.
+    A build that started from memory leaves its record in memory only (report.memory) and its token
+    in the cache: other processes then build in full, the daemon's next build starts from memory.
     """
     with build_lock(config.state_dir):  # one build at a time per state folder (CLI and daemon alike)
         cache = Cache(config.state_dir / "cache.sqlite", config.fingerprint, config.authors) if use_cache else None
@@ -71,7 +73,8 @@ def build(config: Config, *, now: datetime, use_cache: bool = True, keep_posts: 
 
             return run(config, now, cache, discovered, keep_posts=keep_posts, progress=progress, saved=saved,
                        warm=held.warm if held else None, started_ns=started, files_key=key,
-                       problems=held.problems if held else None)
+                       problems=held.problems if held else None,
+                       persist=held is None)  # a process that holds its memory keeps the record there
         finally:
             if cache is not None:
                 cache.close()

@@ -41,9 +41,10 @@ _Discovered = tuple[dict[str, tuple[int, int]], list[Problem]]  # post files (si
 def run(config: Config, now: datetime, cache: Cache | None, discovered: _Discovered, *,
         keep_posts: bool, progress: Progress | None, saved: Record | None = None, warm: Warm | None = None,
         started_ns: int = 0, files_key: tuple[str, int] | None = None,
-        problems: list[Problem] | None = None) -> BuildReport:
+        problems: list[Problem] | None = None, persist: bool = True) -> BuildReport:
     """A build for build/entry.py: planned from `saved` (the last build's record) when only a few post
-    files changed (build/incremental.py), else in full; then render and write what changed."""
+    files changed (build/incremental.py), else in full; then render and write what changed.
+    `persist=False`: the caller keeps the record in memory; only its token is written."""
     manifest = Manifest(config.state_dir / "output.sqlite", config.feeds.output)
     enabled = gc.isenabled()
     gc.disable()  # a build makes many short-lived acyclic objects; the cyclic GC only slows it
@@ -60,7 +61,7 @@ def run(config: Config, now: datetime, cache: Cache | None, discovered: _Discove
             planned = _plan_full(config, now, cache, manifest, discovered, previous, progress=progress)
         marks.append(time.perf_counter())
         return _build(config, cache, manifest, planned, previous, discovered, marks, keep_posts=keep_posts,
-                      token=f"{started_ns}-{os.getpid()}", files_key=files_key)
+                      token=f"{started_ns}-{os.getpid()}", files_key=files_key, persist=persist)
     finally:
         if enabled:
             gc.enable()
@@ -86,7 +87,7 @@ def _plan_full(config: Config, now: datetime, cache: Cache | None, manifest: Man
 
 def _build(config: Config, cache: Cache | None, manifest: Manifest, planned: Planned,
            previous: dict[str, tuple[str, str]], discovered: _Discovered, marks: list[float], *,
-           keep_posts: bool, token: str, files_key: tuple[str, int] | None) -> BuildReport:
+           keep_posts: bool, token: str, files_key: tuple[str, int] | None, persist: bool) -> BuildReport:
     out = config.feeds.output
     output = OutputDir(out)
     known = known_files(manifest, previous)
@@ -111,14 +112,15 @@ def _build(config: Config, cache: Cache | None, manifest: Manifest, planned: Pla
     if cache is not None and not done.problems:  # every post rendered, every file written, none left behind
         memory = _leave_record(config, cache, report, planned, discovered[0], previous, result.signatures,
                                [f.rel for f in files] + [config.feeds.paths.site("opml")], token=token,
-                               files_key=files_key)
+                               files_key=files_key, persist=persist)
         return replace(report, memory=memory)
     return report
 
 
 def _leave_record(config: Config, cache: Cache, report: BuildReport, planned: Planned,
                   files: dict[str, tuple[int, int]], previous: dict[str, tuple[str, str]], written: dict[str, str],
-                  expected: list[str], *, token: str, files_key: tuple[str, int] | None) -> Memory | None:
+                  expected: list[str], *, token: str, files_key: tuple[str, int] | None,
+                  persist: bool) -> Memory | None:
     """Record a build that wrote every file it meant to, so that the next one can see nothing changed
     (and, from its warm state, plan only what changed); the record and state, decoded, for this process."""
     signatures = {rel: written.get(rel) or (previous.get(rel) or ("", ""))[1] for rel in expected}
@@ -126,8 +128,8 @@ def _leave_record(config: Config, cache: Cache, report: BuildReport, planned: Pl
         return None
     key, newest = files_key or posts_key(files)
     left = record(report, files=files, scan_started_ns=planned.scan_started_ns, outputs=signatures,
-                  notes=planned.notes, warm=planned.warm.dumps(config.authors), key=key)
-    cache.put_last_build(left.dumps(), token)
+                  notes=planned.notes, warm=planned.warm.dumps(config.authors) if persist else b"", key=key)
+    cache.put_last_build(left.dumps() if persist else None, token)
     return Memory(token, left, planned.warm, report.problems, newest)
 
 

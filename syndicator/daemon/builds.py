@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -41,6 +42,7 @@ class Builds:
         self._known_ids: set[str] | None = None
         self.problems: set[str] = set()
         self._problem_list: list = []  # the last report's problems, as reported
+        self._problem_counts: Counter[str] = Counter()  # each problem text, and how many problems have it
         self.posts_kept = False  # whether the last report carries the published posts
         self.memory: object = None  # what the last good build left for the next (build/warm.py's Memory)
 
@@ -91,16 +93,40 @@ class Builds:
             logger.info("published %s (%s)", post.source, post.url)
         return BuildNews(new_posts=new, changed=tuple(report.changed), first=first, next_due=report.next_due)
 
+    def _problem_changes(self, current: list) -> tuple[set[str], set[str]]:
+        """The problem texts that appeared and those that went since the last report.
+
+        A build planned from memory hands on the very same Problem objects for the files it did not
+        read again, so only the objects that are not the last report's are put into words (the last
+        list is kept alive meanwhile, so an id is never one of a freed object).
+        """
+        before = self._problem_list
+        if current is before:
+            return set(), set()
+        kept_ids, now_ids = {id(p) for p in before}, {id(p) for p in current}
+        counts = self._problem_counts
+        added, gone = set(), set()
+        for text in (str(p) for p in before if id(p) not in now_ids):
+            counts[text] -= 1
+            if not counts[text]:
+                del counts[text]
+                gone.add(text)
+        for text in (str(p) for p in current if id(p) not in kept_ids):
+            counts[text] += 1
+            if counts[text] == 1:
+                added.add(text)
+        self._problem_list = current
+        self.problems = set(counts) if added or gone else self.problems
+        return added - gone, gone - added
+
     def _log(self, report: BuildReport, *, news: bool) -> None:
-        same = report.problems is self._problem_list  # answered from memory: the very same problems
-        self._problem_list = report.problems
-        problems = self.problems if same else {str(p) for p in report.problems}
-        news = news or problems != self.problems
-        for problem in sorted(problems - self.problems):
+        added, fixed = self._problem_changes(report.problems)
+        news = news or bool(added or fixed)
+        for problem in sorted(added):
             logger.warning("post problem: %s", problem)
-        for problem in sorted(self.problems - problems):
+        for problem in sorted(fixed):
             logger.info("fixed: %s", problem)
-        self.problems = problems
+        problems = self.problems
         quiet = not (report.written or report.removed or news or self.count == 1)
         due = f", next scheduled post at {report.next_due.isoformat()}" if report.next_due else ""
         logger.log(logging.DEBUG if quiet else logging.INFO,
