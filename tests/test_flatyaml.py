@@ -36,8 +36,12 @@ def _quote(text: str, style: str) -> str:
     return text
 
 
+# Double-quoted text with escapes: the ones the fast path reads and ones it must leave to libyaml.
+_ESCAPED = st.builds(lambda parts: '"' + "".join(parts) + '"', st.lists(st.one_of(
+    _TEXT, st.sampled_from(["\\\"", "\\\\", "\\/", "\\t", "\\n", "\\x41", "\\u00e9", "\\0", "\\ ",
+                            "\\N", "\\e", "\\q", "\\", '"'])), max_size=5))
 _SCALARS = st.one_of(
-    st.builds(_quote, _TEXT, st.sampled_from(["plain", "double", "single", "single-raw"])),
+    st.builds(_quote, _TEXT, st.sampled_from(["plain", "double", "single", "single-raw"])), _ESCAPED,
     st.builds(lambda a, b: a + b, st.sampled_from(["Title ", "A", "é", "https://x.org/", "it's ", ""]), _TEXT),
     _WORDS, _NUMBERS, _DATES)
 _KEYS = st.one_of(st.sampled_from(["title", "date", "tags", "on", "yes", "null", "x-y", "_k", "Title", "k"]),
@@ -92,6 +96,7 @@ def _libyaml(text: str) -> tuple[bool, object]:
 @example(["title: a: b"], "\n")
 @example(["title: trailing:"], "\n")
 @example(["title: it's fine"], "\n")
+@example(['title: "\\"Boring\\" archives, revisited"', 'k: ["a\\\\", "b\\/c\\t"]'], "\n")
 def test_fast_path_agrees_with_libyaml_or_declines(lines: list[str], joiner: str) -> None:
     text = joiner.join(lines)
     fast = flatyaml.load(text)
@@ -108,15 +113,34 @@ def test_fast_path_answers_for_typical_flat_front_matter() -> None:
         'title: "A boring guide to archives"', "date: 2021-03-03T13:24:42+02:00", "author: dmitri",
         'tags: ["concurrency", "logging"]', "categories: [Projects]", "summary: Plain text, with commas.",
         "image: https://images.example.com/cover.jpg", "draft: false", "weight: 10", "updated: 2021-03-04",
-        "influences:", '  - "Ursula K. Le Guin"', "  - Richard Feynman", "lang: en"])
+        "influences:", '  - "Ursula K. Le Guin"', "  - Richard Feynman", "lang: en", 'subtitle: "\\"Quoted\\" words"'])
     fast = flatyaml.load(text)
     assert fast is not None
     assert _same(fast, yaml.load(text, Loader=yaml.CSafeLoader))
     assert fast["date"] == datetime.fromisoformat("2021-03-03T13:24:42+02:00")
     assert fast["updated"] == date(2021, 3, 4) and fast["draft"] is False and fast["weight"] == 10
+    assert fast["subtitle"] == '"Quoted" words'
 
 
 def test_fast_path_declines_what_it_does_not_model() -> None:
     for text in ("image:\n  url: x.jpg", "summary: |\n  two\n  lines", "title: &a anchor", "a: *ref",
-                 "title: two\n  lines", "# comment\ntitle: x", "date: 2025-02-30", "t: 1.5", "k: [a, [b]]"):
+                 "title: two\n  lines", "# comment\ntitle: x", "date: 2025-02-30", "t: 1.5", "k: [a, [b]]",
+                 'k: "\\x41"', 'k: "\\u00e9"', 'k: "a\\ b"', 'k: "\\N"'):
         assert flatyaml.load(text) is None, text
+
+
+@settings(max_examples=1500, deadline=None)
+@given(_ESCAPED, st.sampled_from(["title", "k"]), st.sampled_from(["scalar", "flow", "block"]))
+def test_double_quoted_escapes_agree_with_libyaml_or_decline(quoted: str, key: str, shape: str) -> None:
+    """Escaped double-quoted text, where titles with quotes in them need it (`"\\"Boring\\" archives"`)."""
+    text = {"scalar": f"{key}: {quoted}", "flow": f"{key}: [{quoted}, x]", "block": f"{key}:\n  - {quoted}"}[shape]
+    fast = flatyaml.load(text)
+    if fast is None:
+        return
+    ok, slow = _libyaml(text)
+    assert ok, f"libyaml rejects what the fast path accepted: {text!r} -> {slow!r}"
+    assert _same(fast, slow), f"{text!r}: fast {fast!r} != libyaml {slow!r}"
+
+
+def test_escaped_quotes_are_the_fast_paths_to_read() -> None:
+    assert flatyaml.load('title: "\\"Boring\\" archives, revisited"') == {"title": '"Boring" archives, revisited'}

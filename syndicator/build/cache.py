@@ -4,8 +4,8 @@ Keyed by (path, size, mtime_ns) for posts and by content digest for bodies. The 
 dropped when the config file or the program version changes. It only ever speeds things up:
 deleting `<state_dir>/cache.sqlite` is always safe.
 
-Stubs of all parsed posts are stored as one pickled snapshot (loading 10,000 rows one by one
-costs more than the rebuild budget); full posts one row each, fetched only for posts that reach
+Stubs of all parsed posts are stored as a pickled snapshot in a few rows of a generation
+(loading 10,000 rows one by one costs more than the rebuild budget); full posts one row each, fetched only for posts that reach
 a feed. The file is ours, in our state directory, never read from elsewhere. Pickles refer to
 the config's authors by key (see `dumps`), so a bio is stored once, not once per post.
 """
@@ -19,6 +19,7 @@ import logging
 import os
 import pickle
 import sqlite3
+import time
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
@@ -27,7 +28,7 @@ from ..model import Author, Body
 from .sqlite import connect, transaction
 
 logger = logging.getLogger(__name__)
-SCHEMA = 4
+SCHEMA = 6
 _COMPACT_AFTER = 256
 
 RACY_NS = 1_000_000_000  # a file changed this close to a scan may show an unchanged mtime: parse it again
@@ -79,6 +80,36 @@ def loads(data: bytes, authors: Mapping[str, Author]) -> Any:
             gc.enable()
 
 
+def _put_posts(db: sqlite3.Connection, rows: Iterable[tuple[str, bytes | None]]) -> None:
+    """Store parsed posts by path (dumps() bytes); None drops a file's row (it is not a post now)."""
+    rows = list(rows)
+    db.executemany("INSERT OR REPLACE INTO posts VALUES (?, ?)", ((r, p) for r, p in rows if p is not None))
+    db.executemany("DELETE FROM posts WHERE path=?", ((r,) for r, p in rows if p is None))
+
+
+class PostWriter:
+    """A worker process's own connection to the cache, to store the posts it parses.
+
+    Made in the scanning process and inherited by each forked worker, which opens the database
+    on first use (a connection must never cross a fork). SQLite takes one writer at a time:
+    each worker's commit of 64 rows waits for the other's, if at all, for a millisecond or two.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.db: sqlite3.Connection | None = None
+
+    def put(self, rows: list[tuple[str, bytes | None]], entries: bytes, generation: int) -> None:
+        """Store these parsed posts (None: the file is not a post) and their entries' batch, as a
+        snapshot row of `generation` (it counts once Cache.save names it)."""
+        if self.db is None:
+            self.db = connect(self.path, durable=False)
+            self.db.execute("PRAGMA busy_timeout=60000")
+        with transaction(self.db):
+            _put_posts(self.db, rows)
+            self.db.execute("INSERT INTO snapshot (gen, data) VALUES (?, ?)", (generation, entries))
+
+
 class Cache:
     """Open (or create, or reset) the cache for one config fingerprint."""
 
@@ -103,7 +134,9 @@ class Cache:
             for table in ("meta", "snapshot", "changes", "posts", "bodies", "feeds"):
                 self.db.execute(f"DROP TABLE IF EXISTS {table}")
             self.db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
-            self.db.execute("CREATE TABLE snapshot (id INTEGER PRIMARY KEY CHECK (id = 1), data BLOB)")
+            # the entries of all files: rows of pickled (path, entry) lists; only the rows of the
+            # generation named in meta ('snapshot') count (a scan's workers add theirs as they go)
+            self.db.execute("CREATE TABLE snapshot (id INTEGER PRIMARY KEY, gen INTEGER, data BLOB)")
             self.db.execute("CREATE TABLE changes (path TEXT PRIMARY KEY, data BLOB)")  # NULL: deleted
             self.db.execute("CREATE TABLE posts (path TEXT PRIMARY KEY, data BLOB)")
             self.db.execute("CREATE TABLE bodies (digest TEXT PRIMARY KEY, html TEXT, summary TEXT)")
@@ -115,9 +148,10 @@ class Cache:
 
     def entries(self) -> dict[str, Any]:
         """path -> FileEntry (size, mtime_ns, stub, problems) from the last build: the snapshot plus changes."""
-        row = self.db.execute("SELECT data FROM snapshot WHERE id=1").fetchone()
+        entries: dict[str, Any] = {}
         try:
-            entries = loads(row[0], self.authors) if row else {}
+            for (data,) in self.db.execute("SELECT data FROM snapshot WHERE gen=? ORDER BY id", (self._generation(),)):
+                entries.update(loads(data, self.authors))
             for rel, data in self.db.execute("SELECT path, data FROM changes"):
                 if data is None:
                     entries.pop(rel, None)
@@ -128,24 +162,38 @@ class Cache:
             return {}
         return entries
 
-    def save(self, entries: dict[str, Any], changed: dict[str, tuple[bytes, bytes | None]],
-             gone: list[str]) -> None:
-        """Record new and changed files (FileEntry and post, as dumps() bytes) and deleted ones.
+    def _generation(self) -> int:
+        row = self.db.execute("SELECT value FROM meta WHERE key='snapshot'").fetchone()
+        return int(row[0]) if row else 0
 
-        Small changes go to a side table, so editing one post does not rewrite the snapshot of
-        all of them; past _COMPACT_AFTER side rows the snapshot is written anew.
+    def save(self, entries: dict[str, Any], parsed: list[str], posts: dict[str, bytes | None], gone: list[str], *,
+             blobs: list[bytes] | None = None, staged: int | None = None) -> None:
+        """Record the files parsed now and the deleted ones.
+
+        `entries` is every file's FileEntry now; `parsed`, the files parsed now; `posts`, those
+        of them whose posts are not in the posts table yet (dumps() bytes; None: not a post).
+        When every file was parsed now, the snapshot is the batches of (path, entry) pairs as
+        the workers pickled them: `staged`, the generation whose rows the workers stored
+        (PostWriter.put), or else `blobs`, those batches here. Small changes go to a side table,
+        so editing one post does not rewrite the snapshot of all of them; past _COMPACT_AFTER
+        side rows the snapshot is written anew.
         """
         pending = self.db.execute("SELECT count(*) FROM changes").fetchone()[0]
+        live = self._generation()
         with transaction(self.db):
-            if pending + len(changed) + len(gone) > _COMPACT_AFTER:
-                self.db.execute("INSERT OR REPLACE INTO snapshot VALUES (1, ?)", (dumps(entries, self.authors),))
+            if pending + len(parsed) + len(gone) > _COMPACT_AFTER:
+                live = staged if staged is not None else max(live, time.time_ns()) + 1
+                if staged is None:
+                    rows = blobs if blobs is not None else [dumps(list(entries.items()), self.authors)]
+                    self.db.executemany("INSERT INTO snapshot (gen, data) VALUES (?, ?)", ((live, b) for b in rows))
+                self.db.execute("INSERT OR REPLACE INTO meta VALUES ('snapshot', ?)", (str(live),))
                 self.db.execute("DELETE FROM changes")
             else:
                 self.db.executemany("INSERT OR REPLACE INTO changes VALUES (?, ?)",
-                                    [(rel, entry) for rel, (entry, _post) in changed.items()] +
+                                    [(rel, dumps(entries[rel], self.authors)) for rel in parsed] +
                                     [(rel, None) for rel in gone])
-            self.db.executemany("INSERT OR REPLACE INTO posts VALUES (?, ?)",
-                                ((rel, post) for rel, (_entry, post) in changed.items() if post is not None))
+            self.db.execute("DELETE FROM snapshot WHERE gen != ?", (live,))  # older ones, and a killed scan's
+            _put_posts(self.db, posts.items())
             self.db.executemany("DELETE FROM posts WHERE path=?", ((rel,) for rel in gone))
 
     def save_changes(self, changed: dict[str, tuple[bytes, bytes | None]], gone: list[str]) -> None:

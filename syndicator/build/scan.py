@@ -4,6 +4,7 @@ take the rest from the build cache, and fetch full posts for the stubs that need
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
@@ -13,11 +14,12 @@ from ..model import Post
 from ..posts.claims import Claim
 from ..posts.loader import FileEntry, Problem, Stub, discover, index_entries, parse_file
 from .bodies import with_source
-from .cache import RACY_NS, Cache, dumps, loads
+from .cache import RACY_NS, Cache, PostWriter, dumps, loads
 from .parallel import fork_map
 
 Progress = Callable[[int, int], None]
 _PARALLEL_FROM = 400  # below this, starting worker processes costs more than it saves
+_CHUNK = 64  # files per task handed to a worker
 # A file whose mtime is this close to (or after) the last scan's start may have changed again
 # within one timestamp tick after that scan read it: it is parsed again (git's "racy clean").
 
@@ -41,12 +43,16 @@ class Scan:
 
     def posts(self, stubs: Iterable[Stub]) -> list[Post]:
         """Full posts (without bodies) for these stubs, in the same order."""
+        stubs = list(stubs)
         wanted = [s.source for s in stubs]
         authors = self.config.authors
         found = {rel: loads(self.fresh[rel], authors) for rel in wanted if rel in self.fresh}
         missing = [rel for rel in wanted if rel not in found]
         if self.cache is not None and missing:
-            found.update(self.cache.posts(missing))
+            digests = {s.source: s.digest for s in stubs}
+            # a row from the same file's parse as its entry (a row for other bytes: parsed again)
+            found.update((rel, post) for rel, post in self.cache.posts(missing).items()
+                         if post.digest == digests[rel])
         for rel in missing:
             if rel not in found:  # not in the cache (damaged or deleted): parse the file again
                 _entry, post = parse_file(self.config, rel)
@@ -55,10 +61,35 @@ class Scan:
         return [found[rel] for rel in wanted if rel in found]
 
 
-def _parse(config: Config, rel: str) -> tuple[str, bytes, bytes | None]:
-    """Parse one file (in a worker process): its entry and its post, pickled for the cache."""
-    entry, post = parse_file(config, rel)
-    return rel, dumps(entry, config.authors), None if post is None else dumps(post, config.authors)
+@dataclass(frozen=True)
+class _Parsing:
+    """What each parse task needs: the config, and where a worker process stores what it parsed."""
+
+    config: Config
+    writer: PostWriter | None  # None: everything goes back to the parent
+    parent: int  # the scanning process: it keeps its own results (its cache connection is the one that saves)
+    generation: int  # this scan's snapshot rows, stored by the workers
+
+
+def _parse_chunk(work: _Parsing, rels: list[str]) -> tuple[bytes, list[tuple[str, bytes | None]], bool]:
+    """Parse some files: their (path, entry) pairs pickled together (one pickle shares the authors,
+    tags and warning texts of many files), and each post pickled alone for the cache's posts table.
+
+    A worker process stores the posts and the batch of entries in the cache itself (True: stored)
+    and sends back the entries only: 10,000 posts then never cross a pipe, and neither they nor
+    the batches wait in the parent's memory for one big insert.
+    """
+    config = work.config
+    pairs, posts = [], []
+    for rel in rels:
+        entry, post = parse_file(config, rel)
+        pairs.append((rel, entry))
+        posts.append((rel, None if post is None else dumps(post, config.authors)))
+    blob = dumps(pairs, config.authors)
+    if work.writer is not None and os.getpid() != work.parent:
+        work.writer.put(posts, blob, work.generation)
+        return blob, [], True
+    return blob, posts, False
 
 
 def scan(config: Config, *, cache: Cache | None, progress: Progress | None = None,
@@ -76,18 +107,34 @@ def scan(config: Config, *, cache: Cache | None, progress: Progress | None = Non
             entries[rel] = hit
         else:
             stale.append(rel)
+    stale.sort()
+    chunks = [stale[i:i + _CHUNK] for i in range(0, len(stale), _CHUNK)]
     fresh: dict[str, bytes] = {}
-    changed: dict[str, tuple[bytes, bytes | None]] = {}
-    for rel, entry, post in fork_map(_parse, sorted(stale), context=config, min_items=_PARALLEL_FROM,
-                                     chunksize=64, progress=progress, ordered=False):
-        entries[rel] = loads(entry, config.authors)
-        changed[rel] = (entry, post)
-        if post is not None:
-            fresh[rel] = post
+    unsaved: dict[str, bytes | None] = {}  # posts parsed here, not yet in the cache (None: not a post)
+    blobs: list[bytes] = []  # pickled (path, entry) lists: together, every entry when nothing came from the cache
+    done, staged = 0, 0
+    work = _Parsing(config, PostWriter(cache.path) if cache else None, os.getpid(), started)
+    for blob, posts, stored in fork_map(_parse_chunk, chunks, context=work,
+                                        min_items=-(-_PARALLEL_FROM // _CHUNK), ordered=False):
+        pairs = loads(blob, config.authors)
+        entries.update(pairs)
+        if stored:
+            staged += 1
+        else:
+            blobs.append(blob)
+        for rel, post in posts:
+            unsaved[rel] = post
+            if post is not None:
+                fresh[rel] = post
+        done, before = done + len(pairs), done
+        if progress and (done // 256 > before // 256 or done == len(stale)):
+            progress(done, len(stale))
     gone = [rel for rel in old if rel not in files]
     if cache is not None:
-        if changed or gone:
-            cache.save(entries, changed, gone)
+        if stale or gone:
+            full = len(stale) == len(entries)  # nothing came from the cache: the batches hold every entry
+            cache.save(entries, stale, unsaved, gone, blobs=blobs if full and not staged else None,
+                       staged=started if full and staged == len(chunks) else None)
         cache.mark_scan(started)
     return Scan(config, entries, fresh, cache, files=len(files), parsed=len(stale), notes=notes)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Callable
@@ -127,7 +128,14 @@ def dedupe(names: list[str]) -> tuple[str, ...]:
         return ()
     seen: dict[str, None] = {}
     for name in names:
-        folded = " ".join(name.split())
+        folded = _folded(name)
         if folded:
             seen.setdefault(folded, None)
     return tuple(seen)
+
+
+@functools.lru_cache(maxsize=4096)
+def _folded(name: str) -> str:
+    """A name with runs of spaces folded to one, once per distinct name: posts that share a tag
+    share one string for it (the build cache pickles it once per batch of posts)."""
+    return " ".join(name.split())

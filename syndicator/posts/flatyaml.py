@@ -9,6 +9,7 @@ that with Hypothesis, and any exception inside it also means "not mine".
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
@@ -19,22 +20,33 @@ _WORDS: dict[str, Any] = {
     **{w: False for w in ("no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF")},
     **{w: None for w in ("~", "null", "Null", "NULL")},
 }
-_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?: +(.*?))? *$")
-_ITEM = re.compile(r"( *)- +(.*?) *$")
+# Values are taken with their trailing spaces, then right-stripped (a lazy `(.*?) *$` backtracks
+# at every character of a long line).
+_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?: +(.*))?$")
+_ITEM = re.compile(r"( *)- +(.*)$")
 _INT = re.compile(r"(?:0|[1-9][0-9]*)$")
 _DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})$")
 _STAMP = re.compile(r"(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?: *(Z|([-+])(\d{2}):(\d{2})))?$")
 # A plain scalar we take as text: starts with a letter, no comment, no mapping indicator, no
 # characters that start other YAML syntax in a way we do not model.
-_PLAIN = re.compile(r"[^\W\d_](?:[^#:\\]|:(?=[^ ]))*")
+_PLAIN = re.compile(r"[^\W\d_][^#:\\]*(?::+[^ #:\\][^#:\\]*)*")  # a ':' only before a non-space
 _FLOW_PLAIN = re.compile(r"[^\W\d_][^#:\\,\[\]{}\"']*")
-_QUOTED = re.compile(r'"([^"\\]*)"$|\'((?:[^\']|\'\')*)\'$')
+_QUOTED = re.compile(r'"([^"\\]*(?:\\[\\"/tn][^"\\]*)*)"$|\'([^\']*(?:\'\'[^\']*)*)\'$')
+# The escapes of double-quoted scalars read here (YAML has more: \x, \u... go to libyaml).
+_ESCAPES = {"\\\\": "\\", '\\"': '"', "\\/": "/", "\\t": "\t", "\\n": "\n"}
+_ESCAPE = re.compile(r"\\.")
 # libyaml accepts these characters in a document; anything else goes to it to judge.
 _PRINTABLE = re.compile("[\n\x20-\x7e\u00a0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]*")
 
 
 def load(text: str) -> dict[str, Any] | None:
     """The mapping `text` means, or None when it is not in the flat subset (then use libyaml)."""
+    found = load_lines(text)
+    return found[0] if found is not None else None
+
+
+def load_lines(text: str) -> tuple[dict[str, Any], dict[str, int]] | None:
+    """As load(), with the 0-based line of each key's first line (lower-cased key; keys are ASCII here)."""
     if not _PRINTABLE.fullmatch(text):
         return None
     try:
@@ -43,8 +55,9 @@ def load(text: str) -> dict[str, Any] | None:
         return None
 
 
-def _mapping(lines: list[str]) -> dict[str, Any] | None:
+def _mapping(lines: list[str]) -> tuple[dict[str, Any], dict[str, int]] | None:
     out: dict[str, Any] = {}
+    where: dict[str, int] = {}
     i, n = 0, len(lines)
     while i < n:
         line = lines[i]
@@ -55,6 +68,9 @@ def _mapping(lines: list[str]) -> dict[str, Any] | None:
         if found is None or found.group(1) in _WORDS:
             return None
         key, raw = found.groups()
+        where.setdefault(key.lower(), i - 1)
+        if raw:
+            raw = raw.rstrip(" ")
         if raw:
             value = _scalar(raw, _PLAIN) if raw[0] != "[" else _flow(raw)
             if value is _NOT_MINE:
@@ -64,7 +80,7 @@ def _mapping(lines: list[str]) -> dict[str, Any] | None:
             if value is _NOT_MINE:
                 return None
         out[key] = value
-    return out or None
+    return (out, where) if out else None
 
 
 _NOT_MINE = object()
@@ -84,7 +100,7 @@ def _block(lines: list[str], i: int) -> tuple[Any, int]:
             indent = found.group(1)
         elif found.group(1) != indent:
             return _NOT_MINE, i
-        value = _scalar(found.group(2), _PLAIN)
+        value = _scalar(found.group(2).rstrip(" "), _PLAIN)
         if value is _NOT_MINE:
             return _NOT_MINE, i
         items.append(value)
@@ -118,7 +134,9 @@ def _scalar(raw: str, plain: re.Pattern[str]) -> Any:
         if found is None:
             return _NOT_MINE
         double, single = found.groups()
-        return double if double is not None else single.replace("''", "'")
+        if double is not None:
+            return _ESCAPE.sub(_unescape, double) if "\\" in double else double
+        return single.replace("''", "'")
     if raw in _WORDS:
         return _WORDS[raw]
     if first.isdigit():
@@ -126,6 +144,10 @@ def _scalar(raw: str, plain: re.Pattern[str]) -> Any:
     if plain.fullmatch(raw) and not raw.endswith(" "):
         return raw
     return _NOT_MINE
+
+
+def _unescape(found: re.Match[str]) -> str:
+    return _ESCAPES[found.group(0)]
 
 
 def _number_or_time(raw: str) -> Any:
@@ -139,9 +161,15 @@ def _number_or_time(raw: str) -> Any:
         return _NOT_MINE
     tz = None
     if found[8]:  # as PyYAML's construct_yaml_timestamp: a fixed offset
-        delta = timedelta(hours=int(found[9]), minutes=int(found[10]))
-        tz = timezone(-delta if found[8] == "-" else delta)
+        tz = _offset(found[8], found[9], found[10])
     elif found[7]:
         tz = timezone.utc
     return datetime(int(found[1]), int(found[2]), int(found[3]), int(found[4]), int(found[5]),
                     int(found[6]), tzinfo=tz)
+
+
+@functools.lru_cache(maxsize=256)
+def _offset(sign: str, hours: str, minutes: str) -> timezone:
+    """A fixed UTC offset, made once per distinct offset."""
+    delta = timedelta(hours=int(hours), minutes=int(minutes))
+    return timezone(-delta if sign == "-" else delta)

@@ -17,7 +17,7 @@ import ast
 import json
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
@@ -42,6 +42,7 @@ _YamlLoader.add_constructor("tag:yaml.org,2002:timestamp",
 _FENCES = {"---": "yaml", "---yaml": "yaml", "---yml": "yaml", "+++": "toml", "---json": "json",
            "---js": "js", "---javascript": "js"}
 _CLOSING = {fence: "+++" if fence == "+++" else "---" for fence in _FENCES}
+_CLOSERS = {closing: re.compile(rf"^{re.escape(closing)}[ \t]*\r?$", re.MULTILINE) for closing in ("---", "+++")}
 _JS_LINE = re.compile(r"(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*=\s*(.+?)\s*;?\s*")
 _JS_WORDS = {"true": True, "false": False, "null": None, "undefined": None}
 _HEADER_LINE = re.compile(r"[A-Za-z][A-Za-z0-9_-]*:(?:[ \t]|$)")
@@ -59,9 +60,14 @@ class Split:
     kind: str = "yaml"  # "yaml", "toml", "json" or "header" (Pelican's `Key: value` lines)
     meta_line: int = 2  # the file line where raw_meta starts
     notes: tuple[tuple[int, str], ...] = ()  # (line, warning) the format's own parser reported (reST)
+    # lower-cased key -> its first line in raw_meta (0-based), where the parser knew it (flat YAML)
+    key_lines: dict[str, int] | None = field(default=None, compare=False, repr=False)
 
     def line_of(self, key: str) -> int:
         """The file line where a top-level key is written (the first front matter line if not found)."""
+        if self.key_lines is not None:  # the same answer as key_line's (tests/test_frontmatter_lines.py)
+            found = self.key_lines.get(key.lower())
+            return self.meta_line if found is None else found + self.meta_line
         return key_line(self.raw_meta, key, first=self.meta_line)
 
 
@@ -69,7 +75,9 @@ def split(text: str, path: str, *, limits: PostLimits = DEFAULT_LIMITS) -> Split
     """Separate and parse the front matter; raises PostError with the line of the problem."""
     if text.startswith("{"):
         return _split_json_object(text, path, limits)
-    first, _, rest = text.partition("\n")
+    newline = text.find("\n")
+    start = len(text) if newline < 0 else newline + 1  # where the second line starts
+    first = text[:newline] if newline >= 0 else text
     fence = first.rstrip()
     kind = _FENCES.get(fence)
     if kind is None:
@@ -78,14 +86,17 @@ def split(text: str, path: str, *, limits: PostLimits = DEFAULT_LIMITS) -> Split
         raise PostError("no front matter: the file must start with '---' (YAML), '+++' (TOML), "
                         "a JSON object, or 'Title: ...' header lines", path=path, line=1)
     closing = _CLOSING[fence]
-    end = re.search(rf"^{re.escape(closing)}[ \t]*\r?$", rest, re.MULTILINE)
+    end = _CLOSERS[closing].search(text, start)  # slices of the text, not copies of its rest
     if end is None:
         raise PostError(f"front matter is not closed: no line '{closing}' after line 1", path=path, line=1)
-    raw = rest[: end.start()]
+    raw = text[start:end.start()]
     _check_size(raw, path, limits)
-    after = rest[end.end():]
-    body = after[1:] if after.startswith("\n") else after
+    stop = end.end()
+    body = text[stop + 1:] if text.startswith("\n", stop) else text[stop:]
     body_line = raw.count("\n") + 3
+    flat = flatyaml.load_lines(raw) if kind == "yaml" else None  # most front matter: no PyYAML needed
+    if flat is not None:  # flat: nothing nested to check
+        return Split(meta=flat[0], body=body, body_line=body_line, raw_meta=raw, kind=kind, key_lines=flat[1])
     parse = {"yaml": _parse_yaml, "toml": _parse_toml, "json": _parse_json, "js": _parse_js}[kind]
     meta = parse(raw, path)
     _check_nesting(meta, raw, path, limits)
@@ -131,9 +142,7 @@ def depth(value: Any, stop: int) -> int:
 
 
 def _parse_yaml(raw: str, path: str) -> dict[str, Any]:
-    flat = flatyaml.load(raw)  # most front matter is flat: read it without PyYAML's constructor
-    if flat is not None:
-        return flat
+    """libyaml, for what flatyaml declined (split() asks it first)."""
     try:
         data = yaml.load(raw, Loader=_YamlLoader)
     except yaml.YAMLError as exc:
@@ -246,7 +255,7 @@ def _as_table(data: Any, path: str) -> dict[str, Any]:
 
 def key_line(raw_meta: str, key: str, *, first: int = 2) -> int:
     """The file line where a top-level front matter key is written (`first`, raw_meta's line, if not found)."""
-    pattern = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*[:=]", re.MULTILINE | re.IGNORECASE)
+    pattern = re.compile(rf"^[ \t]*[\"']?{re.escape(key)}[\"']?[ \t]*[:=]", re.MULTILINE | re.IGNORECASE)
     found = pattern.search(raw_meta)
     return raw_meta.count("\n", 0, found.start()) + first if found else first
 
@@ -267,7 +276,7 @@ def body_of(text: str) -> str:
             blank = re.search(r"^[ \t]*$", text, re.MULTILINE)
             return text[blank.end() + 1:] if blank else ""
         return text
-    end = re.search(rf"^{re.escape(_CLOSING[fence])}[ \t]*\r?$", rest, re.MULTILINE)
+    end = _CLOSERS[_CLOSING[fence]].search(rest)
     if end is None:
         return text
     after = rest[end.end():]

@@ -15,6 +15,7 @@ were read from the old engine's published feed, matched by link.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from datetime import datetime
 from pathlib import Path
@@ -23,6 +24,8 @@ from urllib.parse import quote, urlsplit
 
 from ..config_text import toml_string
 from ..errors import ConfigError
+
+_URI_SAFE = re.compile(r"[A-Za-z0-9_.~-]*")  # what quote() leaves as it is
 
 RULES = ("tag", "permalink", "jekyll", "pelican")
 
@@ -53,7 +56,12 @@ def entry_id(rule: str, *, url: str, published: datetime, slug: str, tag_authori
         fragment = f"/{parts.fragment}" if parts.fragment else ""
         return f"tag:{parts.hostname},{published.date().isoformat()}:{parts.path}{fragment}"
     # RFC 4151: a tag URI holds URI characters only, so a slug in any script is percent-encoded.
-    return f"tag:{tag_authority},{published.date().isoformat()}:{quote(slug, safe='-._~')}"
+    return f"tag:{tag_authority},{published.date().isoformat()}:{tag_specific(slug)}"
+
+
+def tag_specific(slug: str) -> str:
+    """A slug percent-encoded for a tag URI (a slug of URI-safe characters, the usual one, as it is)."""
+    return slug if _URI_SAFE.fullmatch(slug) else quote(slug, safe="-._~")
 
 
 def load_pinned(path: Path, *, file: str) -> dict[str, str]:

@@ -83,18 +83,36 @@ def parse_file(config: Config, rel: str) -> tuple[FileEntry, Post | None]:
 def read_post_bytes(path: str, *, limit: int) -> tuple[os.stat_result, bytes]:
     """A post file's stat and bytes; a non-regular file or one over `limit` bytes is a PostError, unread."""
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))  # a FIFO must not block
-    with os.fdopen(fd, "rb") as handle:
+    try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
             raise PostError("not a regular file; skipped", path=path, line=0)
         if st.st_size > limit:
             raise PostError(f"the file is {st.st_size:,} bytes, over the limit of {limit:,} "
                             "([limits] max_post_bytes); not read", path=path, line=1)
-        data = handle.read(limit + 1)
+        data = _read_upto(fd, min(st.st_size, limit) + 1, limit + 1)  # one read() for a file as stat saw it
+    finally:
+        os.close(fd)
     if len(data) > limit:  # it grew after the check
         raise PostError(f"the file is over the limit of {limit:,} bytes ([limits] max_post_bytes); not read",
                         path=path, line=1)
     return st, data
+
+
+def _read_upto(fd: int, first: int, most: int) -> bytes:
+    """Up to `most` bytes from fd: one read of `first` bytes, more only while the file keeps giving."""
+    data = os.read(fd, first)
+    if len(data) < first:
+        return data  # end of file (a read of a regular file is short only there)
+    parts = [data]
+    size = len(data)
+    while size < most:
+        more = os.read(fd, min(most - size, 1 << 20))
+        if not more:
+            break
+        parts.append(more)
+        size += len(more)
+    return b"".join(parts)
 
 
 def index_entries(config: Config, entries: dict[str, FileEntry], *,

@@ -24,8 +24,9 @@ def image(fields: Fields, base: Callable[[str], str]) -> Image | None:
         value = value[0] if value else None
     if value is None or value == "":
         return None
-    if isinstance(value, str):
-        value = {"url": value}
+    if isinstance(value, str):  # the usual case: what {"url": value} gives, without the table's checks
+        url = fields.url(key, value, base=base)
+        return None if url is None else Image(url=url, type=_type_of(url))
     if not isinstance(value, dict):
         raise fields.fail(key, "must be a URL or a table with url (and alt, credit, license)")
     url_key = next((k for k in _URL_ALIASES if isinstance(value.get(k), str)), None)
@@ -38,8 +39,12 @@ def image(fields: Fields, base: Callable[[str], str]) -> Image | None:
         return None
     alt = next((value[k] for k in _ALT_ALIASES if isinstance(value.get(k), str)), "")
     return Image(url=url, alt=alt, credit=_credit(fields, key, value.get("credit")),
-                 license=fields.url(key, value.get("license")),
-                 type=_mime_type(posixpath.splitext(url.split("?", 1)[0].split("#", 1)[0])[1].lower()))
+                 license=fields.url(key, value.get("license")), type=_type_of(url))
+
+
+def _type_of(url: str) -> str | None:
+    """The MIME type an image URL's extension names."""
+    return _mime_type(posixpath.splitext(url.split("?", 1)[0].split("#", 1)[0])[1].lower())
 
 
 @functools.lru_cache(maxsize=256)

@@ -9,6 +9,7 @@ A section page (`_index.md`) or a title-less page made for a template is not a p
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import posixpath
@@ -45,7 +46,7 @@ _BAD_SLUG = re.compile(r"[\s/?#]")
 
 def decode(data: bytes, path: str) -> str:
     """UTF-8 text of a post file; empty, binary and undecodable files are errors."""
-    if not data.strip():
+    if not data or data.isspace():  # as `not data.strip()`, without copying the file
         raise PostError("the file is empty", path=path, line=1)
     if b"\x00" in data:
         raise PostError("the file is binary (it contains NUL bytes), not a text post", path=path, line=1)
@@ -55,9 +56,9 @@ def decode(data: bytes, path: str) -> str:
         line = data[: exc.start].count(b"\n") + 1
         raise PostError(f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})",
                         path=path, line=line) from None
-    if not text.strip():  # a byte order mark and nothing else
+    if not text or text.isspace():  # a byte order mark and nothing else
         raise PostError("the file is empty", path=path, line=1)
-    return text.replace("\r\n", "\n")
+    return text.replace("\r\n", "\n") if b"\r" in data else text
 
 
 _JEKYLL_SLUG = re.compile(r"[^\w.~!$&'()+,;=@]+|_+")  # Jekyll's "pretty" slugify, cased
@@ -90,7 +91,7 @@ def read(config: Config, relpath: str, data: bytes, *, display: str,
     parts = fields.parts
     templates = [Warning_(line, message) for line, message in template_problems(
         parts.body, body_line=parts.body_line, site_url=config.site.url, permalink=config.site.permalink,
-        variables=config.reading.site_variables)]
+        variables=config.reading.site_variables)] if b"{" in data else []  # no brace, no template code
     notes = [Warning_(line, message) for line, message in parts.notes]
     return post, _unknown_keys(fields) + templates + notes + fields.warnings
 
@@ -106,8 +107,14 @@ def _in_leaf_bundle(config: Config, relpath: str) -> bool:
 def _unknown_keys(fields: Fields) -> list[Warning_]:
     taxonomies = fields.config.reading.taxonomies
     mapped = {key.lower() for key, _target in taxonomies} if taxonomies else ()
-    return [Warning_(fields.parts.line_of(key), f"unknown front matter key '{key}'{suggest(key, KNOWN_KEYS)}")
+    return [Warning_(fields.parts.line_of(key), _unknown_key(key))
             for key in fields.meta if key.lower() not in KNOWN and key.lower() not in mapped]
+
+
+@functools.lru_cache(maxsize=1024)
+def _unknown_key(key: str) -> str:
+    """The warning for an unknown key: one text per key, shared by every post that has it."""
+    return f"unknown front matter key '{key}'{suggest(key, KNOWN_KEYS)}"
 
 
 def _post(fields: Fields, relpath: str, digest: str, keep_body: bool) -> Post:

@@ -9,6 +9,7 @@ Names starting with "." (and editors' backups ending in "~") are skipped.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 from collections import deque
@@ -118,12 +119,17 @@ def _shown(rel: str) -> str:
 
 def display_path(config: Config, relpath: str) -> str:
     """A post's path as the user knows it: relative to the config's directory when inside it."""
-    root, posts = str(config.root), str(config.posts_dir)
+    return _display_prefix(str(config.root), str(config.posts_dir)) + relpath
+
+
+@functools.lru_cache(maxsize=16)
+def _display_prefix(root: str, posts: str) -> str:
+    """What comes before a post's relative path when it is shown (worked out once per posts folder)."""
     if posts == root:
-        return relpath
+        return ""
     if posts.startswith(root + os.sep):
-        return posts[len(root) + 1:].replace(os.sep, "/") + "/" + relpath
-    return posts + "/" + relpath
+        return posts[len(root) + 1:].replace(os.sep, "/") + "/"
+    return posts + "/"
 
 
 def discover(config: Config) -> tuple[dict[str, tuple[int, int]], list[Problem]]:
