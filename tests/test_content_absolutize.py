@@ -1,5 +1,6 @@
-"""posts/content.py finds the URL attributes to make absolute in the lowercased text (faster than
-the case-insensitive regex); Hypothesis holds it to the plain case-insensitive substitution."""
+"""posts/content.py finds the URL attributes to make absolute only before an "=" and a quote (faster than
+the case-insensitive regex), and Pelican's intrasite test looks for its markers' characters before
+its regex; Hypothesis holds both to the plain regular expressions."""
 
 from __future__ import annotations
 
@@ -51,3 +52,16 @@ def test_mixed_case_attributes_and_every_kind_are_made_absolute():
         '<a HREF="https://example.org/a">x</a> <img Src="https://example.org/posts/a/b.png" '
         'srcSET="https://example.org/posts/a/c.png 1x, https://example.org/d.png 2x"> '
         '<video poster = "https://example.org/posts/a/e.jpg">')
+
+
+MARKERS = st.lists(st.one_of(st.sampled_from(["{", "|", "%7B", "%7c", "%7", " href=", " SRC='", '"', "'", "{static}",
+                                              "|filename|", " data=", "\u00a0", "x"]), st.text(max_size=3)),
+                   max_size=12).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(MARKERS)
+def test_the_intrasite_quick_test_answers_as_its_regex(fragment):
+    from syndicator.posts.intrasite import _MARKED, has_links
+
+    assert has_links(fragment) == (_MARKED.search(fragment) is not None)
