@@ -40,6 +40,8 @@ class Manifest:
 
     def _connect(self) -> sqlite3.Connection:
         db = connect(self.path, durable=True)  # written ahead of the feeds it vouches for
+        if db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA:
+            return db  # set up already: no write (a durable commit waits for the disk on every build)
         with transaction(db):
             db.execute("CREATE TABLE IF NOT EXISTS files (output TEXT, path TEXT, PRIMARY KEY (output, path))")
             db.execute("CREATE TABLE IF NOT EXISTS owners (kind TEXT, key TEXT, path TEXT, PRIMARY KEY (kind, key))")
