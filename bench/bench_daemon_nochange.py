@@ -63,7 +63,7 @@ def main() -> None:
         assert daemon.builds.report.from_record, "the daemon's rebuild did not use the record"
         walked = _median_ms(lambda: daemon_rebuild(None), args.runs)
         assert daemon.builds.report.from_record, "the daemon's rescan did not use the record"
-        names = sorted(p.relative_to(config.posts_dir).as_posix() for p in config.posts_dir.glob("*.md"))
+        names = sorted(p.relative_to(config.posts_dir).as_posix() for p in config.posts_dir.rglob("*.md"))
         edits = iter(names[7::7])
 
         def edit_one() -> None:
