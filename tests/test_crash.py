@@ -11,7 +11,6 @@ never posted twice.
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -21,6 +20,7 @@ from pathlib import Path
 
 import pytest
 from crosspost_helpers import write_config
+from fakes.fleet import fleet
 from fakes import FakeBluesky, FakeDiscord, FakeMastodon, FakeWebhook
 
 from syndicator.config import load
@@ -60,17 +60,8 @@ def _run(config: Path, env: dict[str, str], crash_at: int | None) -> int:
 def test_sigkill_at_every_step_neither_loses_nor_duplicates(tmp_path: Path) -> None:
     with FakeMastodon() as masto, FakeBluesky() as bsky, FakeWebhook() as hook, \
             FakeDiscord() as discord:
-        env = {**os.environ, "MASTO_TOKEN": masto.token, "BSKY_PASSWORD": bsky.password,
-               "HOOK_SECRET": hook.secret, "DISCORD_URL": discord.url}
-        config = write_config(tmp_path, endpoints=[
-            {"name": "masto", "type": "mastodon", "instance": masto.url,
-             "token_env": "MASTO_TOKEN", "pace": "0s"},
-            {"name": "bsky", "type": "bluesky", "handle": bsky.handle, "service": bsky.url,
-             "password_env": "BSKY_PASSWORD", "pace": "0s", "card": False},
-            {"name": "hook", "type": "webhook", "url": hook.url, "secret_env": "HOOK_SECRET",
-             "pace": "0s"},
-            {"name": "chat", "type": "discord", "url_env": "DISCORD_URL", "pace": "0s"},
-        ])
+        env, endpoints = fleet(masto, bsky, hook, discord)
+        config = write_config(tmp_path, endpoints=endpoints)
         (tmp_path / "posts").mkdir()
         assert _run(config, env, None) == 0  # the baseline: no posts yet, nothing sent
         slugs = _posts(tmp_path / "posts")

@@ -12,7 +12,6 @@ once) never posted one twice.
 
 from __future__ import annotations
 
-import os
 import random
 import signal
 import sqlite3
@@ -24,6 +23,7 @@ from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
 from pathlib import Path
 
+from fakes.fleet import fleet
 from fakes import FakeBluesky, FakeDiscord, FakeFeedServer, FakeMastodon, FakeWebhook
 from sources_helpers import config_with_sources, rss
 
@@ -74,18 +74,9 @@ def test_sigkill_during_polls_and_deliveries_loses_and_repeats_nothing(tmp_path:
     rng = random.Random(11)
     with FakeFeedServer() as host, FakeMastodon() as masto, FakeBluesky() as bsky, \
             FakeWebhook() as hook, FakeDiscord() as discord:
-        env = {**os.environ, "MASTO_TOKEN": masto.token, "BSKY_PASSWORD": bsky.password,
-               "HOOK_SECRET": hook.secret, "DISCORD_URL": discord.url}
+        env, endpoints = fleet(masto, bsky, hook, discord)
         url = host.publish("/feed.xml", _feed(2))
-        config = config_with_sources(tmp_path, sources=[{"name": "blog", "url": url}], endpoints=[
-            {"name": "masto", "type": "mastodon", "instance": masto.url,
-             "token_env": "MASTO_TOKEN", "pace": "0s"},
-            {"name": "bsky", "type": "bluesky", "handle": bsky.handle, "service": bsky.url,
-             "password_env": "BSKY_PASSWORD", "pace": "0s", "card": False},
-            {"name": "hook", "type": "webhook", "url": hook.url, "secret_env": "HOOK_SECRET",
-             "pace": "0s"},
-            {"name": "chat", "type": "discord", "url_env": "DISCORD_URL", "pace": "0s"},
-        ])
+        config = config_with_sources(tmp_path, sources=[{"name": "blog", "url": url}], endpoints=endpoints)
         assert _run(config, env) == 0  # the baseline: the two entries there are skipped
         host.publish("/feed.xml", _feed(5))
         host.delay = 0.3
