@@ -15,13 +15,13 @@ import signal
 import subprocess
 import sys
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from crosspost_helpers import write_config
-from fakes.fleet import fleet
 from fakes import FakeBluesky, FakeDiscord, FakeMastodon, FakeWebhook
+from fakes.fleet import fleet
 
 from syndicator.config import load
 from syndicator.crosspost.ledger import open_ledger
@@ -31,7 +31,7 @@ POSTS = 4
 
 def _posts(folder: Path) -> list[str]:
     folder.mkdir(exist_ok=True)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     slugs = []
     for n in range(1, POSTS + 1):
         date = (now - timedelta(minutes=10 * (POSTS - n) + 5)).isoformat(timespec="seconds")

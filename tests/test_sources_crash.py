@@ -19,12 +19,12 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
 
-from fakes.fleet import fleet
 from fakes import FakeBluesky, FakeDiscord, FakeFeedServer, FakeMastodon, FakeWebhook
+from fakes.fleet import fleet
 from sources_helpers import config_with_sources, rss
 
 from syndicator.config import load
@@ -34,7 +34,7 @@ ENTRY = Path(__file__).with_name("crash_entry.py")
 
 
 def _feed(n: int) -> bytes:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     return rss([(f"https://blog.example/?p={i}", f"https://blog.example/{i}/", f"Entry {i} ✨",
                  format_datetime(now - timedelta(minutes=60 - i))) for i in range(n)])
 
