@@ -1,6 +1,6 @@
 """`python -m syndicator`: the same command line as the `syndicator` script."""
 
-from .cli import main
+from .cli.script import run
 
 if __name__ == "__main__":
-    main(prog_name="syndicator")
+    run()

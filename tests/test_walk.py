@@ -5,6 +5,9 @@ from __future__ import annotations
 import os
 import tracemalloc
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from syndicator.posts.walk import walk
 
 MD = (".md", ".markdown", ".html", ".htm")
@@ -85,3 +88,88 @@ def test_dotfiles_backups_other_suffixes_fifos_and_dangling_links_are_not_posts(
 def test_missing_posts_folder_is_one_note(tmp_path):
     found = walk(tmp_path / "nope", suffixes=MD)
     assert found.files == {} and found.notes == [("", "cannot read the posts folder (No such file or directory)")]
+
+
+def _reference_walk(posts_dir, suffixes):
+    """The walk as first written (one DirEntry call per question): the slow path the fast one must equal."""
+    from collections import deque
+
+    wanted = tuple(s.lower() for s in suffixes)
+    files, notes = {}, []
+    st = os.stat(posts_dir)
+    seen = {(st.st_dev, st.st_ino): ""}
+    real, linked = deque([("", os.fspath(posts_dir), ((st.st_dev, st.st_ino),))]), deque()
+
+    def enter(parent, rel, target):
+        key = (target.st_dev, target.st_ino)
+        if key in parent[2]:
+            above = seen.get(key, "")
+            shown = above.rstrip("/") + "/" if above else "the posts folder itself"
+            notes.append((rel, f"symbolic link loop: leads back to {shown}, which contains it; not followed"))
+            return None
+        if key in seen:
+            notes.append((rel, f"the same folder as {seen[key].rstrip('/')}/, which is read already; skipped"))
+            return None
+        seen[key] = rel
+        return (rel + "/", os.path.join(parent[1], rel.rsplit("/", 1)[-1]), parent[2] + (key,))
+
+    count = 0
+    while real or linked:
+        if not real:
+            parent, rel, target = linked.popleft()
+            folder = enter(parent, rel, target)
+            if folder is None:
+                continue
+            real.append(folder)
+        folder = real.popleft()
+        count += 1
+        with os.scandir(folder[1]) as found:
+            entries = sorted((e for e in found if not (e.name.startswith(".") or e.name.endswith("~"))),
+                             key=lambda e: e.name)
+        for entry in entries:
+            rel = folder[0] + entry.name
+            try:
+                if entry.is_dir():
+                    if entry.is_symlink():
+                        linked.append((folder, rel, entry.stat()))
+                    else:
+                        sub = enter(folder, rel, entry.stat())
+                        if sub is not None:
+                            real.append(sub)
+                elif entry.name.lower().endswith(wanted) and entry.is_file():
+                    target = entry.stat()
+                    files[rel] = (target.st_size, target.st_mtime_ns)
+            except OSError:
+                continue
+    return list(files.items()), notes, count
+
+
+_NAMES = st.sampled_from(["a.md", "B.MD", "c.html", "d.txt", ".e.md", "f.md~", "g", "h.md", "i.rst", "z"])
+_NODES = st.lists(st.tuples(st.sampled_from(["file", "folder", "link-up", "link-sibling", "dangling", "fifo"]),
+                            st.lists(_NAMES, min_size=1, max_size=3)), max_size=12)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(nodes=_NODES)
+def test_the_walk_finds_what_the_plain_direntry_walk_finds_in_the_same_order(tmp_path_factory, nodes):
+    root = tmp_path_factory.mktemp("tree")
+    for kind, parts in nodes:
+        path = root.joinpath(*parts)
+        if path.exists() or path.is_symlink() or any(p.is_symlink() or (p.exists() and not p.is_dir())
+                                                      for p in path.parents):
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if kind == "file":
+            path.write_text("x" * len(parts))
+        elif kind == "folder":
+            path.mkdir()
+        elif kind == "link-up":
+            os.symlink("..", path)
+        elif kind == "link-sibling":
+            os.symlink(root / parts[0], path)
+        elif kind == "dangling":
+            os.symlink("missing.md", path)
+        else:
+            os.mkfifo(path)
+    found = walk(root, suffixes=MD + (".rst",))
+    assert (list(found.files.items()), found.notes, found.folders) == _reference_walk(root, MD + (".rst",))

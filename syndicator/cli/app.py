@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import importlib
 import logging
 import sys
 from datetime import datetime, timezone
@@ -31,8 +31,30 @@ def exit_status(error: SyndicatorError) -> int:
     return 2 if isinstance(error, (ConfigError, UsageError)) else 1
 
 
+# The module of this package that defines each command: a command line imports only its command's module.
+COMMAND_MODULES = {"build": "build", "check": "build", "new": "build", "crosspost": "crosspost",
+                   "status": "crosspost", "retry": "crosspost", "run": "daemon", "serve": "daemon",
+                   "import": "importer", "init": "init", "sources": "sources"}
+
+
 class Commands(click.Group):
-    """The command group; its invoke() is the one place a SyndicatorError becomes a message and a status."""
+    """The command group; its invoke() is the one place a SyndicatorError becomes a message and a status.
+
+    Commands are loaded on first use (COMMAND_MODULES); an unknown name loads them all, so click's
+    "No such command" still suggests the nearest one.
+    """
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        """The command named `cmd_name`, importing the module that defines it."""
+        if cmd_name not in self.commands:
+            known = COMMAND_MODULES.get(cmd_name)
+            for module in [known] if known else sorted(set(COMMAND_MODULES.values())):
+                importlib.import_module(f"{__package__}.{module}")
+        return super().get_command(ctx, cmd_name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        """Every command's name, loaded or not."""
+        return sorted(set(self.commands) | set(COMMAND_MODULES))
 
     def invoke(self, ctx: click.Context) -> Any:
         """Run the command; an expected failure prints `error: message` (no traceback) and exits."""
@@ -74,6 +96,8 @@ class JsonLines(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         """The record as one JSON line."""
+        import json  # only the daemon logs JSON: a command's start-up does without it
+
         line = {"time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
                 "level": record.levelname.lower(), "logger": record.name,
                 "message": record.getMessage()}
