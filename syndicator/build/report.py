@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import pickle
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-
 from typing import TYPE_CHECKING, Any
 
 from ..posts.problem import Problem
@@ -25,7 +26,7 @@ class BuildReport:
     drafts: int = 0
     future: int = 0
     rejected: int = 0
-    problems: list[Problem] = field(default_factory=list)
+    problems: Sequence[Problem] = field(default_factory=list)  # a list; RecordedProblems when from_record
     written: list[Path] = field(default_factory=list)  # output files whose bytes changed
     unchanged: int = 0
     removed: list[Path] = field(default_factory=list)
@@ -51,3 +52,45 @@ class BuildReport:
     def changed(self) -> list[Path]:
         """Feed files that are new, different or gone: what WebSub hubs should hear about."""
         return self.written + self.removed
+
+
+class RecordedProblems(Sequence[Problem]):
+    """The problems of a build answered from the last build's record: decoded on first use (issue 12).
+
+    A no-op `syndicator build` at 100,000 posts may carry 200,000 warnings and print ten lines:
+    `shown` holds those lines (build/problem_lines.py made them when the record was written), and
+    the problems themselves are decoded, once, only when something reads them.
+    """
+
+    def __init__(self, data: bytes, count: int, shown: tuple[str, ...]) -> None:
+        self._data = data  # pickled list of (path, line, message, severity)
+        self._count = count
+        self.shown = shown
+        self._decoded: list[Problem] | None = None
+
+    def _problems(self) -> list[Problem]:
+        if self._decoded is None:
+            self._decoded = list(map(Problem._make, pickle.loads(self._data))) if self._count else []
+        return self._decoded
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, index: Any) -> Any:
+        return self._problems()[index]
+
+    def __iter__(self) -> Any:
+        return iter(self._problems())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Sequence) and not isinstance(other, (str, bytes)):
+            return self._problems() == list(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # equal to lists, which have none
+
+    def __add__(self, other: Sequence[Problem]) -> list[Problem]:
+        return self._problems() + list(other)
+
+    def __repr__(self) -> str:
+        return f"RecordedProblems({self._problems()!r})"

@@ -13,22 +13,23 @@ file modified at or after the recorded scan (a timestamp too coarse to tell) is 
 
 from __future__ import annotations
 
-import hashlib
+import functools
 import hashlib
 import marshal
 import os
 import pickle
-from operator import itemgetter
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from operator import itemgetter
 from pathlib import Path
-from typing import Mapping
+from typing import Mapping, Sequence
 
 from ..posts.problem import Problem
 from .output import current_signature
-from .report import BuildReport
+from .problem_lines import problem_lines
+from .report import BuildReport, RecordedProblems
 
-VERSION = 5
+VERSION = 6
 
 
 @dataclass(frozen=True)
@@ -40,16 +41,27 @@ class Record:
     valid_until: float  # POSIX time: a post becomes due or expires then (inf: never)
     outputs: tuple[tuple[str, str], ...]  # (path below the output folder, signature)
     counts: tuple[int, int, int, int, int, int]  # files, published, drafts, future, rejected, unchanged
-    problems: tuple[tuple[str, int, str, str], ...]  # (path, line, message, severity); shared texts pickle once
+    problem_data: bytes  # pickled list of (path, line, message, severity); shared texts pickle once
+    problem_count: int
+    shown: tuple[str, ...]  # problem_lines(problems): what `syndicator build` prints of them
     next_due: float | None
     notes: int = 0  # problems[:notes] are the walk's notes; the rest are the post files' own, by path
     warm: bytes = b""  # build/warm.py's state, pickled (read only by an incremental build)
 
+    @functools.cached_property
+    def problems(self) -> tuple[tuple[str, int, str, str], ...]:
+        """(path, line, message, severity) of each problem, decoded on first use (a no-op build needs only `shown`)."""
+        return tuple(pickle.loads(self.problem_data)) if self.problem_count else ()
+
+    def reported(self) -> RecordedProblems:
+        """The problems as a report carries them: decoded when read, `shown` at once."""
+        return RecordedProblems(self.problem_data, self.problem_count, self.shown)
+
     def dumps(self) -> bytes:
-        """Plain tuples and strings in a pickle: cheap to write and read back, no classes of ours inside."""
+        """Plain tuples, strings and bytes in a pickle: cheap to write and read back, no classes of ours inside."""
         return pickle.dumps((VERSION, self.posts_key, self.scan_started_ns, self.valid_until, self.outputs,
-                             self.counts, self.problems, self.next_due, self.notes, self.warm),
-                            protocol=pickle.HIGHEST_PROTOCOL)
+                             self.counts, self.problem_data, self.problem_count, self.shown, self.next_due,
+                             self.notes, self.warm), protocol=pickle.HIGHEST_PROTOCOL)
 
     @staticmethod
     def loads(data: bytes) -> "Record | None":
@@ -77,14 +89,21 @@ def record(report: BuildReport, *, files: Mapping[str, tuple[int, int]], scan_st
     """The record of a build that finished with every output file written (`key`: posts_key(files), if known)."""
     key = key or posts_key(files)[0]
     due = report.next_due.timestamp() if report.next_due else None
+    problems = report.problems
     return Record(key, scan_started_ns, due if due is not None else float("inf"), tuple(sorted(outputs.items())),
                   (report.files, report.published_count, report.drafts, report.future, report.rejected,
                    report.unchanged + len(report.written)),
-                  tuple(map(tuple, report.problems)), due, notes, warm)
+                  _problem_data(problems), len(problems), tuple(problem_lines(problems)), due, notes, warm)
+
+
+def _problem_data(problems: Sequence[Problem]) -> bytes:
+    """The problems as plain tuples, pickled (none: no bytes at all)."""
+    return pickle.dumps(list(map(tuple, problems)), protocol=pickle.HIGHEST_PROTOCOL) if problems else b""
 
 
 def answer(saved: Record | None, *, files: Mapping[str, tuple[int, int]], now: datetime, output: Path,
-           racy_ns: int, key: tuple[str, int] | None = None, problems: list[Problem] | None = None) -> BuildReport | None:
+           racy_ns: int, key: tuple[str, int] | None = None,
+           problems: Sequence[Problem] | None = None) -> BuildReport | None:
     """The report of a build that would change nothing, or None when a build must run.
 
     `key`: posts_key(files) when the caller knows it; `problems`: the record's problems, already as Problems.
@@ -99,7 +118,7 @@ def answer(saved: Record | None, *, files: Mapping[str, tuple[int, int]], now: d
         return None
     files_read, published, drafts, future, rejected, unchanged = saved.counts
     return BuildReport(files=files_read, published_count=published, drafts=drafts, future=future,
-                       rejected=rejected, problems=problems if problems is not None else list(map(Problem._make, saved.problems)),
+                       rejected=rejected, problems=problems if problems is not None else saved.reported(),
                        unchanged=unchanged,
                        next_due=datetime.fromtimestamp(saved.next_due, timezone.utc) if saved.next_due else None,
                        from_record=True)

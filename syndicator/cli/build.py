@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from .app import CONFIG_OPTION, main, now_utc, open_config, setup_logging
-from .problems import problem_lines
+from ..build.problem_lines import problem_lines
 
 def _progress_printer():
     """A progress callback for long builds, only on a terminal."""
