@@ -85,52 +85,54 @@ def walk(posts_dir: str | os.PathLike[str], *, suffixes: Iterable[str]) -> Found
 
 def _read(folder: _Folder, wanted: tuple[str, ...], files: dict[str, tuple[int, int]],
           notes: list[tuple[str, str]]) -> list[tuple[str, os.stat_result, bool]]:
-    """Add the folder's post files to `files` (by name); its folders (name, stat, is a link), by name.
-
-    The cost of a no-op build at 100,000 posts is mostly here, so each file costs one stat relative
-    to the folder's descriptor and no other call: a name with a post's extension is stat'ed
-    (links followed) and its mode says file or folder; only other names are asked whether they are folders.
-    """
+    """Add the folder's post files to `files`, by name; its folders (name, stat, is a link), by name."""
     try:
         fd = os.open(folder.path, _DIR_FLAGS)
     except OSError as exc:
         notes.append((folder.rel.rstrip("/"), f"cannot read this folder ({exc.strerror}); its posts are skipped"))
         return []
     try:
-        posts, others = _names(fd, wanted)
-        folders: list[tuple[str, os.stat_result, bool]] = []
-        prefix, stat = folder.rel, os.stat
-        for name, entry in sorted(posts):
-            try:
-                target = stat(name, dir_fd=fd)
-            except OSError:
-                continue  # vanished meanwhile, or a dangling link: not a post
-            if S_ISREG(target.st_mode):
-                files[prefix + name] = (target.st_size, target.st_mtime_ns)
-            elif S_ISDIR(target.st_mode):
-                folders.append((name, target, entry.is_symlink()))
-        for name, entry in others:
-            try:
-                if entry.is_dir():
-                    folders.append((name, stat(name, dir_fd=fd), entry.is_symlink()))
-            except OSError:
-                continue
-        folders.sort(key=itemgetter(0))
-        return folders
+        found, folders = _scan(fd, wanted)
     finally:
         os.close(fd)
+    prefix = folder.rel
+    files.update(sorted(found.items()) if not prefix else ((prefix + n, v) for n, v in sorted(found.items())))
+    folders.sort(key=itemgetter(0))
+    return folders
 
 
-def _names(fd: int, wanted: tuple[str, ...]) -> tuple[list[tuple[str, os.DirEntry[int]]], list[tuple[str, os.DirEntry[int]]]]:
-    """The folder's entries (not hidden, not backups): those named like posts, and the others."""
-    posts, others = [], []
-    with os.scandir(fd) as found:
-        for entry in found:
+def _scan(fd: int, wanted: tuple[str, ...]) -> tuple[dict[str, tuple[int, int]], list[tuple[str, os.stat_result, bool]]]:
+    """The folder's post files {name: (size, mtime_ns)} and folders, as the folder lists them.
+
+    A no-op build at 100,000 posts is mostly this loop, so a post file costs one stat relative to
+    the folder's descriptor and nothing else: a name with a post's extension is stat'ed (links
+    followed) and its mode says file or folder; only other names are asked whether they are
+    folders. Names starting with "." and backups ending in "~" are skipped; no entry is kept.
+    """
+    found: dict[str, tuple[int, int]] = {}
+    folders: list[tuple[str, os.stat_result, bool]] = []
+    stat = os.stat
+    with os.scandir(fd) as entries:
+        for entry in entries:
             name = entry.name
             if name[0] == "." or name[-1] == "~":
                 continue
-            (posts if name.lower().endswith(wanted) else others).append((name, entry))
-    return posts, others
+            try:
+                if name.lower().endswith(wanted):
+                    target = stat(name, dir_fd=fd)
+                    if S_ISREG(target.st_mode):
+                        found[name] = (target.st_size, target.st_mtime_ns)
+                        continue
+                    if not S_ISDIR(target.st_mode):
+                        continue  # a fifo or a device named like a post
+                elif entry.is_dir():
+                    target = stat(name, dir_fd=fd)
+                else:
+                    continue
+            except OSError:
+                continue  # vanished meanwhile, or a dangling link: neither post nor folder
+            folders.append((name, target, entry.is_symlink()))
+    return found, folders
 
 
 def _enter(parent: _Folder, rel: str, path: str, target: os.stat_result,
