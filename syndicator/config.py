@@ -500,7 +500,7 @@ def _id_rule(rule: str, name: str) -> str:
 def _authors(raw: Any, site: Site, name: str) -> dict[str, Author]:
     if not isinstance(raw, dict):
         raise ConfigError(f"{name}: [authors] must hold tables like [authors.jane]")
-    from .posts.content import render_bio  # local: content imports nothing from config
+    from .posts.html_text import render_bio  # local: it imports nothing from config (nor the template engines)
 
     authors = {}
     for key, table in sorted(raw.items()):

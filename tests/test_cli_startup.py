@@ -60,7 +60,8 @@ def test_a_build_with_nothing_changed_imports_neither_other_commands_nor_the_pos
     assert "syndicator.cli.build" in imported and "syndicator.build.entry" in imported  # the list is real
     never = {"syndicator.cli.crosspost", "syndicator.cli.daemon", "syndicator.cli.sources", "syndicator.cli.init",
              "syndicator.cli.importer", "syndicator.build.pipeline", "syndicator.posts.reader", "yaml", "requests",
-             "watchdog", "lxml", "feedparser", "syndicator.crosspost", "syndicator.daemon", "syndicator.server"}
+             "watchdog", "lxml", "feedparser", "syndicator.crosspost", "syndicator.daemon", "syndicator.server",
+             "syndicator.posts.content", "syndicator.posts.templates"}
     assert not never & imported, never & imported
 
 

@@ -17,7 +17,6 @@ import errno
 import logging
 import os
 import re
-import secrets
 import stat
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,7 +62,7 @@ def current_signature(path: Path) -> str:
 
 def temp_name(name: str) -> str:
     """A fresh temporary name for `name`: `.NAME.tmp-` and 8 random hex digits."""
-    return f".{name}{_TEMP_INFIX}{secrets.token_hex(4)}"
+    return f".{name}{_TEMP_INFIX}{os.urandom(4).hex()}"  # as secrets.token_hex(4), without its imports
 
 
 def is_temp_of(entry: str, names: Iterable[str]) -> bool:

@@ -1,0 +1,125 @@
+"""Markdown and HTML fragments -> HTML with absolute URLs, and plain text: the light helpers.
+
+Post bodies (content.py), author bios (the config's and a post's own) and feed text use these;
+they need only cmark-gfm and the standard library, so the config loads without the post
+template engines that content.py brings.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import re
+from typing import Callable
+from urllib.parse import urljoin, urlsplit
+
+import cmarkgfm
+from cmarkgfm.cmark import Options
+
+# UNSAFE keeps raw HTML as written (the writer's own posts); FOOTNOTES enables [^1] notes.
+_OPTIONS = Options.CMARK_OPT_UNSAFE | Options.CMARK_OPT_FOOTNOTES
+
+# XML 1.0 allows tab, LF and CR among C0 controls; the rest (and U+FFFE/U+FFFF, lone
+# surrogates) make a feed unparseable.
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+_URL_ATTR = re.compile(r"""(\s(?:href|src|poster|cite|action)\s*=\s*)(?:"([^"]*)"|'([^']*)')""",
+                       re.IGNORECASE)
+_SRCSET = re.compile(r"""(\ssrcset\s*=\s*)(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
+_EQUALS_QUOTE = re.compile(r"""=\s*["']""")  # where either can match: found by a fast literal scan
+_FOOTNOTE_REF = re.compile(r'<sup class="footnote-ref">.*?</sup>', re.DOTALL)
+# cmark-gfm marks footnotes with bare attributes (`data-footnotes`); written as `attr=""` they
+# mean the same in HTML and stay well-formed for readers that parse content as XHTML.
+_BARE_ATTR = re.compile(r'(<(?:section|sup|a)\b[^>]*?\s)(data-footnotes|data-footnote-ref|data-footnote-backref)(?=[\s>])')
+_TAG = re.compile(r"<[^>]*>")
+_SPACE = re.compile(r"\s+")
+
+
+def strip_control(text: str) -> str:
+    """Remove characters that XML 1.0 forbids."""
+    return _XML_INVALID.sub("", text)
+
+
+def markdown_to_html(source: str) -> str:
+    """Render CommonMark (with tables and footnotes) to HTML."""
+    return _BARE_ATTR.sub(r'\1\2=""', cmarkgfm.github_flavored_markdown_to_html(source, options=_OPTIONS))
+
+
+@functools.lru_cache(maxsize=64)
+def resolver(base: str) -> Callable[[str], str]:
+    """urljoin(base, url), with the common cases done without it (it is slow on long posts)."""
+    parts = urlsplit(base)
+    origin = f"{parts.scheme}://{parts.netloc}"
+    page = base.split("#", 1)[0]
+
+    def resolve(url: str) -> str:
+        url = url.strip()
+        if "/." not in url:
+            if url.startswith(("https://", "http://", "mailto:")):
+                return url
+            if url.startswith("#"):
+                return page + url
+            if url.startswith("/") and not url.startswith("//"):
+                return origin + url
+        return urljoin(base, url)
+
+    return resolve
+
+
+def absolutize(fragment: str, base: str) -> str:
+    """Make every href/src/srcset/poster URL in an HTML fragment absolute against `base`."""
+    resolve = resolver(base)
+
+    def attr(m: re.Match[str]) -> str:
+        value = m.group(2) if m.group(2) is not None else m.group(3)
+        return f'{m.group(1)}"{html.escape(resolve(html.unescape(value)), quote=True)}"'
+
+    def srcset(m: re.Match[str]) -> str:
+        value = html.unescape(m.group(2) if m.group(2) is not None else m.group(3))
+        parts = []
+        for candidate in value.split(","):
+            bits = candidate.strip().split(None, 1)
+            if bits:
+                bits[0] = resolve(bits[0])
+                parts.append(" ".join(bits))
+        return f'{m.group(1)}"{html.escape(", ".join(parts), quote=True)}"'
+
+    return _sub_at_equals(_SRCSET, (6,), srcset, _sub_at_equals(_URL_ATTR, (3, 4, 6), attr, fragment))
+
+
+def _sub_at_equals(pattern: re.Pattern[str], lengths: tuple[int, ...], repl: Callable[[re.Match[str]], str],
+                   text: str) -> str:
+    """`pattern.sub(repl, text)` for a `\\s NAME \\s* = \\s* quote` pattern, several times faster:
+    a match can only start one whitespace character before a name (of one of `lengths`) that
+    ends where the whitespace before an "=" followed by a quote begins, so only there is
+    `pattern` tried. Starts found that way rise with the "=" (none lies between another's start
+    and its "="), so the leftmost-first order of `sub` is kept."""
+    out, last = [], 0
+    for equals in _EQUALS_QUOTE.finditer(text):
+        end = equals.start()
+        while end > last and text[end - 1].isspace():
+            end -= 1
+        for length in lengths:
+            start = end - length - 1
+            found = pattern.match(text, start) if start >= last else None
+            if found is not None:
+                out += (text[last:start], repl(found))
+                last = found.end()
+                break
+    if not out:
+        return text
+    out.append(text[last:])
+    return "".join(out)
+
+
+def html_to_text(fragment: str) -> str:
+    """Plain text of an HTML fragment: tags and footnote markers dropped, spaces folded."""
+    text = _TAG.sub(" ", _FOOTNOTE_REF.sub("", fragment))
+    text = _SPACE.sub(" ", html.unescape(text)).strip()
+    # Tags replaced by spaces leave "word ." where inline markup closed before punctuation.
+    return re.sub(r" ([.,;:!?)\]…])", r"\1", re.sub(r"([(\[]) ", r"\1", text))
+
+
+def render_bio(source: str, site_url: str) -> tuple[str, str]:
+    """An author bio (short Markdown) -> (HTML with absolute URLs, plain text)."""
+    rendered = absolutize(markdown_to_html(strip_control(source)), site_url).strip()
+    return rendered, html_to_text(rendered)
