@@ -8,7 +8,6 @@ when the file loads, into typed settings on `Config`.
 
 from __future__ import annotations
 
-import difflib
 import functools
 import hashlib
 import re
@@ -93,6 +92,8 @@ def suggest(key: str, known: Any) -> str:
 @functools.lru_cache(maxsize=4096)
 def _suggest(key: str, known: tuple[str, ...]) -> str:
     # Once per distinct (key, vocabulary): 10,000 posts repeat the same few unknown keys (issue 12).
+    import difflib  # only when something is misspelt: a command's start-up does without it
+
     close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
 
