@@ -15,7 +15,7 @@ import os
 from collections import deque
 from dataclasses import dataclass, field
 from operator import itemgetter
-from stat import S_ISDIR, S_ISREG
+from stat import S_ISDIR, S_ISLNK, S_ISREG
 from typing import TYPE_CHECKING, Iterable
 
 from .problem import Problem
@@ -85,54 +85,57 @@ def walk(posts_dir: str | os.PathLike[str], *, suffixes: Iterable[str]) -> Found
 
 def _read(folder: _Folder, wanted: tuple[str, ...], files: dict[str, tuple[int, int]],
           notes: list[tuple[str, str]]) -> list[tuple[str, os.stat_result, bool]]:
-    """Add the folder's post files to `files`, by name; its folders (name, stat, is a link), by name."""
+    """Add the folder's post files to `files`, by name; its folders (name, stat, is a link), by name.
+
+    A no-op build at 100,000 posts is mostly this, so a post file costs one stat relative to the
+    folder's descriptor and little else: the names that look like posts are sorted, then each is
+    stat'ed (links followed) and its mode says file or folder. Only other names are asked
+    whether they are folders. No directory entry is kept.
+    """
     try:
         fd = os.open(folder.path, _DIR_FLAGS)
     except OSError as exc:
         notes.append((folder.rel.rstrip("/"), f"cannot read this folder ({exc.strerror}); its posts are skipped"))
         return []
     try:
-        found, folders = _scan(fd, wanted)
+        posts, folders = _list(fd, wanted)
+        prefix, stat = folder.rel, os.stat
+        for name in sorted(posts):
+            try:
+                target = stat(name, dir_fd=fd)
+                if S_ISREG(target.st_mode):
+                    files[prefix + name] = (target.st_size, target.st_mtime_ns)
+                elif S_ISDIR(target.st_mode):  # a folder named like a post
+                    folders.append((name, target, S_ISLNK(stat(name, dir_fd=fd, follow_symlinks=False).st_mode)))
+            except OSError:
+                continue  # vanished meanwhile, or a dangling link: not a post
     finally:
         os.close(fd)
-    names, prefix = sorted(found), folder.rel  # sorting the names alone, then looking up, is the cheapest
-    files.update(zip(names if not prefix else [prefix + n for n in names], map(found.__getitem__, names)))
     folders.sort(key=itemgetter(0))
     return folders
 
 
-def _scan(fd: int, wanted: tuple[str, ...]) -> tuple[dict[str, tuple[int, int]], list[tuple[str, os.stat_result, bool]]]:
-    """The folder's post files {name: (size, mtime_ns)} and folders, as the folder lists them.
+def _list(fd: int, wanted: tuple[str, ...]) -> tuple[list[str], list[tuple[str, os.stat_result, bool]]]:
+    """The folder's names that look like posts, and its other entries that are folders (name, stat, is a link).
 
-    A no-op build at 100,000 posts is mostly this loop, so a post file costs one stat relative to
-    the folder's descriptor and nothing else: a name with a post's extension is stat'ed (links
-    followed) and its mode says file or folder; only other names are asked whether they are
-    folders. Names starting with "." and backups ending in "~" are skipped; no entry is kept.
+    Names starting with "." and editors' backups ending in "~" are skipped.
     """
-    found: dict[str, tuple[int, int]] = {}
+    posts: list[str] = []
     folders: list[tuple[str, os.stat_result, bool]] = []
-    stat = os.stat
     with os.scandir(fd) as entries:
         for entry in entries:
             name = entry.name
             if name[0] == "." or name[-1] == "~":
                 continue
+            if name.endswith(wanted) or name.lower().endswith(wanted):
+                posts.append(name)
+                continue
             try:
-                if name.endswith(wanted) or name.lower().endswith(wanted):
-                    target = stat(name, dir_fd=fd)
-                    if S_ISREG(target.st_mode):
-                        found[name] = (target.st_size, target.st_mtime_ns)
-                        continue
-                    if not S_ISDIR(target.st_mode):
-                        continue  # a fifo or a device named like a post
-                elif entry.is_dir():
-                    target = stat(name, dir_fd=fd)
-                else:
-                    continue
+                if entry.is_dir():
+                    folders.append((name, os.stat(name, dir_fd=fd), entry.is_symlink()))
             except OSError:
-                continue  # vanished meanwhile, or a dangling link: neither post nor folder
-            folders.append((name, target, entry.is_symlink()))
-    return found, folders
+                continue
+    return posts, folders
 
 
 def _enter(parent: _Folder, rel: str, path: str, target: os.stat_result,
