@@ -54,7 +54,7 @@ def _imported(stderr: str) -> set[str]:
 def test_a_build_with_nothing_changed_imports_neither_other_commands_nor_the_post_reader(example):
     first = _run("build", cwd=example)
     assert first.returncode == 0, first.stderr
-    again = _run("build", cwd=example, verbose=True)
+    again = _run("--config", "config.toml", "build", cwd=example, verbose=True)  # the full command (test_quick_build)
     assert again.returncode == 0 and "feeds: 0 written" in again.stdout
     imported = _imported(again.stderr)
     assert "syndicator.cli.build" in imported and "syndicator.build.entry" in imported  # the list is real

@@ -10,14 +10,20 @@ files are stale), write (atomic writes, stale files), report (BuildReport, plain
 
 from typing import Any
 
-from .entry import build
-from .report import BuildReport
-
 __all__ = ["BuildReport", "LoadResult", "atomic_write", "build", "load_posts"]
 
 
 def __getattr__(name: str) -> Any:
-    """The rest on first use (PEP 562): a no-op `syndicator build` should not import the post reader."""
+    """Each on first use (PEP 562): a no-op `syndicator build` answered from the quick stamp (stamp.py)
+    loads neither the config nor the build, and none loads the post reader."""
+    if name == "build":
+        from .entry import build
+
+        return build
+    if name == "BuildReport":
+        from .report import BuildReport
+
+        return BuildReport
     if name in ("LoadResult", "load_posts"):
         from . import scan
 

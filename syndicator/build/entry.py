@@ -6,6 +6,7 @@ and write load when a build has work to do (a no-op `syndicator build` is mostly
 
 from __future__ import annotations
 
+import hashlib
 import time
 from dataclasses import replace
 from datetime import datetime
@@ -17,7 +18,10 @@ from .cache import RACY_NS, Cache
 from .lock import build_lock
 from .report import BuildReport
 from .restat import restat
-from .unchanged import Record, answer, posts_key
+from .stamp import STATE_DIR
+from .stamp import forget as forget_stamp
+from .stamp import leave as leave_stamp
+from .unchanged import Record, answer, answered, posts_key
 
 if TYPE_CHECKING:  # the warm state's module loads the post reader: only a build with work needs it
     from .warm import Memory
@@ -66,15 +70,41 @@ def build(config: Config, *, now: datetime, use_cache: bool = True, keep_posts: 
             quick = answer(saved, files=discovered[0], now=now, output=config.feeds.output, racy_ns=RACY_NS,
                            key=key, problems=held.problems if held else None)
             if quick is not None:
+                if held is None:  # the quick path was not taken or found no good stamp: leave one
+                    _stamp(config, saved)
                 return replace(quick, memory=held)
+            forget_stamp(config.state_dir)  # until this build finishes, no stamp vouches either
             if cache is not None:
                 cache.forget_last_build()  # until this build finishes, no record vouches for the output
             from .pipeline import run  # parsing, rendering and writing: only when there is work
 
-            return run(config, now, cache, discovered, keep_posts=keep_posts, progress=progress, saved=saved,
-                       warm=held.warm if held else None, started_ns=started, files_key=key,
-                       problems=held.problems if held else None,
-                       persist=held is None)  # a process that holds its memory keeps the record there
+            report = run(config, now, cache, discovered, keep_posts=keep_posts, progress=progress, saved=saved,
+                         warm=held.warm if held else None, started_ns=started, files_key=key,
+                         problems=held.problems if held else None,
+                         persist=held is None)  # a process that holds its memory keeps the record there
+            if held is None and report.memory is not None:  # its record is in the cache's file
+                _stamp(config, report.memory.record)
+            return report
         finally:
             if cache is not None:
                 cache.close()
+
+
+def _stamp(config: Config, left: Record) -> None:
+    """Leave the quick stamp for `left`, the record in the cache's file (build/stamp.py says when it may)."""
+    if config.feeds.hubs or config.reading.engine == "hugo" or config.state_dir != config.root / STATE_DIR:
+        return  # a build pings hubs; a Hugo site's cascades are in the fingerprint; a stamp nobody would find
+    try:
+        digest = hashlib.sha256(config.path.read_bytes()).hexdigest()
+    except OSError:
+        return
+    if digest != config.fingerprint:  # an ids_file is in the fingerprint too, or the config changed since
+        return
+    report = answered(left)
+    out, err = report.summary(config.feeds.output), list(left.shown)
+    if any("\x1b" in line for line in out + err):  # click would strip what looks like a terminal sequence
+        return
+    leave_stamp(config.state_dir, config_path=config.path, config_digest=digest, posts_dir=config.posts_dir,
+                exclude=config.reading.exclude, output=config.feeds.output,
+                vouched=(left.posts_key, left.scan_started_ns - RACY_NS, left.valid_until, left.outputs),
+                out=out, err=err, status=1 if report.rejected else 0)

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
 
+from .signature import current_signature, signature  # noqa: F401  (re-exported: plan and the record use them)
+
 logger = logging.getLogger(__name__)
 _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
 _TEMP_INFIX = ".tmp-"
@@ -44,20 +46,6 @@ class Outcome:
     def ok(self) -> bool:
         """The file now holds what the build meant it to (or is gone, when removing)."""
         return self.status != "failed"
-
-
-def signature(st: os.stat_result) -> str:
-    """ "size:mtime_ns:inode": changes whenever a file is replaced (a rename brings a new inode)."""
-    return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ino}"
-
-
-def current_signature(path: Path) -> str:
-    """The signature of the regular file at `path` (not followed if a link), or "" when there is none."""
-    try:
-        st = os.lstat(path)
-    except OSError:
-        return ""
-    return signature(st) if stat.S_ISREG(st.st_mode) else ""
 
 
 def temp_name(name: str) -> str:

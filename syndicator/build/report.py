@@ -53,6 +53,15 @@ class BuildReport:
         """Feed files that are new, different or gone: what WebSub hubs should hear about."""
         return self.written + self.removed
 
+    def summary(self, output: Path) -> list[str]:
+        """The two lines `syndicator build` prints: posts by state, feed files by outcome (in `output`)."""
+        due = f" (next due {self.next_due.isoformat()})" if self.next_due else ""
+        failed = f", {self.failed} not written" if self.failed else ""
+        return [f"posts: {self.files} read, {self.published_count} published, {self.drafts} draft, "
+                f"{self.future} scheduled{due}, {self.rejected} rejected",
+                f"feeds: {len(self.written)} written, {self.unchanged} unchanged, "
+                f"{len(self.removed)} removed{failed} in {output}"]
+
 
 class RecordedProblems(Sequence[Problem]):
     """The problems of a build answered from the last build's record: decoded on first use (issue 12).

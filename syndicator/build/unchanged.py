@@ -14,20 +14,18 @@ file modified at or after the recorded scan (a timestamp too coarse to tell) is 
 from __future__ import annotations
 
 import functools
-import hashlib
-import marshal
-import os
 import pickle
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from operator import itemgetter
 from pathlib import Path
 from typing import Mapping, Sequence
 
 from ..posts.problem import Problem
-from .output import current_signature
 from .problem_lines import problem_lines
 from .report import BuildReport, RecordedProblems
+from .vouch import posts_key, still_holds
+
+__all__ = ["Record", "answer", "answered", "posts_key", "record"]
 
 VERSION = 6
 
@@ -73,17 +71,6 @@ class Record:
             return None
 
 
-def posts_key(files: Mapping[str, tuple[int, int]]) -> tuple[str, int]:
-    """A digest of every post file's path, size and mtime (in the walk's order), and the newest mtime (ns).
-
-    marshal (version 2: no back-references, so equal dicts give equal bytes) does the work in C:
-    100,000 files cost milliseconds. The same files in another order give another key, which only
-    costs a build that finds nothing changed.
-    """
-    newest = max(map(itemgetter(1), files.values()), default=0)
-    return hashlib.blake2b(marshal.dumps(dict(files), 2), digest_size=16).hexdigest(), newest
-
-
 def record(report: BuildReport, *, files: Mapping[str, tuple[int, int]], scan_started_ns: int,
            outputs: Mapping[str, str], notes: int = 0, warm: bytes = b"", key: str | None = None) -> Record:
     """The record of a build that finished with every output file written (`key`: posts_key(files), if known)."""
@@ -110,12 +97,15 @@ def answer(saved: Record | None, *, files: Mapping[str, tuple[int, int]], now: d
     """
     if saved is None or now.timestamp() >= saved.valid_until:
         return None
-    key, newest = key or posts_key(files)
-    if key != saved.posts_key or newest >= saved.scan_started_ns - racy_ns:
+    if not still_holds(key=saved.posts_key, trusted_before_ns=saved.scan_started_ns - racy_ns,
+                       valid_until=saved.valid_until, outputs=saved.outputs, output=output, now=now.timestamp(),
+                       files_key=key or posts_key(files)):
         return None
-    root = os.fspath(output)
-    if any(current_signature(Path(root, rel)) != signature for rel, signature in saved.outputs):
-        return None
+    return answered(saved, problems)
+
+
+def answered(saved: Record, problems: Sequence[Problem] | None = None) -> BuildReport:
+    """The report of a build answered from `saved` (`problems`: its problems already as Problems, if known)."""
     files_read, published, drafts, future, rejected, unchanged = saved.counts
     return BuildReport(files=files_read, published_count=published, drafts=drafts, future=future,
                        rejected=rejected, problems=problems if problems is not None else saved.reported(),

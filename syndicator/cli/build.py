@@ -42,12 +42,8 @@ def build(config_path: Path, no_cache: bool, verbose: bool) -> None:
     config = open_config(config_path)
     report = run_build(config, now=now_utc(), use_cache=not no_cache, progress=_progress_printer(), brief=True)
     _print_problems(report.problems, verbose)
-    due = f" (next due {report.next_due.isoformat()})" if report.next_due else ""
-    click.echo(f"posts: {report.files} read, {report.published_count} published, {report.drafts} draft, "
-               f"{report.future} scheduled{due}, {report.rejected} rejected")
-    failed = f", {report.failed} not written" if report.failed else ""
-    click.echo(f"feeds: {len(report.written)} written, {report.unchanged} unchanged, "
-               f"{len(report.removed)} removed{failed} in {config.feeds.output}")
+    for line in report.summary(config.feeds.output):
+        click.echo(line)
     if config.feeds.hubs:  # durable: a ping that fails now is sent by the next build
         from ..crosspost.websub_outbox import announce
 

@@ -1,10 +1,12 @@
 """The `syndicator` script (and `python -m syndicator`): the command group, then, after `build`, a quick exit.
 
-A no-op `syndicator build` is mostly start-up and shut-down: tearing down the interpreter frees
-every object the build made (tens of thousands of paths and problems) one by one, for nothing.
-After `build` has returned, its output is flushed and the atexit handlers (logging's among them)
-have run, the process leaves with os._exit and the same status. Other commands (the daemon's
-threads, the servers) end the ordinary way. Tests that invoke `main` in-process never come here.
+A no-op `syndicator build` is mostly start-up and shut-down. First, a plain `syndicator build`
+with nothing changed is answered from the last build's quick stamp (cli/quick.py) before click
+and the config are imported. Then, after any `build`, tearing down the interpreter would free
+every object the build made (tens of thousands of paths and problems) one by one, for nothing:
+once its output is flushed and the atexit handlers (logging's among them) have run, the process
+leaves with os._exit and the same status. Other commands (the daemon's threads, the servers)
+end the ordinary way. Tests that invoke `main` in-process never come here.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import atexit
 import os
 import sys
 
-from .app import main
+from .quick import quick_build
 
 QUICK_EXIT = frozenset({"build"})  # commands that leave nothing behind that the teardown would finish
 _VALUE_OPTIONS = frozenset({"--config"})  # options of the group that take a value
@@ -34,7 +36,13 @@ def command_name(args: list[str]) -> str | None:
 
 def run() -> None:
     """Run the command line; after a quick-exit command, leave without the interpreter's teardown."""
-    if command_name(sys.argv[1:]) not in QUICK_EXIT:
+    args = sys.argv[1:]
+    quick = quick_build(args)
+    if quick is not None:
+        leave(quick)
+    from .app import main  # click and the config: the command line proper
+
+    if command_name(args) not in QUICK_EXIT:
         main(prog_name="syndicator")
         return
     try:

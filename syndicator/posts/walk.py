@@ -10,7 +10,6 @@ Names starting with "." (and editors' backups ending in "~") are skipped.
 from __future__ import annotations
 
 import functools
-import logging
 import os
 from collections import deque
 from dataclasses import dataclass, field
@@ -28,7 +27,6 @@ if TYPE_CHECKING:
 FORMATS = {".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html", ".rst": "rst",
            ".mdown": "markdown", ".mkd": "markdown", ".mdx": "mdx"}
 
-logger = logging.getLogger(__name__)
 FolderKey = tuple[int, int]  # (st_dev, st_ino)
 _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_CLOEXEC", 0)
 
@@ -173,11 +171,19 @@ def _display_prefix(root: str, posts: str) -> str:
     return posts + "/"
 
 
+def post_files(posts_dir: str | os.PathLike[str], exclude: Iterable[str]) -> Found:
+    """walk() for post files, less those below the `exclude` folders ([posts] exclude)."""
+    found = walk(posts_dir, suffixes=FORMATS)
+    skip = tuple(folder + "/" for folder in exclude)
+    if not skip:
+        return found
+    return Found({rel: v for rel, v in found.files.items() if not rel.startswith(skip)}, found.notes, found.folders)
+
+
 def discover(config: Config) -> tuple[dict[str, tuple[int, int]], list[Problem]]:
     """relpath -> (size, mtime_ns) of every post file, and one warning per link loop or repeated folder."""
-    found = walk(config.posts_dir, suffixes=FORMATS)
-    skip = tuple(folder + "/" for folder in config.reading.exclude)  # [posts] exclude
-    files = {rel: v for rel, v in found.files.items() if not rel.startswith(skip)} if skip else found.files
+    found = post_files(config.posts_dir, config.reading.exclude)
+    files = found.files
     notes = [Problem(display_path(config, rel) if rel else str(config.posts_dir), 0, message, "warning")
              for rel, message in found.notes]
     return files, notes

@@ -1,0 +1,85 @@
+"""The quick stamp: `syndicator build` says "nothing changed" without loading the config or the build (issue 12).
+
+A build that finishes and leaves its record (unchanged.py) in the default state folder also leaves
+this stamp beside it: the config file it read (resolved path, SHA-256 of its bytes), the folders
+that config names, what the record vouches for (vouch.py: the posts key, until when, the output
+files' signatures) and the exact lines and exit status of `syndicator build` answered from that
+record. A later `syndicator build` (cli/quick.py) that finds the same config bytes, the same post
+files and the same output files prints those lines, having imported little more than this module
+and the walk. Any doubt is no answer: the full command runs.
+
+The stamp vouches exactly while the record does: entry.py removes it wherever a build starts
+(where the record is forgotten), it names the cache file it belongs to, and it is left only for a
+config whose fingerprint is its bytes alone (no [site] ids_file, not a Hugo site's cascades),
+without WebSub hubs (a build pings them), in the default state folder, with nothing to print
+that a terminal would take for a control sequence. Standard library only, like vouch.py.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+from collections.abc import Sequence
+from pathlib import Path
+
+from .. import __version__
+from ..posts.walk import post_files
+from .lock import build_lock
+from .vouch import posts_key, still_holds
+
+STATE_DIR = ".syndicator"  # [site] state_dir's default, beside the config: where the stamp is looked for
+STAMP = "quick-build.pickle"
+VERSION = 1
+
+
+def forget(state_dir: Path) -> None:
+    """A build is starting: no stamp vouches for the output folder until one finishes."""
+    try:
+        os.unlink(state_dir / STAMP)
+    except FileNotFoundError:
+        pass
+
+
+def leave(state_dir: Path, *, config_path: Path, config_digest: str, posts_dir: Path, exclude: Sequence[str],
+          output: Path, vouched: tuple[str, int, float, tuple[tuple[str, str], ...]], out: Sequence[str],
+          err: Sequence[str], status: int) -> None:
+    """Leave the stamp of a finished build (`vouched`: its posts key, trusted-before time in ns,
+    valid-until POSIX time and output signatures); `out`/`err`/`status`: what `syndicator build` says then."""
+    cache = os.stat(state_dir / "cache.sqlite")
+    data = pickle.dumps((VERSION, __version__, str(config_path), config_digest, (cache.st_dev, cache.st_ino),
+                         str(posts_dir), tuple(exclude), str(output), vouched, tuple(out), tuple(err), status),
+                        protocol=pickle.HIGHEST_PROTOCOL)
+    temp = state_dir / f".{STAMP}.tmp"  # one build at a time (lock.py): no other writer
+    temp.write_bytes(data)
+    os.replace(temp, state_dir / STAMP)
+
+
+def answer(config_path: str, *, now: float) -> tuple[tuple[str, ...], tuple[str, ...], int] | None:
+    """(stdout lines, stderr lines, exit status) of `syndicator build` with the config at `config_path`
+    (resolved) when the stamp beside it still vouches for everything; else None."""
+    state_dir = os.path.join(os.path.dirname(config_path), STATE_DIR)
+    if not os.path.isfile(os.path.join(state_dir, STAMP)):
+        return None  # (and no state folder made by taking the lock)
+    with build_lock(Path(state_dir)):  # not while a build runs: it may be writing the output folder
+        try:
+            with open(os.path.join(state_dir, STAMP), "rb") as handle:
+                stamp = pickle.load(handle)
+            (version, program, config, digest, cache_id, posts_dir, exclude, output, vouched, out, err,
+             status) = stamp
+            if (version, program, config) != (VERSION, __version__, config_path):
+                return None
+            with open(config_path, "rb") as handle:
+                if hashlib.sha256(handle.read()).hexdigest() != digest:
+                    return None
+            cache = os.stat(os.path.join(state_dir, "cache.sqlite"))
+        except (OSError, ValueError, TypeError, EOFError, pickle.UnpicklingError):
+            return None  # no stamp, a damaged one or one of another version: the full command decides
+        if (cache.st_dev, cache.st_ino) != cache_id:
+            return None
+        key, trusted_before_ns, valid_until, outputs = vouched
+        files = post_files(posts_dir, exclude).files
+        if not still_holds(key=key, trusted_before_ns=trusted_before_ns, valid_until=valid_until, outputs=outputs,
+                           output=output, now=now, files_key=posts_key(files)):
+            return None
+        return out, err, status
