@@ -3,7 +3,7 @@
 Starts `syndicator run --serve` on a temporary copy of the example site (config.toml and
 posts/ from the repository), then repeatedly saves a new post the way an editor does (write a
 temporary file, rename it over the target) and polls the served RSS feed over HTTP every few
-milliseconds until the post's title appears. Prints each sample and the median (issue 12's
+milliseconds until the post's title appears (one kept-alive connection, conditional GETs). Prints each sample and the median (issue 12's
 target: 100 ms with notifications), for filesystem notifications and for the polling fallback.
 
 Each sample is broken down with the daemon's own build log line (read from its stderr as it
@@ -18,6 +18,7 @@ It also counts the builds each save caused (an editor's save must be one build).
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import os
 import random
@@ -71,6 +72,33 @@ def _site(root: Path, debounce: float, posts: int) -> tuple[Path, str]:
 def _get(url: str) -> bytes:
     with urllib.request.urlopen(url, timeout=5) as response:  # 127.0.0.1 only
         return response.read()
+
+
+class Poller:
+    """Polls one URL as a feed reader does, on one kept-alive connection with If-None-Match, so
+    that polling every few milliseconds costs the daemon little (a 304 from its file cache)."""
+
+    def __init__(self, port: int, path: str) -> None:
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        self.path, self.etag, self.body = path, None, b""
+
+    def get(self) -> bytes:
+        """The body as of now (the last one on a 304)."""
+        headers = {"If-None-Match": self.etag} if self.etag else {}
+        try:
+            self.connection.request("GET", self.path, headers=headers)
+            response = self.connection.getresponse()
+        except (http.client.HTTPException, OSError):
+            self.connection.close()  # the server closed a kept-alive connection: open another
+            self.connection.request("GET", self.path, headers=headers)
+            response = self.connection.getresponse()
+        data = response.read()
+        if response.status == 200:
+            self.etag, self.body = response.getheader("ETag"), data
+        return self.body
+
+    def close(self) -> None:
+        self.connection.close()
 
 
 def _wait(check, timeout: float) -> None:
@@ -155,6 +183,44 @@ def _show(sample: Sample) -> str:
     return " ".join(parts)
 
 
+def _started(log: Log, url: str) -> None:
+    """Wait for the first build and the quiet after the start-up builds; say what they were."""
+    def ready() -> bool:
+        try:
+            return b"<rss" in _get(url)
+        except OSError:
+            return False
+    _wait(ready, 120)
+    _wait(lambda: _quiet(log), 120)
+    startup = log.builds(0)
+    print(f"  start-up: {len(startup)} build{'s' if len(startup) != 1 else ''} "
+          f"({', '.join(m.group(1) + ' ms' for _t, m in startup)})", flush=True)
+
+
+def _saves(mode: str, runs: int, posts: Path, author: str, log: Log, poller: Poller, *,
+           debounce: float, interval: float) -> list[Sample]:
+    """Save `runs` posts one after another; each sample once the next save shows what came after it."""
+    samples, pending = [], None
+    for i in range(runs + 1):
+        start = time.perf_counter()
+        if pending:
+            samples.append(_sample(log, *pending, until=start))
+            print(f"  {mode} run {len(samples)}: {_show(samples[-1])}", flush=True)
+        if i == runs:
+            break
+        title = f"Latency probe {mode} {i} {time.time_ns()}"
+        _save(posts, f"latency-{i}.md", title, author)
+        while title.encode() not in poller.get():
+            if time.perf_counter() - start > 20:
+                raise TimeoutError(f"{title!r} never appeared in the served feed")
+            time.sleep(interval)
+        pending = (start, time.perf_counter())
+        # Let the daemon go idle (a second build for this save would run meanwhile), then wait a random
+        # extra so saves do not fall in step with the polling observer's scans (one phase only).
+        time.sleep(max(0.3, debounce) + random.uniform(0, 0.5))
+    return samples
+
+
 def measure(mode: str, runs: int, debounce: float, interval: float, posts: int) -> list[Sample]:
     """Samples for one watch mode ("notify" or "poll")."""
     with tempfile.TemporaryDirectory(prefix="syndicator-latency-") as tmp:
@@ -164,39 +230,12 @@ def measure(mode: str, runs: int, debounce: float, interval: float, posts: int) 
                "--port", str(port), "--log-level", "info"] + (["--poll"] if mode == "poll" else [])
         proc = subprocess.Popen(cmd, cwd=tmp, stderr=subprocess.PIPE, text=True)
         log = Log(proc.stderr)
-        url = f"http://127.0.0.1:{port}/rss.xml"
+        poller = Poller(port, "/rss.xml")
         try:
-            def ready() -> bool:
-                try:
-                    return b"<rss" in _get(url)
-                except OSError:
-                    return False
-            _wait(ready, 120)
-            _wait(lambda: _quiet(log), 120)
-            startup = log.builds(0)
-            print(f"  start-up: {len(startup)} build{'s' if len(startup) != 1 else ''} "
-                  f"({', '.join(m.group(1) + ' ms' for _t, m in startup)})", flush=True)
-            samples, pending = [], None
-            for i in range(runs):
-                title = f"Latency probe {mode} {i} {time.time_ns()}"
-                start = time.perf_counter()
-                _save(Path(tmp) / "posts", f"latency-{i}.md", title, author)
-                if pending:
-                    samples.append(_sample(log, *pending, until=start))
-                    print(f"  {mode} run {len(samples)}: {_show(samples[-1])}", flush=True)
-                while title.encode() not in _get(url):
-                    if time.perf_counter() - start > 20:
-                        raise TimeoutError(f"{title!r} never appeared in {url}")
-                    time.sleep(interval)
-                pending = (start, time.perf_counter())
-                # Let the daemon go idle, then wait a random extra so saves do not fall in step
-                # with the polling observer's scans (which would measure one phase only).
-                time.sleep(max(0.3, debounce) + random.uniform(0, 0.5))
-            time.sleep(max(0.3, debounce))  # a second build for the last save would have run by now
-            samples.append(_sample(log, *pending, until=time.perf_counter()))
-            print(f"  {mode} run {len(samples)}: {_show(samples[-1])}", flush=True)
-            return samples
+            _started(log, f"http://127.0.0.1:{port}/rss.xml")
+            return _saves(mode, runs, Path(tmp) / "posts", author, log, poller, debounce=debounce, interval=interval)
         finally:
+            poller.close()
             proc.terminate()
             try:
                 status = proc.wait(15)
