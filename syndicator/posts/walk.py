@@ -12,10 +12,9 @@ from __future__ import annotations
 import functools
 import os
 from collections import deque
-from dataclasses import dataclass, field
 from operator import itemgetter
 from stat import S_ISDIR, S_ISLNK, S_ISREG
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Iterable, NamedTuple
 
 from .problem import Problem
 
@@ -31,17 +30,19 @@ FolderKey = tuple[int, int]  # (st_dev, st_ino)
 _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_CLOEXEC", 0)
 
 
-@dataclass(frozen=True)
-class Found:
-    """What a walk found: post files and, per link loop or repeated folder, one message."""
+class Found(NamedTuple):
+    """What a walk found: post files and, per link loop or repeated folder, one message.
+
+    A NamedTuple rather than a dataclass: the walk is what a no-op `syndicator build` loads,
+    and the dataclasses module (with inspect) would be a tenth of its start-up.
+    """
 
     files: dict[str, tuple[int, int]]  # relpath ("/"-separated) -> (size, mtime_ns)
-    notes: list[tuple[str, str]] = field(default_factory=list)  # (relpath, message)
+    notes: list[tuple[str, str]]  # (relpath, message)
     folders: int = 0  # folders read
 
 
-@dataclass(frozen=True)
-class _Folder:
+class _Folder(NamedTuple):
     rel: str  # "" for the posts folder, else "a/b/"
     path: str
     chain: tuple[FolderKey, ...]  # this folder's key and those of the folders above it
