@@ -11,9 +11,11 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 
 import pytest
 
+from syndicator.build import stamp
 from syndicator.build.stamp import STAMP, STATE_DIR
 from syndicator.config import load
 from tests.conftest import REPO
@@ -145,3 +147,11 @@ def test_options_and_other_commands_take_the_full_path(example):
     for args in (["build", "-v"], ["build", "--no-cache"], ["check"]):
         result = _run(*args, cwd=example, verbose=True)
         assert "import 'click'" in result.stderr, args
+
+
+def test_a_stamp_left_by_other_copies_of_the_modules_is_no_answer(example, monkeypatch):
+    assert _run("build", cwd=example).returncode == 0
+    config = os.path.realpath(example / "config.toml")
+    assert stamp.answer(config, now=time.time()) is not None
+    monkeypatch.setattr(stamp, "_code", lambda: ((1, 2),) * len(stamp._CODE))
+    assert stamp.answer(config, now=time.time()) is None

@@ -9,10 +9,11 @@ files and the same output files prints those lines, having imported little more 
 and the walk. Any doubt is no answer: the full command runs.
 
 The stamp vouches exactly while the record does: entry.py removes it wherever a build starts
-(where the record is forgotten), it names the cache file it belongs to, and it is left only for a
-config whose fingerprint is its bytes alone (no [site] ids_file, not a Hugo site's cascades),
-without WebSub hubs (a build pings them), in the default state folder, with nothing to print
-that a terminal would take for a control sequence. Standard library only, like vouch.py.
+(where the record is forgotten), and it names the cache file it belongs to and the copies of the
+modules that made it (_CODE). It is left only for a config whose fingerprint is its bytes alone
+(no [site] ids_file, not a Hugo site's cascades), without WebSub hubs (a build pings them), in
+the default state folder, with nothing to print that a terminal would take for a control
+sequence. Standard library only, like vouch.py.
 """
 
 from __future__ import annotations
@@ -31,6 +32,16 @@ from .vouch import posts_key, still_holds
 STATE_DIR = ".syndicator"  # [site] state_dir's default, beside the config: where the stamp is looked for
 STAMP = "quick-build.pickle"
 VERSION = 1
+# The modules that decide what a stamp holds and what `syndicator build` prints from it: a stamp left by
+# other copies of them (an upgrade, an edit in a checkout) is no answer, whatever the version says.
+_CODE = ("build/stamp.py", "build/vouch.py", "build/signature.py", "build/entry.py", "build/unchanged.py",
+         "build/report.py", "build/problem_lines.py", "posts/walk.py", "cli/quick.py", "cli/build.py")
+
+
+def _code() -> tuple[tuple[int, int], ...]:
+    """(size, mtime_ns) of each of _CODE, read without importing them."""
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    return tuple((st.st_size, st.st_mtime_ns) for st in (os.stat(os.path.join(package, name)) for name in _CODE))
 
 
 def forget(state_dir: Path) -> None:
@@ -47,9 +58,9 @@ def leave(state_dir: Path, *, config_path: Path, config_digest: str, posts_dir: 
     """Leave the stamp of a finished build (`vouched`: its posts key, trusted-before time in ns,
     valid-until POSIX time and output signatures); `out`/`err`/`status`: what `syndicator build` says then."""
     cache = os.stat(state_dir / "cache.sqlite")
-    data = pickle.dumps((VERSION, __version__, str(config_path), config_digest, (cache.st_dev, cache.st_ino),
-                         str(posts_dir), tuple(exclude), str(output), vouched, tuple(out), tuple(err), status),
-                        protocol=pickle.HIGHEST_PROTOCOL)
+    data = pickle.dumps((VERSION, (__version__, _code()), str(config_path), config_digest,
+                         (cache.st_dev, cache.st_ino), str(posts_dir), tuple(exclude), str(output), vouched,
+                         tuple(out), tuple(err), status), protocol=pickle.HIGHEST_PROTOCOL)
     temp = state_dir / f".{STAMP}.tmp"  # one build at a time (lock.py): no other writer
     temp.write_bytes(data)
     os.replace(temp, state_dir / STAMP)
@@ -67,7 +78,7 @@ def answer(config_path: str, *, now: float) -> tuple[tuple[str, ...], tuple[str,
                 stamp = pickle.load(handle)
             (version, program, config, digest, cache_id, posts_dir, exclude, output, vouched, out, err,
              status) = stamp
-            if (version, program, config) != (VERSION, __version__, config_path):
+            if (version, program, config) != (VERSION, (__version__, _code()), config_path):
                 return None
             with open(config_path, "rb") as handle:
                 if hashlib.sha256(handle.read()).hexdigest() != digest:
