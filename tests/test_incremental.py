@@ -117,7 +117,8 @@ def test_incremental_builds_equal_full_builds(first, steps):
             _age([path], 100 - age)  # older than the build, newer than the last step's
             report = build(warm, now=now, brief=True)
             full = build(cold, now=now, use_cache=False)
-            event(f"incremental={report.incremental} from_record={report.from_record}")
+            event(f"incremental={report.incremental} from_record={report.from_record} "
+                  f"rendered={'render' in report.timings}")
             assert _tree(base / "warm" / "feeds") == _tree(base / "cold" / "feeds")
             assert _summary(report) == _summary(full), (_summary(report), _summary(full))
             if report.incremental:
