@@ -20,7 +20,7 @@ from datetime import datetime
 from ..config import Config
 from ..posts.problem import Problem
 from .cache import Cache
-from .incremental import Change, Tally, changes, owners, problems_after, save_parsed
+from .incremental import Change, changes, next_due, owners, problems_after, save_parsed
 from .manifest import Manifest
 from .output import current_signature
 from .report import BuildReport
@@ -64,10 +64,10 @@ def _outputs_intact(config: Config, saved: Record) -> bool:
 
 
 def _report(change: Change, saved: Record, problems: list[Problem], rejected: int, *, seconds: float) -> BuildReport:
-    tally = Tally.of(change.posts)
+    tally = change.rows.tally
     return BuildReport(files=len(change.files), published=change.fresh, published_count=tally.published,
                        drafts=tally.drafts, future=tally.future, rejected=rejected, problems=problems,
-                       unchanged=saved.counts[5], next_due=tally.next_due, timings={"plan": seconds},
+                       unchanged=saved.counts[5], next_due=next_due(change.rows), timings={"plan": seconds},
                        incremental=True, read_again=tuple(change.changed))
 
 

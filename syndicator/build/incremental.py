@@ -28,11 +28,12 @@ from ..posts.loader import FileEntry, Stub, display_path, parse_file
 from ..posts.problem import Problem
 from .cache import RACY_NS, Cache, dumps
 from .manifest import Manifest
-from .plan import DRAFT, FUTURE, PUBLISHED, GroupKey, Top, feed_order, regroup
+from .plan import PUBLISHED, GroupKey, Top, feed_order, regroup
 from .planned import Planned
 from .report import BuildReport
 from .unchanged import Record
-from .warm import Groups, Placed, Warm, claim_sum, placed, reserve
+from .filerows import Diff, FileRows, Placed
+from .warm import Groups, Warm, claim_sum, placed, reserve
 
 logger = logging.getLogger(__name__)
 MAX_CHANGED = 64  # more changed files than this: a full build (it parses them on both cores)
@@ -49,7 +50,8 @@ class Change:
     changed: list[str]  # the files read again: changed, added or removed (sorted)
     parsed: dict[str, tuple[FileEntry, Post | None]]  # those that are still there, parsed
     stubs: dict[str, Stub]  # their good posts
-    posts: dict[str, Placed]  # every good post now
+    new_rows: dict[str, Placed | None]  # the changed files' rows now (None: no good post)
+    rows: FileRows  # every post file and good post now
     fresh: list[Stub]  # the changed files' published posts, by path
     before: dict[GroupKey, Top]  # the feeds the change touches, as they were
     after: dict[GroupKey, Top]  # the same feeds now (a feed no longer made is missing, a new one added)
@@ -57,7 +59,7 @@ class Change:
 
     def warm(self) -> Warm:
         """The state the next build may start from."""
-        return Warm(self.cutoff, self.files, self.posts, self.groups, True)
+        return Warm(self.cutoff, self.rows, self.groups, True)
 
     def feeds_unchanged(self, items: int) -> bool:
         """Whether every feed lists the same posts (by file and digest) as before, so no output file changes:
@@ -69,15 +71,6 @@ class Change:
             shown(top) == shown(self.after[key]) for key, top in self.before.items())
 
 
-def changed_files(saved: Record, old: dict[str, tuple[int, int]], files: dict[str, tuple[int, int]]) -> list[str]:
-    """Post files added, removed or changed since `old`, and those changed too close to the record's scan."""
-    racy = saved.scan_started_ns - RACY_NS
-    changed = {rel for rel, _seen in files.items() ^ old.items()} if files != old else set()
-    if max(map(itemgetter(1), files.values()), default=0) >= racy:
-        changed.update(rel for rel, (_size, mtime) in files.items() if mtime >= racy)
-    return sorted(changed)
-
-
 def changes(config: Config, now: datetime, saved: Record, warm: Warm | None,
             files: dict[str, tuple[int, int]]) -> Change | None:
     """The change the files changed since `saved` (whose warm state is `warm`) make, or None when a full
@@ -85,24 +78,30 @@ def changes(config: Config, now: datetime, saved: Record, warm: Warm | None,
     cutoff = now.timestamp()
     if warm is None or not warm.clean or cutoff >= saved.valid_until or cutoff < warm.built_at:
         return None
-    changed = changed_files(saved, warm.files, files)
+    racy = saved.scan_started_ns - RACY_NS  # files changed this close to the last scan are read again
+    also = [rel for rel, (_size, mtime) in files.items() if mtime >= racy] if _newest(files) >= racy else []
+    diff = warm.rows.diff(files, also)
+    changed = sorted(diff.changed)
     if len(changed) > MAX_CHANGED or (config.reading.engine == "hugo" and any(map(index_file, changed))):
         return None  # a changed Hugo _index.md cascades to the posts below it (posts/cascade.py)
     parsed = {rel: parse_file(config, rel) for rel in changed if rel in files}
     stubs = {rel: entry[2] for rel, (entry, _post) in parsed.items() if entry[2] is not None}
-    if _claimed(warm.posts, changed, stubs.values()):
+    if _claimed(warm.rows, diff, changed, stubs.values()):
         return None
-    posts = {rel: p for rel, p in warm.posts.items() if rel not in parsed and rel in files}
-    posts.update((rel, placed(stub, cutoff)) for rel, stub in stubs.items())
-    fresh = [stub for rel, stub in sorted(stubs.items()) if posts[rel][0] == PUBLISHED]
+    rows = {rel: placed(stubs[rel], cutoff) if rel in stubs else None for rel in changed}
+    fresh = [stub for rel, stub in sorted(stubs.items()) if rows[rel][0] == PUBLISHED]  # type: ignore[index]
     touched = warm.groups.holding(set(changed))
     touched += [key for stub in fresh for key in _feeds_of(config, stub) if key in warm.groups]
     before = {key: warm.groups[key] for key in touched}
     after = regroup(config, before, removed=set(changed), added=fresh, keep=reserve(config.feeds.items))
     if after is None:
         return None
-    return Change(cutoff, files, changed, parsed, stubs, posts, fresh, before, after,
-                  warm.groups.updated(after, before))
+    return Change(cutoff, files, changed, parsed, stubs, rows, warm.rows.updated(files, diff, rows), fresh,
+                  before, after, warm.groups.updated(after, before))
+
+
+def _newest(files: dict[str, tuple[int, int]]) -> int:
+    return max(map(itemgetter(1), files.values()), default=0)
 
 
 def _feeds_of(config: Config, stub: Stub) -> list[GroupKey]:
@@ -122,22 +121,10 @@ def save_parsed(config: Config, cache: Cache, change: Change, *, started_ns: int
     return {rel: post for rel, (_entry, post) in rows.items() if post is not None}
 
 
-@dataclass(frozen=True)
-class Tally:
-    """The good posts' states at the build's time, counted, and when the next one changes."""
-
-    published: int
-    drafts: int
-    future: int
-    next_due: datetime | None
-
-    @staticmethod
-    def of(posts: dict[str, Placed]) -> "Tally":
-        """Count `posts` (a warm state's)."""
-        states = [p[0] for p in posts.values()]
-        due = min((p[3] for p in posts.values() if p[3] is not None), default=None)
-        return Tally(states.count(PUBLISHED), states.count(DRAFT), states.count(FUTURE),
-                     datetime.fromtimestamp(due, timezone.utc) if due is not None else None)
+def next_due(rows: FileRows) -> datetime | None:
+    """When the next post comes due or expires."""
+    due = rows.tally.due
+    return datetime.fromtimestamp(due, timezone.utc) if due is not None else None
 
 
 def plan_changes(config: Config, now: datetime, cache: Cache, saved: Record, warm: Warm | None,
@@ -151,20 +138,21 @@ def plan_changes(config: Config, now: datetime, cache: Cache, saved: Record, war
     if change is None:
         return None
     pickled = save_parsed(config, cache, change, started_ns=started_ns)
-    tally = Tally.of(change.posts)
+    tally = change.rows.tally
     return Planned(
         found=Scan(config, {}, pickled, cache), published=change.fresh, published_count=tally.published,
-        drafts=tally.drafts, future=tally.future, next_due=tally.next_due,
+        drafts=tally.drafts, future=tally.future, next_due=next_due(change.rows),
         problems=notes + problems_after(config, saved, problems, change)[0], notes=len(notes),
         groups=change.groups, warm=change.warm(), owners=lambda manifest: owners(manifest, change),
         scan_started_ns=started_ns, incremental=True, read_again=tuple(change.changed))
 
 
-def _claimed(before: dict[str, Placed], changed: list[str], stubs: Iterable[Stub]) -> bool:
+def _claimed(rows: FileRows, diff: Diff, changed: list[str], stubs: Iterable[Stub]) -> bool:
     """Whether a changed file's post may claim an id or address another file holds (or another changed file claims)."""
     stubs = list(stubs)
-    if all(before.get(s.source, ("",))[1:3] == (claim_sum(s.id), claim_sum(s.url)) for s in stubs):
+    if all(diff.rows.get(s.source, ("",))[1:3] == (claim_sum(s.id), claim_sum(s.url)) for s in stubs):
         return False  # each keeps the claims it held: they were settled then
+    before = rows.posts
     others = set(changed)
     ids = {p[1] for rel, p in before.items() if rel not in others}
     urls = {p[2] for rel, p in before.items() if rel not in others}
@@ -199,7 +187,7 @@ def problems_after(config: Config, saved: Record, problems: list[Problem] | None
 def owners(manifest: Manifest, change: Change) -> None:
     """Forget the ids and addresses the changed files owned; record those their published posts hold now."""
     manifest.update_owners(change.changed, {(kind, key): rel for rel, stub in change.stubs.items()
-                                            if change.posts[rel][0] == PUBLISHED
+                                            if change.new_rows[rel][0] == PUBLISHED  # type: ignore[index]
                                             for kind, key in (("id", stub.id), ("url", stub.url))})
 
 

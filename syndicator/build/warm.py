@@ -7,15 +7,14 @@ items changed (build/incremental.py, build/edit.py). Each feed keeps more member
 (a reserve): a feed cut short that loses more posts than its reserve holds cannot be planned
 this way, and the build runs in full.
 
-Encoded so that an edit pays only for what it touches: the files and the posts' states are
-marshal'd (C speed both ways); each feed's members are pickled on their own (with the cache's
-author references) and decoded only when a changed post is or becomes one of them. A feed no
-change touched keeps its bytes from one build to the next.
+Encoded so that an edit pays only for what it touches: the files and the posts' states in chunks
+(build/filerows.py), decoded and written again only where files changed; each feed's members
+pickled on their own (with the cache's author references), decoded only when a changed post is
+or becomes one of them. A chunk or feed no change touched keeps its bytes from build to build.
 """
 
 from __future__ import annotations
 
-import marshal
 import pickle
 import zlib
 from dataclasses import dataclass
@@ -26,14 +25,14 @@ from ..model import Author
 from ..posts.loader import Stub
 from ..posts.problem import Problem
 from .cache import dumps, loads
+from .filerows import FileRows, Placed, Tally
 from .plan import GroupKey, Top, due_at, status
 from .unchanged import Record
 
-VERSION = 3
-# (state at the build's time, checksum of its id, of its address, when it is next due). A checksum
-# stands for each claim: equal claims have equal checksums, so a clash is never missed; two
-# different ones that share a checksum only cost a full build.
-Placed = tuple[str, int, int, "float | None"]
+VERSION = 4
+# Placed: (state at the build's time, checksum of its id, of its address, when it is next due). A
+# checksum stands for each claim: equal claims have equal checksums, so a clash is never missed;
+# two different ones that share a checksum only cost a full build.
 _Encoded = tuple[tuple[str, ...], bytes]  # a feed's member files, and its Top pickled
 
 
@@ -118,22 +117,32 @@ class Warm:
     """The last build's good posts (by file) and its feeds' newest members, as of `built_at`."""
 
     built_at: float  # POSIX time the build planned for: a state holds from then until the record's valid_until
-    files: dict[str, tuple[int, int]]  # every post file -> (size, mtime_ns), as the build's walk saw it
-    posts: dict[str, Placed]  # every good post that kept its id and address, by file
+    rows: FileRows  # every post file (size, mtime_ns) as the build's walk saw it; every good post's Placed
     groups: Groups
     clean: bool  # no file was rejected for claiming another's id or address
+
+    @property
+    def files(self) -> dict[str, tuple[int, int]]:
+        """Every post file -> (size, mtime_ns), in the walk's order."""
+        return self.rows.files
+
+    @property
+    def posts(self) -> dict[str, Placed]:
+        """Every good post that kept its id and address, by file."""
+        return self.rows.posts
 
     @staticmethod
     def of(files: dict[str, tuple[int, int]], stubs: Iterable[Stub], found: Mapping[GroupKey, Top], *,
            now: datetime, clean: bool) -> "Warm":
         """The state a full build leaves: its files, kept stubs and the groups it planned (with their reserve)."""
         cutoff = now.timestamp()
-        return Warm(cutoff, files, {s.source: placed(s, cutoff) for s in stubs}, Groups.of(found), clean)
+        return Warm(cutoff, FileRows.of(files, {s.source: placed(s, cutoff) for s in stubs}), Groups.of(found), clean)
 
     def dumps(self, authors: Mapping[str, Author]) -> bytes:
         """Bytes for the record (authors by reference, as in the build cache)."""
-        return pickle.dumps((VERSION, self.built_at, self.clean, marshal.dumps(self.files),
-                             marshal.dumps(self.posts), self.groups.encoded(authors)),
+        tally = self.rows.tally
+        return pickle.dumps((VERSION, self.built_at, self.clean, self.rows.encoded(),
+                             (tally.published, tally.drafts, tally.future, tally.due), self.groups.encoded(authors)),
                             protocol=pickle.HIGHEST_PROTOCOL)
 
     @staticmethod
@@ -142,10 +151,10 @@ class Warm:
         if not data:
             return None
         try:
-            version, built_at, clean, files, posts, groups = pickle.loads(data)
+            version, built_at, clean, chunks, tally, groups = pickle.loads(data)
             if version != VERSION:
                 return None
-            return Warm(built_at, marshal.loads(files), marshal.loads(posts), Groups(groups, {}, authors), clean)
+            return Warm(built_at, FileRows.decode(chunks, Tally(*tally)), Groups(groups, {}, authors), clean)
         except Exception:  # noqa: BLE001 - a damaged state only costs a full build
             return None
 
