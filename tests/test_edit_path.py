@@ -97,7 +97,7 @@ def test_a_build_killed_before_its_record_leaves_none_and_the_next_build_is_righ
     assert _summary(report) == _summary(full)
 
 
-def test_the_edit_path_loads_neither_the_renderers_nor_the_pipeline(tmp_path):
+def test_the_edit_path_loads_neither_the_pipeline_nor_the_writers(tmp_path):
     """What makes `syndicator build` after such an edit quick: measured as modules loaded, in a fresh process."""
     posts = _site(tmp_path)
     warm = _config(tmp_path, "warm")
@@ -111,6 +111,7 @@ def test_the_edit_path_loads_neither_the_renderers_nor_the_pipeline(tmp_path):
         f"report = build(load({str(tmp_path / 'warm' / 'config.toml')!r}), now=datetime(2026, 1, 10, tzinfo=timezone.utc),"
         " brief=True)\n"
         "print(json.dumps([report.incremental, sorted(m for m in sys.modules if m.startswith("
-        "('syndicator.render', 'syndicator.build.pipeline', 'syndicator.build.emit', 'lxml')))]))\n")
+        "('syndicator.build.pipeline', 'syndicator.build.emit', 'syndicator.build.scan', "
+        "'syndicator.build.write')))]))\n")
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert json.loads(out.stdout.splitlines()[-1]) == [True, []]
