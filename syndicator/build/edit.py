@@ -16,11 +16,12 @@ import os
 import time
 from dataclasses import replace
 from datetime import datetime
+from typing import Sequence
 
 from ..config import Config
 from ..posts.problem import Problem
 from .cache import Cache
-from .incremental import Change, changes, next_due, owners, problems_after, save_parsed
+from .incremental import Change, changes, next_due, owners, problems_after, problems_unchanged, save_parsed
 from .manifest import Manifest
 from .output import current_signature
 from .report import BuildReport
@@ -51,10 +52,15 @@ def build_edit(config: Config, now: datetime, cache: Cache, saved: Record, disco
         owners(manifest, change)
     finally:
         manifest.close()
-    kept, rejected = problems_after(config, saved, problems, change)
-    report = _report(change, saved, notes + kept, rejected, seconds=time.perf_counter() - start)
+    same = problems_unchanged(config, saved, problems, change, notes)  # the usual edit: the record's problems hold
+    if same:
+        report = _report(change, saved, problems if problems is not None else _recorded(saved), saved.counts[4],
+                         seconds=time.perf_counter() - start)
+    else:
+        kept, rejected = problems_after(config, saved, problems, change)
+        report = _report(change, saved, notes + kept, rejected, seconds=time.perf_counter() - start)
     return _leave_record(config, cache, report, change, saved, notes=len(notes), started_ns=started_ns,
-                         files_key=files_key, persist=persist)
+                         files_key=files_key, persist=persist, same_problems=same)
 
 
 def _outputs_intact(config: Config, saved: Record) -> bool:
@@ -63,7 +69,13 @@ def _outputs_intact(config: Config, saved: Record) -> bool:
     return all(current_signature(os.path.join(root, rel)) == signature for rel, signature in saved.outputs)
 
 
-def _report(change: Change, saved: Record, problems: list[Problem], rejected: int, *, seconds: float) -> BuildReport:
+def _recorded(saved: Record) -> Sequence[Problem]:
+    """The record's problems, as a report carries them."""
+    return list(map(Problem._make, saved.problems))
+
+
+def _report(change: Change, saved: Record, problems: Sequence[Problem], rejected: int, *,
+            seconds: float) -> BuildReport:
     tally = change.rows.tally
     return BuildReport(files=len(change.files), published=change.fresh, published_count=tally.published,
                        drafts=tally.drafts, future=tally.future, rejected=rejected, problems=problems,
@@ -72,12 +84,22 @@ def _report(change: Change, saved: Record, problems: list[Problem], rejected: in
 
 
 def _leave_record(config: Config, cache: Cache, report: BuildReport, change: Change, saved: Record, *, notes: int,
-                  started_ns: int, files_key: tuple[str, int] | None, persist: bool) -> BuildReport:
-    """Record the build (the same output files as the last one's), so that the next can start from it."""
+                  started_ns: int, files_key: tuple[str, int] | None, persist: bool,
+                  same_problems: bool) -> BuildReport:
+    """Record the build (the same output files as the last one's), so that the next can start from it;
+    `same_problems`: the record's problems are the report's (kept as they are, not encoded again)."""
     token = f"{started_ns}-{os.getpid()}"
     key, newest = files_key or posts_key(change.files)
     warm = change.warm()
-    left = record(report, files=change.files, scan_started_ns=started_ns, outputs=dict(saved.outputs), notes=notes,
-                  warm=warm.dumps(config.authors) if persist else b"", key=key)
+    data = warm.dumps(config.authors) if persist else b""
+    if same_problems:
+        due = report.next_due.timestamp() if report.next_due else None
+        left = replace(saved, posts_key=key, scan_started_ns=started_ns,
+                       valid_until=due if due is not None else float("inf"), next_due=due, warm=data,
+                       counts=(report.files, report.published_count, report.drafts, report.future, report.rejected,
+                               report.unchanged))
+    else:
+        left = record(report, files=change.files, scan_started_ns=started_ns, outputs=dict(saved.outputs),
+                      notes=notes, warm=data, key=key)
     cache.put_last_build(left.dumps() if persist else None, token)
     return replace(report, memory=Memory(token, left, warm, report.problems, newest))

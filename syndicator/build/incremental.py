@@ -19,7 +19,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from operator import itemgetter
-from typing import Iterable
+from typing import Iterable, Sequence
 
 from ..config import Config
 from ..model import Post
@@ -182,6 +182,25 @@ def problems_after(config: Config, saved: Record, problems: list[Problem] | None
             kept[at:at] = entry[3]
             rejected += any(p.severity == "error" for p in entry[3])
     return kept, rejected
+
+
+def problems_unchanged(config: Config, saved: Record, problems: Sequence[Problem] | None, change: Change,
+                       notes: list[Problem]) -> bool:
+    """Whether the walk's notes and every changed file's problems are the record's (then every problem is).
+    `problems`: the record's, as Problems, if held."""
+    recorded = problems if problems is not None else saved.problems
+    if list(notes) != list(recorded[:saved.notes]):
+        return False
+    now: dict[str, list[Problem]] = {display_path(config, rel): [] for rel in change.changed}
+    for entry, _post in change.parsed.values():
+        for problem in entry[3]:
+            now.setdefault(problem.path, []).append(problem)
+    posts = recorded[saved.notes:]
+    for shown, mine in now.items():
+        low = bisect.bisect_left(posts, shown, key=_path)
+        if list(posts[low:bisect.bisect_right(posts, shown, lo=low, key=_path)]) != mine:
+            return False
+    return True
 
 
 def owners(manifest: Manifest, change: Change) -> None:
