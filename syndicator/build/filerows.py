@@ -58,6 +58,7 @@ class Diff:
     changed: set[str]  # added, removed or changed
     rows: dict[str, Placed]  # the changed files' old rows, when they were good posts
     aligned: bool  # every file is where it was in the walk's order: chunks can be reused
+    slices: dict[int, Files]  # when aligned: the walk's files of each chunk holding a changed file
 
 
 class FileRows:
@@ -106,29 +107,25 @@ class FileRows:
         if self._whole is None and len(files) == sum(chunk[0] for chunk in self._chunks or ()):
             changed: set[str] = set()
             rows: dict[str, Placed] = {}
-            walked = iter(files.items())
+            slices: dict[int, Files] = {}
+            walked, extra = iter(files.items()), set(also)
             for index, (count, data, _posts) in enumerate(self._chunks or ()):
                 now = dict(islice(walked, count))
-                if marshal.dumps(now, 2) == data:
+                if marshal.dumps(now, 2) == data and extra.isdisjoint(now):
                     continue
                 before, posts = self._chunk(index)
                 if list(before) != list(now):
                     break  # a file added and another removed: the chunks no longer line up
-                differ = {rel for rel in now if now[rel] != before[rel]}
+                differ = {rel for rel in now if now[rel] != before[rel] or rel in extra}
                 changed |= differ
                 rows.update((rel, posts[rel]) for rel in differ if rel in posts)
+                slices[index] = now
             else:
-                order = list(files) if set(also) - changed else []
-                for rel in set(also) - changed:
-                    changed.add(rel)
-                    row = self._chunk(order.index(rel) // CHUNK)[1].get(rel)
-                    if row is not None:
-                        rows[rel] = row
-                return Diff(changed, rows, True)
+                return Diff(changed, rows, True, slices)
         before, posts = self._all()
         changed = {rel for rel, _seen in files.items() ^ before.items()} if files != before else set()
         changed.update(also)
-        return Diff(changed, {rel: posts[rel] for rel in changed if rel in posts}, False)
+        return Diff(changed, {rel: posts[rel] for rel in changed if rel in posts}, False, {})
 
     def updated(self, files: Files, diff: Diff, rows: Mapping[str, Placed | None]) -> "FileRows":
         """The rows after the walk found `files` (compared in `diff`): `rows` for the files read again
@@ -138,11 +135,9 @@ class FileRows:
             posts = {rel: row for rel, row in self.posts.items() if rel not in rows and rel in files}
             posts.update((rel, row) for rel, row in rows.items() if row is not None)
             return FileRows.of(files, posts)
-        chunks, walked = list(self._chunks or ()), iter(files.items())
-        for index, (count, _data, _posts) in enumerate(chunks):
-            now = dict(islice(walked, count))
-            if rows.keys().isdisjoint(now):
-                continue
+        chunks = list(self._chunks or ())
+        for index, now in diff.slices.items():
+            count = chunks[index][0]
             posts = dict(self._chunk(index)[1])
             for rel in rows.keys() & now.keys():
                 row = rows[rel]
