@@ -97,7 +97,7 @@ def test_a_build_killed_before_its_record_leaves_none_and_the_next_build_is_righ
     assert _summary(report) == _summary(full)
 
 
-def test_the_edit_path_loads_neither_the_pipeline_nor_the_writers(tmp_path):
+def test_the_edit_path_loads_neither_the_pipeline_nor_the_renderers(tmp_path):
     """What makes `syndicator build` after such an edit quick: measured as modules loaded, in a fresh process."""
     posts = _site(tmp_path)
     warm = _config(tmp_path, "warm")
@@ -112,6 +112,6 @@ def test_the_edit_path_loads_neither_the_pipeline_nor_the_writers(tmp_path):
         " brief=True)\n"
         "print(json.dumps([report.incremental, sorted(m for m in sys.modules if m.startswith("
         "('syndicator.build.pipeline', 'syndicator.build.emit', 'syndicator.build.scan', "
-        "'syndicator.build.write')))]))\n")
+        "'syndicator.build.write', 'syndicator.render', 'lxml')))]))\n")
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert json.loads(out.stdout.splitlines()[-1]) == [True, []]
