@@ -10,7 +10,7 @@ from syndicator.build.filerows import CHUNK, FileRows, Tally
 STATES = ["published", "draft", "future"]
 ROWS = st.one_of(st.none(), st.tuples(st.sampled_from(STATES), st.integers(0, 3), st.integers(0, 3),
                                       st.one_of(st.none(), st.floats(0, 100, allow_nan=False))))
-CHANGES = st.lists(st.tuples(st.sampled_from(["edit", "touch", "remove", "add", "racy"]),
+CHANGES = st.lists(st.tuples(st.sampled_from(["edit", "touch", "grow", "remove", "add", "racy"]),
                              st.integers(0, 3 * CHUNK), ROWS), max_size=6)
 
 
@@ -35,7 +35,8 @@ def test_chunked_rows_agree_with_whole_dicts(count, first, changes):
                 also.add(rel)
         else:
             size, mtime = now.get(rel, (0, 0))
-            now[rel] = (size + 1, mtime) if op == "edit" else (size, mtime + 1)
+            now[rel] = {"edit": (size + 1, mtime), "touch": (size, mtime + 1),
+                        "grow": (size + 2**40, mtime)}.get(op, (size, mtime + 1))  # grow: marshal'd longer
         if op != "racy":
             new_rows[rel] = row if rel in now else None
     now = dict(sorted(now.items()))  # the walk's order
@@ -57,7 +58,7 @@ def test_an_edit_decodes_only_the_chunk_it_is_in():
     files = {_name(i): (i, i) for i in range(3 * CHUNK)}
     rows = FileRows.decode(FileRows.of(files, {}).encoded(), Tally(0, 0, 0, None))
     now = dict(files)
-    now[_name(CHUNK + 5)] = (0, 0)
+    now[_name(CHUNK + 5)] = (2**40, 0)  # marshal'd longer than before: the next chunks' offsets move
     diff = rows.diff(now)
     assert diff.changed == {_name(CHUNK + 5)} and diff.aligned
     assert sorted(rows._decoded) == [1]  # noqa: SLF001 - what the optimisation is about

@@ -103,25 +103,35 @@ class FileRows:
 
     def diff(self, files: Files, also: Iterable[str] = ()) -> Diff:
         """The files that differ from `files` (the walk's), and the `also` files, with their rows; only the
-        chunks that differ are decoded."""
-        if self._whole is None and len(files) == sum(chunk[0] for chunk in self._chunks or ()):
+        chunks that differ are decoded.
+
+        marshal writes a dict as its pairs one after another, so the walk's files, marshal'd once, hold
+        each chunk's bytes (less its first and last byte) at the chunk's offset while nothing changed.
+        """
+        chunks = self._chunks or []
+        if self._whole is None and len(files) == sum(chunk[0] for chunk in chunks):
+            whole, items, extra = memoryview(marshal.dumps(files, 2)), list(files.items()), set(also)
             changed: set[str] = set()
             rows: dict[str, Placed] = {}
             slices: dict[int, Files] = {}
-            walked, extra = iter(files.items()), set(also)
-            for index, (count, data, _posts) in enumerate(self._chunks or ()):
-                now = dict(islice(walked, count))
-                if marshal.dumps(now, 2) == data and extra.isdisjoint(now):
-                    continue
-                before, posts = self._chunk(index)
-                if list(before) != list(now):
-                    break  # a file added and another removed: the chunks no longer line up
-                differ = {rel for rel in now if now[rel] != before[rel] or rel in extra}
-                changed |= differ
-                rows.update((rel, posts[rel]) for rel in differ if rel in posts)
-                slices[index] = now
+            offset, start = 1, 0
+            for index, (count, data, _posts) in enumerate(chunks):
+                size = len(data) - 2
+                same = whole[offset:offset + size] == memoryview(data)[1:-1]
+                now = dict(items[start:start + count]) if not same or extra else {}
+                if not same or not extra.isdisjoint(now):
+                    before, posts = self._chunk(index)
+                    if list(before) != list(now):
+                        break  # a file added and another removed: the chunks no longer line up
+                    differ = {rel for rel in now if now[rel] != before[rel] or rel in extra}
+                    changed |= differ
+                    rows.update((rel, posts[rel]) for rel in differ if rel in posts)
+                    slices[index] = now
+                    size = size if same else len(marshal.dumps(now, 2)) - 2
+                offset, start = offset + size, start + count
             else:
-                return Diff(changed, rows, True, slices)
+                if offset == len(whole) - 1:
+                    return Diff(changed, rows, True, slices)
         before, posts = self._all()
         changed = {rel for rel, _seen in files.items() ^ before.items()} if files != before else set()
         changed.update(also)

@@ -18,6 +18,7 @@ import bisect
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from itertools import compress
 from operator import itemgetter
 from typing import Iterable, Sequence
 
@@ -39,6 +40,7 @@ logger = logging.getLogger(__name__)
 MAX_CHANGED = 64  # more changed files than this: a full build (it parses them on both cores)
 _Discovered = tuple[dict[str, tuple[int, int]], list[Problem]]
 _path = itemgetter(0)
+_mtime = itemgetter(1)
 
 
 @dataclass(frozen=True)
@@ -79,7 +81,7 @@ def changes(config: Config, now: datetime, saved: Record, warm: Warm | None,
     if warm is None or not warm.clean or cutoff >= saved.valid_until or cutoff < warm.built_at:
         return None
     racy = saved.scan_started_ns - RACY_NS  # files changed this close to the last scan are read again
-    also = [rel for rel, (_size, mtime) in files.items() if mtime >= racy] if _newest(files) >= racy else []
+    also = list(compress(files, map(racy.__le__, map(_mtime, files.values())))) if _newest(files) >= racy else []
     diff = warm.rows.diff(files, also)
     changed = sorted(diff.changed)
     if len(changed) > MAX_CHANGED or (config.reading.engine == "hugo" and any(map(index_file, changed))):
@@ -101,7 +103,7 @@ def changes(config: Config, now: datetime, saved: Record, warm: Warm | None,
 
 
 def _newest(files: dict[str, tuple[int, int]]) -> int:
-    return max(map(itemgetter(1), files.values()), default=0)
+    return max(map(_mtime, files.values()), default=0)
 
 
 def _feeds_of(config: Config, stub: Stub) -> list[GroupKey]:
