@@ -110,15 +110,15 @@ class FileRows:
         """
         chunks = self._chunks or []
         if self._whole is None and len(files) == sum(chunk[0] for chunk in chunks):
-            whole, items, extra = memoryview(marshal.dumps(files, 2)), list(files.items()), set(also)
+            whole, extra = marshal.dumps(files, 2), set(also)
             changed: set[str] = set()
             rows: dict[str, Placed] = {}
             slices: dict[int, Files] = {}
             offset, start = 1, 0
             for index, (count, data, _posts) in enumerate(chunks):
                 size = len(data) - 2
-                same = whole[offset:offset + size] == memoryview(data)[1:-1]
-                now = dict(items[start:start + count]) if not same or extra else {}
+                same = whole[offset:offset + size] == data[1:-1]
+                now = dict(islice(files.items(), start, start + count)) if not same or extra else {}
                 if not same or not extra.isdisjoint(now):
                     before, posts = self._chunk(index)
                     if list(before) != list(now):
