@@ -108,8 +108,8 @@ def test_the_edit_path_loads_neither_the_pipeline_nor_the_renderers(tmp_path):
         "from datetime import datetime, timezone\n"
         "from syndicator.build import build\n"
         "from syndicator.config import load\n"
-        f"report = build(load({str(tmp_path / 'warm' / 'config.toml')!r}), now=datetime(2026, 1, 10, tzinfo=timezone.utc),"
-        " brief=True)\n"
+        f"config = load({str(tmp_path / 'warm' / 'config.toml')!r})\n"
+        "report = build(config, now=datetime(2026, 1, 10, tzinfo=timezone.utc), brief=True)\n"
         "print(json.dumps([report.incremental, sorted(m for m in sys.modules if m.startswith("
         "('syndicator.build.pipeline', 'syndicator.build.emit', 'syndicator.build.scan', "
         "'syndicator.build.write', 'syndicator.render', 'lxml')))]))\n")
