@@ -6,6 +6,7 @@ daemon's memory of its last build: build/warm.py):
 - nothing changed, as notified (the watcher saw no post change: no walk);
 - nothing changed, the periodic rescan (walks the posts folder);
 - one post edited, as notified (inotify named the file: no walk, that post re-planned);
+- a new post saved, as notified (what bench_latency.py's saves cost the daemon, in-process);
 - for comparison, full no-op builds (brief=False).
 Prints each median. Issue 12's target for the daemon: 20 ms with nothing changed at 10,000 posts.
 
@@ -15,6 +16,7 @@ Prints each median. Issue 12's target for the daemon: 20 ms with nothing changed
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import tempfile
@@ -74,11 +76,25 @@ def main() -> None:
             assert daemon.builds.report.incremental, "the edit was not planned incrementally"
 
         edited = _median_ms(edit_one, args.runs)
+        added = iter(range(args.runs))
+
+        def add_one() -> None:  # as bench_latency.py saves: a new post, written aside and renamed into place
+            rel = f"bench-new-{next(added)}.md"
+            temp = config.posts_dir / f".{rel}.tmp"
+            stamp = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+            temp.write_text(f"---\ntitle: New {rel}\ndate: {stamp}\n---\n\nA new post.\n", encoding="utf-8")
+            os.replace(temp, config.posts_dir / rel)
+            daemon_rebuild({rel})
+            assert daemon.builds.report.incremental, "the new post was not planned incrementally"
+
+        new = _median_ms(add_one, args.runs)
         full = _median_ms(full_noop, args.runs)
         print(f"nothing changed, notified (no walk, from the record): median {notified:.1f} ms over {args.runs}")
         print(f"nothing changed, periodic rescan (walk, record):     median {walked:.1f} ms over {args.runs}")
         print(f"one post edited, notified (incremental):            median {edited:.1f} ms over {args.runs}")
+        print(f"a new post saved, notified (incremental):           median {new:.1f} ms over {args.runs}")
         print(f"nothing changed, full no-op build (brief=False):    median {full:.1f} ms over {args.runs}")
+        print(f"load average: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
 
 
 if __name__ == "__main__":
