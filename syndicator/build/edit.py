@@ -70,8 +70,8 @@ def _outputs_intact(config: Config, saved: Record) -> bool:
 
 
 def _recorded(saved: Record) -> Sequence[Problem]:
-    """The record's problems, as a report carries them."""
-    return list(map(Problem._make, saved.problems))
+    """The record's problems, as a report carries them (decoded only if read: RecordedProblems)."""
+    return saved.reported()
 
 
 def _report(change: Change, saved: Record, problems: Sequence[Problem], rejected: int, *,

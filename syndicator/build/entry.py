@@ -83,6 +83,8 @@ def build(config: Config, *, now: datetime, use_cache: bool = True, keep_posts: 
                                     warm=held.warm if held else None, problems=held.problems if held else None,
                                     persist=held is None)
                 if report is not None:
+                    if held is None and report.memory is not None:  # its record is in the cache's file
+                        _stamp(config, report.memory.record)
                     return report
             from .pipeline import run  # parsing, rendering and writing: only when there is work
 
