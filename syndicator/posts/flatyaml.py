@@ -23,6 +23,8 @@ _WORDS: dict[str, Any] = {
 # Values are taken with their trailing spaces, then right-stripped (a lazy `(.*?) *$` backtracks
 # at every character of a long line).
 _KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?: +(.*))?$")
+# The commonest line of all, `key: "text"` without escapes, in one match (what _KEY then _scalar give).
+_KEY_QUOTED = re.compile(r'([A-Za-z_][A-Za-z0-9_-]*): +"([^"\\]*)" *$')
 _ITEM = re.compile(r"( *)- +(.*)$")
 _INT = re.compile(r"(?:0|[1-9][0-9]*)$")
 _DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})$")
@@ -30,6 +32,8 @@ _STAMP = re.compile(r"(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?: *(Z
 # A plain scalar we take as text: starts with a letter, no comment, no mapping indicator, no
 # characters that start other YAML syntax in a way we do not model.
 _PLAIN = re.compile(r"[^\W\d_][^#:\\]*(?::+[^ #:\\][^#:\\]*)*")  # a ':' only before a non-space
+# A flow list of double-quoted items without escapes, commas or inner quotes, `, `-separated.
+_FLOW_QUOTED = re.compile(r'\[("[^",\\]*"(?:, "[^",\\]*")*)\]$')
 _FLOW_PLAIN = re.compile(r"[^\W\d_][^#:\\,\[\]{}\"']*")
 _QUOTED = re.compile(r'"([^"\\]*(?:\\[\\"/tn][^"\\]*)*)"$|\'([^\']*(?:\'\'[^\']*)*)\'$')
 # The escapes of double-quoted scalars read here (YAML has more: \x, \u... go to libyaml).
@@ -62,6 +66,14 @@ def _mapping(lines: list[str]) -> tuple[dict[str, Any], dict[str, int]] | None:
     while i < n:
         line = lines[i]
         i += 1
+        found = _KEY_QUOTED.match(line)
+        if found is not None:
+            key, value = found.groups()
+            if key in _WORDS:
+                return None
+            where.setdefault(key.lower(), i - 1)
+            out[key] = value
+            continue
         if not line.strip():
             continue
         found = _KEY.match(line)
@@ -110,6 +122,9 @@ def _block(lines: list[str], i: int) -> tuple[Any, int]:
 
 def _flow(raw: str) -> Any:
     """`[a, "b", c]` with scalar items only."""
+    quoted = _FLOW_QUOTED.match(raw)
+    if quoted is not None:  # the usual `["a", "b"]`: the items are the text between the quotes
+        return [item[1:-1] for item in quoted.group(1).split(", ")]
     if not raw.endswith("]"):
         return _NOT_MINE
     inner = raw[1:-1].strip()
@@ -129,6 +144,8 @@ def _scalar(raw: str, plain: re.Pattern[str]) -> Any:
     if not raw:
         return _NOT_MINE
     first = raw[0]
+    if first == '"' and raw.find('"', 1) == len(raw) - 1 and "\\" not in raw:  # "text": no escapes, no inner quote
+        return raw[1:-1]
     if first == '"' or first == "'":
         found = _QUOTED.match(raw)
         if found is None:
@@ -151,21 +168,22 @@ def _unescape(found: re.Match[str]) -> str:
 
 
 def _number_or_time(raw: str) -> Any:
-    if _INT.match(raw):
-        return int(raw)
+    if raw[4:5] != "-":  # not a date: an integer or not ours
+        return int(raw) if _INT.match(raw) else _NOT_MINE
     found = _DATE.match(raw)
     if found:
         return date(int(found[1]), int(found[2]), int(found[3]))
     found = _STAMP.match(raw)
     if found is None:
         return _NOT_MINE
-    tz = None
-    if found[8]:  # as PyYAML's construct_yaml_timestamp: a fixed offset
-        tz = _offset(found[8], found[9], found[10])
-    elif found[7]:
-        tz = timezone.utc
-    return datetime(int(found[1]), int(found[2]), int(found[3]), int(found[4]), int(found[5]),
-                    int(found[6]), tzinfo=tz)
+    year, month, day, hour, minute, second, zone, sign, hours, minutes = found.groups()
+    if raw[10] == "T" and hour < "24" and found.start(7) in (-1, 19) and raw.isascii():
+        return datetime.fromisoformat(raw)  # RFC 3339 exactly (`Z` or `+02:00`): the same value, made in C
+    if sign:  # as PyYAML's construct_yaml_timestamp: a fixed offset
+        tz: timezone | None = _offset(sign, hours, minutes)
+    else:
+        tz = timezone.utc if zone else None
+    return datetime(int(year), int(month), int(day), int(hour), int(minute), int(second), tzinfo=tz)
 
 
 @functools.lru_cache(maxsize=256)

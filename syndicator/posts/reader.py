@@ -10,12 +10,13 @@ A section page (`_index.md`) or a title-less page made for a template is not a p
 from __future__ import annotations
 
 import functools
-import hashlib
 import os
 import posixpath
 import re
 from datetime import datetime
 from typing import Any
+
+import xxhash
 
 from ..config import Config, suggest
 from ..errors import NotAPost, PostError
@@ -46,6 +47,7 @@ _DATE_PREFIX = re.compile(r"^(\d{4}-\d{2}-\d{2})[-_](.+)$")
 _TEMPLATE_KEYS = ("layout", "template", "type", "outputs", "permalink", "pagination", "eleventycomputed",
                   "headless", "build", "_build", "cascade", "page_template", "redirect_to")
 _BAD_SLUG = re.compile(r"[\s/?#]")
+_BOM = b"\xef\xbb\xbf"
 
 
 def decode(data: bytes, path: str) -> str:
@@ -54,8 +56,8 @@ def decode(data: bytes, path: str) -> str:
         raise PostError("the file is empty", path=path, line=1)
     if b"\x00" in data:
         raise PostError("the file is binary (it contains NUL bytes), not a text post", path=path, line=1)
-    try:
-        text = data.decode("utf-8-sig")
+    try:  # as decode("utf-8-sig"), whose codec is Python code: the byte order mark is cut here
+        text = data.decode("utf-8") if not data.startswith(_BOM) else data[3:].decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise PostError(f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})",
@@ -76,7 +78,7 @@ def read(config: Config, relpath: str, data: bytes, *, display: str,
 
     Raises PostError (with the file's line) for a broken post and NotAPost for a section page.
     """
-    if posixpath.basename(relpath).startswith("_index."):
+    if "_index." in relpath and posixpath.basename(relpath).startswith("_index."):
         raise NotAPost("a section page (_index), not a post", path=display)
     if config.reading.ignore and is_ignored(f"{config.posts_dir.as_posix()}/{relpath}", config.reading.ignore):
         raise NotAPost("left out by [posts] ignore (the engine's ignored_content)", path=display)
@@ -97,7 +99,7 @@ def read(config: Config, relpath: str, data: bytes, *, display: str,
                 cascaded_meta = cascaded.parts.meta
             parts, inherited = cascaded.parts, cascaded.keys
         fields = Fields(config, parts, display)
-        digest = hashlib.sha1(data)
+        digest = xxhash.xxh3_128(data)
         if cascaded_meta is not None:  # what the sections cascade is part of what the post says
             digest.update(repr(sorted((k, repr(v)) for k, v in cascaded_meta.items())).encode())
         post = _post(fields, relpath, digest.hexdigest(), keep_body)
@@ -126,11 +128,15 @@ def _in_leaf_bundle(config: Config, relpath: str) -> bool:
 
 
 def _unknown_keys(fields: Fields, inherited: frozenset[str] = frozenset()) -> list[Warning_]:
-    taxonomies = fields.config.reading.taxonomies
-    mapped = {key.lower() for key, _target in taxonomies} if taxonomies else ()
+    known = _known_keys(fields.config.reading.taxonomies)  # lower-case: a key in it needs no lower()
     return [Warning_(fields.parts.line_of(key), _unknown_key(key))
-            for key in fields.meta if key.lower() not in KNOWN and key.lower() not in mapped
-            and key not in inherited]
+            for key in fields.meta if key not in known and key.lower() not in known and key not in inherited]
+
+
+@functools.lru_cache(maxsize=16)
+def _known_keys(taxonomies: tuple[tuple[str, str], ...]) -> frozenset[str]:
+    """The keys the reader knows, lower-case: its own, the engines', and the config's custom taxonomies."""
+    return frozenset(KNOWN) | {key.lower() for key, _target in taxonomies}
 
 
 @functools.lru_cache(maxsize=1024)
@@ -140,8 +146,7 @@ def _unknown_key(key: str) -> str:
 
 
 def _post(fields: Fields, relpath: str, digest: str, keep_body: bool) -> Post:
-    folder, name = posixpath.split(relpath)
-    stem, suffix = posixpath.splitext(name)
+    folder, stem, suffix = path_parts(relpath)
     bundle = stem == "index" and bool(folder)
     if bundle:
         stem = posixpath.basename(folder)
@@ -178,6 +183,18 @@ def _post(fields: Fields, relpath: str, digest: str, keep_body: bool) -> Post:
         draft=_draft(fields), canonical_url=canonical, syndicate=syndicate(fields),
         digest=digest, expires=_dated(fields, "expires"),
     )
+
+
+def path_parts(relpath: str) -> tuple[str, str, str]:
+    """(folder, stem, suffix) as posixpath.split and splitext give them, for a posts-relative path."""
+    cut = relpath.rfind("/") + 1
+    folder, name = relpath[:cut], relpath[cut:]
+    if folder.strip("/"):
+        folder = folder.rstrip("/")  # "a/b/" -> "a/b", as posixpath.split (a folder of slashes only stays)
+    dot = name.rfind(".")
+    if dot <= 0 or not name[:dot].strip("."):  # no dot, or only leading dots: no suffix (".hidden")
+        return folder, name, ""
+    return folder, name[:dot], name[dot:]
 
 
 def _title(fields: Fields, dated_name: str | None) -> str:
