@@ -56,12 +56,13 @@ def decode(data: bytes, path: str) -> str:
         raise PostError("the file is empty", path=path, line=1)
     if b"\x00" in data:
         raise PostError("the file is binary (it contains NUL bytes), not a text post", path=path, line=1)
-    try:  # as decode("utf-8-sig"), whose codec is Python code: the byte order mark is cut here
-        text = data.decode("utf-8") if not data.startswith(_BOM) else data[3:].decode("utf-8")
+    skip = 3 if data.startswith(_BOM) else 0  # as decode("utf-8-sig"), whose codec is Python code
+    try:
+        text = data[skip:].decode("utf-8") if skip else data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise PostError(f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})",
-                        path=path, line=line) from None
+        bad = exc.start + skip  # the offset in the file, byte order mark included
+        raise PostError(f"not valid UTF-8 (byte 0x{data[bad]:02x} at offset {bad})",
+                        path=path, line=data[:bad].count(b"\n") + 1) from None
     if not text or text.isspace():  # a byte order mark and nothing else
         raise PostError("the file is empty", path=path, line=1)
     return text.replace("\r\n", "\n") if b"\r" in data else text
