@@ -10,7 +10,6 @@ from typing import Any, Callable
 from ..config import Config
 from ..errors import PostError
 from . import dates
-from .content import resolver
 from .dialects import classify, first_key, split_names
 from .frontmatter import Split
 from .urls import unsafe_scheme
@@ -128,6 +127,8 @@ class Fields:
 @functools.lru_cache(maxsize=8)
 def _site_resolver(url: str) -> Callable[[str], str]:
     """resolver(url), made once per site URL rather than once per post."""
+    from .content import resolver  # the Markdown renderer's module: loaded when a post first needs it
+
     return resolver(url)
 
 

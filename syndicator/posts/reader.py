@@ -14,7 +14,7 @@ import os
 import posixpath
 import re
 from datetime import datetime
-from typing import Any
+from typing import Any, Callable
 
 import xxhash
 
@@ -24,18 +24,16 @@ from ..model import Post
 from . import dates, pelican_rules
 from .attribution import links, syndicate, via
 from .cascade import inherit
-from .content import html_to_text, markdown_to_html, resolver
 from .dialects import KNOWN, OWN_KEYS, hidden
 from .fields import Fields, Warning_, dedupe
 from .ignored import is_ignored
+from .frontmatter import Split
 from .markup import split_post
 from .ids import entry_id as entry_id_for
 from .limits import limits_of
-from .mdx import strip as strip_mdx
 from .media import image
 from .people import authors
 from .slugs import ascii_slug, slugify
-from .templates import problems as template_problems
 from .typography import smartify
 from .urls import own_path, slug_of
 from .walk import FORMATS
@@ -111,13 +109,22 @@ def read(config: Config, relpath: str, data: bytes, *, display: str,
     except Exception as exc:  # a post must never stop the build: report it at its file instead
         raise PostError(f"cannot be read ({type(exc).__name__}: {exc})", path=display, line=1) from None
     parts = fields.parts
-    templates = [Warning_(line, message) for line, message in template_problems(
-        parts.body, body_line=parts.body_line, site_url=config.site.url, permalink=config.site.permalink,
-        variables=config.reading.site_variables)] if b"{" in data else []  # no brace, no template code
+    templates = _template_warnings(config, parts) if b"{" in data else []  # no brace, no template code
     if post.body_format == "mdx":
+        from .mdx import strip as strip_mdx
+
         templates += [Warning_(parts.body_line + n.line - 1, n.message()) for n in strip_mdx(parts.body).notes]
     notes = [Warning_(line, message) for line, message in parts.notes]
     return post, _unknown_keys(fields, inherited) + templates + notes + fields.warnings
+
+
+def _template_warnings(config: Config, parts: Split) -> list[Warning_]:
+    """Template code in the body that a feed would lose (templates.py: loaded for a post with a brace)."""
+    from .templates import problems
+
+    return [Warning_(line, message) for line, message in problems(
+        parts.body, body_line=parts.body_line, site_url=config.site.url, permalink=config.site.permalink,
+        variables=config.reading.site_variables)]
 
 
 def _in_leaf_bundle(config: Config, relpath: str) -> bool:
@@ -177,7 +184,7 @@ def _post(fields: Fields, relpath: str, digest: str, keep_body: bool) -> Post:
         published=published, updated=_dated(fields, "updated") or published,
         body=fields.parts.body if keep_body else "", body_format=FORMATS[suffix.lower()],
         summary=_summary(fields), authors=people, tags=tags, categories=categories,
-        image=image(fields, resolver(url) if bundle else fields.base),
+        image=image(fields, _resolver(url) if bundle else fields.base),
         influences=links(fields, "influences", "name"), sources=links(fields, "sources", "title"),
         via=via(fields), license=fields.url("license", fields.meta.get("license")),
         lang=lang,
@@ -204,7 +211,7 @@ def _title(fields: Fields, dated_name: str | None) -> str:
     key = fields.first("title")[0] or None
     title = fields.text(key) if key else None
     if title and fields.config.reading.markdown_title and fields.parts.kind == "header":
-        title = html_to_text(markdown_to_html(title)) or title  # rendered, then its text (Pelican)
+        title = _markdown_text(title) or title  # rendered, then its text (Pelican)
     if title:
         return smartify(title) if fields.engine == "jekyll" else title  # as jekyll-feed shows it
     if key is None and fields.engine == "jekyll" and dated_name:  # Jekyll titles it from its name
@@ -326,8 +333,22 @@ def _summary(fields: Fields) -> str | None:
     separator = fields.config.reading.excerpt_separator
     body = fields.parts.body
     if separator and separator in body:
-        return html_to_text(markdown_to_html(body.split(separator, 1)[0])) or None
+        return _markdown_text(body.split(separator, 1)[0]) or None
     return None
+
+
+def _markdown_text(markdown: str) -> str:
+    """The plain text of rendered Markdown (content.py, the renderer's module: loaded when needed)."""
+    from .content import html_to_text, markdown_to_html
+
+    return html_to_text(markdown_to_html(markdown))
+
+
+def _resolver(base: str) -> Callable[[str], str]:
+    """URLs resolved against a page bundle's own address."""
+    from .content import resolver
+
+    return resolver(base)
 
 
 def _draft(fields: Fields) -> bool:
