@@ -64,6 +64,8 @@ class Fields:
     def text(self, key: str | None, *, required: bool = False) -> str | None:
         """A text value (numbers are text too), stripped; None when absent or empty."""
         value = self.meta.get(key) if key else None
+        if type(value) is str and not required:  # the usual case, decided as below
+            return value.strip() or None
         if value is None:
             if required:
                 raise PostError(f"{key} is missing", path=self.path, line=self.parts.meta_line)

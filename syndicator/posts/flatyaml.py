@@ -20,12 +20,11 @@ _WORDS: dict[str, Any] = {
     **{w: False for w in ("no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF")},
     **{w: None for w in ("~", "null", "Null", "NULL")},
 }
-# Values are taken with their trailing spaces, then right-stripped (a lazy `(.*?) *$` backtracks
-# at every character of a long line).
-_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?: +(.*))?$")
-# The commonest line of all, `key: "text"` without escapes, in one match (what _KEY then _scalar give).
-_KEY_QUOTED = re.compile(r'([A-Za-z_][A-Za-z0-9_-]*): +"([^"\\]*)" *$')
-_ITEM = re.compile(r"( *)- +(.*)$")
+# `key: value`: the commonest value of all, `"text"` without escapes, is a group of its own (what
+# _scalar would make of it); other values are taken with their trailing spaces, then right-stripped
+# (a lazy `(.*?) *$` backtracks at every character of a long line).
+_LINE = re.compile(r'([A-Za-z_][A-Za-z0-9_-]*):(?:$| +(?:"([^"\\]*)" *$|(.*)$))')
+_ITEM = re.compile(r'( *)- +(?:"([^"\\]*)" *$|(.*)$)')  # as _LINE: a quoted item without escapes apart
 _INT = re.compile(r"(?:0|[1-9][0-9]*)$")
 _DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})$")
 _STAMP = re.compile(r"(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?: *(Z|([-+])(\d{2}):(\d{2})))?$")
@@ -51,7 +50,9 @@ def load(text: str) -> dict[str, Any] | None:
 
 def load_lines(text: str) -> tuple[dict[str, Any], dict[str, int]] | None:
     """As load(), with the 0-based line of each key's first line (lower-cased key; keys are ASCII here)."""
-    if not _PRINTABLE.fullmatch(text):
+    # What str.isprintable() accepts, _PRINTABLE accepts too (its refusals are all Cc, Cf, Cs, Zl, Zp or
+    # unassigned), and for ASCII exactly that: the regex, ten times slower, decides only the rest.
+    if not (text.replace("\n", "").isprintable() or (not text.isascii() and _PRINTABLE.fullmatch(text))):
         return None
     try:
         return _mapping(text.split("\n"))
@@ -66,21 +67,18 @@ def _mapping(lines: list[str]) -> tuple[dict[str, Any], dict[str, int]] | None:
     while i < n:
         line = lines[i]
         i += 1
-        found = _KEY_QUOTED.match(line)
-        if found is not None:
-            key, value = found.groups()
-            if key in _WORDS:
-                return None
-            where.setdefault(key.lower(), i - 1)
-            out[key] = value
-            continue
-        if not line.strip():
-            continue
-        found = _KEY.match(line)
-        if found is None or found.group(1) in _WORDS:
+        found = _LINE.match(line)
+        if found is None:
+            if not line.strip():
+                continue
             return None
-        key, raw = found.groups()
+        key, quoted, raw = found.groups()
+        if key in _WORDS:
+            return None
         where.setdefault(key.lower(), i - 1)
+        if quoted is not None:
+            out[key] = quoted
+            continue
         if raw:
             raw = raw.rstrip(" ")
         if raw:
@@ -108,11 +106,12 @@ def _block(lines: list[str], i: int) -> tuple[Any, int]:
             if lines[i][:1] in (" ", "-"):
                 return _NOT_MINE, i  # nested or unusual structure
             break
+        spaces, quoted, raw = found.groups()
         if indent is None:
-            indent = found.group(1)
-        elif found.group(1) != indent:
+            indent = spaces
+        elif spaces != indent:
             return _NOT_MINE, i
-        value = _scalar(found.group(2).rstrip(" "), _PLAIN)
+        value = quoted if quoted is not None else _scalar(raw.rstrip(" "), _PLAIN)
         if value is _NOT_MINE:
             return _NOT_MINE, i
         items.append(value)

@@ -87,7 +87,7 @@ def split(text: str, path: str, *, limits: PostLimits = DEFAULT_LIMITS) -> Split
         raise PostError("no front matter: the file must start with '---' (YAML), '+++' (TOML), "
                         "a JSON object, or 'Title: ...' header lines", path=path, line=1)
     closing = _CLOSING[fence]
-    end = _CLOSERS[closing].search(text, start)  # slices of the text, not copies of its rest
+    end = _closing_line(text, start, closing)
     if end is None:
         raise PostError(f"front matter is not closed: no line '{closing}' after line 1", path=path, line=1)
     raw = text[start:end.start()]
@@ -102,6 +102,22 @@ def split(text: str, path: str, *, limits: PostLimits = DEFAULT_LIMITS) -> Split
     meta = parse(raw, path)
     _check_nesting(meta, raw, path, limits)
     return Split(meta=meta, body=body, body_line=body_line, raw_meta=raw, kind=kind)
+
+
+def _closing_line(text: str, start: int, closing: str) -> re.Match[str] | None:
+    """The first line from `start` on that is the closing fence, as _CLOSERS[closing].search(text, start)
+    finds it: a search for the fence after a newline, then the regex only there (a regex starting
+    with `^` is tried at every character of the front matter)."""
+    pattern, lead = _CLOSERS[closing], "\n" + closing
+    at = start - 1
+    while True:
+        at = text.find(lead, at)
+        if at < 0:
+            return None
+        found = pattern.match(text, at + 1)
+        if found is not None:
+            return found
+        at += 1
 
 
 def _check_size(raw: str, path: str, limits: PostLimits) -> None:

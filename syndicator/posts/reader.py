@@ -109,7 +109,7 @@ def read(config: Config, relpath: str, data: bytes, *, display: str,
     except Exception as exc:  # a post must never stop the build: report it at its file instead
         raise PostError(f"cannot be read ({type(exc).__name__}: {exc})", path=display, line=1) from None
     parts = fields.parts
-    templates = _template_warnings(config, parts) if b"{" in data else []  # no brace, no template code
+    templates = _template_warnings(config, parts) if _may_hold_template_code(data) else []
     if post.body_format == "mdx":
         from .mdx import strip as strip_mdx
 
@@ -118,8 +118,19 @@ def read(config: Config, relpath: str, data: bytes, *, display: str,
     return post, _unknown_keys(fields, inherited) + templates + notes + fields.warnings
 
 
+def _may_hold_template_code(data: bytes) -> bool:
+    """Whether the file has `{{` or `{%` anywhere (templates.has_template_code, on the bytes): a search
+    for each brace (memchr) rather than two scans of the whole text, as a brace in code is common."""
+    at = data.find(b"{")
+    while at >= 0:
+        if data[at + 1:at + 2] in (b"{", b"%"):
+            return True
+        at = data.find(b"{", at + 1)
+    return False
+
+
 def _template_warnings(config: Config, parts: Split) -> list[Warning_]:
-    """Template code in the body that a feed would lose (templates.py: loaded for a post with a brace)."""
+    """Template code in the body that a feed would lose (templates.py: loaded for a post that may have some)."""
     from .templates import problems
 
     return [Warning_(line, message) for line, message in problems(
@@ -172,9 +183,9 @@ def _post(fields: Fields, relpath: str, digest: str, keep_body: bool) -> Post:
     pattern = site.permalink if fields.engine != "pelican" else pelican_rules.permalink(
         site.permalink, fields.config.reading, lang=lang, site_language=site.language,
         category=categories[0] if categories else "", author=people[0].name if people else "")
-    url = own or fields.base(_SLASHES.sub("/", pattern.format(
-        year=f"{local.year:04d}", month=f"{local.month:02d}", day=f"{local.day:02d}", slug=slug,
-        folder=posixpath.dirname(folder) if bundle else folder)))
+    path = pattern.format(year=f"{local.year:04d}", month=f"{local.month:02d}", day=f"{local.day:02d}", slug=slug,
+                          folder=posixpath.dirname(folder) if bundle else folder)
+    url = own or fields.base(_SLASHES.sub("/", path) if "//" in path else path)
     entry_id = fields.text("id") or entry_id_for(
         site.id_rule, url=url, published=published, slug=slug,
         tag_authority=site.tag_authority, pinned=fields.config.pinned_ids)
