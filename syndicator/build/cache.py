@@ -1,7 +1,7 @@
 """The build cache: parsed posts, rendered bodies and feed input hashes, in one SQLite file.
 
 Keyed by (path, size, mtime_ns) for posts and by content digest for bodies. The whole cache is
-dropped when the config file or the program version changes. It only ever speeds things up:
+dropped when the config file, the program version or the program's source files change. It only ever speeds things up:
 deleting `<state_dir>/cache.sqlite` is always safe.
 
 Stubs of all parsed posts are stored as a pickled snapshot in a few rows of a generation
@@ -13,7 +13,9 @@ the config's authors by key (see `dumps`), so a bio is stored once, not once per
 from __future__ import annotations
 
 import copyreg
+import functools
 import gc
+import hashlib
 import io
 import logging
 import os
@@ -25,13 +27,37 @@ from typing import Any, Iterable, Mapping
 
 from .. import __version__
 from ..model import Author, Body
+from . import flatcodec
 from .sqlite import connect, transaction
 
 logger = logging.getLogger(__name__)
-SCHEMA = 6
+SCHEMA = 7
+_PICKLED = b"\x80"  # a pickle (protocol 2 and later) starts with PROTO
 _COMPACT_AFTER = 256
 
 RACY_NS = 1_000_000_000  # a file changed this close to a scan may show an unchanged mtime: parse it again
+
+
+@functools.lru_cache(maxsize=1)
+def code_digest() -> str:
+    """A digest of the program's source files (path, size, mtime), once per process.
+
+    Part of the cache's stamp, so that a changed reader never reuses parses made by the old one
+    (the version alone does not change while a developer edits the code).
+    """
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    cut = len(root) + 1
+    found: list[str] = []
+    folders = [root]
+    while folders:
+        with os.scandir(folders.pop()) as listing:
+            for item in listing:
+                if item.name.endswith(".py"):
+                    st = item.stat()
+                    found.append(f"{item.path[cut:]}:{st.st_size}:{st.st_mtime_ns}")
+                elif "." not in item.name and item.name != "__pycache__" and item.is_dir(follow_symlinks=False):
+                    folders.append(item.path)
+    return hashlib.blake2b("\n".join(sorted(found)).encode(), digest_size=8).hexdigest()
 
 
 def _author(key: str) -> Author:
@@ -53,10 +79,15 @@ class _Unpickler(pickle.Unpickler):
 
 
 def dumps(obj: Any, authors: Mapping[str, Author]) -> bytes:
-    """Pickle, writing the config's own Author objects as references by key.
-
-    A dispatch table (consulted only for Author objects) keeps the rest at C speed.
+    """A Post, a FileEntry or a list of (path, FileEntry) in the compact form (flatcodec.py); anything
+    else pickled. Either way the config's own Author objects are written as references by key.
     """
+    compact = flatcodec.encode(obj, authors)
+    return compact if compact is not None else _pickle(obj, authors)
+
+
+def _pickle(obj: Any, authors: Mapping[str, Author]) -> bytes:
+    """Pickle; a dispatch table (consulted only for Author objects) keeps the rest at C speed."""
     def reduce_author(author: Author) -> Any:
         if authors.get(author.key) is author:
             return _author, (author.key,)
@@ -70,7 +101,9 @@ def dumps(obj: Any, authors: Mapping[str, Author]) -> bytes:
 
 
 def loads(data: bytes, authors: Mapping[str, Author]) -> Any:
-    """Unpickle what dumps() wrote, with the config's Author objects put back."""
+    """What dumps() wrote, with the config's Author objects put back."""
+    if data[:1] != _PICKLED:
+        return flatcodec.decode(data, authors)
     enabled = gc.isenabled()
     gc.disable()  # the cyclic GC would scan the many new objects repeatedly; they hold no cycles
     try:
@@ -117,7 +150,7 @@ class Cache:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path, self.fingerprint, self.authors = path, fingerprint, authors
         self.db = connect(path, durable=False)  # a lost commit only costs a re-parse
-        stamp = f"{SCHEMA}:{__version__}:{fingerprint}"
+        stamp = f"{SCHEMA}:{__version__}:{code_digest()}:{fingerprint}"
         if self.db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA or self._stamp() != stamp:
             self._reset(stamp)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from ..config import suggest
 from ..model import Link, Syndication
 from .fields import Fields
@@ -14,7 +16,9 @@ def links(fields: Fields, key: str, label: str) -> tuple[Link, ...]:
         return ()
     out = []
     for entry in value if isinstance(value, list) else [value]:
-        if isinstance(entry, str):
+        if type(entry) is str:
+            out.append(_named(entry))
+        elif isinstance(entry, str):
             out.append(Link(name=entry))
         elif isinstance(entry, dict) and isinstance(entry.get(label) or entry.get("name"), str):
             for name in entry:
@@ -25,6 +29,12 @@ def links(fields: Fields, key: str, label: str) -> tuple[Link, ...]:
         else:
             raise fields.fail(key, f"each entry must be a name or a table with {label} and url")
     return tuple(out)
+
+
+@functools.lru_cache(maxsize=1024)
+def _named(name: str) -> Link:
+    """A link that is only a name, made once per distinct name (influences repeat across posts)."""
+    return Link(name=name)
 
 
 def via(fields: Fields) -> Link | None:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import functools
 import re
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
-from email.utils import parsedate_to_datetime
 
 FIRST_YEAR, LAST_YEAR = 1000, 9999
 HINT = "use 2024-05-14 or 2024-05-14T09:30:00+02:00"
@@ -122,6 +121,8 @@ def _rfc822(text: str) -> tuple[datetime, timezone | None]:
     named = _month_named(text)
     if named is not None:
         return named, None
+    from email.utils import parsedate_to_datetime  # only for RFC 822 dates: a light start otherwise
+
     try:
         found = parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError, OverflowError):

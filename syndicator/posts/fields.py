@@ -10,12 +10,12 @@ from typing import Any, Callable
 from ..config import Config
 from ..errors import PostError
 from . import dates
-from .content import resolver
 from .dialects import classify, first_key, split_names
 from .frontmatter import Split
 from .urls import unsafe_scheme
 
-_KEY_VALUE: Any = object()  # names(): "the value of the key itself"
+_KEY_VALUE: Any = object()
+_STR = frozenset({str})  # names(): "the value of the key itself"
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,7 @@ class Fields:
         self.parts = parts
         self.path = path
         self.warnings: list[Warning_] = []
-        self.base: Callable[[str], str] = resolver(config.site.url)
+        self.base: Callable[[str], str] = _site_resolver(config.site.url)
 
     def fail(self, key: str, message: str) -> PostError:
         """An error about `key`, at the line where it is written."""
@@ -64,6 +64,8 @@ class Fields:
     def text(self, key: str | None, *, required: bool = False) -> str | None:
         """A text value (numbers are text too), stripped; None when absent or empty."""
         value = self.meta.get(key) if key else None
+        if type(value) is str and not required:  # the usual case, decided as below
+            return value.strip() or None
         if value is None:
             if required:
                 raise PostError(f"{key} is missing", path=self.path, line=self.parts.meta_line)
@@ -95,6 +97,8 @@ class Fields:
             return split_names(value, engine=self.engine, header=self.parts.kind in ("header", "rst", "htmlpage"))
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             return [str(value)]
+        if type(value) is list and {*map(type, value)} <= _STR:  # the usual list of text: as it is
+            return value.copy()
         if not isinstance(value, list) or not all(
                 isinstance(v, (str, int, float)) and not isinstance(v, bool) for v in value):
             raise self.fail(str(key), "must be a list of names")
@@ -120,6 +124,14 @@ class Fields:
             self.warn(key, f"a {scheme}: URL is not allowed (only http, https and relative URLs); dropped")
             return None
         return (base or self.base)(value)
+
+
+@functools.lru_cache(maxsize=8)
+def _site_resolver(url: str) -> Callable[[str], str]:
+    """resolver(url), made once per site URL rather than once per post."""
+    from .content import resolver  # the Markdown renderer's module: loaded when a post first needs it
+
+    return resolver(url)
 
 
 def dedupe(names: list[str]) -> tuple[str, ...]:

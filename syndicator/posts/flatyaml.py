@@ -20,16 +20,19 @@ _WORDS: dict[str, Any] = {
     **{w: False for w in ("no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF")},
     **{w: None for w in ("~", "null", "Null", "NULL")},
 }
-# Values are taken with their trailing spaces, then right-stripped (a lazy `(.*?) *$` backtracks
-# at every character of a long line).
-_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?: +(.*))?$")
-_ITEM = re.compile(r"( *)- +(.*)$")
+# `key: value`: the commonest value of all, `"text"` without escapes, is a group of its own (what
+# _scalar would make of it); other values are taken with their trailing spaces, then right-stripped
+# (a lazy `(.*?) *$` backtracks at every character of a long line).
+_LINE = re.compile(r'([A-Za-z_][A-Za-z0-9_-]*):(?:$| +(?:"([^"\\]*)" *$|(.*)$))')
+_ITEM = re.compile(r'( *)- +(?:"([^"\\]*)" *$|(.*)$)')  # as _LINE: a quoted item without escapes apart
 _INT = re.compile(r"(?:0|[1-9][0-9]*)$")
 _DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})$")
 _STAMP = re.compile(r"(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?: *(Z|([-+])(\d{2}):(\d{2})))?$")
 # A plain scalar we take as text: starts with a letter, no comment, no mapping indicator, no
 # characters that start other YAML syntax in a way we do not model.
 _PLAIN = re.compile(r"[^\W\d_][^#:\\]*(?::+[^ #:\\][^#:\\]*)*")  # a ':' only before a non-space
+# A flow list of double-quoted items without escapes, commas or inner quotes, `, `-separated.
+_FLOW_QUOTED = re.compile(r'\[("[^",\\]*"(?:, "[^",\\]*")*)\]$')
 _FLOW_PLAIN = re.compile(r"[^\W\d_][^#:\\,\[\]{}\"']*")
 _QUOTED = re.compile(r'"([^"\\]*(?:\\[\\"/tn][^"\\]*)*)"$|\'([^\']*(?:\'\'[^\']*)*)\'$')
 # The escapes of double-quoted scalars read here (YAML has more: \x, \u... go to libyaml).
@@ -47,7 +50,9 @@ def load(text: str) -> dict[str, Any] | None:
 
 def load_lines(text: str) -> tuple[dict[str, Any], dict[str, int]] | None:
     """As load(), with the 0-based line of each key's first line (lower-cased key; keys are ASCII here)."""
-    if not _PRINTABLE.fullmatch(text):
+    # What str.isprintable() accepts, _PRINTABLE accepts too (its refusals are all Cc, Cf, Cs, Zl, Zp or
+    # unassigned), and for ASCII exactly that: the regex, ten times slower, decides only the rest.
+    if not (text.replace("\n", "").isprintable() or (not text.isascii() and _PRINTABLE.fullmatch(text))):
         return None
     try:
         return _mapping(text.split("\n"))
@@ -62,13 +67,18 @@ def _mapping(lines: list[str]) -> tuple[dict[str, Any], dict[str, int]] | None:
     while i < n:
         line = lines[i]
         i += 1
-        if not line.strip():
-            continue
-        found = _KEY.match(line)
-        if found is None or found.group(1) in _WORDS:
+        found = _LINE.match(line)
+        if found is None:
+            if not line.strip():
+                continue
             return None
-        key, raw = found.groups()
+        key, quoted, raw = found.groups()
+        if key in _WORDS:
+            return None
         where.setdefault(key.lower(), i - 1)
+        if quoted is not None:
+            out[key] = quoted
+            continue
         if raw:
             raw = raw.rstrip(" ")
         if raw:
@@ -96,11 +106,12 @@ def _block(lines: list[str], i: int) -> tuple[Any, int]:
             if lines[i][:1] in (" ", "-"):
                 return _NOT_MINE, i  # nested or unusual structure
             break
+        spaces, quoted, raw = found.groups()
         if indent is None:
-            indent = found.group(1)
-        elif found.group(1) != indent:
+            indent = spaces
+        elif spaces != indent:
             return _NOT_MINE, i
-        value = _scalar(found.group(2).rstrip(" "), _PLAIN)
+        value = quoted if quoted is not None else _scalar(raw.rstrip(" "), _PLAIN)
         if value is _NOT_MINE:
             return _NOT_MINE, i
         items.append(value)
@@ -110,6 +121,9 @@ def _block(lines: list[str], i: int) -> tuple[Any, int]:
 
 def _flow(raw: str) -> Any:
     """`[a, "b", c]` with scalar items only."""
+    quoted = _FLOW_QUOTED.match(raw)
+    if quoted is not None:  # the usual `["a", "b"]`: the items are the text between the quotes
+        return [item[1:-1] for item in quoted.group(1).split(", ")]
     if not raw.endswith("]"):
         return _NOT_MINE
     inner = raw[1:-1].strip()
@@ -129,6 +143,8 @@ def _scalar(raw: str, plain: re.Pattern[str]) -> Any:
     if not raw:
         return _NOT_MINE
     first = raw[0]
+    if first == '"' and raw.find('"', 1) == len(raw) - 1 and "\\" not in raw:  # "text": no escapes, no inner quote
+        return raw[1:-1]
     if first == '"' or first == "'":
         found = _QUOTED.match(raw)
         if found is None:
@@ -151,21 +167,22 @@ def _unescape(found: re.Match[str]) -> str:
 
 
 def _number_or_time(raw: str) -> Any:
-    if _INT.match(raw):
-        return int(raw)
+    if raw[4:5] != "-":  # not a date: an integer or not ours
+        return int(raw) if _INT.match(raw) else _NOT_MINE
     found = _DATE.match(raw)
     if found:
         return date(int(found[1]), int(found[2]), int(found[3]))
     found = _STAMP.match(raw)
     if found is None:
         return _NOT_MINE
-    tz = None
-    if found[8]:  # as PyYAML's construct_yaml_timestamp: a fixed offset
-        tz = _offset(found[8], found[9], found[10])
-    elif found[7]:
-        tz = timezone.utc
-    return datetime(int(found[1]), int(found[2]), int(found[3]), int(found[4]), int(found[5]),
-                    int(found[6]), tzinfo=tz)
+    year, month, day, hour, minute, second, zone, sign, hours, minutes = found.groups()
+    if raw[10] == "T" and hour < "24" and found.start(7) in (-1, 19) and raw.isascii():
+        return datetime.fromisoformat(raw)  # RFC 3339 exactly (`Z` or `+02:00`): the same value, made in C
+    if sign:  # as PyYAML's construct_yaml_timestamp: a fixed offset
+        tz: timezone | None = _offset(sign, hours, minutes)
+    else:
+        tz = timezone.utc if zone else None
+    return datetime(int(year), int(month), int(day), int(hour), int(minute), int(second), tzinfo=tz)
 
 
 @functools.lru_cache(maxsize=256)

@@ -13,31 +13,32 @@ YAML timestamps are kept as text, so the reader checks every date itself and an 
 
 from __future__ import annotations
 
-import ast
-import json
+import functools
 import re
-import tomllib
 from dataclasses import dataclass, field
 from typing import Any
-
-import yaml
 
 from ..errors import PostError
 from . import flatyaml
 from .limits import DEFAULT_LIMITS, PostLimits
 
-try:  # libyaml's C loader is about six times faster than the pure-Python one
-    _BaseLoader: Any = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - PyYAML built without libyaml
-    _BaseLoader = yaml.SafeLoader
+# PyYAML, json, tomllib and ast are imported where used: most front matter is flat YAML
+# (flatyaml.py), and a command that reads one post should not load four parsers for it.
 
 
-class _YamlLoader(_BaseLoader):  # type: ignore[misc, valid-type]
-    """The safe loader, with timestamps left as the text written (dates.py parses them)."""
+@functools.lru_cache(maxsize=1)
+def _yaml_loader() -> Any:
+    """The safe loader (libyaml's C one, about six times faster), with timestamps left as the text
+    written (dates.py parses them)."""
+    import yaml
 
+    base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # SafeLoader: PyYAML built without libyaml
 
-_YamlLoader.add_constructor("tag:yaml.org,2002:timestamp",
-                            lambda loader, node: loader.construct_scalar(node))
+    class YamlLoader(base):  # type: ignore[misc, valid-type]
+        """The safe loader, timestamps as text."""
+
+    YamlLoader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
+    return YamlLoader
 
 _FENCES = {"---": "yaml", "---yaml": "yaml", "---yml": "yaml", "+++": "toml", "---json": "json",
            "---js": "js", "---javascript": "js"}
@@ -86,7 +87,7 @@ def split(text: str, path: str, *, limits: PostLimits = DEFAULT_LIMITS) -> Split
         raise PostError("no front matter: the file must start with '---' (YAML), '+++' (TOML), "
                         "a JSON object, or 'Title: ...' header lines", path=path, line=1)
     closing = _CLOSING[fence]
-    end = _CLOSERS[closing].search(text, start)  # slices of the text, not copies of its rest
+    end = _closing_line(text, start, closing)
     if end is None:
         raise PostError(f"front matter is not closed: no line '{closing}' after line 1", path=path, line=1)
     raw = text[start:end.start()]
@@ -101,6 +102,22 @@ def split(text: str, path: str, *, limits: PostLimits = DEFAULT_LIMITS) -> Split
     meta = parse(raw, path)
     _check_nesting(meta, raw, path, limits)
     return Split(meta=meta, body=body, body_line=body_line, raw_meta=raw, kind=kind)
+
+
+def _closing_line(text: str, start: int, closing: str) -> re.Match[str] | None:
+    """The first line from `start` on that is the closing fence, as _CLOSERS[closing].search(text, start)
+    finds it: a search for the fence after a newline, then the regex only there (a regex starting
+    with `^` is tried at every character of the front matter)."""
+    pattern, lead = _CLOSERS[closing], "\n" + closing
+    at = start - 1
+    while True:
+        at = text.find(lead, at)
+        if at < 0:
+            return None
+        found = pattern.match(text, at + 1)
+        if found is not None:
+            return found
+        at += 1
 
 
 def _check_size(raw: str, path: str, limits: PostLimits) -> None:
@@ -143,8 +160,10 @@ def depth(value: Any, stop: int) -> int:
 
 def _parse_yaml(raw: str, path: str) -> dict[str, Any]:
     """libyaml, for what flatyaml declined (split() asks it first)."""
+    import yaml
+
     try:
-        data = yaml.load(raw, Loader=_YamlLoader)
+        data = yaml.load(raw, Loader=_yaml_loader())
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 1
@@ -161,6 +180,8 @@ def _parse_yaml(raw: str, path: str) -> dict[str, Any]:
 
 
 def _parse_toml(raw: str, path: str) -> dict[str, Any]:
+    import tomllib
+
     try:
         return tomllib.loads(raw)
     except tomllib.TOMLDecodeError as exc:
@@ -174,6 +195,8 @@ def _parse_toml(raw: str, path: str) -> dict[str, Any]:
 
 
 def _parse_json(raw: str, path: str, first_line: int = 2) -> dict[str, Any]:
+    import json
+
     try:
         data = json.loads(raw)
     except json.JSONDecodeError as exc:
@@ -185,6 +208,8 @@ def _parse_json(raw: str, path: str, first_line: int = 2) -> dict[str, Any]:
 
 def _parse_js(raw: str, path: str) -> dict[str, Any]:
     """Eleventy's JavaScript front matter, as far as it is data: `const name = "value";` lines."""
+    import ast
+
     meta: dict[str, Any] = {}
     for number, line in enumerate(raw.split("\n"), start=2):
         if not line.strip() or line.lstrip().startswith("//"):
@@ -212,6 +237,8 @@ def _split_json_object(text: str, path: str, limits: PostLimits) -> Split:
 
 
 def _json_end(text: str, path: str) -> int:
+    import json
+
     try:
         _data, end = json.JSONDecoder().raw_decode(text)
     except json.JSONDecodeError as exc:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import functools
 import mimetypes
-import posixpath
 from typing import Any, Callable
 
 from ..config import suggest
 from ..model import Credit, Image
 from .fields import Fields
+from .urls import extension
 
 _IMAGE_FIELDS = ("url", "alt", "credit", "license")
 _URL_ALIASES = ("url", "src", "path", "image", "file")  # jekyll-seo's path, Astro's src, Zola's cover.image
@@ -44,7 +44,7 @@ def image(fields: Fields, base: Callable[[str], str]) -> Image | None:
 
 def _type_of(url: str) -> str | None:
     """The MIME type an image URL's extension names."""
-    return _mime_type(posixpath.splitext(url.split("?", 1)[0].split("#", 1)[0])[1].lower())
+    return _mime_type(extension(url.split("?", 1)[0].split("#", 1)[0]).lower())
 
 
 @functools.lru_cache(maxsize=256)

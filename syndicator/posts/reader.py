@@ -10,12 +10,13 @@ A section page (`_index.md`) or a title-less page made for a template is not a p
 from __future__ import annotations
 
 import functools
-import hashlib
 import os
 import posixpath
 import re
 from datetime import datetime
-from typing import Any
+from typing import Any, Callable
+
+import xxhash
 
 from ..config import Config, suggest
 from ..errors import NotAPost, PostError
@@ -23,18 +24,16 @@ from ..model import Post
 from . import dates, pelican_rules
 from .attribution import links, syndicate, via
 from .cascade import inherit
-from .content import html_to_text, markdown_to_html, resolver
 from .dialects import KNOWN, OWN_KEYS, hidden
 from .fields import Fields, Warning_, dedupe
 from .ignored import is_ignored
+from .frontmatter import Split
 from .markup import split_post
 from .ids import entry_id as entry_id_for
 from .limits import limits_of
-from .mdx import strip as strip_mdx
 from .media import image
 from .people import authors
 from .slugs import ascii_slug, slugify
-from .templates import problems as template_problems
 from .typography import smartify
 from .urls import own_path, slug_of
 from .walk import FORMATS
@@ -46,6 +45,7 @@ _DATE_PREFIX = re.compile(r"^(\d{4}-\d{2}-\d{2})[-_](.+)$")
 _TEMPLATE_KEYS = ("layout", "template", "type", "outputs", "permalink", "pagination", "eleventycomputed",
                   "headless", "build", "_build", "cascade", "page_template", "redirect_to")
 _BAD_SLUG = re.compile(r"[\s/?#]")
+_BOM = b"\xef\xbb\xbf"
 
 
 def decode(data: bytes, path: str) -> str:
@@ -54,12 +54,13 @@ def decode(data: bytes, path: str) -> str:
         raise PostError("the file is empty", path=path, line=1)
     if b"\x00" in data:
         raise PostError("the file is binary (it contains NUL bytes), not a text post", path=path, line=1)
+    skip = 3 if data.startswith(_BOM) else 0  # as decode("utf-8-sig"), whose codec is Python code
     try:
-        text = data.decode("utf-8-sig")
+        text = data[skip:].decode("utf-8") if skip else data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise PostError(f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})",
-                        path=path, line=line) from None
+        bad = exc.start + skip  # the offset in the file, byte order mark included
+        raise PostError(f"not valid UTF-8 (byte 0x{data[bad]:02x} at offset {bad})",
+                        path=path, line=data[:bad].count(b"\n") + 1) from None
     if not text or text.isspace():  # a byte order mark and nothing else
         raise PostError("the file is empty", path=path, line=1)
     return text.replace("\r\n", "\n") if b"\r" in data else text
@@ -76,7 +77,7 @@ def read(config: Config, relpath: str, data: bytes, *, display: str,
 
     Raises PostError (with the file's line) for a broken post and NotAPost for a section page.
     """
-    if posixpath.basename(relpath).startswith("_index."):
+    if "_index." in relpath and posixpath.basename(relpath).startswith("_index."):
         raise NotAPost("a section page (_index), not a post", path=display)
     if config.reading.ignore and is_ignored(f"{config.posts_dir.as_posix()}/{relpath}", config.reading.ignore):
         raise NotAPost("left out by [posts] ignore (the engine's ignored_content)", path=display)
@@ -97,7 +98,7 @@ def read(config: Config, relpath: str, data: bytes, *, display: str,
                 cascaded_meta = cascaded.parts.meta
             parts, inherited = cascaded.parts, cascaded.keys
         fields = Fields(config, parts, display)
-        digest = hashlib.sha1(data)
+        digest = xxhash.xxh3_128(data)
         if cascaded_meta is not None:  # what the sections cascade is part of what the post says
             digest.update(repr(sorted((k, repr(v)) for k, v in cascaded_meta.items())).encode())
         post = _post(fields, relpath, digest.hexdigest(), keep_body)
@@ -108,13 +109,33 @@ def read(config: Config, relpath: str, data: bytes, *, display: str,
     except Exception as exc:  # a post must never stop the build: report it at its file instead
         raise PostError(f"cannot be read ({type(exc).__name__}: {exc})", path=display, line=1) from None
     parts = fields.parts
-    templates = [Warning_(line, message) for line, message in template_problems(
-        parts.body, body_line=parts.body_line, site_url=config.site.url, permalink=config.site.permalink,
-        variables=config.reading.site_variables)] if b"{" in data else []  # no brace, no template code
+    templates = _template_warnings(config, parts) if _may_hold_template_code(data) else []
     if post.body_format == "mdx":
+        from .mdx import strip as strip_mdx
+
         templates += [Warning_(parts.body_line + n.line - 1, n.message()) for n in strip_mdx(parts.body).notes]
     notes = [Warning_(line, message) for line, message in parts.notes]
     return post, _unknown_keys(fields, inherited) + templates + notes + fields.warnings
+
+
+def _may_hold_template_code(data: bytes) -> bool:
+    """Whether the file has `{{` or `{%` anywhere (templates.has_template_code, on the bytes): a search
+    for each brace (memchr) rather than two scans of the whole text, as a brace in code is common."""
+    at = data.find(b"{")
+    while at >= 0:
+        if data[at + 1:at + 2] in (b"{", b"%"):
+            return True
+        at = data.find(b"{", at + 1)
+    return False
+
+
+def _template_warnings(config: Config, parts: Split) -> list[Warning_]:
+    """Template code in the body that a feed would lose (templates.py: loaded for a post that may have some)."""
+    from .templates import problems
+
+    return [Warning_(line, message) for line, message in problems(
+        parts.body, body_line=parts.body_line, site_url=config.site.url, permalink=config.site.permalink,
+        variables=config.reading.site_variables)]
 
 
 def _in_leaf_bundle(config: Config, relpath: str) -> bool:
@@ -126,11 +147,15 @@ def _in_leaf_bundle(config: Config, relpath: str) -> bool:
 
 
 def _unknown_keys(fields: Fields, inherited: frozenset[str] = frozenset()) -> list[Warning_]:
-    taxonomies = fields.config.reading.taxonomies
-    mapped = {key.lower() for key, _target in taxonomies} if taxonomies else ()
+    known = _known_keys(fields.config.reading.taxonomies)  # lower-case: a key in it needs no lower()
     return [Warning_(fields.parts.line_of(key), _unknown_key(key))
-            for key in fields.meta if key.lower() not in KNOWN and key.lower() not in mapped
-            and key not in inherited]
+            for key in fields.meta if key not in known and key.lower() not in known and key not in inherited]
+
+
+@functools.lru_cache(maxsize=16)
+def _known_keys(taxonomies: tuple[tuple[str, str], ...]) -> frozenset[str]:
+    """The keys the reader knows, lower-case: its own, the engines', and the config's custom taxonomies."""
+    return frozenset(KNOWN) | {key.lower() for key, _target in taxonomies}
 
 
 @functools.lru_cache(maxsize=1024)
@@ -140,8 +165,7 @@ def _unknown_key(key: str) -> str:
 
 
 def _post(fields: Fields, relpath: str, digest: str, keep_body: bool) -> Post:
-    folder, name = posixpath.split(relpath)
-    stem, suffix = posixpath.splitext(name)
+    folder, stem, suffix = path_parts(relpath)
     bundle = stem == "index" and bool(folder)
     if bundle:
         stem = posixpath.basename(folder)
@@ -159,9 +183,9 @@ def _post(fields: Fields, relpath: str, digest: str, keep_body: bool) -> Post:
     pattern = site.permalink if fields.engine != "pelican" else pelican_rules.permalink(
         site.permalink, fields.config.reading, lang=lang, site_language=site.language,
         category=categories[0] if categories else "", author=people[0].name if people else "")
-    url = own or fields.base(_SLASHES.sub("/", pattern.format(
-        year=f"{local.year:04d}", month=f"{local.month:02d}", day=f"{local.day:02d}", slug=slug,
-        folder=posixpath.dirname(folder) if bundle else folder)))
+    path = pattern.format(year=f"{local.year:04d}", month=f"{local.month:02d}", day=f"{local.day:02d}", slug=slug,
+                          folder=posixpath.dirname(folder) if bundle else folder)
+    url = own or fields.base(_SLASHES.sub("/", path) if "//" in path else path)
     entry_id = fields.text("id") or entry_id_for(
         site.id_rule, url=url, published=published, slug=slug,
         tag_authority=site.tag_authority, pinned=fields.config.pinned_ids)
@@ -171,7 +195,7 @@ def _post(fields: Fields, relpath: str, digest: str, keep_body: bool) -> Post:
         published=published, updated=_dated(fields, "updated") or published,
         body=fields.parts.body if keep_body else "", body_format=FORMATS[suffix.lower()],
         summary=_summary(fields), authors=people, tags=tags, categories=categories,
-        image=image(fields, resolver(url) if bundle else fields.base),
+        image=image(fields, _resolver(url) if bundle else fields.base),
         influences=links(fields, "influences", "name"), sources=links(fields, "sources", "title"),
         via=via(fields), license=fields.url("license", fields.meta.get("license")),
         lang=lang,
@@ -180,13 +204,25 @@ def _post(fields: Fields, relpath: str, digest: str, keep_body: bool) -> Post:
     )
 
 
+def path_parts(relpath: str) -> tuple[str, str, str]:
+    """(folder, stem, suffix) as posixpath.split and splitext give them, for a posts-relative path."""
+    cut = relpath.rfind("/") + 1
+    folder, name = relpath[:cut], relpath[cut:]
+    if folder.strip("/"):
+        folder = folder.rstrip("/")  # "a/b/" -> "a/b", as posixpath.split (a folder of slashes only stays)
+    dot = name.rfind(".")
+    if dot <= 0 or not name[:dot].strip("."):  # no dot, or only leading dots: no suffix (".hidden")
+        return folder, name, ""
+    return folder, name[:dot], name[dot:]
+
+
 def _title(fields: Fields, dated_name: str | None) -> str:
     """The title; else the file name for Jekyll (a dated file is always a post), else empty for
     engines that publish untitled pages, else a page for a template or an error."""
     key = fields.first("title")[0] or None
     title = fields.text(key) if key else None
     if title and fields.config.reading.markdown_title and fields.parts.kind == "header":
-        title = html_to_text(markdown_to_html(title)) or title  # rendered, then its text (Pelican)
+        title = _markdown_text(title) or title  # rendered, then its text (Pelican)
     if title:
         return smartify(title) if fields.engine == "jekyll" else title  # as jekyll-feed shows it
     if key is None and fields.engine == "jekyll" and dated_name:  # Jekyll titles it from its name
@@ -308,8 +344,22 @@ def _summary(fields: Fields) -> str | None:
     separator = fields.config.reading.excerpt_separator
     body = fields.parts.body
     if separator and separator in body:
-        return html_to_text(markdown_to_html(body.split(separator, 1)[0])) or None
+        return _markdown_text(body.split(separator, 1)[0]) or None
     return None
+
+
+def _markdown_text(markdown: str) -> str:
+    """The plain text of rendered Markdown (content.py, the renderer's module: loaded when needed)."""
+    from .content import html_to_text, markdown_to_html
+
+    return html_to_text(markdown_to_html(markdown))
+
+
+def _resolver(base: str) -> Callable[[str], str]:
+    """URLs resolved against a page bundle's own address."""
+    from .content import resolver
+
+    return resolver(base)
 
 
 def _draft(fields: Fields) -> bool:

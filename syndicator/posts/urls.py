@@ -34,3 +34,14 @@ def slug_of(path: str) -> str:
     """The last segment of a URL path: '/2019/01/my-post/' -> 'my-post', '/a/b.html' -> 'b'."""
     last = path.split("?", 1)[0].split("#", 1)[0].rstrip("/").rsplit("/", 1)[-1]
     return last.rsplit(".", 1)[0] if last.endswith((".html", ".htm")) else last
+
+
+def extension(path: str) -> str:
+    """posixpath.splitext(path)[1] ('' for "a/.hidden" and "a.d/b"), in a few string searches."""
+    dot = path.rfind(".")
+    if dot <= 0:
+        return ""
+    start = path.rfind("/") + 1  # where the last segment starts
+    if dot < start or not path[start:dot].strip("."):
+        return ""
+    return path[dot:]
