@@ -127,14 +127,14 @@ def _serve(func: Callable[[Any, Any], Any], items: Sequence[Any], context: Any, 
             try:
                 conn.send((index, None, [func(context, item) for item in items[index:index + size]]))
             except Exception as exc:  # noqa: BLE001 - handed to the parent, which raises it
-                conn.send((index, _portable(exc), None))
+                conn.send((index, portable(exc), None))
     except BaseException:  # the parent went away, or Ctrl-C: just stop
         code = 1
     finally:
         os._exit(code)  # never the parent's atexit handlers or buffered output
 
 
-def _portable(exc: Exception) -> Exception:
+def portable(exc: Exception) -> Exception:
     """The exception itself if it survives pickling, else a RuntimeError with its text."""
     import pickle
 

@@ -97,7 +97,7 @@ def _build(config: Config, cache: Cache | None, manifest: Manifest, planned: Pla
     marks.append(time.perf_counter())
     found, problems = planned.found, planned.problems
     done = emit(config, cache=cache, manifest=manifest, output=output, known=known, files=files, todo=todo,
-                specs=[spec for spec, _ in plans], fetch=found.posts)  # render and write, file by file
+                specs=[spec for spec, _ in plans], found=found)  # render and write, file by file
     result = done.written
     planned.owners(manifest)
     handed = kept(config, cache, found.posts(planned.published), done.bodies) if keep_posts else ([], done.bodies)
