@@ -58,7 +58,8 @@ def run(config: Config, now: datetime, cache: Cache | None, discovered: _Discove
             planned = plan_changes(config, now, cache, saved, warm, discovered, started_ns=started_ns,
                                    problems=problems)
         if planned is None:
-            planned = _plan_full(config, now, cache, manifest, discovered, previous, progress=progress)
+            planned = _plan_full(config, now, cache, manifest, discovered, previous, progress=progress,
+                                 every_post=keep_posts or bool(config.crosspost.enabled()))
         marks.append(time.perf_counter())
         return _build(config, cache, manifest, planned, previous, discovered, marks, keep_posts=keep_posts,
                       token=f"{started_ns}-{os.getpid()}", files_key=files_key, persist=persist)
@@ -69,13 +70,18 @@ def run(config: Config, now: datetime, cache: Cache | None, discovered: _Discove
 
 
 def _plan_full(config: Config, now: datetime, cache: Cache | None, manifest: Manifest, discovered: _Discovered,
-               previous: dict[str, tuple[str, str]], *, progress: Progress | None) -> Planned:
-    """Scan every post file (parsing the changed ones), settle claims, split at `now`, group into feeds."""
+               previous: dict[str, tuple[str, str]], *, progress: Progress | None, every_post: bool) -> Planned:
+    """Scan every post file (parsing the changed ones), settle claims, split at `now`, group into feeds.
+
+    The cache keeps only the parsed posts that may reach a feed (build/shortlist.py), unless
+    `every_post` (a site that cross-posts reads every published post on each pass)."""
     output = OutputDir(config.feeds.output)
-    found = scan(config, cache=cache, progress=progress, discovered=discovered)
+    keep = reserve(config.feeds.items)
+    found = scan(config, cache=cache, progress=progress, discovered=discovered,
+                 shortlist=None if every_post else (now, keep))
     stubs, problems = found.index(incumbent=_history(config, found, manifest, output, known_files(manifest, previous)))
     posts = split(stubs, now)
-    members = groups(config, posts.published, keep=reserve(config.feeds.items))
+    members = groups(config, posts.published, keep=keep)
     clean = len(stubs) == sum(1 for entry in found.entries.values() if entry[2] is not None)
     return Planned(found=found, published=posts.published, published_count=len(posts.published),
                    drafts=posts.drafts, future=posts.future, next_due=posts.next_due, problems=problems,
