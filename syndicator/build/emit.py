@@ -33,7 +33,7 @@ from .bodies import Bodies
 from .cache import Cache
 from .manifest import Manifest
 from .output import OutputDir
-from .parallel import WorkerFailed
+from .parallel import Background, WorkerFailed
 from .plan import PAGE, FeedFile
 from .prerender import Need, Rendered, prerender
 from .scan import Scan
@@ -56,8 +56,14 @@ class Emitted:
 
 
 def emit(config: Config, *, cache: Cache | None, manifest: Manifest, output: OutputDir, known: set[str],
-         files: list[FeedFile], todo: list[FeedFile], specs: list[FeedSpec], found: Scan) -> Emitted:
-    """Render each file in `todo` and write it; write the OPML list; remove files no plan makes now."""
+         files: list[FeedFile], todo: list[FeedFile], specs: list[FeedSpec], found: Scan,
+         alongside: Callable[[], None] | None = None) -> Emitted:
+    """Render each file in `todo` and write it; write the OPML list; remove files no plan makes now.
+
+    `alongside()`: independent work (through connections of its own) done in a child process while
+    the posts render, once the manifest lists the files to write, and over before the old files
+    are removed; done here instead if the child fails.
+    """
     clock = _Clock()
     opml = config.feeds.paths.site("opml")
     stubs, needs = _needs(todo)
@@ -75,6 +81,7 @@ def emit(config: Config, *, cache: Cache | None, manifest: Manifest, output: Out
             if not _publish(config, specs, posts, publisher, job, failures, output):
                 degraded.add(job.rel)
 
+    aside = Background(alongside) if alongside is not None else None
     try:
         clock.mark("write")
         try:
@@ -87,7 +94,10 @@ def emit(config: Config, *, cache: Cache | None, manifest: Manifest, output: Out
         publish_ready(True)
         publisher.write(opml, render_opml(config.site, config.feeds, specs))
     finally:
+        aside_done = aside.wait() if aside is not None else True
         written = publisher.finish()
+    if not aside_done and alongside is not None:
+        alongside()  # the child failed (or was killed): here, then
     clock.mark("write")
     posts.bodies.save()
     if cache is not None:

@@ -156,6 +156,39 @@ def _serve(func: Callable[[Any, Any], Any], items: Sequence[Any], context: Any, 
         os._exit(code)  # never the parent's atexit handlers or buffered output
 
 
+class Background:
+    """`work()` run in a forked child process while this one goes on; `wait()` reaps it.
+
+    Where forking is unavailable or other threads run (see the module's docstring), the work is
+    done here, at once. For independent work whose outcome only matters as done or not done.
+    """
+
+    def __init__(self, work: Callable[[], None]) -> None:
+        self.pid: int | None = None
+        if (os.cpu_count() or 1) > 1 and threading.active_count() == 1 and hasattr(os, "fork"):
+            pid = os.fork()
+            if pid == 0:  # the child: it never returns from here
+                code = 0
+                try:
+                    work()
+                except BaseException:  # noqa: BLE001 - reported by the exit status
+                    logger.debug("background work failed", exc_info=True)
+                    code = 1
+                finally:
+                    os._exit(code)
+            self.pid = pid
+        else:
+            work()
+
+    def wait(self) -> bool:
+        """Wait for the work to end; whether it was done (False: it failed, or the child was killed)."""
+        if self.pid is None:
+            return True
+        _pid, status = os.waitpid(self.pid, 0)
+        self.pid = None
+        return os.waitstatus_to_exitcode(status) == 0
+
+
 def portable(exc: Exception) -> Exception:
     """The exception itself if it survives pickling, else a RuntimeError with its text."""
     import pickle

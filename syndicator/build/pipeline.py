@@ -15,6 +15,8 @@ import os
 import time
 from dataclasses import replace
 from datetime import datetime
+from functools import partial
+from pathlib import Path
 from typing import Callable
 
 from ..config import Config
@@ -102,10 +104,14 @@ def _build(config: Config, cache: Cache | None, manifest: Manifest, planned: Pla
     todo = stale(files, previous, out)
     marks.append(time.perf_counter())
     found, problems = planned.found, planned.problems
+    # A full plan records every published post's claims (thousands of rows) alongside rendering;
+    # an incremental one, a few rows, afterwards.
+    owners = partial(_record_owners, planned, manifest.path, out) if not planned.incremental else None
     done = emit(config, cache=cache, manifest=manifest, output=output, known=known, files=files, todo=todo,
-                specs=[spec for spec, _ in plans], found=found)  # render and write, file by file
+                specs=[spec for spec, _ in plans], found=found, alongside=owners)  # render and write, file by file
     result = done.written
-    planned.owners(manifest)
+    if owners is None:
+        planned.owners(manifest)
     handed = kept(config, cache, found.posts(planned.published), done.bodies) if keep_posts else ([], done.bodies)
     report = BuildReport(
         files=len(discovered[0]), published=planned.published, published_count=planned.published_count,
@@ -156,6 +162,15 @@ def _history(config: Config, found: Scan, manifest: Manifest, output: OutputDir,
     present = ({rel for rel in known if paths.format_of(rel) == fmt} | {paths.site(fmt)}
                | set(feed_files_present(output, name)))
     return incumbency({}, published_entries(output, present))
+
+
+def _record_owners(planned: Planned, path: Path, out: Path) -> None:
+    """Record who owns each published id and address, through a connection of this process's own."""
+    manifest = Manifest(path, out)
+    try:
+        planned.owners(manifest)
+    finally:
+        manifest.close()
 
 
 def _durations(marks: list[float]) -> list[float]:

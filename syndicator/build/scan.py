@@ -8,7 +8,7 @@ import os
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 from ..config import Config
 from ..model import Post
@@ -18,7 +18,9 @@ from ..posts.loader import FileEntry, Problem, Stub, discover, index_entries, pa
 from .bodies import with_source
 from .cache import RACY_NS, Cache, PostWriter, dumps, loads
 from .parallel import fork_map
-from .shortlist import Shortlist
+
+if TYPE_CHECKING:  # the shortlist plans feeds (build/plan.py, the renderers): only a build loads it
+    from .shortlist import Shortlist
 
 Progress = Callable[[int, int], None]
 _PARALLEL_FROM = 400  # below this, starting worker processes costs more than it saves
@@ -141,7 +143,11 @@ def scan(config: Config, *, cache: Cache | None, progress: Progress | None = Non
     unsaved: dict[str, bytes | None] = {}  # posts parsed here, not yet in the cache (None: not a post)
     blobs: list[bytes] = []  # pickled (path, entry) lists: together, every entry when nothing came from the cache
     done, staged = 0, 0
-    held = Shortlist(config, now=shortlist[0], keep=shortlist[1]) if shortlist and cache else None
+    held = None
+    if shortlist and cache:
+        from .shortlist import Shortlist
+
+        held = Shortlist(config, now=shortlist[0], keep=shortlist[1])
     work = _Parsing(config, PostWriter(cache.path) if cache else None, os.getpid(), started, held)
     for blob, posts, stored in fork_map(_parse_chunk, chunks, context=work, min_items=-(-_PARALLEL_FROM // _CHUNK),
                                         ordered=False, finish=_store_shortlist):
