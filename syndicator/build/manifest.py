@@ -3,8 +3,10 @@
 - `files`: every file a build wrote below an output folder. A build only ever removes files
   listed here, so nothing the user (or another program) put in the output folder is deleted.
   A file is listed *before* it is written, so a build killed mid-write still knows it.
-- `owners`: which post file owns each published entry id and address. When a new file claims
-  an id or address already published, the owner keeps it (see collisions.py).
+- `owned`: which post file owns each published entry id and address, one row per file (path, id,
+  address). When a new file claims an id or address already published, the owner keeps it (see
+  posts/claims.py). A build writes only the rows that changed: at 100,000 posts a build with
+  nothing new reads the rows and writes none.
 
 One SQLite file in the state directory; a damaged one is set aside and started afresh (then
 nothing is removed until files are written again, which is the safe side).
@@ -21,7 +23,8 @@ from typing import Iterable, Mapping
 from .sqlite import connect, transaction
 
 logger = logging.getLogger(__name__)
-SCHEMA = 1
+SCHEMA = 2
+Row = tuple[str, str, str]  # (post path, its entry id, its address)
 
 
 class Manifest:
@@ -44,7 +47,12 @@ class Manifest:
             return db  # set up already: no write (a durable commit waits for the disk on every build)
         with transaction(db):
             db.execute("CREATE TABLE IF NOT EXISTS files (output TEXT, path TEXT, PRIMARY KEY (output, path))")
-            db.execute("CREATE TABLE IF NOT EXISTS owners (kind TEXT, key TEXT, path TEXT, PRIMARY KEY (kind, key))")
+            db.execute("CREATE TABLE IF NOT EXISTS owned (path TEXT PRIMARY KEY, id TEXT NOT NULL, url TEXT NOT NULL)"
+                       " WITHOUT ROWID")
+            if db.execute("SELECT 1 FROM sqlite_master WHERE name='owners'").fetchone():  # schema 1: (kind, key) rows
+                db.execute("INSERT OR REPLACE INTO owned SELECT path, max(CASE kind WHEN 'id' THEN key ELSE '' END),"
+                           " max(CASE kind WHEN 'url' THEN key ELSE '' END) FROM owners GROUP BY path")
+                db.execute("DROP TABLE owners")
             db.execute(f"PRAGMA user_version={SCHEMA}")
         return db
 
@@ -65,32 +73,53 @@ class Manifest:
 
     def owners(self) -> dict[tuple[str, str], str]:
         """(kind, key) -> post path, for kind "id" and "url", as of the last finished build."""
-        return {(kind, key): path for kind, key, path in self.db.execute("SELECT kind, key, path FROM owners")}
+        owners: dict[tuple[str, str], str] = {}
+        for path, id_, url in self.db.execute("SELECT path, id, url FROM owned"):
+            owners[("id", id_)] = path
+            owners[("url", url)] = path
+        return owners
 
     def set_owners(self, owners: Mapping[tuple[str, str], str]) -> None:
-        """Replace the owners with those of the posts this build published (only what changed is written)."""
-        old = self.owners()
-        if old == dict(owners):
-            return
+        """Replace the owners with those of the posts this build published (only what changed is written).
+
+        `owners` is posts/claims.py's Owners (one row per file) or any (kind, key) -> path mapping."""
+        rows = getattr(owners, "rows", None)
+        new = {path: (id_, url) for path, id_, url in (rows if rows is not None else _rows(owners))}
+        gone, seen = [], 0
+        for path, id_, url in self.db.execute("SELECT path, id, url FROM owned"):
+            now = new.get(path)
+            if now is None:
+                gone.append(path)
+            elif now == (id_, url):
+                new[path] = None  # type: ignore[assignment]  # recorded as it is
+                seen += 1
+        if not gone and seen == len(new):
+            return  # as recorded: no write (and no wait for the disk)
         with transaction(self.db):
-            self.db.executemany("DELETE FROM owners WHERE kind=? AND key=?",
-                                (k for k in old if k not in owners))
-            self.db.executemany("INSERT OR REPLACE INTO owners VALUES (?, ?, ?)",
-                                ((kind, key, path) for (kind, key), path in owners.items()
-                                 if old.get((kind, key)) != path))
+            self.db.executemany("DELETE FROM owned WHERE path=?", ((path,) for path in gone))
+            self.db.executemany("INSERT OR REPLACE INTO owned VALUES (?, ?, ?)",
+                                ((path, *row) for path, row in new.items() if row is not None))
 
     def update_owners(self, paths: Iterable[str], owned: Mapping[tuple[str, str], str]) -> None:
         """Forget what these post files owned, then record `owned` ((kind, key) -> path): a few files changed."""
         paths = list(paths)
+        rows = sorted(_rows(owned))
         marks = ",".join("?" * len(paths))
-        rows = self.db.execute(f"SELECT kind, key, path FROM owners WHERE path IN ({marks})", paths)
-        if {(kind, key): path for kind, key, path in rows} == dict(owned):
+        if sorted(self.db.execute(f"SELECT path, id, url FROM owned WHERE path IN ({marks})", paths)) == rows \
+                and {path for path, _, _ in rows} <= set(paths):
             return  # as recorded: no write (and no wait for the disk)
         with transaction(self.db):
-            self.db.executemany("DELETE FROM owners WHERE path=?", ((path,) for path in paths))
-            self.db.executemany("INSERT OR REPLACE INTO owners VALUES (?, ?, ?)",
-                                ((kind, key, path) for (kind, key), path in owned.items()))
+            self.db.executemany("DELETE FROM owned WHERE path=?", ((path,) for path in paths))
+            self.db.executemany("INSERT OR REPLACE INTO owned VALUES (?, ?, ?)", rows)
 
     def close(self) -> None:
         """Close the database."""
         self.db.close()
+
+
+def _rows(owners: Mapping[tuple[str, str], str]) -> list[Row]:
+    """(kind, key) -> path as one (path, id, address) row per path (a missing kind is '', which no claim has)."""
+    by_path: dict[str, list[str]] = {}
+    for (kind, key), path in owners.items():
+        by_path.setdefault(path, ["", ""])[0 if kind == "id" else 1] = key
+    return [(path, id_, url) for path, (id_, url) in by_path.items()]

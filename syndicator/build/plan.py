@@ -9,15 +9,17 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Callable, Iterable, Mapping
 
 from .. import __version__
 from ..config import Config
 from ..model import Author
 from ..posts.loader import Stub
 from ..posts.slugs import AUTHOR_FEEDS_BY_NAME, slug_rule, unique_slugs
-from ..render import FeedSpec, feed_path
 from .output import current_signature
+
+if TYPE_CHECKING:  # the render package loads every writer: planning an edit need not import it
+    from ..render import FeedSpec
 
 PAGE = "html"  # FeedFile.fmt of the index page
 PUBLISHED, DRAFT, FUTURE = "published", "draft", "future"  # a post's state at a given time
@@ -148,6 +150,8 @@ def regroup(config: Config, before: Mapping[GroupKey, Top], *, removed: set[str]
 
 def plans_of(config: Config, found: Mapping[GroupKey, Top]) -> list[tuple[FeedSpec, list[Stub]]]:
     """The feeds `groups` make, in plan order (site, tags, categories, authors; each by slug), cut to length."""
+    from ..render import FeedSpec
+
     site, n = config.site, config.feeds.items
     by_kind: dict[str, dict[str, tuple[Stub, ...]]] = {}
     for (kind, name), top in found.items():
@@ -204,6 +208,8 @@ def inputs_hash(config: Config, what: str, items: Iterable[Stub]) -> str:
 
 def feed_files(config: Config, plans: list[tuple[FeedSpec, list[Stub]]]) -> list[FeedFile]:
     """Every feed file the plans make, in every configured format."""
+    from ..render import feed_path
+
     return [FeedFile(feed_path(config.feeds.paths, spec, fmt), inputs_hash(config, f"{fmt}\0{spec!r}", items),
                      spec, fmt, items)
             for spec, items in plans for fmt in config.feeds.formats]

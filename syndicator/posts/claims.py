@@ -9,7 +9,7 @@ file path breaks ties. Adding a file can therefore never knock a published post 
 
 from __future__ import annotations
 
-from typing import Callable, Iterable, Mapping, Protocol
+from typing import Callable, Iterable, Iterator, Mapping, Protocol
 
 
 class Claim(Protocol):
@@ -52,13 +52,35 @@ def settle(claims: Iterable[Claim], *, incumbent: Callable[[Claim], bool],
     return kept, rejected
 
 
-def owners_of(claims: Iterable[Claim]) -> dict[tuple[str, str], str]:
+class Owners(Mapping[tuple[str, str], str]):
+    """(kind, key) -> relpath of published claims, kept as one row per file (`rows`: path, id, address,
+    sorted by path) so that 100,000 posts cost no 200,000-key dict unless someone looks a key up."""
+
+    def __init__(self, claims: Iterable[Claim]) -> None:
+        self.rows = sorted((claim.source, claim.id, claim.url) for claim in claims)
+        self._index: dict[tuple[str, str], str] | None = None
+
+    def _keys(self) -> dict[tuple[str, str], str]:
+        if self._index is None:
+            self._index = {}
+            for path, id_, url in self.rows:
+                self._index[("id", id_)] = path
+                self._index[("url", url)] = path
+        return self._index
+
+    def __getitem__(self, key: tuple[str, str]) -> str:
+        return self._keys()[key]
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        return iter(self._keys())
+
+    def __len__(self) -> int:
+        return len(self._keys())
+
+
+def owners_of(claims: Iterable[Claim]) -> Owners:
     """(kind, key) -> relpath for these claims: what the next build treats as history."""
-    owners: dict[tuple[str, str], str] = {}
-    for claim in claims:
-        owners[("id", claim.id)] = claim.source
-        owners[("url", claim.url)] = claim.source
-    return owners
+    return Owners(claims)
 
 
 def incumbency(owners: Mapping[tuple[str, str], str],
