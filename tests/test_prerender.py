@@ -161,3 +161,19 @@ def test_workers_write_what_one_process_writes(posts, items, chunk, budget):
         assert [str(p) for p in forked.problems] == [str(p) for p in here.problems]
     finally:
         shutil.rmtree(base, ignore_errors=True)
+
+
+@needs_fork
+def test_bodies_rendered_in_workers_are_in_the_cache_for_the_next_build(tmp_path):
+    config = _example(tmp_path)
+    with _forked():
+        build(config, now=NOW)
+    shutil.rmtree(config.feeds.output)  # every feed is written again, from the cached bodies
+
+    def boom(post, **options):
+        raise AssertionError(f"{post.source}: rendered again")
+
+    with _forked(), mock.patch("syndicator.build.bodies.render_body", boom):
+        report = build(config, now=NOW)
+    assert report.problems == []
+    assert _tree(config.feeds.output) == _tree(GOLDEN)

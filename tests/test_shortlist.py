@@ -119,6 +119,7 @@ def test_builds_after_shortlisted_scans_equal_full_builds(first, steps):
         now = NOW
         with _forked_scan():
             build(warm, now=now, brief=True)
+            build(cold, now=now, use_cache=False)  # the same history of what was published
             for age, (action, index, text) in enumerate(steps, start=1):
                 path = posts / f"p{index}.md"
                 if action == "write":
@@ -134,3 +135,15 @@ def test_builds_after_shortlisted_scans_equal_full_builds(first, steps):
                 assert _summary(report) == _summary(full)
     finally:
         shutil.rmtree(base, ignore_errors=True)
+
+
+@given(n=st.integers(0, 700), size=st.integers(1, 70))
+def test_scan_tasks_hand_out_every_file_once_in_order_the_last_ones_small(n, size):
+    from syndicator.build.scan import _tasks
+
+    rels = [f"p{i:04d}.md" for i in range(n)]
+    tasks = _tasks(rels, size)
+    assert [rel for task in tasks for rel in task] == rels
+    sizes = [len(task) for task in tasks]
+    assert all(0 < k <= size for k in sizes) and sizes == sorted(sizes, reverse=True)  # the small ones last
+    assert sum(k for k in sizes if k == size) >= n - 5 * size  # only the last few are small

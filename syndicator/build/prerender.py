@@ -3,7 +3,8 @@
 
 Worker processes inherit the build's plan by fork (the config, the scan, what each post needs)
 and fetch the posts themselves (each opens its own connection to the build cache: a connection
-never crosses a fork); only the rendered items, entries and newly rendered bodies come back.
+never crosses a fork) and store the bodies they render there; only the rendered items and
+entries come back (and the new bodies, without a build cache).
 The parent joins items into files (build/emit.py). A post that cannot be rendered comes back
 with its exception, for the parent to report; with few posts it all runs here.
 """
@@ -44,7 +45,7 @@ class Rendered:
     found: bool  # False: the post could not be fetched (its file vanished): no feed lists it
     items: dict[str, Item]
     entry: Entry | None  # when the index page shows the post
-    body: Body | None  # rendered now (not taken from the build cache): the parent keeps or stores it
+    body: Body | None  # rendered now and not stored by a worker: the parent keeps or stores it
     failure: Exception | None = None  # why the post cannot be rendered: the parent reports it
 
 
@@ -89,7 +90,13 @@ def _render_chunk(work: _Work, stubs: list[Stub]) -> list[Rendered]:
     found = work.found if cache is work.found.cache else replace(work.found, cache=cache)
     posts = {post.source: post for post in found.posts(stubs)}
     known = cache.bodies({post.digest for post in posts.values()}) if cache is not None else {}
-    return [_render_post(work, stub.source, posts.get(stub.source), known) for stub in stubs]
+    done = [_render_post(work, stub.source, posts.get(stub.source), known) for stub in stubs]
+    if cache is None or cache is work.found.cache:
+        return done  # here: the build's Bodies keeps or stores the new bodies, in batches
+    fresh = {r.digest: r.body for r in done if r.body is not None}
+    if fresh:
+        cache.put_bodies(fresh)  # a worker stores them through its own connection: they need not come back
+    return [replace(r, body=None) if r.body is not None else r for r in done]
 
 
 def _render_post(work: _Work, source: str, post: Post | None, known: dict[str, Body]) -> Rendered:

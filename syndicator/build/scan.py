@@ -138,7 +138,7 @@ def scan(config: Config, *, cache: Cache | None, progress: Progress | None = Non
             index_file(rel) for rel in (*stale, *(r for r in old if r not in files))):
         stale, entries = list(files), {}  # a section's cascade may have changed: read every post again
     stale.sort()
-    chunks = [stale[i:i + _CHUNK] for i in range(0, len(stale), _CHUNK)]
+    chunks = _tasks(stale, _CHUNK)
     fresh: dict[str, bytes] = {}
     unsaved: dict[str, bytes | None] = {}  # posts parsed here, not yet in the cache (None: not a post)
     blobs: list[bytes] = []  # pickled (path, entry) lists: together, every entry when nothing came from the cache
@@ -149,7 +149,8 @@ def scan(config: Config, *, cache: Cache | None, progress: Progress | None = Non
 
         held = Shortlist(config, now=shortlist[0], keep=shortlist[1])
     work = _Parsing(config, PostWriter(cache.path) if cache else None, os.getpid(), started, held)
-    for blob, posts, stored in fork_map(_parse_chunk, chunks, context=work, min_items=-(-_PARALLEL_FROM // _CHUNK),
+    for blob, posts, stored in fork_map(_parse_chunk, chunks, context=work,
+                                        min_items=len(chunks) if len(stale) >= _PARALLEL_FROM else len(chunks) + 1,
                                         ordered=False, finish=_store_shortlist):
         pairs = loads(blob, config.authors)
         entries.update(pairs)
@@ -172,6 +173,14 @@ def scan(config: Config, *, cache: Cache | None, progress: Progress | None = Non
                        staged=started if full and staged == len(chunks) else None)
         cache.mark_scan(started)
     return Scan(config, entries, fresh, cache, files=len(files), parsed=len(stale), notes=notes)
+
+
+def _tasks(rels: list[str], size: int) -> list[list[str]]:
+    """Tasks of `size` files, the last 4 * `size` files in tasks a quarter that size, so that the
+    workers run out of work at nearly the same moment."""
+    cut = max(0, len(rels) - 4 * size) // size * size
+    small = max(1, size // 4)
+    return [rels[i:i + size] for i in range(0, cut, size)] + [rels[i:i + small] for i in range(cut, len(rels), small)]
 
 
 @dataclass(frozen=True)
