@@ -67,3 +67,34 @@ def test_stopping_early_ends_the_workers() -> None:
     assert next(results)[0] == 0
     results.close()
     assert _children() == set()
+
+
+def _log_pid(context: dict) -> None:
+    with open(context["log"], "a", encoding="utf-8") as out:
+        out.write(f"{os.getpid()}\n")
+
+
+def _square(context: dict, item: int) -> int:
+    return item * item
+
+
+@pytest.mark.parametrize("min_items", [2, 10_000])
+def test_finish_runs_once_in_each_worker_before_the_iteration_ends(tmp_path, min_items: int) -> None:
+    log = tmp_path / "finished"
+    context = {"log": log, "pause": 0}
+    results = list(fork_map(_square, list(range(20)), context=context, min_items=min_items, finish=_log_pid))
+    assert results == [i * i for i in range(20)]
+    pids = log.read_text().split()
+    if _CAN_FORK and min_items == 2:
+        assert len(pids) == min(os.cpu_count() or 1, 20) == len(set(pids)) and str(os.getpid()) not in pids
+    else:
+        assert pids == [str(os.getpid())]  # the work ran here: finished here, once
+
+
+def _fail(context: dict) -> None:
+    raise OSError("disk full")
+
+
+def test_a_failing_finish_is_logged_not_raised(caplog) -> None:
+    assert list(fork_map(_square, [1, 2, 3], context={}, min_items=10_000, finish=_fail)) == [1, 4, 9]
+    assert "finishing the work failed" in caplog.text

@@ -38,6 +38,12 @@ def with_source(config: Config, posts: Iterable[Post]) -> list[Post]:
     return out
 
 
+def rendered(config: Config, post: Post) -> Body:
+    """The post's body rendered from its file's text (raises what rendering raises)."""
+    source = with_source(config, [post])[0]
+    return render_body(source, site=config.site, variables=config.reading.site_variables)
+
+
 def kept(config: Config, cache: Cache | None, posts: list[Post],
          bodies: dict[str, Body]) -> tuple[list[Post], dict[str, Body]]:
     """The posts and bodies a build hands on (for cross-posting): every body this build has or
@@ -68,16 +74,19 @@ class Bodies:
         if body is None and self.cache is not None:
             body = self.cache.bodies([digest]).get(digest)
         if body is None:
-            source = with_source(self.config, [post])[0]
-            body = render_body(source, site=self.config.site, variables=self.config.reading.site_variables)
-            if self.cache is None:
-                self.kept[digest] = body
-            else:
-                self.pending[digest] = body
-                self.pending_chars += len(body.html)
-                if len(self.pending) >= self.batch or self.pending_chars >= self.batch_chars:
-                    self.save()
+            body = rendered(self.config, post)
+            self.add(digest, body)
         return body
+
+    def add(self, digest: str, body: Body) -> None:
+        """A body rendered now (here or by a worker process): kept, or put in the cache with the next batch."""
+        if self.cache is None:
+            self.kept[digest] = body
+            return
+        self.pending[digest] = body
+        self.pending_chars += len(body.html)
+        if len(self.pending) >= self.batch or self.pending_chars >= self.batch_chars:
+            self.save()
 
     def save(self) -> None:
         """Put the bodies rendered since the last save into the build cache."""

@@ -15,6 +15,8 @@ import os
 import time
 from dataclasses import replace
 from datetime import datetime
+from functools import partial
+from pathlib import Path
 from typing import Callable
 
 from ..config import Config
@@ -58,7 +60,8 @@ def run(config: Config, now: datetime, cache: Cache | None, discovered: _Discove
             planned = plan_changes(config, now, cache, saved, warm, discovered, started_ns=started_ns,
                                    problems=problems)
         if planned is None:
-            planned = _plan_full(config, now, cache, manifest, discovered, previous, progress=progress)
+            planned = _plan_full(config, now, cache, manifest, discovered, previous, progress=progress,
+                                 every_post=keep_posts or bool(config.crosspost.enabled()))
         marks.append(time.perf_counter())
         return _build(config, cache, manifest, planned, previous, discovered, marks, keep_posts=keep_posts,
                       token=f"{started_ns}-{os.getpid()}", files_key=files_key, persist=persist)
@@ -69,13 +72,18 @@ def run(config: Config, now: datetime, cache: Cache | None, discovered: _Discove
 
 
 def _plan_full(config: Config, now: datetime, cache: Cache | None, manifest: Manifest, discovered: _Discovered,
-               previous: dict[str, tuple[str, str]], *, progress: Progress | None) -> Planned:
-    """Scan every post file (parsing the changed ones), settle claims, split at `now`, group into feeds."""
+               previous: dict[str, tuple[str, str]], *, progress: Progress | None, every_post: bool) -> Planned:
+    """Scan every post file (parsing the changed ones), settle claims, split at `now`, group into feeds.
+
+    The cache keeps only the parsed posts that may reach a feed (build/shortlist.py), unless
+    `every_post` (a site that cross-posts reads every published post on each pass)."""
     output = OutputDir(config.feeds.output)
-    found = scan(config, cache=cache, progress=progress, discovered=discovered)
+    keep = reserve(config.feeds.items)
+    found = scan(config, cache=cache, progress=progress, discovered=discovered,
+                 shortlist=None if every_post else (now, keep))
     stubs, problems = found.index(incumbent=_history(config, found, manifest, output, known_files(manifest, previous)))
     posts = split(stubs, now)
-    members = groups(config, posts.published, keep=reserve(config.feeds.items))
+    members = groups(config, posts.published, keep=keep)
     clean = len(stubs) == sum(1 for entry in found.entries.values() if entry[2] is not None)
     return Planned(found=found, published=posts.published, published_count=len(posts.published),
                    drafts=posts.drafts, future=posts.future, next_due=posts.next_due, problems=problems,
@@ -96,10 +104,14 @@ def _build(config: Config, cache: Cache | None, manifest: Manifest, planned: Pla
     todo = stale(files, previous, out)
     marks.append(time.perf_counter())
     found, problems = planned.found, planned.problems
+    # A full plan records every published post's claims (thousands of rows) alongside rendering;
+    # an incremental one, a few rows, afterwards.
+    owners = partial(_record_owners, planned, manifest.path, out) if not planned.incremental else None
     done = emit(config, cache=cache, manifest=manifest, output=output, known=known, files=files, todo=todo,
-                specs=[spec for spec, _ in plans], fetch=found.posts)  # render and write, file by file
+                specs=[spec for spec, _ in plans], found=found, alongside=owners)  # render and write, file by file
     result = done.written
-    planned.owners(manifest)
+    if owners is None:
+        planned.owners(manifest)
     handed = kept(config, cache, found.posts(planned.published), done.bodies) if keep_posts else ([], done.bodies)
     report = BuildReport(
         files=len(discovered[0]), published=planned.published, published_count=planned.published_count,
@@ -150,6 +162,15 @@ def _history(config: Config, found: Scan, manifest: Manifest, output: OutputDir,
     present = ({rel for rel in known if paths.format_of(rel) == fmt} | {paths.site(fmt)}
                | set(feed_files_present(output, name)))
     return incumbency({}, published_entries(output, present))
+
+
+def _record_owners(planned: Planned, path: Path, out: Path) -> None:
+    """Record who owns each published id and address, through a connection of this process's own."""
+    manifest = Manifest(path, out)
+    try:
+        planned.owners(manifest)
+    finally:
+        manifest.close()
 
 
 def _durations(marks: list[float]) -> list[float]:

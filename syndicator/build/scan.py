@@ -7,7 +7,8 @@ from __future__ import annotations
 import os
 import time
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
+from datetime import datetime
+from typing import TYPE_CHECKING, Callable, Iterable
 
 from ..config import Config
 from ..model import Post
@@ -17,6 +18,9 @@ from ..posts.loader import FileEntry, Problem, Stub, discover, index_entries, pa
 from .bodies import with_source
 from .cache import RACY_NS, Cache, PostWriter, dumps, loads
 from .parallel import fork_map
+
+if TYPE_CHECKING:  # the shortlist plans feeds (build/plan.py, the renderers): only a build loads it
+    from .shortlist import Shortlist
 
 Progress = Callable[[int, int], None]
 _PARALLEL_FROM = 400  # below this, starting worker processes costs more than it saves
@@ -70,6 +74,7 @@ class _Parsing:
     writer: PostWriter | None  # None: everything goes back to the parent
     parent: int  # the scanning process: it keeps its own results (its cache connection is the one that saves)
     generation: int  # this scan's snapshot rows, stored by the workers
+    shortlist: Shortlist | None = None  # a worker stores only the posts that may reach a feed (None: every post)
 
 
 def _parse_chunk(work: _Parsing, rels: list[str]) -> tuple[bytes, list[tuple[str, bytes | None]], bool]:
@@ -81,21 +86,42 @@ def _parse_chunk(work: _Parsing, rels: list[str]) -> tuple[bytes, list[tuple[str
     the batches wait in the parent's memory for one big insert.
     """
     config = work.config
+    worker = work.writer is not None and os.getpid() != work.parent
+    held = work.shortlist if worker else None
     pairs, posts = [], []
     for rel in rels:
         entry, post = parse_file(config, rel)
         pairs.append((rel, entry))
-        posts.append((rel, None if post is None else dumps(post, config.authors)))
+        if post is None:
+            posts.append((rel, None))
+        elif held is None:
+            posts.append((rel, dumps(post, config.authors)))
+        else:
+            held.add(entry[2], post)  # stored when the worker is done (_store_shortlist)
     blob = dumps(pairs, config.authors)
-    if work.writer is not None and os.getpid() != work.parent:
+    if worker:
         work.writer.put(posts, blob, work.generation)
         return blob, [], True
     return blob, posts, False
 
 
+def _store_shortlist(work: _Parsing) -> None:
+    """A worker's last act: store the posts it held that may reach a feed (with a batch of no entries)."""
+    if work.shortlist is None or work.writer is None or os.getpid() == work.parent:
+        return
+    authors = work.config.authors
+    work.writer.put([(rel, dumps(post, authors)) for rel, post in work.shortlist.posts()], dumps([], authors),
+                    work.generation)
+
+
 def scan(config: Config, *, cache: Cache | None, progress: Progress | None = None,
-         discovered: tuple[dict[str, tuple[int, int]], list[Problem]] | None = None) -> Scan:
-    """Find post files (unless `discovered` brings them); parse the new and changed ones, reuse the rest."""
+         discovered: tuple[dict[str, tuple[int, int]], list[Problem]] | None = None,
+         shortlist: tuple[datetime, int] | None = None) -> Scan:
+    """Find post files (unless `discovered` brings them); parse the new and changed ones, reuse the rest.
+
+    `shortlist=(now, keep)`: worker processes store in the cache only the posts that may reach a
+    feed at or after `now` with `keep` posts a feed (build/shortlist.py); None: every post.
+    """
     started = time.time_ns()
     files, notes = discovered if discovered is not None else discover(config)
     old = cache.entries() if cache else {}
@@ -112,14 +138,20 @@ def scan(config: Config, *, cache: Cache | None, progress: Progress | None = Non
             index_file(rel) for rel in (*stale, *(r for r in old if r not in files))):
         stale, entries = list(files), {}  # a section's cascade may have changed: read every post again
     stale.sort()
-    chunks = [stale[i:i + _CHUNK] for i in range(0, len(stale), _CHUNK)]
+    chunks = _tasks(stale, _CHUNK)
     fresh: dict[str, bytes] = {}
     unsaved: dict[str, bytes | None] = {}  # posts parsed here, not yet in the cache (None: not a post)
     blobs: list[bytes] = []  # pickled (path, entry) lists: together, every entry when nothing came from the cache
     done, staged = 0, 0
-    work = _Parsing(config, PostWriter(cache.path) if cache else None, os.getpid(), started)
+    held = None
+    if shortlist and cache:
+        from .shortlist import Shortlist
+
+        held = Shortlist(config, now=shortlist[0], keep=shortlist[1])
+    work = _Parsing(config, PostWriter(cache.path) if cache else None, os.getpid(), started, held)
     for blob, posts, stored in fork_map(_parse_chunk, chunks, context=work,
-                                        min_items=-(-_PARALLEL_FROM // _CHUNK), ordered=False):
+                                        min_items=len(chunks) if len(stale) >= _PARALLEL_FROM else len(chunks) + 1,
+                                        ordered=False, finish=_store_shortlist):
         pairs = loads(blob, config.authors)
         entries.update(pairs)
         if stored:
@@ -141,6 +173,14 @@ def scan(config: Config, *, cache: Cache | None, progress: Progress | None = Non
                        staged=started if full and staged == len(chunks) else None)
         cache.mark_scan(started)
     return Scan(config, entries, fresh, cache, files=len(files), parsed=len(stale), notes=notes)
+
+
+def _tasks(rels: list[str], size: int) -> list[list[str]]:
+    """Tasks of `size` files, the last 4 * `size` files in tasks a quarter that size, so that the
+    workers run out of work at nearly the same moment."""
+    cut = max(0, len(rels) - 4 * size) // size * size
+    small = max(1, size // 4)
+    return [rels[i:i + size] for i in range(0, cut, size)] + [rels[i:i + small] for i in range(cut, len(rels), small)]
 
 
 @dataclass(frozen=True)
