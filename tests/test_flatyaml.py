@@ -123,7 +123,8 @@ def test_fast_path_answers_for_typical_flat_front_matter() -> None:
 
 
 def test_fast_path_declines_what_it_does_not_model() -> None:
-    for text in ("image:\n  url: x.jpg", "summary: |\n  two\n  lines", "title: &a anchor", "a: *ref",
+    for text in ("image:\n  url:\n    deep: x.jpg", "image:\n  url: x\n  - y", "summary: |\n  two\n  lines",
+                 "title: &a anchor", "a: *ref",
                  "title: two\n  lines", "# comment\ntitle: x", "date: 2025-02-30", "t: 1.5", "k: [a, [b]]",
                  'k: "\\x41"', 'k: "\\u00e9"', 'k: "a\\ b"', 'k: "\\N"'):
         assert flatyaml.load(text) is None, text

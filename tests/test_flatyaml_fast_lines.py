@@ -57,3 +57,48 @@ def test_fast_lines_read_what_libyaml_reads_or_decline(lines):
 def test_the_fast_shapes_are_read_on_the_fast_path():
     text = 'title: "Plain title"\ntags: ["a b", "c"]\ndate: 2021-03-03T13:24:42+02:00\nwhen: 2021-03-03T13:24:42Z'
     assert _same(flatyaml.load(text), yaml.load(text, Loader=yaml.CSafeLoader))
+
+
+_SCALAR = st.one_of(
+    _TEXT.map(lambda t: f'"{t}"'), _TEXT.map(lambda t: f"'{t}'"), _TEXT,
+    st.sampled_from(["Image 0", "/img/0.jpg", "//cdn/x", "/a #b", "/a: b", "yes", "null", "~", "12", "007", "1.5",
+                     "2021-03-03", "2021-03-03T13:24:42Z", "https://x.org/a", "a:b", "[a, b]", "{}", "[]"]))
+_FLOW_PART = st.tuples(st.sampled_from(["name", "source", "on", "a-b", "_k", "x y", '"q"', "k:", ""]),
+                       st.sampled_from([": ", ":", " : ", ":  "]), _SCALAR)
+
+
+@st.composite
+def _tables(draw) -> str:
+    lines = []
+    for key in draw(st.lists(_KEYS, min_size=1, max_size=3)):
+        shape = draw(st.sampled_from(["table", "flow", "empty-then-top"]))
+        if shape == "flow":
+            parts = draw(st.lists(_FLOW_PART, max_size=3))
+            lines.append(f"{key}: {{" + draw(st.sampled_from([", ", ","])).join(k + c + v for k, c, v in parts) +
+                         "}" + draw(st.sampled_from(["", " ", "x"])))
+        elif shape == "table":
+            lines.append(f"{key}:")
+            for _ in range(draw(st.integers(1, 3))):
+                indent = draw(st.sampled_from(["  ", "  ", " ", "    ", "   "]))
+                inner = draw(st.sampled_from(["url", "alt", "credit", "on", "x-y", "- a", "k"]))
+                value = draw(_SCALAR | st.lists(_FLOW_PART, max_size=2).map(
+                    lambda ps: "{" + ", ".join(k + c + v for k, c, v in ps) + "}") | st.just(""))
+                lines.append(f"{indent}{inner}: {value}" if not inner.startswith("-") else f"{indent}{inner}")
+        else:
+            lines.append(f"{key}:")
+    return "\n".join(lines)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(_tables())
+def test_tables_one_level_deep_read_what_libyaml_reads_or_decline(text: str) -> None:
+    fast = flatyaml.load(text)
+    if fast is None:
+        return
+    assert _same(fast, yaml.load(text, Loader=yaml.CSafeLoader)), text
+
+
+def test_the_bench_corpus_image_table_is_read_on_the_fast_path() -> None:
+    text = ('title: "Post 0"\nimage:\n  url: /img/0.jpg\n  alt: Image 0\n'
+            '  credit: {name: Photographer 0, source: Unsplash}')
+    assert _same(flatyaml.load(text), yaml.load(text, Loader=yaml.CSafeLoader))

@@ -50,8 +50,10 @@ def test_flat_front_matter_gets_the_line_map_and_blank_lines_are_not_blamed() ->
     parts = split("---\ntitle: a\n\n\ndate: 2024-05-14\nimage_credit: x\n---\nbody\n", "post.md")
     assert parts.key_lines is not None
     assert parts.line_of("date") == 5 and parts.line_of("IMAGE_CREDIT") == 6 and parts.line_of("nope") == 2
-    nested = split("---\nimage:\n  url: x.jpg\n\nextra: 1\n---\nbody\n", "post.md")
-    assert nested.key_lines is None and nested.line_of("extra") == 5
+    table = split("---\nimage:\n  url: x.jpg\n\nextra: 1\n---\nbody\n", "post.md")  # one level: flatyaml's
+    assert table.key_lines is not None and table.line_of("extra") == 5
+    nested = split("---\nimage:\n  url:\n    deep: x.jpg\n\nextra: 1\n---\nbody\n", "post.md")
+    assert nested.key_lines is None and nested.line_of("extra") == 6
 
 
 def _split_by_partition(text: str) -> tuple[str, str, int]:

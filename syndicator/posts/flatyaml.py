@@ -1,4 +1,5 @@
-"""A fast reader for the flat YAML most front matter is: `key: scalar`, flow lists and short block lists.
+"""A fast reader for the flat YAML most front matter is: `key: scalar`, flow lists and short block lists,
+and tables one level deep (`image:` then `  url: ...` lines, or `{name: ..., source: ...}`).
 
 It recognises exactly a subset of YAML whose meaning it can give without doubt and returns None
 for anything else, so that the caller hands the text to libyaml (issue 12: PyYAML's constructor,
@@ -24,13 +25,16 @@ _WORDS: dict[str, Any] = {
 # _scalar would make of it); other values are taken with their trailing spaces, then right-stripped
 # (a lazy `(.*?) *$` backtracks at every character of a long line).
 _LINE = re.compile(r'([A-Za-z_][A-Za-z0-9_-]*):(?:$| +(?:"([^"\\]*)" *$|(.*)$))')
+# A line of a table under a key (`  key: value`), read as _LINE reads a top-level line.
+_INDENTED = re.compile(r'( +)([A-Za-z_][A-Za-z0-9_-]*):(?:$| +(?:"([^"\\]*)" *$|(.*)$))')
+_FLOW_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 _ITEM = re.compile(r'( *)- +(?:"([^"\\]*)" *$|(.*)$)')  # as _LINE: a quoted item without escapes apart
 _INT = re.compile(r"(?:0|[1-9][0-9]*)$")
 _DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})$")
 _STAMP = re.compile(r"(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?: *(Z|([-+])(\d{2}):(\d{2})))?$")
 # A plain scalar we take as text: starts with a letter, no comment, no mapping indicator, no
 # characters that start other YAML syntax in a way we do not model.
-_PLAIN = re.compile(r"[^\W\d_][^#:\\]*(?::+[^ #:\\][^#:\\]*)*")  # a ':' only before a non-space
+_PLAIN = re.compile(r"(?:[^\W\d_]|/)[^#:\\]*(?::+[^ #:\\][^#:\\]*)*")  # a ':' only before a non-space
 # A flow list of double-quoted items without escapes, commas or inner quotes, `, `-separated.
 _FLOW_QUOTED = re.compile(r'\[("[^",\\]*"(?:, "[^",\\]*")*)\]$')
 _FLOW_PLAIN = re.compile(r"[^\W\d_][^#:\\,\[\]{}\"']*")
@@ -82,13 +86,13 @@ def _mapping(lines: list[str]) -> tuple[dict[str, Any], dict[str, int]] | None:
         if raw:
             raw = raw.rstrip(" ")
         if raw:
-            value = _scalar(raw, _PLAIN) if raw[0] != "[" else _flow(raw)
-            if value is _NOT_MINE:
-                return None
+            value = _value(raw)
+        elif i < n and _INDENTED.match(lines[i]):
+            value, i = _table(lines, i)
         else:
             value, i = _block(lines, i)
-            if value is _NOT_MINE:
-                return None
+        if value is _NOT_MINE:
+            return None
         out[key] = value
     return (out, where) if out else None
 
@@ -117,6 +121,60 @@ def _block(lines: list[str], i: int) -> tuple[Any, int]:
         items.append(value)
         i += 1
     return (items if items else None), i
+
+
+def _value(raw: str) -> Any:
+    """A value written on its key's line: a scalar, a flow list or a flow table."""
+    first = raw[0]
+    if first == "[":
+        return _flow(raw)
+    if first == "{":
+        return _flow_table(raw)
+    return _scalar(raw, _PLAIN)
+
+
+def _table(lines: list[str], i: int) -> tuple[Any, int]:
+    """A table under an empty key: `  key: value` lines, all at one indent, each value on its line."""
+    table: dict[str, Any] = {}
+    indent = None
+    while i < len(lines):
+        found = _INDENTED.match(lines[i])
+        if found is None:
+            if lines[i][:1] in (" ", "-"):
+                return _NOT_MINE, i  # deeper, or a list, or a line of spaces: libyaml's
+            break
+        spaces, key, quoted, raw = found.groups()
+        if indent is None:
+            indent = spaces
+        if spaces != indent or key in _WORDS:
+            return _NOT_MINE, i
+        raw = raw.rstrip(" ") if raw else ""
+        value = quoted if quoted is not None else _value(raw) if raw else _NOT_MINE  # empty: a deeper table
+        if value is _NOT_MINE:
+            return _NOT_MINE, i
+        table[key] = value
+        i += 1
+    return table, i
+
+
+def _flow_table(raw: str) -> Any:
+    """`{a: b, c: "d"}` with simple keys and scalar values only."""
+    if not raw.endswith("}"):
+        return _NOT_MINE
+    inner = raw[1:-1].strip(" ")
+    if not inner:
+        return {}
+    out: dict[str, Any] = {}
+    for part in inner.split(","):
+        key, colon, value = part.partition(": ")
+        key, value = key.strip(" "), value.strip(" ")
+        if not colon or not value or not _FLOW_KEY.fullmatch(key) or key in _WORDS:
+            return _NOT_MINE
+        value = _scalar(value, _FLOW_PLAIN)
+        if value is _NOT_MINE:
+            return _NOT_MINE
+        out[key] = value
+    return out
 
 
 def _flow(raw: str) -> Any:

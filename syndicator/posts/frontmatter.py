@@ -96,7 +96,9 @@ def split(text: str, path: str, *, limits: PostLimits = DEFAULT_LIMITS) -> Split
     body = text[stop + 1:] if text.startswith("\n", stop) else text[stop:]
     body_line = raw.count("\n") + 3
     flat = flatyaml.load_lines(raw) if kind == "yaml" else None  # most front matter: no PyYAML needed
-    if flat is not None:  # flat: nothing nested to check
+    if flat is not None:
+        if any(type(value) is dict for value in flat[0].values()):  # tables one level deep
+            _check_nesting(flat[0], raw, path, limits)
         return Split(meta=flat[0], body=body, body_line=body_line, raw_meta=raw, kind=kind, key_lines=flat[1])
     parse = {"yaml": _parse_yaml, "toml": _parse_toml, "json": _parse_json, "js": _parse_js}[kind]
     meta = parse(raw, path)
