@@ -54,33 +54,49 @@ def site(n: int, source: Path) -> Path:
     return folder
 
 
-def _tree_pss(root: int) -> int:
-    """Bytes of PSS summed over root and its descendants (0 for processes already gone)."""
-    total, pids = 0, [root]
+def _pss(pid: int) -> int:
+    """Bytes of one process's PSS (0 when it is gone)."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as handle:
+            for line in handle:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+def _tree_pss(root: int) -> tuple[int, int]:
+    """PSS bytes of root, and summed over its descendants (the scan's workers)."""
+    below, pids = 0, []
+    try:
+        with open(f"/proc/{root}/task/{root}/children") as handle:
+            pids = [int(p) for p in handle.read().split()]
+    except (OSError, ValueError):
+        pass
     while pids:
         pid = pids.pop()
+        below += _pss(pid)
         try:
-            with open(f"/proc/{pid}/smaps_rollup") as handle:
-                for line in handle:
-                    if line.startswith("Pss:"):
-                        total += int(line.split()[1]) * 1024
-                        break
             with open(f"/proc/{pid}/task/{pid}/children") as handle:
                 pids.extend(int(p) for p in handle.read().split())
         except (OSError, ValueError):
             continue
-    return total
+    return _pss(root), below
 
 
-def measure(cmd: list[str], cwd: Path) -> tuple[float, int, float]:
-    """Wall seconds, peak whole-tree PSS bytes and CPU seconds (user + sys, workers included) of one command."""
+def measure(cmd: list[str], cwd: Path) -> tuple[float, int, float, str]:
+    """Wall seconds, peak whole-tree PSS bytes, CPU seconds (user + sys, workers included) of one command,
+    and where its peak was (when, and the main process's and the workers' shares)."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    peak, done = [0], threading.Event()
+    peak, done = [(0, 0, 0, 0.0)], threading.Event()
 
     def sample() -> None:
         while not done.is_set():
-            peak[0] = max(peak[0], _tree_pss(proc.pid))
+            main, workers = _tree_pss(proc.pid)
+            if main + workers > peak[0][0]:
+                peak[0] = (main + workers, main, workers, time.perf_counter() - start)
             done.wait(0.01)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -92,7 +108,10 @@ def measure(cmd: list[str], cwd: Path) -> tuple[float, int, float]:
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
         raise SystemExit(f"bench_scale: failed ({proc.returncode}): {' '.join(cmd)}")
-    return elapsed, peak[0], usage.ru_utime + usage.ru_stime
+    total, main, workers, when = peak[0]
+    where = (f"{total / 2**20:.0f} MiB at {when:.1f} of {elapsed:.1f} s: main {main / 2**20:.0f} MiB"
+             f" + workers {workers / 2**20:.0f} MiB")
+    return elapsed, total, usage.ru_utime + usage.ru_stime, where
 
 
 def race(n: int, runs: int, *, hugo: bool = True) -> dict[str, float]:
@@ -100,27 +119,28 @@ def race(n: int, runs: int, *, hugo: bool = True) -> dict[str, float]:
     source = corpus(n)
     folder = site(n, source)
     hugo_out = WORK / "hugo-out"
-    rows: dict[str, list[tuple[float, int, float]]] = {k: [] for k in ("hugo", "cold", "nothing", "edited")}
+    rows: dict[str, list[tuple[float, int, float, str]]] = {k: [] for k in ("hugo", "cold", "nothing", "edited")}
     posts = sorted(p.name for p in (folder / "posts").iterdir())
     print(f"N = {n:,}: load average {os.getloadavg()[0]:.1f} before the runs", flush=True)
     for i in range(runs):
         shutil.rmtree(hugo_out, ignore_errors=True)
         rows["hugo"].append(measure(["hugo", "--quiet", "-s", str(source / "hugo"), "--config",
                                      str(source / "hugo" / "config-feedsonly.toml"), "-d", str(hugo_out)], WORK)
-                            if hugo else (float("nan"), 0, float("nan")))
+                            if hugo else (float("nan"), 0, float("nan"), ""))
         for name in os.listdir(folder):
             if name not in ("config.toml", "posts"):
                 shutil.rmtree(folder / name, ignore_errors=True)
         rows["cold"].append(measure(["syndicator", "build"], folder))
+        print(f"  cold run {i + 1}: peak {rows['cold'][-1][3]}", flush=True)
         rows["nothing"].append(measure(["syndicator", "build"], folder))
         with open(folder / "posts" / posts[(i + 1) * 7 % len(posts)], "a") as handle:
             handle.write(f"Edited line {i}.\n")
         rows["edited"].append(measure(["syndicator", "build"], folder))
     out: dict[str, float] = {"n": n, "load": os.getloadavg()[0]}
     for key, values in rows.items():
-        out[key] = statistics.median(t for t, _, _ in values)
-        out[key + "_mib"] = max(m for _, m, _ in values) / 2**20
-        out[key + "_cpu"] = statistics.median(c for _, _, c in values)
+        out[key] = statistics.median(t for t, _, _, _ in values)
+        out[key + "_mib"] = max(m for _, m, _, _ in values) / 2**20
+        out[key + "_cpu"] = statistics.median(c for _, _, c, _ in values)
     return out
 
 
