@@ -67,7 +67,8 @@ def _names(names: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(map(sys.intern, names))
 
 
-FileEntry = tuple[int, int, "Stub | None", list[Problem]]  # size, mtime_ns, stub (None: rejected), problems
+# size, mtime_ns, stub (None: rejected), problems (a tuple: () for most files, shared, where a list costs 56 bytes)
+FileEntry = tuple[int, int, "Stub | None", tuple[Problem, ...]]
 
 
 def parse_file(config: Config, rel: str) -> tuple[FileEntry, Post | None]:
@@ -79,24 +80,24 @@ def parse_file(config: Config, rel: str) -> tuple[FileEntry, Post | None]:
     try:
         st, data = read_post_bytes(os.path.join(config.posts_dir, rel), limit=config.limits.max_post_bytes)
     except OSError as exc:
-        return (0, 0, None, [Problem(shown, 0, f"cannot read the file ({exc.strerror or exc})")]), None
+        return (0, 0, None, (Problem(shown, 0, f"cannot read the file ({exc.strerror or exc})"),)), None
     except PostError as exc:
-        return (0, 0, None, [Problem(shown, exc.line, exc.message)]), None
+        return (0, 0, None, (Problem(shown, exc.line, exc.message),)), None
     try:
         post, warnings = read(config, rel, data, display=shown, keep_body=False)
         for moment in (post.published, post.updated):
             moment.astimezone(timezone.utc)  # every feed format needs it; OverflowError near year 1 or 9999
         stub = Stub.of(post)
     except PostError as exc:
-        return (st.st_size, st.st_mtime_ns, None, [Problem(shown, exc.line, exc.message)]), None
+        return (st.st_size, st.st_mtime_ns, None, (Problem(shown, exc.line, exc.message),)), None
     except NotAPost:  # a section page: remembered, so it is not read again, and not reported
-        return (st.st_size, st.st_mtime_ns, None, []), None
+        return (st.st_size, st.st_mtime_ns, None, ()), None
     except Exception as exc:  # a bug or an input nobody foresaw: this post only, never the build
         logger.debug("reading %s failed", shown, exc_info=True)
         detail = f"{type(exc).__name__}: {exc}"[:300]
         return (st.st_size, st.st_mtime_ns, None,
-                [Problem(shown, 1, f"could not read this post ({detail}); skipped")]), None
-    problems = [Problem(shown, w.line, w.message, "warning") for w in warnings]
+                (Problem(shown, 1, f"could not read this post ({detail}); skipped"),)), None
+    problems = tuple(Problem(shown, w.line, w.message, "warning") for w in warnings)
     return (st.st_size, st.st_mtime_ns, stub, problems), post
 
 
