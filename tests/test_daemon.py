@@ -16,7 +16,7 @@ from daemon_helpers import T0, Clock, FakeBuild, fake_post, wait_for, write_mini
 
 from syndicator import config as config_module
 from syndicator.daemon import Daemon, StateLock, Worker, run
-from syndicator.daemon.watcher import Watcher, ignored
+from syndicator.daemon.watcher import Watcher
 from syndicator.errors import DaemonError, TransientError
 
 
@@ -335,7 +335,7 @@ def test_watcher_sees_save_as_temp_and_rename_as_one_rebuild(tmp_path):
 def test_watcher_reports_posts_and_config_changes(tmp_path, poll):
     config = config_module.load(write_minimal_site(tmp_path))
     seen: list[bool] = []
-    watcher = Watcher(config.posts_dir, config.path, lambda is_config, _complete, _paths: seen.append(is_config),
+    watcher = Watcher(config.posts_dir, config.path, lambda is_config, _complete, _paths, _meta: seen.append(is_config),
                       poll=poll, skip=(config.feeds.output, config.state_dir))
     watcher.start()
     try:
@@ -354,9 +354,26 @@ def test_watcher_reports_posts_and_config_changes(tmp_path, poll):
         watcher.stop()
 
 
-def test_ignored_names():
-    assert ignored("/p/.post.md.swp") and ignored("/p/post.md~") and ignored("/p/4913")
-    assert ignored("/p/#post.md#") and not ignored("/p/2026-01-01-post.md")
+@pytest.mark.parametrize("poll", [False, True])
+def test_the_watcher_reports_no_editor_droppings_only_posts(tmp_path, poll):
+    config = config_module.load(write_minimal_site(tmp_path))
+    seen: list = []
+    watcher = Watcher(config.posts_dir, config.path, lambda *change: seen.append(change), poll=poll,
+                      skip=(config.feeds.output, config.state_dir))
+    watcher.start()
+    try:
+        for name in (".post.md.swp", "post.md~", "4913", "#post.md#", "post.md.tmp", "photo.jpg",
+                     "post.md___jb_tmp___"):
+            (config.posts_dir / name).write_text("noise")
+        (config.posts_dir / ".git").mkdir()
+        (config.posts_dir / ".git" / "post.md").write_text("a hidden folder's file")
+        time.sleep(1.2)  # a poll or two, and every notification of the above
+        assert seen == []
+        (config.posts_dir / "2026-01-01-post.md").write_text("---\ntitle: A post\n---\n")
+        wait_for(lambda: seen, timeout=5)
+        assert all(paths in (None, ("2026-01-01-post.md",)) for _config, _complete, paths, _meta in seen)
+    finally:
+        watcher.stop()
 
 
 def test_no_crosspost_pass_when_every_endpoint_is_disabled(tmp_path):

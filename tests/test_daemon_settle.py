@@ -41,6 +41,31 @@ def _save_like_vim(posts: Path, title: str) -> None:
     target.write_text(POST.format(title=title), encoding="utf-8")
 
 
+def _save_in_place_like_vim(posts: Path, title: str) -> None:
+    """vim writing in place, as inotify shows it: open, write, set the mode, close, set the mode again."""
+    target = posts / "2026-01-02-saved.md"
+    with open(target, "w", encoding="utf-8") as handle:
+        handle.write(POST.format(title=title))
+        handle.flush()
+        os.chmod(target, 0o644)
+    os.chmod(target, 0o644)
+
+
+def _save_like_jetbrains(posts: Path, title: str) -> None:
+    """JetBrains' "safe write": a temporary beside the post, the post renamed aside, the temporary
+    renamed into place, the old one deleted (none of the side files is a post file)."""
+    target = posts / "2026-01-02-saved.md"
+    target.write_text(POST.format(title="Draft"), encoding="utf-8")
+    tmp, old = posts / "2026-01-02-saved.md___jb_tmp___", posts / "2026-01-02-saved.md___jb_old___"
+    tmp.write_text(POST.format(title=title), encoding="utf-8")
+    os.replace(target, old)
+    os.replace(tmp, target)
+    old.unlink()
+
+
+SAVES = [_save_by_rename, _save_like_vim, _save_in_place_like_vim, _save_like_jetbrains]
+
+
 def _watched(daemon: Daemon, config: config_module.Config, *, poll: bool) -> Watcher:
     watcher = Watcher(config.posts_dir, config.path, daemon.notify, poll=poll,
                       skip=(config.feeds.output, config.state_dir))
@@ -49,23 +74,63 @@ def _watched(daemon: Daemon, config: config_module.Config, *, poll: bool) -> Wat
     return watcher
 
 
-def test_a_complete_change_settles_after_the_window_a_partial_one_after_the_debounce(tmp_path):
+def _fake_daemon(tmp_path: Path) -> tuple[Daemon, Clock, FakeBuild]:
     daemon = Daemon(_site(tmp_path), clock=(clock := Clock()), build=(build := FakeBuild([fake_post(1)])),
                     crosspost=lambda *a, **k: None, next_delivery=lambda config: None, threaded=False)
     daemon.tick(clock())
-    daemon.notify(complete=True)
+    return daemon, clock, build
+
+
+def test_a_complete_change_settles_after_the_window_a_partial_one_after_the_debounce(tmp_path):
+    daemon, clock, build = _fake_daemon(tmp_path)
+    daemon.notify(complete=True, paths=("a.md",))
     assert 0 < daemon.tick(clock()) <= SETTLE_WINDOW  # the loop wakes when the window ends
     daemon.tick(clock.advance(SETTLE_WINDOW))
     assert len(build.calls) == 2
-    daemon.notify(complete=True)
-    daemon.notify()  # then another write begins: wait for it like any write in progress
+    daemon.notify(complete=True, paths=("a.md",))
+    daemon.notify(paths=("a.md",))  # then another write begins: wait for it like any write in progress
     daemon.tick(clock.advance(SETTLE_WINDOW))
     assert len(build.calls) == 2
     daemon.tick(clock.advance(DEBOUNCE))
     assert len(build.calls) == 3
 
 
-@pytest.mark.parametrize("save", [_save_by_rename, _save_like_vim])
+def test_the_window_waits_for_every_file_being_written_not_just_the_last_event(tmp_path):
+    daemon, clock, build = _fake_daemon(tmp_path)
+    daemon.notify(paths=("b.md",))  # b.md is being written...
+    daemon.notify(complete=True, paths=("a.md",))  # ...when a.md's save completes
+    daemon.tick(clock.advance(SETTLE_WINDOW))
+    assert len(build.calls) == 1
+    daemon.notify(complete=True, paths=("b.md",))  # b.md closed: nothing is left half-written
+    daemon.tick(clock.advance(SETTLE_WINDOW))
+    assert len(build.calls) == 2
+
+
+def test_a_mode_change_neither_opens_nor_completes_a_file(tmp_path):
+    daemon, clock, build = _fake_daemon(tmp_path)
+    daemon.notify(complete=True, paths=("a.md",))
+    daemon.notify(meta=True, paths=("a.md",))  # vim sets the mode after closing the file
+    daemon.tick(clock.advance(SETTLE_WINDOW))
+    assert len(build.calls) == 2
+    daemon.notify(paths=("a.md",))  # a write begins...
+    daemon.notify(meta=True, paths=("a.md",))  # ...and the writer changes its mode meanwhile
+    daemon.tick(clock.advance(SETTLE_WINDOW))
+    assert len(build.calls) == 2
+    daemon.tick(clock.advance(DEBOUNCE))
+    assert len(build.calls) == 3
+
+
+def test_a_change_to_a_folder_waits_the_debounce(tmp_path):
+    daemon, clock, build = _fake_daemon(tmp_path)
+    daemon.notify(complete=True, paths=("a.md",))
+    daemon.notify(paths=None)  # a folder moved in: which files changed is not known
+    daemon.tick(clock.advance(SETTLE_WINDOW))
+    assert len(build.calls) == 1
+    daemon.tick(clock.advance(DEBOUNCE))
+    assert len(build.calls) == 2
+
+
+@pytest.mark.parametrize("save", SAVES)
 def test_inotify_settles_an_editor_save_within_the_window(tmp_path, save):
     config = _site(tmp_path)
     clock, build = Clock(), FakeBuild([fake_post(1)])
@@ -102,7 +167,7 @@ def test_polling_still_waits_the_debounce(tmp_path):
         watcher.stop()
 
 
-@pytest.mark.parametrize("save", [_save_by_rename, _save_like_vim])
+@pytest.mark.parametrize("save", SAVES)
 def test_one_editor_save_is_one_real_build_before_the_debounce(tmp_path, save):
     config = _site(tmp_path)
     daemon = Daemon(config, crosspost=lambda *a, **k: None)  # the real clock and build

@@ -132,7 +132,7 @@ def test_restat_drops_files_that_are_gone_or_not_regular(tmp_path):
 def test_the_inotify_watcher_names_the_changed_post_files(tmp_path):
     config = _site(tmp_path)
     seen: list = []
-    watcher = Watcher(config.posts_dir, config.path, lambda is_config, complete, paths: seen.append(paths),
+    watcher = Watcher(config.posts_dir, config.path, lambda is_config, complete, paths, meta: seen.append(paths),
                       skip=(config.feeds.output, config.state_dir))
     watcher.start()
     try:

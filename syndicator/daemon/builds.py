@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -18,6 +19,21 @@ from .worker import log_failure
 logger = logging.getLogger(__package__)  # the daemon's lines keep the name `syndicator.daemon`
 
 BuildFn = Callable[..., BuildReport]  # build(config, *, now, keep_posts, brief) -> BuildReport
+
+
+@dataclass(frozen=True)
+class Took:
+    """How long a build took, and what it was for: the build log line's last part."""
+
+    seconds: float
+    waited: float | None  # seconds from the first change being noticed to the build's start
+    changed: set[str] | None  # the post files notified (None: the folder was walked, as a first build does)
+
+    def __str__(self) -> str:
+        what = "walked the posts folder" if self.changed is None else f"{len(self.changed)} changed files notified"
+        if self.waited is not None:
+            what += f", the first {self.waited * 1000:.0f} ms before the build"
+        return f"{self.seconds * 1000:.0f} ms; {what}"
 
 
 @dataclass(frozen=True)
@@ -52,16 +68,18 @@ class Builds:
         return list(self.report.published) if self.report else []
 
     def run(self, config: Config, now: datetime, *, keep_posts: bool = False,
-            changed: set[str] | None = None) -> BuildNews | None:
+            changed: set[str] | None = None, waited: float | None = None) -> BuildNews | None:
         """Build at `now`; the news, or None when the build failed (logged, error kept for health).
 
         After a good build, the next starts from what that one left in memory (build/warm.py's
         Memory): with nothing changed it answers from the record without reading a post (the
         published posts are the last report's); with a few post files changed it plans only
         those (build/incremental.py). `changed`: the post files the watcher saw change since
-        the last build (None: unknown, so the build walks the posts folder).
+        the last build (None: unknown, so the build walks the posts folder). `waited`: seconds from
+        the first of those changes being noticed to this build's start (logged with the build's time).
         """
         last = self.report
+        started = time.perf_counter()
         try:
             report = self._build(config, now=now, keep_posts=keep_posts, brief=last is not None and not keep_posts,
                                  memory=self.memory if last is not None else None, changed=changed)
@@ -81,7 +99,8 @@ class Builds:
         due_before = self.report.next_due if self.report else None
         self.report, self.count, self.posts_kept, self.memory = report, self.count + 1, keep_posts, report.memory
         self.last, self.last_error = now, None
-        self._log(report, news=due_before != report.next_due)
+        took = Took(time.perf_counter() - started, waited, changed if last is not None else None)
+        self._log(report, news=due_before != report.next_due, took=took)
         first = self._known_ids is None
         if report.from_record and not first:
             new: tuple[Stub, ...] = ()  # nothing was read: nothing is new
@@ -119,7 +138,7 @@ class Builds:
         self.problems = set(counts) if added or gone else self.problems
         return added - gone, gone - added
 
-    def _log(self, report: BuildReport, *, news: bool) -> None:
+    def _log(self, report: BuildReport, *, news: bool, took: Took) -> None:
         added, fixed = self._problem_changes(report.problems)
         news = news or bool(added or fixed)
         for problem in sorted(added):
@@ -130,6 +149,6 @@ class Builds:
         quiet = not (report.written or report.removed or news or self.count == 1)
         due = f", next scheduled post at {report.next_due.isoformat()}" if report.next_due else ""
         logger.log(logging.DEBUG if quiet else logging.INFO,
-                   "build: %d published posts, %d feed files written, %d removed, %d unchanged, %d problems%s",
+                   "build: %d published posts, %d feed files written, %d removed, %d unchanged, %d problems%s (%s)",
                    len(report.published), len(report.written), len(report.removed), report.unchanged,
-                   len(problems), due)
+                   len(problems), due, took)

@@ -33,6 +33,7 @@ from ..server.health import BuildHealth
 from . import calls, jobs
 from .builds import BuildFn, BuildNews, Builds
 from .crossposts import CrosspostFn, Crossposts, NextDeliveryFn
+from .racy import reread_at, too_recent
 from .signals import reloaded_config
 from .timing import Timers
 from .worker import Worker, guarded
@@ -73,10 +74,12 @@ class Daemon:
 
     # -- called from other threads: record and wake, never work ---------------------------
 
-    def notify(self, is_config: bool = False, complete: bool = False, paths: tuple[str, ...] | None = None) -> None:
-        """A file changed under posts/ (or the config file did); `complete`: closed or renamed into place;
-        `paths`: which post files (below the posts folder), when the watcher knows."""
-        self.timers.changes.note(self.clock(), is_config=is_config, complete=complete, paths=paths)
+    def notify(self, is_config: bool = False, complete: bool = False, paths: tuple[str, ...] | None = None,
+               meta: bool = False) -> None:
+        """A file changed under posts/ (or the config file did); `paths`: which post files (below the
+        posts folder), when the watcher knows; `complete`: they were closed or renamed into place;
+        `meta`: only their mode or times changed."""
+        self.timers.changes.note(self.clock(), is_config=is_config, complete=complete, paths=paths, meta=meta)
         self.wake.set()
 
     def request_reload(self) -> None:
@@ -157,15 +160,22 @@ class Daemon:
         `keep_posts`: the report also carries the published posts, for a cross-posting pass
         (loading them costs more than a no-op build, so ordinary rebuilds skip it).
         """
-        changed = self.timers.changes.take_paths()
+        taken = self.timers.changes.take()
+        changed = taken.paths
         if self.timers.rescan_due(now):
             changed = None  # the safety net for missed notifications: walk the posts folder
         self.timers.building(now)
-        news = self.builds.run(self.config, now, keep_posts=keep_posts, changed=changed)
+        waited = (now - taken.noticed).total_seconds() if taken.noticed else None
+        news = self.builds.run(self.config, now, keep_posts=keep_posts, changed=changed, waited=waited)
         if news is None:
             self.timers.failed(now)
             return False
-        self.timers.built(news.next_due)
+        again = reread_at(self.builds.memory)
+        if again is not None:
+            logger.info("%d post files changed within a second of the build's scan: building again at %s, "
+                        "so that the next save need not read them all", too_recent(self.builds.memory),
+                        again.isoformat(timespec="milliseconds"))
+        self.timers.built(news.next_due, again=again)
         self._act_on(news)
         return True
 

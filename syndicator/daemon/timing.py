@@ -35,9 +35,12 @@ class Timers:
         self.build_at = None
         self.next_rescan = now + RESCAN_EVERY
 
-    def built(self, next_due: datetime | None) -> None:
-        """A build succeeded; `next_due` is when its next scheduled post becomes due."""
+    def built(self, next_due: datetime | None, *, again: datetime | None = None) -> None:
+        """A build succeeded; `next_due` is when its next scheduled post becomes due, `again` when
+        to build once more whatever happens (see racy.py)."""
         self.next_due = next_due
+        if again is not None:
+            self.build_at = again if self.build_at is None else min(self.build_at, again)
 
     def failed(self, now: datetime) -> None:
         """A build failed at `now`: try again after RETRY_BUILD."""

@@ -3,8 +3,9 @@
 Uses the platform's notifications (inotify on Linux) through watchdog, and falls back to
 watchdog's polling observer when notifications are unavailable (inotify watch limit reached,
 network filesystems) or when asked to poll. The watcher only reports *that* something changed,
-whether it was the config, whether the change completed a file (closed after writing or
-renamed into place) and, with notifications, which files; settling and rebuilding belong to the daemon.
+whether it was the config and, with notifications, which post files and whether the change
+completed them (closed after writing or renamed into place) or only touched their metadata;
+settling and rebuilding belong to the daemon.
 """
 
 from __future__ import annotations
@@ -14,9 +15,12 @@ import os
 from pathlib import Path
 from typing import Callable
 
+from watchdog import events
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
+
+from ..build.restat import is_post_path
 
 logger = logging.getLogger(__name__)
 
@@ -31,30 +35,31 @@ logging.getLogger("watchdog.observers.inotify").addFilter(_not_stop_noise)
 
 POLL_INTERVAL = 0.5  # seconds between scans when polling
 
-# Editor droppings that never hold a post: vim swap files, emacs lock/backup files, our own
-# atomic-write temporaries. A save-as-temp-and-rename still shows up as a move whose
-# destination is the real file, which is not ignored.
-_IGNORED_SUFFIXES = (".swp", ".swx", ".swo", "~", ".tmp", ".part")
+# Under inotify, only these events are asked for: not the opens and closes of every read (a full
+# build reads every post), nor a folder's "modified" (each entry's own event comes anyway).
+_NOTIFY_EVENTS = [events.FileCreatedEvent, events.FileModifiedEvent, events.FileClosedEvent,
+                  events.FileMovedEvent, events.FileDeletedEvent, events.DirCreatedEvent,
+                  events.DirMovedEvent, events.DirDeletedEvent] + \
+    [getattr(events, "FileAttribEvent", events.FileModifiedEvent)]  # chmod, touch: watchdog 5+ tells them apart
 
-
-def ignored(path: str) -> bool:
-    """Whether a changed path is editor or tool noise that cannot change the feeds."""
-    name = os.path.basename(path)
-    return (not name or name.startswith((".", "#")) or name.endswith(_IGNORED_SUFFIXES)
-            or name == "4913")  # vim's probe file for "can I write here?"
+OnChange = Callable[[bool, bool, tuple[str, ...] | None, bool], None]  # (is_config, complete, paths, meta)
 
 
 class _Handler(FileSystemEventHandler):
-    """Turns watchdog events into `on_change(is_config, complete, paths)` calls.
+    """Turns watchdog events into `on_change(is_config, complete, paths, meta)` calls.
 
-    `complete` (notifications only): a post file was closed after writing or renamed into
-    place, so the change can settle quickly. Polling sees no close events: never complete.
-    `paths` (notifications only): the changed files below the posts folder, so the build can
-    look at those alone; None when that is not known (polling, a folder changed).
+    Only changes that can change the feeds are reported: post files (the files the walk would
+    list: build/restat.py's is_post_path) and folders below the posts folder, and the config
+    file; editor droppings (swap files, backups, temporaries) are not.
+    `paths` (notifications only): the changed post files below the posts folder, so the build
+    can look at those alone; None when that is not known (polling, a folder changed).
+    `complete` (notifications only): they were closed after writing or renamed into place, so
+    the change can settle quickly; `meta`: only their mode or times changed. Polling sees no
+    close events: never complete.
     """
 
-    def __init__(self, posts_dir: Path, config_path: Path, skip: tuple[Path, ...],
-                 on_change: Callable[[bool, bool, tuple[str, ...] | None], None], *, notify: bool) -> None:
+    def __init__(self, posts_dir: Path, config_path: Path, skip: tuple[Path, ...], on_change: OnChange, *,
+                 notify: bool) -> None:
         self.posts_dir = str(posts_dir)
         self.config_path = str(config_path)
         self.skip = tuple(str(p) for p in skip)
@@ -62,47 +67,48 @@ class _Handler(FileSystemEventHandler):
         self.notify = notify
 
     def on_any_event(self, event: FileSystemEvent) -> None:
-        if event.event_type in ("opened", "closed_no_write"):
-            return  # reads (our own build reading posts) change nothing
-        if self.notify and event.is_directory and event.event_type == "modified":
-            return  # inotify reports each entry's own event too (an ignored temp file's included)
+        kind = event.event_type
+        if kind in ("opened", "closed_no_write") or (event.is_directory and kind == "modified"):
+            return  # reads change nothing; each entry of a folder reports its own change
         paths = [os.fsdecode(event.src_path)]
         if getattr(event, "dest_path", ""):
             paths.append(os.fsdecode(event.dest_path))
         if self.config_path in paths:
-            self.on_change(True, False, None)
-            return
-        wanted = [p for p in paths if self._wanted(p, event.is_directory)]
-        if wanted:
-            moved_in = event.event_type == "moved" and paths[-1] in wanted and len(paths) == 2
-            complete = self.notify and not event.is_directory and (event.event_type == "closed" or moved_in)
-            self.on_change(False, complete, self._relative(wanted) if self.notify and not event.is_directory else None)
+            self.on_change(True, False, None, False)
+        elif event.is_directory or not self.notify:
+            if any(self._below(p, folder=event.is_directory) is not None for p in paths):
+                self.on_change(False, False, None, False)
+        elif kind == "moved":
+            src, dest = (self._below(p, folder=False) for p in paths)
+            if dest is not None:  # renamed into place; the source, if a post, is gone for good
+                self.on_change(False, True, (src, dest) if src is not None else (dest,), False)
+            elif src is not None:  # moved away (vim's backup): a new file may be on its way
+                self.on_change(False, False, (src,), False)
+        elif (rel := self._below(paths[0], folder=False)) is not None:
+            self.on_change(False, kind == "closed", (rel,), kind == "attrib")
 
-    def _relative(self, paths: list[str]) -> tuple[str, ...] | None:
-        """The changed files below the posts folder, "/"-separated (None: one is not below it)."""
-        root = self.posts_dir.rstrip(os.sep) + os.sep
-        if not all(p.startswith(root) for p in paths):
+    def _below(self, path: str, *, folder: bool) -> str | None:
+        """A post file's (or a folder's) path below the posts folder, "/"-separated; None when it is
+        not one the walk would look at (outside, in our output or state folder, hidden, not a post)."""
+        root = self.posts_dir.rstrip(os.sep)
+        if path != root and not path.startswith(root + os.sep):
             return None
-        return tuple(p[len(root):].replace(os.sep, "/") for p in paths)
-
-    def _wanted(self, path: str, is_directory: bool) -> bool:
-        return (self._inside(path, self.posts_dir) and not any(self._inside(path, s) for s in self.skip)
-                and (is_directory or not ignored(path)))
-
-    @staticmethod
-    def _inside(path: str, root: str) -> bool:
-        return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+        if any(path == s or path.startswith(s.rstrip(os.sep) + os.sep) for s in self.skip):
+            return None
+        rel = path[len(root) + 1:].replace(os.sep, "/")
+        if folder:
+            return rel if not rel or all(p and p[0] != "." and not p.endswith("~") for p in rel.split("/")) else None
+        return rel if is_post_path(rel) else None
 
 
 class Watcher:
-    """Watches `posts_dir` recursively and `config_path`; calls on_change(is_config, complete, paths) per event.
+    """Watches `posts_dir` recursively and `config_path`; calls on_change(is_config, complete, paths, meta) per change.
 
     `on_change` runs on the observer's thread, so it must only record the event and wake the
     daemon, never build.
     """
 
-    def __init__(self, posts_dir: Path, config_path: Path,
-                 on_change: Callable[[bool, bool, tuple[str, ...] | None], None], *,
+    def __init__(self, posts_dir: Path, config_path: Path, on_change: OnChange, *,
                  poll: bool = False, skip: tuple[Path, ...] = ()) -> None:
         self.posts_dir = Path(posts_dir)
         self.config_path = Path(config_path)
@@ -126,10 +132,11 @@ class Watcher:
         self.mode = "poll"
 
     def _start(self, observer: Observer | PollingObserver) -> Observer | PollingObserver:
-        handler = _Handler(self.posts_dir, self.config_path, self.skip, self.on_change,
-                           notify=not isinstance(observer, PollingObserver))
+        notify = not isinstance(observer, PollingObserver)
+        handler = _Handler(self.posts_dir, self.config_path, self.skip, self.on_change, notify=notify)
+        wanted = _NOTIFY_EVENTS if notify else None
         if self.posts_dir.is_dir():
-            observer.schedule(handler, str(self.posts_dir), recursive=True)
+            observer.schedule(handler, str(self.posts_dir), recursive=True, event_filter=wanted)
         else:
             logger.warning("posts directory %s does not exist; watching for it to appear",
                            self.posts_dir)
@@ -138,7 +145,7 @@ class Watcher:
         # posts live beside config.toml, which the recursive watch above already covers.
         config_dir = self.config_path.parent
         if config_dir != self.posts_dir:
-            observer.schedule(handler, str(config_dir), recursive=False)
+            observer.schedule(handler, str(config_dir), recursive=False, event_filter=wanted)
         observer.daemon = True
         try:
             observer.start()
