@@ -75,11 +75,11 @@ def _ranked(claims: Iterable[Claim], *, incumbent: Callable[[Claim], bool],
 
 
 class Owners(Mapping[tuple[str, str], str]):
-    """(kind, key) -> relpath of published claims, kept as one row per file (`rows`: path, id, address,
-    sorted by path) so that 100,000 posts cost no 200,000-key dict unless someone looks a key up."""
+    """(kind, key) -> relpath of published claims, kept as one row per file (`rows`: path, id, address)
+    so that 100,000 posts cost no 200,000-key dict unless someone looks a key up."""
 
     def __init__(self, claims: Iterable[Claim]) -> None:
-        self.rows = sorted((claim.source, claim.id, claim.url) for claim in claims)
+        self.rows = [(claim.source, claim.id, claim.url) for claim in claims]
         self._index: dict[tuple[str, str], str] | None = None
 
     def _keys(self) -> dict[tuple[str, str], str]:
