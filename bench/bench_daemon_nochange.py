@@ -6,6 +6,7 @@ daemon's memory of its last build: build/warm.py):
 - nothing changed, as notified (the watcher saw no post change: no walk);
 - nothing changed, the periodic rescan (walks the posts folder);
 - one post edited, as notified (inotify named the file: no walk, that post re-planned);
+- a new post saved, as notified (what bench_latency.py's saves cost the daemon, in-process);
 - for comparison, full no-op builds (brief=False).
 Prints each median. Issue 12's target for the daemon: 20 ms with nothing changed at 10,000 posts.
 
@@ -15,6 +16,7 @@ Prints each median. Issue 12's target for the daemon: 20 ms with nothing changed
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import tempfile
@@ -30,13 +32,20 @@ from syndicator import config as config_module  # noqa: E402
 from syndicator.daemon import Daemon, calls  # noqa: E402
 
 
-def _median_ms(fn, runs: int) -> float:
-    samples = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples) * 1000
+class Median:
+    """Median wall-clock and CPU milliseconds of a few calls (CPU time is what a busy machine does not inflate)."""
+
+    def __init__(self, fn, runs: int) -> None:
+        wall, cpu = [], []
+        for _ in range(runs):
+            start, start_cpu = time.perf_counter(), time.process_time()
+            fn()
+            wall.append(time.perf_counter() - start)
+            cpu.append(time.process_time() - start_cpu)
+        self.wall, self.cpu, self.runs = statistics.median(wall) * 1000, statistics.median(cpu) * 1000, runs
+
+    def __str__(self) -> str:
+        return f"median {self.wall:.1f} ms wall, {self.cpu:.1f} ms CPU over {self.runs}"
 
 
 def main() -> None:
@@ -59,9 +68,9 @@ def main() -> None:
             calls.build(config, now=datetime.now(timezone.utc), brief=False)
 
         daemon_rebuild(None)  # the full build above may have been too close to the posts' mtimes
-        notified = _median_ms(lambda: daemon_rebuild(set()), args.runs)
+        notified = Median(lambda: daemon_rebuild(set()), args.runs)
         assert daemon.builds.report.from_record, "the daemon's rebuild did not use the record"
-        walked = _median_ms(lambda: daemon_rebuild(None), args.runs)
+        walked = Median(lambda: daemon_rebuild(None), args.runs)
         assert daemon.builds.report.from_record, "the daemon's rescan did not use the record"
         names = sorted(p.relative_to(config.posts_dir).as_posix() for p in config.posts_dir.rglob("*.md"))
         edits = iter(names[7::7])
@@ -73,12 +82,26 @@ def main() -> None:
             daemon_rebuild({rel})
             assert daemon.builds.report.incremental, "the edit was not planned incrementally"
 
-        edited = _median_ms(edit_one, args.runs)
-        full = _median_ms(full_noop, args.runs)
-        print(f"nothing changed, notified (no walk, from the record): median {notified:.1f} ms over {args.runs}")
-        print(f"nothing changed, periodic rescan (walk, record):     median {walked:.1f} ms over {args.runs}")
-        print(f"one post edited, notified (incremental):            median {edited:.1f} ms over {args.runs}")
-        print(f"nothing changed, full no-op build (brief=False):    median {full:.1f} ms over {args.runs}")
+        edited = Median(edit_one, args.runs)
+        added = iter(range(args.runs))
+
+        def add_one() -> None:  # as bench_latency.py saves: a new post, written aside and renamed into place
+            rel = f"bench-new-{next(added)}.md"
+            temp = config.posts_dir / f".{rel}.tmp"
+            stamp = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+            temp.write_text(f"---\ntitle: New {rel}\ndate: {stamp}\n---\n\nA new post.\n", encoding="utf-8")
+            os.replace(temp, config.posts_dir / rel)
+            daemon_rebuild({rel})
+            assert daemon.builds.report.incremental, "the new post was not planned incrementally"
+
+        new = Median(add_one, args.runs)
+        full = Median(full_noop, args.runs)
+        print(f"nothing changed, notified (no walk, from the record): {notified}")
+        print(f"nothing changed, periodic rescan (walk, record):     {walked}")
+        print(f"one post edited, notified (incremental):            {edited}")
+        print(f"a new post saved, notified (incremental):           {new}")
+        print(f"nothing changed, full no-op build (brief=False):    {full}")
+        print(f"load average: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
 
 
 if __name__ == "__main__":

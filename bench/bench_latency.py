@@ -118,8 +118,10 @@ def _save(posts: Path, name: str, title: str, author: str) -> None:
     os.replace(tmp, posts / name)
 
 
-BUILD_LINE = re.compile(r"build: .*\((\d+) ms; (?:(\d+) changed files notified|walked the posts folder)"
-                        r"(?:, the first (\d+) ms before the build)?\)")
+# The daemon's build line; since issue 12 it ends with how long the build took and waited (older
+# daemons' lines have no timing: then only the totals are known).
+BUILD_LINE = re.compile(r"build: \d+ published posts.*?(?:\((\d+) ms; (?:(\d+) changed files notified|walked the "
+                        r"posts folder)(?:, the first (\d+) ms before the build)?\))?$")
 
 
 @dataclass(frozen=True)
@@ -133,6 +135,8 @@ class Sample:
     build: float | None = None
     served: float | None = None  # build's log line -> first GET with the post (< 0: the GET came first)
     walked: bool = False
+    cpu: float | None = None  # the daemon's threads on a CPU, save -> served
+    queued: float | None = None  # the daemon's threads ready to run but waiting for a CPU, save -> served
 
 
 class Log:
@@ -161,16 +165,39 @@ def _quiet(log: Log, seconds: float = 1.5) -> bool:
     return bool(builds) and time.perf_counter() - builds[-1][0] >= seconds
 
 
-def _sample(log: Log, start: float, served: float, until: float) -> Sample:
+def schedstat(pid: int) -> tuple[float, float]:
+    """Seconds the process's live threads have spent on a CPU and waiting for one (Linux /proc; zeros elsewhere).
+
+    The second is what a busy machine adds to the latency: the daemon was ready but not running.
+    """
+    on_cpu = waiting = 0
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return 0.0, 0.0
+    for task in tasks:
+        try:
+            with open(f"/proc/{pid}/task/{task}/schedstat", encoding="ascii") as handle:
+                ran, queued, _slices = map(int, handle.read().split())
+        except (OSError, ValueError):
+            continue  # a thread that ended meanwhile
+        on_cpu, waiting = on_cpu + ran, waiting + queued
+    return on_cpu / 1e9, waiting / 1e9
+
+
+def _sample(log: Log, start: float, served: float, until: float, sched: tuple[float, float]) -> Sample:
     builds = log.builds(start, until)
     if not builds:
-        return Sample(served - start, 0)
+        return Sample(served - start, 0, cpu=sched[0], queued=sched[1])
     arrived, match = builds[0]  # the line comes after the build wrote: a GET may see the post first
+    if match.group(1) is None:
+        return Sample(served - start, len(builds), cpu=sched[0], queued=sched[1])
     took = int(match.group(1)) / 1000
     waited = int(match.group(3)) / 1000 if match.group(3) else None
     began = arrived - took
     return Sample(served - start, len(builds), noticed=None if waited is None else began - waited - start,
-                  settle=waited, build=took, served=served - arrived, walked=match.group(2) is None)
+                  settle=waited, build=took, served=served - arrived, walked=match.group(2) is None,
+                  cpu=sched[0], queued=sched[1])
 
 
 def _show(sample: Sample) -> str:
@@ -179,6 +206,8 @@ def _show(sample: Sample) -> str:
         ms = lambda v: "?" if v is None else f"{v * 1000:.0f}"  # noqa: E731
         parts.append(f"(noticed {ms(sample.noticed)}, settle {ms(sample.settle)}, build {ms(sample.build)}"
                      f"{' walked' if sample.walked else ''}, served {ms(sample.served)})")
+    if sample.cpu is not None:
+        parts.append(f"[daemon CPU {sample.cpu * 1000:.0f} ms, waiting for a CPU {sample.queued * 1000:.0f} ms]")
     parts.append(f"{sample.builds} build{'s' if sample.builds != 1 else ''}")
     return " ".join(parts)
 
@@ -194,27 +223,29 @@ def _started(log: Log, url: str) -> None:
     _wait(lambda: _quiet(log), 120)
     startup = log.builds(0)
     print(f"  start-up: {len(startup)} build{'s' if len(startup) != 1 else ''} "
-          f"({', '.join(m.group(1) + ' ms' for _t, m in startup)})", flush=True)
+          f"({', '.join((m.group(1) or '?') + ' ms' for _t, m in startup)})", flush=True)
 
 
-def _saves(mode: str, runs: int, posts: Path, author: str, log: Log, poller: Poller, *,
+def _saves(mode: str, runs: int, posts: Path, author: str, log: Log, poller: Poller, pid: int, *,
            debounce: float, interval: float) -> list[Sample]:
     """Save `runs` posts one after another; each sample once the next save shows what came after it."""
     samples, pending = [], None
     for i in range(runs + 1):
-        start = time.perf_counter()
         if pending:
-            samples.append(_sample(log, *pending, until=start))
+            samples.append(_sample(log, *pending[:2], until=time.perf_counter(), sched=pending[2]))
             print(f"  {mode} run {len(samples)}: {_show(samples[-1])}", flush=True)
         if i == runs:
             break
         title = f"Latency probe {mode} {i} {time.time_ns()}"
+        before = schedstat(pid)
+        start = time.perf_counter()
         _save(posts, f"latency-{i}.md", title, author)
         while title.encode() not in poller.get():
             if time.perf_counter() - start > 20:
                 raise TimeoutError(f"{title!r} never appeared in the served feed")
             time.sleep(interval)
-        pending = (start, time.perf_counter())
+        served, after = time.perf_counter(), schedstat(pid)
+        pending = (start, served, (after[0] - before[0], after[1] - before[1]))
         # Let the daemon go idle (a second build for this save would run meanwhile), then wait a random
         # extra so saves do not fall in step with the polling observer's scans (one phase only).
         time.sleep(max(0.3, debounce) + random.uniform(0, 0.5))
@@ -233,7 +264,8 @@ def measure(mode: str, runs: int, debounce: float, interval: float, posts: int) 
         poller = Poller(port, "/rss.xml")
         try:
             _started(log, f"http://127.0.0.1:{port}/rss.xml")
-            return _saves(mode, runs, Path(tmp) / "posts", author, log, poller, debounce=debounce, interval=interval)
+            return _saves(mode, runs, Path(tmp) / "posts", author, log, poller, proc.pid,
+                          debounce=debounce, interval=interval)
         finally:
             poller.close()
             proc.terminate()
@@ -273,7 +305,7 @@ def main() -> None:
                          "min_ms": round(min(totals) * 1000), "max_ms": round(max(totals) * 1000),
                          "runs": len(samples), "builds_per_save": sorted({s.builds for s in samples}),
                          "parts_median_ms": {part: _median_ms([getattr(s, part) for s in samples])
-                                             for part in ("noticed", "settle", "build", "served")}}
+                                             for part in ("noticed", "settle", "build", "served", "cpu", "queued")}}
     print()
     print(f"{'watch mode':<12}{'median':>10}{'min':>10}{'max':>10}   builds/save   median parts (ms)")
     for mode, r in results.items():

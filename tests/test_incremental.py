@@ -43,24 +43,29 @@ TAGS = ["red", "green", "blue", "Red!"]  # "red" and "Red!" share a slug
 
 
 def _post(*, title: str, day: int, tags: list[str], author: str, draft: bool, slug: str, body: str,
-          expires: int | None = None) -> str:
-    lines = ["---", f"title: {title}", f"date: 2026-01-{day:02d}T10:00:00Z", f"tags: [{', '.join(tags)}]",
+          expires: int | None = None, extra: str | None = None) -> str:
+    date = "the day after tomorrow" if extra == "bad date" else f"2026-01-{day:02d}T10:00:00Z"  # rejected
+    lines = ["---", f"title: {title}", f"date: {date}", f"tags: [{', '.join(tags)}]",
              f"categories: [{'odd' if day % 2 else 'even'}]", f"author: {author}", f"slug: {slug}"]
     if draft:
         lines.append("draft: true")
     if expires is not None:
         lines.append(f"expiryDate: 2026-01-{expires:02d}T10:00:00Z")
+    if extra and extra != "bad date":
+        lines.append(extra)  # a key the reader warns about
     return "\n".join(lines + ["---", body, ""])
 
 
 POSTS = st.builds(
-    lambda title, day, tags, author, draft, slug, body, expires: _post(
-        title=title, day=day, tags=tags, author=author, draft=draft, slug=slug, body=body, expires=expires),
+    lambda title, day, tags, author, draft, slug, body, expires, extra: _post(
+        title=title, day=day, tags=tags, author=author, draft=draft, slug=slug, body=body, expires=expires,
+        extra=extra),
     title=st.sampled_from(["Alpha", "Beta", "Gamma"]), day=st.integers(1, 20),
     tags=st.lists(st.sampled_from(TAGS), max_size=2), author=st.sampled_from(["ann", "bob"]),
     draft=st.booleans(), slug=st.sampled_from([f"s{i}" for i in range(30)]),
     body=st.sampled_from(["Body one.", "Body two, longer.", "Third body *here*."]),
-    expires=st.sampled_from([None, None, None, None, 9, 12, 20]))
+    expires=st.sampled_from([None, None, None, None, 9, 12, 20]),
+    extra=st.sampled_from([None, None, None, "image_credit: someone", "mood: calm", "bad date"]))
 STEPS = st.lists(st.tuples(st.sampled_from(["write", "remove", "later"]), st.integers(0, 9), POSTS),
                  min_size=1, max_size=6)
 
@@ -117,7 +122,8 @@ def test_incremental_builds_equal_full_builds(first, steps):
             _age([path], 100 - age)  # older than the build, newer than the last step's
             report = build(warm, now=now, brief=True)
             full = build(cold, now=now, use_cache=False)
-            event(f"incremental={report.incremental} from_record={report.from_record}")
+            event(f"incremental={report.incremental} from_record={report.from_record} "
+                  f"rendered={'render' in report.timings}")
             assert _tree(base / "warm" / "feeds") == _tree(base / "cold" / "feeds")
             assert _summary(report) == _summary(full), (_summary(report), _summary(full))
             if report.incremental:

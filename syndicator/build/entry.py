@@ -69,6 +69,14 @@ def build(config: Config, *, now: datetime, use_cache: bool = True, keep_posts: 
                 return replace(quick, memory=held)
             if cache is not None:
                 cache.forget_last_build()  # until this build finishes, no record vouches for the output
+            if saved is not None:  # a few post files changed: plan and write only what they change
+                from .edit import build_edit
+
+                report = build_edit(config, now, cache, saved, discovered, started_ns=started, files_key=key,
+                                    warm=held.warm if held else None, problems=held.problems if held else None,
+                                    persist=held is None)
+                if report is not None:
+                    return report
             from .pipeline import run  # parsing, rendering and writing: only when there is work
 
             return run(config, now, cache, discovered, keep_posts=keep_posts, progress=progress, saved=saved,

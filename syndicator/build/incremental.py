@@ -2,91 +2,159 @@
 
 The files whose size or mtime differ from the record's (and those too close to its scan to
 trust: see build/cache.py's RACY_NS) are read again; every other post is known from the warm
-state. The changed files' posts leave every feed and their new versions join the feeds they
-belong to (build/plan.py's regroup). Anything this cannot settle exactly as a full build would
-answers None, and the build runs in full: a claim on another file's id or address, a feed cut
-short that ran out of reserve, too many changed files, a clock that went back, the record
-expired (a post came due).
+state. The changed files' posts leave the feeds that list them and their new versions join the
+feeds they belong to (build/plan.py's regroup, on those feeds only). Anything this cannot settle
+exactly as a full build would answers None, and the build runs in full: a claim on another
+file's id or address, a feed cut short that ran out of reserve, too many changed files, a clock
+that went back, the record expired (a post came due).
+
+`changes` works the change out; build/edit.py finishes a build that changes no feed file without
+the render stack, and `plan_changes` hands the plan of one that does to the pipeline.
 """
 
 from __future__ import annotations
 
 import bisect
 import logging
-from operator import itemgetter
+from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Iterable
+from itertools import compress
+from operator import itemgetter
+from typing import Iterable, Sequence
 
 from ..config import Config
+from ..model import Post
 from ..posts.cascade import index_file
 from ..posts.loader import FileEntry, Stub, display_path, parse_file
 from ..posts.problem import Problem
 from .cache import RACY_NS, Cache, dumps
 from .manifest import Manifest
-from .plan import DRAFT, FUTURE, PUBLISHED, feed_order, regroup
+from .plan import PUBLISHED, GroupKey, Top, feed_order, regroup
 from .planned import Planned
 from .report import BuildReport
-from .scan import Scan
 from .unchanged import Record
-from .warm import Placed, Warm, claim_sum, placed, reserve
+from .filerows import Diff, FileRows, Placed
+from .warm import Groups, Warm, claim_sum, placed, reserve
 
 logger = logging.getLogger(__name__)
 MAX_CHANGED = 64  # more changed files than this: a full build (it parses them on both cores)
 _Discovered = tuple[dict[str, tuple[int, int]], list[Problem]]
+_path = itemgetter(0)
+_mtime = itemgetter(1)
 
 
-def changed_files(saved: Record, old: dict[str, tuple[int, int]], files: dict[str, tuple[int, int]]) -> list[str]:
-    """Post files added, removed or changed since `old`, and those changed too close to the record's scan."""
-    racy = saved.scan_started_ns - RACY_NS
-    changed = {rel for rel, _seen in files.items() ^ old.items()} if files != old else set()
-    if max(map(itemgetter(1), files.values()), default=0) >= racy:
-        changed.update(rel for rel, (_size, mtime) in files.items() if mtime >= racy)
-    return sorted(changed)
+@dataclass(frozen=True)
+class Change:
+    """What the post files changed since the last build do to its warm state."""
+
+    cutoff: float  # the build's time (POSIX)
+    files: dict[str, tuple[int, int]]  # every post file now
+    changed: list[str]  # the files read again: changed, added or removed (sorted)
+    parsed: dict[str, tuple[FileEntry, Post | None]]  # those that are still there, parsed
+    stubs: dict[str, Stub]  # their good posts
+    new_rows: dict[str, Placed | None]  # the changed files' rows now (None: no good post)
+    rows: FileRows  # every post file and good post now
+    fresh: list[Stub]  # the changed files' published posts, by path
+    before: dict[GroupKey, Top]  # the feeds the change touches, as they were
+    after: dict[GroupKey, Top]  # the same feeds now (a feed no longer made is missing, a new one added)
+    groups: Groups  # every feed now
+
+    def warm(self) -> Warm:
+        """The state the next build may start from."""
+        return Warm(self.cutoff, self.rows, self.groups, True)
+
+    def feeds_unchanged(self, items: int) -> bool:
+        """Whether every feed lists the same posts (by file and digest) as before, so no output file changes:
+        the feeds' paths and titles and the index page follow from which feeds exist and what they list."""
+        def shown(top: Top) -> list[tuple[str, str]]:
+            return [(s.source, s.digest) for s in top.items[:items]]
+
+        return self.before.keys() == self.after.keys() and all(
+            shown(top) == shown(self.after[key]) for key, top in self.before.items())
+
+
+def changes(config: Config, now: datetime, saved: Record, warm: Warm | None,
+            files: dict[str, tuple[int, int]]) -> Change | None:
+    """The change the files changed since `saved` (whose warm state is `warm`) make, or None when a full
+    build must run."""
+    cutoff = now.timestamp()
+    if warm is None or not warm.clean or cutoff >= saved.valid_until or cutoff < warm.built_at:
+        return None
+    racy = saved.scan_started_ns - RACY_NS  # files changed this close to the last scan are read again
+    also = list(compress(files, map(racy.__le__, map(_mtime, files.values())))) if _newest(files) >= racy else []
+    diff = warm.rows.diff(files, also)
+    changed = sorted(diff.changed)
+    if len(changed) > MAX_CHANGED or (config.reading.engine == "hugo" and any(map(index_file, changed))):
+        return None  # a changed Hugo _index.md cascades to the posts below it (posts/cascade.py)
+    parsed = {rel: parse_file(config, rel) for rel in changed if rel in files}
+    stubs = {rel: entry[2] for rel, (entry, _post) in parsed.items() if entry[2] is not None}
+    if _claimed(warm.rows, diff, changed, stubs.values()):
+        return None
+    rows = {rel: placed(stubs[rel], cutoff) if rel in stubs else None for rel in changed}
+    fresh = [stub for rel, stub in sorted(stubs.items()) if rows[rel][0] == PUBLISHED]  # type: ignore[index]
+    touched = warm.groups.holding(set(changed))
+    touched += [key for stub in fresh for key in _feeds_of(config, stub) if key in warm.groups]
+    before = {key: warm.groups[key] for key in touched}
+    after = regroup(config, before, removed=set(changed), added=fresh, keep=reserve(config.feeds.items))
+    if after is None:
+        return None
+    return Change(cutoff, files, changed, parsed, stubs, rows, warm.rows.updated(files, diff, rows), fresh,
+                  before, after, warm.groups.updated(after, before))
+
+
+def _newest(files: dict[str, tuple[int, int]]) -> int:
+    return max(map(_mtime, files.values()), default=0)
+
+
+def _feeds_of(config: Config, stub: Stub) -> list[GroupKey]:
+    """The feeds a published post belongs to (build/plan.py's groups)."""
+    opts = config.feeds
+    return [("site", ""), *(("tag", name) for name in stub.tags if opts.per_tag),
+            *(("category", name) for name in stub.categories if opts.per_category),
+            *(("author", a.key) for a in stub.authors if opts.per_author)]
+
+
+def save_parsed(config: Config, cache: Cache, change: Change, *, started_ns: int) -> dict[str, bytes]:
+    """Put the changed files' entries and posts in the build cache; the posts pickled, by file."""
+    rows = {rel: (dumps(entry, config.authors), None if post is None else dumps(post, config.authors))
+            for rel, (entry, post) in change.parsed.items()}
+    cache.save_changes(rows, [rel for rel in change.changed if rel not in change.files])
+    cache.mark_scan(started_ns)
+    return {rel: post for rel, (_entry, post) in rows.items() if post is not None}
+
+
+def next_due(rows: FileRows) -> datetime | None:
+    """When the next post comes due or expires."""
+    due = rows.tally.due
+    return datetime.fromtimestamp(due, timezone.utc) if due is not None else None
 
 
 def plan_changes(config: Config, now: datetime, cache: Cache, saved: Record, warm: Warm | None,
                  discovered: _Discovered, *, started_ns: int, problems: list[Problem] | None = None) -> Planned | None:
     """The plan for the files changed since `saved`, or None when a full build must run. `warm` and
     `problems`: its warm state and its problems as Problems, when the caller holds them (else read from it)."""
+    from .scan import Scan  # full posts on demand: only a build that renders needs them
+
     files, notes = discovered
-    warm = warm or Warm.loads(saved.warm, config.authors)
-    cutoff = now.timestamp()
-    if warm is None or not warm.clean or cutoff >= saved.valid_until or cutoff < warm.built_at:
+    change = changes(config, now, saved, warm or Warm.loads(saved.warm, config.authors), files)
+    if change is None:
         return None
-    changed = changed_files(saved, warm.files, files)
-    if len(changed) > MAX_CHANGED or (config.reading.engine == "hugo" and any(map(index_file, changed))):
-        return None  # a changed Hugo _index.md cascades to the posts below it (posts/cascade.py)
-    parsed = {rel: parse_file(config, rel) for rel in changed if rel in files}
-    stubs = {rel: entry[2] for rel, (entry, _post) in parsed.items() if entry[2] is not None}
-    if _claimed(warm.posts, changed, stubs.values()):
-        return None
-    posts = {rel: p for rel, p in warm.posts.items() if rel not in parsed and rel in files}
-    posts.update((rel, placed(stub, cutoff)) for rel, stub in stubs.items())
-    fresh = [stub for rel, stub in sorted(stubs.items()) if posts[rel][0] == PUBLISHED]
-    members = regroup(config, warm.groups, removed=set(changed), added=fresh, keep=reserve(config.feeds.items))
-    if members is None:
-        return None
-    cache.save_changes({rel: (dumps(entry, config.authors), None if post is None else dumps(post, config.authors))
-                        for rel, (entry, post) in parsed.items()}, [rel for rel in changed if rel not in files])
-    cache.mark_scan(started_ns)
-    pickled = {rel: dumps(post, config.authors) for rel, (_entry, post) in parsed.items() if post is not None}
-    states = [p[0] for p in posts.values()]
-    due = min((p[3] for p in posts.values() if p[3] is not None), default=None)
+    pickled = save_parsed(config, cache, change, started_ns=started_ns)
+    tally = change.rows.tally
     return Planned(
-        found=Scan(config, {}, pickled, cache), published=fresh, published_count=states.count(PUBLISHED),
-        drafts=states.count(DRAFT), future=states.count(FUTURE),
-        next_due=datetime.fromtimestamp(due, timezone.utc) if due is not None else None,
-        problems=notes + _problems(config, saved, problems, changed, parsed.values()), notes=len(notes), groups=members,
-        warm=Warm(cutoff, files, posts, members, True),
-        owners=lambda manifest: _owners(manifest, posts, changed, stubs),
-        scan_started_ns=started_ns, incremental=True, read_again=tuple(changed))
+        found=Scan(config, {}, pickled, cache), published=change.fresh, published_count=tally.published,
+        drafts=tally.drafts, future=tally.future, next_due=next_due(change.rows),
+        problems=notes + problems_after(config, saved, problems, change)[0], notes=len(notes),
+        groups=change.groups, warm=change.warm(), owners=lambda manifest: owners(manifest, change),
+        scan_started_ns=started_ns, incremental=True, read_again=tuple(change.changed))
 
 
-def _claimed(before: dict[str, Placed], changed: list[str], stubs: Iterable[Stub]) -> bool:
+def _claimed(rows: FileRows, diff: Diff, changed: list[str], stubs: Iterable[Stub]) -> bool:
     """Whether a changed file's post may claim an id or address another file holds (or another changed file claims)."""
     stubs = list(stubs)
-    if all(before.get(s.source, ("",))[1:3] == (claim_sum(s.id), claim_sum(s.url)) for s in stubs):
+    if all(diff.rows.get(s.source, ("",))[1:3] == (claim_sum(s.id), claim_sum(s.url)) for s in stubs):
         return False  # each keeps the claims it held: they were settled then
+    before = rows.posts
     others = set(changed)
     ids = {p[1] for rel, p in before.items() if rel not in others}
     urls = {p[2] for rel, p in before.items() if rel not in others}
@@ -99,23 +167,49 @@ def _claimed(before: dict[str, Placed], changed: list[str], stubs: Iterable[Stub
     return False
 
 
-def _problems(config: Config, saved: Record, problems: list[Problem] | None, changed: list[str],
-              parsed: Iterable[tuple[FileEntry, object]]) -> list[Problem]:
-    """The post files' problems: the record's, less the changed files', plus theirs; by path, as a full build sorts them."""
-    shown = {display_path(config, rel) for rel in changed}
-    kept = [p for p in problems[saved.notes:] if p.path not in shown] if problems is not None else \
-        list(map(Problem._make, (p for p in saved.problems[saved.notes:] if p[0] not in shown)))
-    for entry, _post in parsed:  # a file's problems go where its path sorts (a full build sorts by path, stably)
+def problems_after(config: Config, saved: Record, problems: list[Problem] | None,
+                   change: Change) -> tuple[list[Problem], int]:
+    """The post files' problems (the record's, less the changed files', plus theirs; by path, as a full
+    build sorts them), and how many files are rejected now. `problems`: the record's, as Problems, if held."""
+    kept = problems[saved.notes:] if problems is not None else list(map(Problem._make, saved.problems[saved.notes:]))
+    rejected = saved.counts[4]
+    for shown in sorted({display_path(config, rel) for rel in change.changed}):
+        low = bisect.bisect_left(kept, shown, key=_path)  # a file's problems are together: sorted by path
+        high = bisect.bisect_right(kept, shown, lo=low, key=_path)
+        rejected -= any(p.severity == "error" for p in kept[low:high])
+        del kept[low:high]
+    for entry, _post in change.parsed.values():  # a file's problems go where its path sorts (stably, as in full)
         if entry[3]:
-            at = bisect.bisect_left(kept, entry[3][0].path, key=itemgetter(0))
+            at = bisect.bisect_left(kept, entry[3][0].path, key=_path)
             kept[at:at] = entry[3]
-    return kept
+            rejected += any(p.severity == "error" for p in entry[3])
+    return kept, rejected
 
 
-def _owners(manifest: Manifest, after: dict[str, Placed], changed: list[str], stubs: dict[str, Stub]) -> None:
+def problems_unchanged(config: Config, saved: Record, problems: Sequence[Problem] | None, change: Change,
+                       notes: list[Problem]) -> bool:
+    """Whether the walk's notes and every changed file's problems are the record's (then every problem is).
+    `problems`: the record's, as Problems, if held."""
+    recorded = problems if problems is not None else saved.problems
+    if list(notes) != list(recorded[:saved.notes]):
+        return False
+    now: dict[str, list[Problem]] = {display_path(config, rel): [] for rel in change.changed}
+    for entry, _post in change.parsed.values():
+        for problem in entry[3]:
+            now.setdefault(problem.path, []).append(problem)
+    posts = recorded[saved.notes:]
+    for shown, mine in now.items():
+        low = bisect.bisect_left(posts, shown, key=_path)
+        if list(posts[low:bisect.bisect_right(posts, shown, lo=low, key=_path)]) != mine:
+            return False
+    return True
+
+
+def owners(manifest: Manifest, change: Change) -> None:
     """Forget the ids and addresses the changed files owned; record those their published posts hold now."""
-    manifest.update_owners(changed, {(kind, key): rel for rel, stub in stubs.items() if after[rel][0] == PUBLISHED
-                                     for kind, key in (("id", stub.id), ("url", stub.url))})
+    manifest.update_owners(change.changed, {(kind, key): rel for rel, stub in change.stubs.items()
+                                            if change.new_rows[rel][0] == PUBLISHED  # type: ignore[index]
+                                            for kind, key in (("id", stub.id), ("url", stub.url))})
 
 
 def published_after(before: list[Stub], report: BuildReport) -> list[Stub]:

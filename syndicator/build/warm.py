@@ -2,31 +2,38 @@
 
 A build that finishes leaves this state beside its record (build/unchanged.py), so the next
 build that finds a few post files changed plans only those: it takes the changed files' posts
-out of every feed, puts their new versions in, and renders only the feeds whose items changed
-(build/incremental.py). Each feed keeps more members than it shows (a reserve): a feed cut
-short that loses more posts than its reserve holds cannot be planned this way, and the build
-runs in full. Plain tuples and dicts, pickled with the cache's author references.
+out of the feeds that list them, puts their new versions in, and renders only the feeds whose
+items changed (build/incremental.py, build/edit.py). Each feed keeps more members than it shows
+(a reserve): a feed cut short that loses more posts than its reserve holds cannot be planned
+this way, and the build runs in full.
+
+Encoded so that an edit pays only for what it touches: the files and the posts' states in chunks
+(build/filerows.py), decoded and written again only where files changed; each feed's members
+pickled on their own (with the cache's author references), decoded only when a changed post is
+or becomes one of them. A chunk or feed no change touched keeps its bytes from build to build.
 """
 
 from __future__ import annotations
 
+import pickle
 import zlib
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Iterable, Mapping
+from typing import Iterable, Iterator, Mapping
 
 from ..model import Author
 from ..posts.loader import Stub
 from ..posts.problem import Problem
 from .cache import dumps, loads
+from .filerows import FileRows, Placed, Tally
 from .plan import GroupKey, Top, due_at, status
 from .unchanged import Record
 
-VERSION = 2
-# (state at the build's time, checksum of its id, of its address, when it is next due). A checksum
-# stands for each claim: equal claims have equal checksums, so a clash is never missed; two
-# different ones that share a checksum only cost a full build.
-Placed = tuple[str, int, int, "float | None"]
+VERSION = 4
+# Placed: (state at the build's time, checksum of its id, of its address, when it is next due). A
+# checksum stands for each claim: equal claims have equal checksums, so a clash is never missed;
+# two different ones that share a checksum only cost a full build.
+_Encoded = tuple[tuple[str, ...], bytes]  # a feed's member files, and its Top pickled
 
 
 def reserve(items: int) -> int:
@@ -46,27 +53,97 @@ def claim_sum(text: str) -> int:
     return zlib.crc32(data) << 32 | zlib.adler32(data)
 
 
+class Groups(Mapping[GroupKey, Top]):
+    """Every feed's newest members (build/plan.py's groups), each decoded on first use.
+
+    Holds, per feed, its decoded Top or its encoded form (member files and pickled Top), or both.
+    The decoded ones are kept (a memo), so a daemon's next build does not decode them again.
+    """
+
+    def __init__(self, encoded: Mapping[GroupKey, _Encoded], decoded: Mapping[GroupKey, Top],
+                 authors: Mapping[str, Author]) -> None:
+        self._encoded, self._decoded, self._authors = dict(encoded), dict(decoded), authors
+        self._keys = list(dict.fromkeys([*self._encoded, *self._decoded]))
+
+    @staticmethod
+    def of(found: Mapping[GroupKey, Top]) -> "Groups":
+        """Groups a full plan made (every one decoded)."""
+        return found if isinstance(found, Groups) else Groups({}, found, {})
+
+    def __getitem__(self, key: GroupKey) -> Top:
+        top = self._decoded.get(key)
+        if top is None:
+            items, complete = loads(self._encoded[key][1], self._authors)  # KeyError: no such feed
+            top = self._decoded[key] = Top(items, complete)
+        return top
+
+    def __iter__(self) -> Iterator[GroupKey]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._decoded or key in self._encoded
+
+    def holding(self, rels: set[str]) -> list[GroupKey]:
+        """The feeds that list a post of one of these files among their members."""
+        return [key for key in self._keys if not rels.isdisjoint(self._members(key))]
+
+    def _members(self, key: GroupKey) -> tuple[str, ...]:
+        encoded = self._encoded.get(key)
+        return encoded[0] if encoded is not None else tuple(s.source for s in self._decoded[key].items)
+
+    def updated(self, after: Mapping[GroupKey, Top], replaced: Iterable[GroupKey]) -> "Groups":
+        """These groups with the `replaced` feeds' members as `after` has them (a replaced feed
+        `after` lacks is gone; one `after` adds comes last); the others keep their encoded bytes."""
+        gone = set(replaced) - set(after)
+        encoded = {k: v for k, v in self._encoded.items() if k not in after and k not in gone}
+        decoded = {k: v for k, v in self._decoded.items() if k not in after and k not in gone}
+        decoded.update(after)
+        return Groups(encoded, decoded, self._authors)
+
+    def encoded(self, authors: Mapping[str, Author]) -> dict[GroupKey, _Encoded]:
+        """Every feed's encoded form: the bytes it was read from, else pickled now (authors by reference)."""
+        return {key: self._encoded.get(key) or _encode(self._decoded[key], authors) for key in self._keys}
+
+
+def _encode(top: Top, authors: Mapping[str, Author]) -> _Encoded:
+    return tuple(s.source for s in top.items), dumps((top.items, top.complete), authors)
+
+
 @dataclass(frozen=True)
 class Warm:
     """The last build's good posts (by file) and its feeds' newest members, as of `built_at`."""
 
     built_at: float  # POSIX time the build planned for: a state holds from then until the record's valid_until
-    files: dict[str, tuple[int, int]]  # every post file -> (size, mtime_ns), as the build's walk saw it
-    posts: dict[str, Placed]  # every good post that kept its id and address, by file
-    groups: dict[GroupKey, Top]
+    rows: FileRows  # every post file (size, mtime_ns) as the build's walk saw it; every good post's Placed
+    groups: Groups
     clean: bool  # no file was rejected for claiming another's id or address
 
+    @property
+    def files(self) -> dict[str, tuple[int, int]]:
+        """Every post file -> (size, mtime_ns), in the walk's order."""
+        return self.rows.files
+
+    @property
+    def posts(self) -> dict[str, Placed]:
+        """Every good post that kept its id and address, by file."""
+        return self.rows.posts
+
     @staticmethod
-    def of(files: dict[str, tuple[int, int]], stubs: Iterable[Stub], found: dict[GroupKey, Top], *,
+    def of(files: dict[str, tuple[int, int]], stubs: Iterable[Stub], found: Mapping[GroupKey, Top], *,
            now: datetime, clean: bool) -> "Warm":
         """The state a full build leaves: its files, kept stubs and the groups it planned (with their reserve)."""
         cutoff = now.timestamp()
-        return Warm(cutoff, files, {s.source: placed(s, cutoff) for s in stubs}, found, clean)
+        return Warm(cutoff, FileRows.of(files, {s.source: placed(s, cutoff) for s in stubs}), Groups.of(found), clean)
 
     def dumps(self, authors: Mapping[str, Author]) -> bytes:
         """Bytes for the record (authors by reference, as in the build cache)."""
-        groups = {key: (top.items, top.complete) for key, top in self.groups.items()}
-        return dumps((VERSION, self.built_at, self.files, self.posts, groups, self.clean), authors)
+        tally = self.rows.tally
+        return pickle.dumps((VERSION, self.built_at, self.clean, self.rows.encoded(),
+                             (tally.published, tally.drafts, tally.future, tally.due), self.groups.encoded(authors)),
+                            protocol=pickle.HIGHEST_PROTOCOL)
 
     @staticmethod
     def loads(data: bytes | None, authors: Mapping[str, Author]) -> "Warm | None":
@@ -74,11 +151,10 @@ class Warm:
         if not data:
             return None
         try:
-            version, built_at, files, posts, groups, clean = loads(data, authors)
+            version, built_at, clean, chunks, tally, groups = pickle.loads(data)
             if version != VERSION:
                 return None
-            return Warm(built_at, files, posts, {key: Top(items, complete) for key, (items, complete) in groups.items()},
-                        clean)
+            return Warm(built_at, FileRows.decode(chunks, Tally(*tally)), Groups(groups, {}, authors), clean)
         except Exception:  # noqa: BLE001 - a damaged state only costs a full build
             return None
 
