@@ -150,3 +150,8 @@ def test_unpickled_stubs_share_their_names_and_equal_the_originals():
     assert back[0].tags is back[2].tags and back[0].tags[1] is back[1].tags[1] and back[1].categories is back[2].categories
     assert back[0].authors[0] is AUTHORS["ann"]
     assert pickle.loads(pickle.dumps(made[0])) == made[0]
+
+
+def test_a_stub_whose_names_are_not_plain_strings_unpickles_as_it_was():
+    odd = Stub("a.md", "tag:a", "https://s/a/", "a", 1.0, False, ["listed"], (1,), (), "d")  # type: ignore[arg-type]
+    assert pickle.loads(pickle.dumps(odd)) == odd

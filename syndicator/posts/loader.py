@@ -58,7 +58,11 @@ def _stub(source: str, id: str, url: str, slug: str, published: float, draft: bo
           categories: tuple[str, ...], authors: tuple[Author, ...], digest: str, expires: float | None = None) -> Stub:
     """A Stub as unpickled: its names are the process's one copy (a scan's workers pickle each chunk
     apart, so 100,000 posts tagged from a few hundred names would otherwise hold 400,000 strings)."""
-    return Stub(source, id, url, slug, published, draft, _names(tags), _names(categories), authors, digest, expires)
+    try:
+        tags, categories = _names(tags), _names(categories)
+    except TypeError:  # not a tuple of plain strings (never made by the reader): kept as it came
+        pass
+    return Stub(source, id, url, slug, published, draft, tags, categories, authors, digest, expires)
 
 
 @functools.lru_cache(maxsize=4096)
