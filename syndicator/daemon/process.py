@@ -45,8 +45,12 @@ def _run_forever(config: Config, *, serve: bool, poll: bool, host: str | None,
     from .watcher import Watcher
 
     daemon = Daemon(config)
-    skip = (config.feeds.output, config.state_dir)
-    watcher = Watcher(config.posts_dir, config.path, daemon.notify, poll=poll, skip=skip)
+
+    def watching(config: Config) -> Watcher:
+        return Watcher(config.posts_dir, config.path, daemon.notify, poll=poll,
+                       skip=(config.feeds.output, config.state_dir), exclude=config.reading.exclude)
+
+    watcher = watching(config)
     server = None
     restore = install_signals(daemon, hup=True)
     try:
@@ -55,10 +59,9 @@ def _run_forever(config: Config, *, serve: bool, poll: bool, host: str | None,
 
         def rewatch(old: Config, new: Config) -> None:
             nonlocal watcher
-            if (old.posts_dir, old.path) != (new.posts_dir, new.path):
+            if (old.posts_dir, old.path, old.reading.exclude) != (new.posts_dir, new.path, new.reading.exclude):
                 watcher.stop()
-                watcher = Watcher(new.posts_dir, new.path, daemon.notify, poll=poll,
-                                  skip=(new.feeds.output, new.state_dir))
+                watcher = watching(new)
                 watcher.start()
                 logger.info("now watching %s (%s) and %s", new.posts_dir, watcher.mode, new.path)
             if server is not None and (old.server, old.feeds.output) != (new.server, new.feeds.output):

@@ -59,12 +59,13 @@ class _Handler(FileSystemEventHandler):
     """
 
     def __init__(self, posts_dir: Path, config_path: Path, skip: tuple[Path, ...], on_change: OnChange, *,
-                 notify: bool) -> None:
+                 notify: bool, exclude: tuple[str, ...] = ()) -> None:
         self.posts_dir = str(posts_dir)
         self.config_path = str(config_path)
         self.skip = tuple(str(p) for p in skip)
         self.on_change = on_change
         self.notify = notify
+        self.exclude = tuple(folder + "/" for folder in exclude)
 
     def on_any_event(self, event: FileSystemEvent) -> None:
         kind = event.event_type
@@ -89,13 +90,16 @@ class _Handler(FileSystemEventHandler):
 
     def _below(self, path: str, *, folder: bool) -> str | None:
         """A post file's (or a folder's) path below the posts folder, "/"-separated; None when it is
-        not one the walk would look at (outside, in our output or state folder, hidden, not a post)."""
+        not one the walk would look at (outside, in our output or state folder, in a [posts] exclude
+        folder, hidden, not a post)."""
         root = self.posts_dir.rstrip(os.sep)
         if path != root and not path.startswith(root + os.sep):
             return None
         if any(path == s or path.startswith(s.rstrip(os.sep) + os.sep) for s in self.skip):
             return None
         rel = path[len(root) + 1:].replace(os.sep, "/")
+        if (rel + "/").startswith(self.exclude):  # [posts] exclude: the walk leaves these folders out
+            return None
         if folder:
             return rel if not rel or all(p and p[0] != "." and not p.endswith("~") for p in rel.split("/")) else None
         return rel if is_post_path(rel) else None
@@ -109,12 +113,13 @@ class Watcher:
     """
 
     def __init__(self, posts_dir: Path, config_path: Path, on_change: OnChange, *,
-                 poll: bool = False, skip: tuple[Path, ...] = ()) -> None:
+                 poll: bool = False, skip: tuple[Path, ...] = (), exclude: tuple[str, ...] = ()) -> None:
         self.posts_dir = Path(posts_dir)
         self.config_path = Path(config_path)
         self.on_change = on_change
         self.poll = poll
         self.skip = skip
+        self.exclude = exclude  # [posts] exclude: folders below posts_dir, "/"-separated
         self.mode = "none"
         self._observer: Observer | PollingObserver | None = None
 
@@ -133,7 +138,8 @@ class Watcher:
 
     def _start(self, observer: Observer | PollingObserver) -> Observer | PollingObserver:
         notify = not isinstance(observer, PollingObserver)
-        handler = _Handler(self.posts_dir, self.config_path, self.skip, self.on_change, notify=notify)
+        handler = _Handler(self.posts_dir, self.config_path, self.skip, self.on_change, notify=notify,
+                           exclude=self.exclude)
         wanted = _NOTIFY_EVENTS if notify else None
         if self.posts_dir.is_dir():
             observer.schedule(handler, str(self.posts_dir), recursive=True, event_filter=wanted)
