@@ -17,7 +17,7 @@ from syndicator.build import build
 from syndicator.build.restat import is_post_path, restat
 from syndicator.daemon import Daemon
 from syndicator.daemon.watcher import Watcher
-from syndicator.posts.walk import walk, FORMATS
+from syndicator.posts.walk import FORMATS, discover, walk
 
 SECOND = "---\ntitle: Second\ndate: 2026-01-03\nauthor: ann\ntags: [x]\n---\n\nAnother.\n"
 
@@ -119,6 +119,19 @@ def test_a_notified_path_counts_as_a_post_exactly_when_the_walk_lists_it(tmp_pat
     listed = rel in walk(tmp_path, suffixes=FORMATS).files
     assert is_post_path(rel) == listed
     assert (rel in restat(tmp_path, {}, [rel])) == listed
+
+
+def test_restat_leaves_out_files_below_an_excluded_folder_as_the_walk_does(tmp_path):
+    config = _site(tmp_path)
+    with config.path.open("a", encoding="utf-8") as toml:
+        toml.write('\n[posts]\nexclude = ["pages"]\n')
+    config = config_module.load(config.path)
+    rels = ["pages/about.md", "pages-old/a.md", "more/pages/b.md", "c.md"]
+    for rel in rels:
+        (config.posts_dir / rel).parent.mkdir(parents=True, exist_ok=True)
+        (config.posts_dir / rel).write_text("x", encoding="utf-8")
+    files = restat(config.posts_dir, {}, rels, exclude=config.reading.exclude)
+    assert sorted(files) == sorted(set(rels) & set(discover(config)[0])) == ["c.md", "more/pages/b.md", "pages-old/a.md"]
 
 
 def test_restat_drops_files_that_are_gone_or_not_regular(tmp_path):

@@ -43,7 +43,7 @@ def build_edit(config: Config, now: datetime, cache: Cache, saved: Record, disco
     """
     start = time.perf_counter()
     files, notes = discovered
-    change = changes(config, now, saved, warm or Warm.loads(saved.warm, config.authors), files)
+    change = changes(config, now, saved, warm or Warm.loads(saved.warm, config.authors), files, unshown=True)
     if change is None or not change.feeds_unchanged(config.feeds.items) or not _outputs_intact(config, saved):
         return None
     save_parsed(config, cache, change, started_ns=started_ns)

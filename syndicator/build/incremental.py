@@ -74,9 +74,10 @@ class Change:
 
 
 def changes(config: Config, now: datetime, saved: Record, warm: Warm | None,
-            files: dict[str, tuple[int, int]]) -> Change | None:
+            files: dict[str, tuple[int, int]], *, unshown: bool = False) -> Change | None:
     """The change the files changed since `saved` (whose warm state is `warm`) make, or None when a full
-    build must run."""
+    build must run. `unshown=True`: None also when a changed file's post is one a feed shows (so the feed
+    changes), found before any file is read (build/edit.py leaves those to the pipeline)."""
     cutoff = now.timestamp()
     if warm is None or not warm.clean or cutoff >= saved.valid_until or cutoff < warm.built_at:
         return None
@@ -86,6 +87,8 @@ def changes(config: Config, now: datetime, saved: Record, warm: Warm | None,
     changed = sorted(diff.changed)
     if len(changed) > MAX_CHANGED or (config.reading.engine == "hugo" and any(map(index_file, changed))):
         return None  # a changed Hugo _index.md cascades to the posts below it (posts/cascade.py)
+    if unshown and warm.groups.shows(set(changed), config.feeds.items):
+        return None
     parsed = {rel: parse_file(config, rel) for rel in changed if rel in files}
     stubs = {rel: entry[2] for rel, (entry, _post) in parsed.items() if entry[2] is not None}
     if _claimed(warm.rows, diff, changed, stubs.values()):

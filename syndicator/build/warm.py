@@ -90,6 +90,10 @@ class Groups(Mapping[GroupKey, Top]):
         """The feeds that list a post of one of these files among their members."""
         return [key for key in self._keys if not rels.isdisjoint(self._members(key))]
 
+    def shows(self, rels: set[str], items: int) -> bool:
+        """Whether a post of one of these files is among the `items` newest members of a feed (it shows them)."""
+        return any(not rels.isdisjoint(self._members(key)[:items]) for key in self._keys)
+
     def _members(self, key: GroupKey) -> tuple[str, ...]:
         encoded = self._encoded.get(key)
         return encoded[0] if encoded is not None else tuple(s.source for s in self._decoded[key].items)
