@@ -1,14 +1,17 @@
 #!/usr/bin/env python3
 """How `syndicator build` and Hugo grow with the number of posts, on the shared corpus (issue 12).
 
-    python bench/bench_scale.py [N ...] [--runs R] [--plot bench/scale.svg]   (default N: 1000 10000 100000)
+    python bench/bench_scale.py [N ...] [--runs R] [--plot bench/scale.svg] [--without-hugo]
+                                                                        (default N: 1000 10000 100000)
 
 For each N it builds the shared corpus (../shared/bench/make_corpus.py, cached under $WORK), then
 times, alternating, Hugo's feeds-only build and `syndicator build` cold, with nothing changed and
 with one post edited. Memory is the peak of the whole process tree (main process and forked
 workers): the sum of each process's proportional set size (PSS, /proc/PID/smaps_rollup), sampled
 every 10 ms, so pages a worker shares with its parent are counted once, not once per process.
-Prints a table with ratios to Hugo and writes a plot of time against N (matplotlib).
+CPU time is user + sys of the command and the workers it waited for (os.wait4), the figure to
+compare on a shared machine. Prints a table with ratios to Hugo and writes a plot of time against N
+(matplotlib).
 """
 
 from __future__ import annotations
@@ -51,80 +54,108 @@ def site(n: int, source: Path) -> Path:
     return folder
 
 
-def _tree_pss(root: int) -> int:
-    """Bytes of PSS summed over root and its descendants (0 for processes already gone)."""
-    total, pids = 0, [root]
+def _pss(pid: int) -> int:
+    """Bytes of one process's PSS (0 when it is gone)."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as handle:
+            for line in handle:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+def _tree_pss(root: int) -> tuple[int, int]:
+    """PSS bytes of root, and summed over its descendants (the scan's workers)."""
+    below, pids = 0, []
+    try:
+        with open(f"/proc/{root}/task/{root}/children") as handle:
+            pids = [int(p) for p in handle.read().split()]
+    except (OSError, ValueError):
+        pass
     while pids:
         pid = pids.pop()
+        below += _pss(pid)
         try:
-            with open(f"/proc/{pid}/smaps_rollup") as handle:
-                for line in handle:
-                    if line.startswith("Pss:"):
-                        total += int(line.split()[1]) * 1024
-                        break
             with open(f"/proc/{pid}/task/{pid}/children") as handle:
                 pids.extend(int(p) for p in handle.read().split())
         except (OSError, ValueError):
             continue
-    return total
+    return _pss(root), below
 
 
-def measure(cmd: list[str], cwd: Path) -> tuple[float, int]:
-    """Wall seconds and peak whole-tree PSS bytes of one command."""
+def measure(cmd: list[str], cwd: Path) -> tuple[float, int, float, str]:
+    """Wall seconds, peak whole-tree PSS bytes, CPU seconds (user + sys, workers included) of one command,
+    and where its peak was (when, and the main process's and the workers' shares)."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    peak = [0]
+    peak, done = [(0, 0, 0, 0.0)], threading.Event()
 
     def sample() -> None:
-        while proc.poll() is None:
-            peak[0] = max(peak[0], _tree_pss(proc.pid))
-            time.sleep(0.01)
+        while not done.is_set():
+            main, workers = _tree_pss(proc.pid)
+            if main + workers > peak[0][0]:
+                peak[0] = (main + workers, main, workers, time.perf_counter() - start)
+            done.wait(0.01)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
-    code = proc.wait()
+    _, status, usage = os.wait4(proc.pid, 0)  # the child's usage includes the workers it waited for
     elapsed = time.perf_counter() - start
+    done.set()
     sampler.join()
-    if code != 0:
-        raise SystemExit(f"bench_scale: failed ({code}): {' '.join(cmd)}")
-    return elapsed, peak[0]
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise SystemExit(f"bench_scale: failed ({proc.returncode}): {' '.join(cmd)}")
+    total, main, workers, when = peak[0]
+    where = (f"{total / 2**20:.0f} MiB at {when:.1f} of {elapsed:.1f} s: main {main / 2**20:.0f} MiB"
+             f" + workers {workers / 2**20:.0f} MiB")
+    return elapsed, total, usage.ru_utime + usage.ru_stime, where
 
 
-def race(n: int, runs: int) -> dict[str, float]:
+def race(n: int, runs: int, *, hugo: bool = True) -> dict[str, float]:
     """Median figures for one N: Hugo, and syndicator cold / nothing changed / one post edited."""
     source = corpus(n)
     folder = site(n, source)
     hugo_out = WORK / "hugo-out"
-    rows: dict[str, list[tuple[float, int]]] = {k: [] for k in ("hugo", "cold", "nothing", "edited")}
+    rows: dict[str, list[tuple[float, int, float, str]]] = {k: [] for k in ("hugo", "cold", "nothing", "edited")}
     posts = sorted(p.name for p in (folder / "posts").iterdir())
+    print(f"N = {n:,}: load average {os.getloadavg()[0]:.1f} before the runs", flush=True)
     for i in range(runs):
         shutil.rmtree(hugo_out, ignore_errors=True)
         rows["hugo"].append(measure(["hugo", "--quiet", "-s", str(source / "hugo"), "--config",
-                                     str(source / "hugo" / "config-feedsonly.toml"), "-d", str(hugo_out)], WORK))
+                                     str(source / "hugo" / "config-feedsonly.toml"), "-d", str(hugo_out)], WORK)
+                            if hugo else (float("nan"), 0, float("nan"), ""))
         for name in os.listdir(folder):
             if name not in ("config.toml", "posts"):
                 shutil.rmtree(folder / name, ignore_errors=True)
         rows["cold"].append(measure(["syndicator", "build"], folder))
+        print(f"  cold run {i + 1}: peak {rows['cold'][-1][3]}", flush=True)
         rows["nothing"].append(measure(["syndicator", "build"], folder))
         with open(folder / "posts" / posts[(i + 1) * 7 % len(posts)], "a") as handle:
             handle.write(f"Edited line {i}.\n")
         rows["edited"].append(measure(["syndicator", "build"], folder))
-    out: dict[str, float] = {"n": n}
+    out: dict[str, float] = {"n": n, "load": os.getloadavg()[0]}
     for key, values in rows.items():
-        out[key] = statistics.median(t for t, _ in values)
-        out[key + "_mib"] = max(m for _, m in values) / 2**20
+        out[key] = statistics.median(t for t, _, _, _ in values)
+        out[key + "_mib"] = max(m for _, m, _, _ in values) / 2**20
+        out[key + "_cpu"] = statistics.median(c for _, _, c, _ in values)
     return out
 
 
 def report(results: list[dict[str, float]]) -> None:
+    """The table: ratios to Hugo first, then wall and CPU seconds (user + sys, workers included)."""
     print("| N | Hugo | cold | nothing changed | one post edited | peak memory (tree PSS) |")
     print("| --- | --- | --- | --- | --- | --- |")
     for r in results:
         h = r["hugo"]
-        print(f"| {int(r['n']):,} | {h:.2f} s, {r['hugo_mib']:.0f} MiB "
-              f"| {r['cold'] / h:.3f}x ({r['cold']:.2f} s) | {r['nothing'] / h:.3f}x ({r['nothing']:.3f} s) "
-              f"| {r['edited'] / h:.3f}x ({r['edited']:.3f} s) "
+        cells = [(f"{r[k] / h:.3f}x " if h == h else "") + f"({r[k]:.{p}f} s, CPU {r[k + '_cpu']:.{p}f} s)"
+                 for k, p in (("cold", 2), ("nothing", 3), ("edited", 3))]
+        hugo = f"{h:.2f} s, {r['hugo_mib']:.0f} MiB" if h == h else "not run"
+        print(f"| {int(r['n']):,} | {hugo} | {' | '.join(cells)} "
               f"| {max(r['cold_mib'], r['nothing_mib'], r['edited_mib']):.0f} MiB |")
+    print("load average after the last run: " + ", ".join(f"{r['load']:.1f}" for r in results))
 
 
 def plot(results: list[dict[str, float]], path: Path) -> None:
@@ -137,7 +168,8 @@ def plot(results: list[dict[str, float]], path: Path) -> None:
     fig, ax = plt.subplots(figsize=(7, 4.5))
     for key, label in (("hugo", "Hugo (feeds only)"), ("cold", "syndicator, cold"),
                        ("nothing", "syndicator, nothing changed"), ("edited", "syndicator, one post edited")):
-        ax.plot(ns, [r[key] for r in results], marker="o", label=label)
+        if all(r[key] == r[key] for r in results):  # Hugo is NaN with --without-hugo
+            ax.plot(ns, [r[key] for r in results], marker="o", label=label)
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("posts")
@@ -154,14 +186,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("sizes", nargs="*", type=int, default=[1000, 10000, 100000])
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--plot", type=Path, default=HERE / "scale.svg")
+    parser.add_argument("--plot", type=Path, default=None, help="default bench/scale.svg (none --without-hugo)")
+    parser.add_argument("--without-hugo", action="store_true",
+                        help="time syndicator only (Hugo needs 3.5 GB and 40 s at 100,000 posts); no ratios")
     args = parser.parse_args()
-    for tool in ("hugo", "syndicator"):
+    for tool in ("syndicator",) if args.without_hugo else ("hugo", "syndicator"):
         if shutil.which(tool) is None:
             raise SystemExit(f"bench_scale: {tool} is not on PATH")
-    results = [race(n, args.runs) for n in args.sizes]
+    results = [race(n, args.runs, hugo=not args.without_hugo) for n in args.sizes]
     report(results)
-    plot(results, args.plot)
+    if args.plot or not args.without_hugo:
+        plot(results, args.plot or HERE / "scale.svg")
 
 
 if __name__ == "__main__":

@@ -84,21 +84,20 @@ class Manifest:
 
         `owners` is posts/claims.py's Owners (one row per file) or any (kind, key) -> path mapping."""
         rows = getattr(owners, "rows", None)
-        new = {path: (id_, url) for path, id_, url in (rows if rows is not None else _rows(owners))}
+        new: dict[str, Row | None] = {row[0]: row for row in (rows if rows is not None else _rows(owners))}
         gone, seen = [], 0
-        for path, id_, url in self.db.execute("SELECT path, id, url FROM owned"):
-            now = new.get(path)
-            if now is None:
-                gone.append(path)
-            elif now == (id_, url):
-                new[path] = None  # type: ignore[assignment]  # recorded as it is
+        for row in self.db.execute("SELECT path, id, url FROM owned"):
+            now = new.get(row[0], False)
+            if now is False:
+                gone.append(row[0])
+            elif now == row:
+                new[row[0]] = None  # recorded as it is
                 seen += 1
         if not gone and seen == len(new):
             return  # as recorded: no write (and no wait for the disk)
         with transaction(self.db):
             self.db.executemany("DELETE FROM owned WHERE path=?", ((path,) for path in gone))
-            self.db.executemany("INSERT OR REPLACE INTO owned VALUES (?, ?, ?)",
-                                ((path, *row) for path, row in new.items() if row is not None))
+            self.db.executemany("INSERT OR REPLACE INTO owned VALUES (?, ?, ?)", (row for row in new.values() if row))
 
     def update_owners(self, paths: Iterable[str], owned: Mapping[tuple[str, str], str]) -> None:
         """Forget what these post files owned, then record `owned` ((kind, key) -> path): a few files changed."""

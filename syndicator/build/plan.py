@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+from itertools import chain
+from operator import attrgetter
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -23,6 +25,8 @@ if TYPE_CHECKING:  # the render package loads every writer: planning an edit nee
 
 PAGE = "html"  # FeedFile.fmt of the index page
 PUBLISHED, DRAFT, FUTURE = "published", "draft", "future"  # a post's state at a given time
+_TAGS, _CATEGORIES, _AUTHORS, _KEY = (attrgetter(name) for name in ("tags", "categories", "authors", "key"))
+_BLOCK = 256  # posts per block in _members
 GroupKey = tuple[str, str]  # a feed's group: ("site", ""), ("tag", name), ("category", name), ("author", key)
 
 
@@ -104,21 +108,40 @@ def groups(config: Config, published: list[Stub], *, keep: int) -> dict[GroupKey
     """Every feed's members among `published` (newest first), each cut to its newest `keep`."""
     opts = config.feeds
     found = {("site", ""): Top(tuple(published[:keep]), len(published) <= keep)}
-    for enabled, kind, names_of in ((opts.per_tag, "tag", _tags), (opts.per_category, "category", _categories),
-                                    (opts.per_author, "author", _author_keys)):
-        if not enabled:
+    for enabled, kind, names_of, every_name in (
+            (opts.per_tag, "tag", _tags, _every_tag), (opts.per_category, "category", _categories, _every_category),
+            (opts.per_author, "author", _author_keys, _every_author_key)):
+        if enabled:
+            found.update(((kind, name), top) for name, top in _members(published, names_of, every_name, keep).items())
+    return found
+
+
+def _members(published: list[Stub], names_of: Callable[[Stub], Iterable[str]],
+             every_name: Callable[[list[Stub]], Iterable[str]], keep: int) -> dict[str, Top]:
+    """Each name's newest `keep` posts among `published` (newest first), in order of first appearance.
+
+    Posts are taken in blocks: once every name in a block has its `keep` posts, the block only
+    makes those names incomplete, which one set operation records (100,000 posts under a few
+    hundred names fill them early, so most blocks cost no Python loop)."""
+    members: dict[str, list[Stub]] = {}
+    full: set[str] = set()  # names with `keep` members
+    cut: set[str] = set()  # names with more than `keep` posts: not complete
+    for start in range(0, len(published), _BLOCK):
+        block = published[start:start + _BLOCK]
+        names = set(every_name(block))
+        if names <= full:
+            cut |= names
             continue
-        members: dict[str, list[Stub]] = {}
-        complete: dict[str, bool] = {}
-        for post in published:
+        for post in block:
             for name in names_of(post):
                 group = members.setdefault(name, [])
                 if len(group) < keep:
                     group.append(post)
+                    if len(group) == keep:
+                        full.add(name)
                 else:
-                    complete[name] = False
-        found.update(((kind, name), Top(tuple(items), complete.get(name, True))) for name, items in members.items())
-    return found
+                    cut.add(name)
+    return {name: Top(tuple(items), name not in cut) for name, items in members.items()}
 
 
 def regroup(config: Config, before: Mapping[GroupKey, Top], *, removed: set[str], added: Iterable[Stub],
@@ -196,6 +219,18 @@ def _categories(stub: Stub) -> Iterable[str]:
 
 def _author_keys(stub: Stub) -> Iterable[str]:
     return [a.key for a in stub.authors]
+
+
+def _every_tag(stubs: list[Stub]) -> Iterable[str]:
+    return chain.from_iterable(map(_TAGS, stubs))
+
+
+def _every_category(stubs: list[Stub]) -> Iterable[str]:
+    return chain.from_iterable(map(_CATEGORIES, stubs))
+
+
+def _every_author_key(stubs: list[Stub]) -> Iterable[str]:
+    return map(_KEY, chain.from_iterable(map(_AUTHORS, stubs)))
 
 
 def inputs_hash(config: Config, what: str, items: Iterable[Stub]) -> str:

@@ -9,6 +9,8 @@ file path breaks ties. Adding a file can therefore never knock a published post 
 
 from __future__ import annotations
 
+from collections import Counter
+from operator import attrgetter
 from typing import Callable, Iterable, Iterator, Mapping, Protocol
 
 
@@ -24,11 +26,33 @@ class Claim(Protocol):
 
 
 Rejection = tuple[str, str]  # (relpath of the rejected file, message)
+_source = attrgetter("source")
 
 
 def settle(claims: Iterable[Claim], *, incumbent: Callable[[Claim], bool],
            shown: Callable[[str], str]) -> tuple[list[Claim], list[Rejection]]:
-    """The claims that keep their id and address (in path order), and one rejection per other file."""
+    """The claims that keep their id and address (in path order), and one rejection per other file.
+
+    Only claims that share an id or an address with another are ranked (history, then draft, date
+    and path); the rest keep theirs whatever their rank, so 100,000 posts with unique ids and
+    addresses cost two counts and a sort by path.
+    """
+    claims = list(claims)
+    ids = Counter(claim.id for claim in claims)
+    urls = Counter(claim.url for claim in claims)
+    if len(ids) == len(urls) == len(claims):
+        return sorted(claims, key=_source), []
+    shared = [c for c in claims if ids[c.id] > 1 or urls[c.url] > 1]
+    kept, rejected = _ranked(shared, incumbent=incumbent, shown=shown)
+    kept += [c for c in claims if ids[c.id] == 1 and urls[c.url] == 1]
+    kept.sort(key=_source)
+    rejected.sort()
+    return kept, rejected
+
+
+def _ranked(claims: Iterable[Claim], *, incumbent: Callable[[Claim], bool],
+            shown: Callable[[str], str]) -> tuple[list[Claim], list[Rejection]]:
+    """Claims in rank order, each kept unless one ranked before it holds its id or address."""
     ranked = sorted(claims, key=lambda c: (not incumbent(c), c.draft, c.published, c.source))
     ids: dict[str, str] = {}
     urls: dict[str, str] = {}
@@ -47,17 +71,15 @@ def settle(claims: Iterable[Claim], *, incumbent: Callable[[Claim], bool],
             continue
         ids[claim.id] = urls[claim.url] = claim.source
         kept.append(claim)
-    kept.sort(key=lambda c: c.source)
-    rejected.sort()
     return kept, rejected
 
 
 class Owners(Mapping[tuple[str, str], str]):
-    """(kind, key) -> relpath of published claims, kept as one row per file (`rows`: path, id, address,
-    sorted by path) so that 100,000 posts cost no 200,000-key dict unless someone looks a key up."""
+    """(kind, key) -> relpath of published claims, kept as one row per file (`rows`: path, id, address)
+    so that 100,000 posts cost no 200,000-key dict unless someone looks a key up."""
 
     def __init__(self, claims: Iterable[Claim]) -> None:
-        self.rows = sorted((claim.source, claim.id, claim.url) for claim in claims)
+        self.rows = [(claim.source, claim.id, claim.url) for claim in claims]
         self._index: dict[tuple[str, str], str] | None = None
 
     def _keys(self) -> dict[tuple[str, str], str]:
