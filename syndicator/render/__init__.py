@@ -1,6 +1,6 @@
 """Pure, deterministic writers of the output files: (site, feeds, spec, items) -> bytes. No I/O, no clock.
 
-May import: model, config, posts.content. Never the build, cross-posting, endpoints, daemon, server or CLI.
+May import: model, config, posts.content and posts.html_text. Never the build, cross-posting, endpoints, daemon, server or CLI.
 
     render(fmt, site, feeds, spec, items, owner=...)   one RSS 2.0, Atom 1.0 or JSON Feed 1.1 file
     prepare_entry(site, feeds, post, body, owner)       one post's cleaned facts (an Entry)

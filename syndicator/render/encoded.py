@@ -18,6 +18,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable
 
+from ..posts.html_text import has_nonchar
+
 
 # What JSON escapes with a short escape, in the order applied (the backslash first).
 _JSON_ESCAPES = ((b"\\", b"\\\\"), (b'"', b'\\"'), (b"\n", b"\\n"), (b"\r", b"\\r"), (b"\t", b"\\t"))
@@ -51,7 +53,7 @@ def encode_content(content: str | None, formats: Iterable[str]) -> Encoded:
 def _xml(data: bytes, controls: bool) -> bytes | None:
     """`text_bytes` of the text whose UTF-8 is `data`; None when XML forbids a character of it
     (`controls`: a C0 control besides tab, LF and CR)."""
-    if controls or b"\xef\xbf\xbe" in data or b"\xef\xbf\xbf" in data:
+    if controls or has_nonchar(data):
         return None
     if b"&" in data:
         data = data.replace(b"&", b"&amp;")

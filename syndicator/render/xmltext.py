@@ -65,7 +65,7 @@ def attr(value: str) -> str:
 
 def attrs(pairs: Mapping[str, str] | Iterable[tuple[str, str]]) -> str:
     """` name="value"` for each pair, in order."""
-    items = pairs.items() if isinstance(pairs, Mapping) else pairs
+    items = pairs if isinstance(pairs, (list, tuple)) else pairs.items() if isinstance(pairs, Mapping) else pairs
     return "".join(f' {name}="{attr(value)}"' for name, value in items)
 
 
