@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import os
+import tempfile
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from syndicator.build.manifest import Manifest
 from syndicator.build.output import OutputDir, is_temp_of, temp_name
@@ -89,3 +94,18 @@ def test_a_damaged_manifest_is_set_aside(tmp_path):
     state.write_bytes(b"not a database at all" * 100)
     manifest = Manifest(state, tmp_path / "feeds")
     assert manifest.files() == set() and (tmp_path / "output.sqlite.damaged").exists()
+
+
+@settings(max_examples=40, deadline=None)
+@given(parts=st.lists(st.binary(max_size=300), max_size=12), again=st.lists(st.binary(max_size=300), max_size=3))
+def test_parts_are_written_as_one_file_and_rewritten_only_when_they_differ(parts, again):
+    with tempfile.TemporaryDirectory() as base:
+        out = OutputDir(Path(base) / "feeds")  # made on the first write
+        first = out.write("tags/x/rss.xml", parts)
+        assert first.status == "written"
+        assert (Path(base) / "feeds" / "tags" / "x" / "rss.xml").read_bytes() == b"".join(parts)
+        assert out.write("tags/x/rss.xml", [b"".join(parts)]).status == "unchanged"
+        second = out.write("tags/x/rss.xml", again)
+        assert second.status == ("unchanged" if b"".join(again) == b"".join(parts) else "written")
+        assert (Path(base) / "feeds" / "tags" / "x" / "rss.xml").read_bytes() == b"".join(again)
+        assert sorted(os.listdir(Path(base) / "feeds" / "tags" / "x")) == ["rss.xml"]  # no temporary file left

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import sqlite3
 import tempfile
 import threading
 from datetime import datetime, timezone
@@ -18,6 +19,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from syndicator.build import build, scan
+from syndicator.build.cache import Cache
+from syndicator.build.manifest import Manifest
 from syndicator.config import load
 from syndicator.posts import content
 from tests.conftest import REPO
@@ -178,6 +181,38 @@ def test_a_scan_worker_killed_midway_costs_time_only(tmp_path, caplog):
         open(f"/proc/{parent}/task/{parent}/children").read().split() == []  # every worker waited for
     again = build(config, now=NOW)  # the cache the broken scan left serves the next build
     assert again.problems == [] and _tree(config.feeds.output) == _tree(GOLDEN)
+
+
+def _rows_in_the_file(path: Path, table: str) -> int:
+    """Rows of `table` in the database file itself (immutable: its write-ahead log is not read)."""
+    db = sqlite3.connect(f"file:{path}?immutable=1", uri=True)
+    try:
+        return db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    finally:
+        db.close()
+
+
+@needs_fork
+def test_the_logs_are_copied_into_the_databases_before_the_build_closes_them(tmp_path):
+    config = _example(tmp_path)
+    seen = {}
+    real_cache, real_manifest = Cache.close, Manifest.close
+
+    def cache_close(self):
+        seen.setdefault("bodies", _rows_in_the_file(self.path, "bodies"))
+        real_cache(self)
+
+    def manifest_close(self):
+        if threading.current_thread() is threading.main_thread():
+            seen.setdefault("owned", _rows_in_the_file(self.path, "owned"))
+        real_manifest(self)
+
+    with _forked(), _scan_forked(), mock.patch.object(Cache, "close", cache_close), \
+            mock.patch.object(Manifest, "close", manifest_close):
+        report = build(config, now=NOW)
+    assert report.problems == [] and _tree(config.feeds.output) == _tree(GOLDEN)
+    assert seen["bodies"] > 0  # the bodies the workers stored, in the file before the build's own close
+    assert seen["owned"] > 0  # the owners the thread aside recorded, likewise
 
 
 CONFIG = """

@@ -33,6 +33,7 @@ from .planned import Planned
 from .report import BuildReport
 from .crew import Crew
 from .scan import Parsing, Progress, Scan, scan, workshop
+from .sqlite import checkpoint
 from .unchanged import Record, posts_key, record
 from .warm import Memory, Warm, reserve
 from .write import known_files
@@ -170,10 +171,12 @@ def _history(config: Config, found: Scan, manifest: Manifest, output: OutputDir,
 
 
 def _record_owners(planned: Planned, path: Path, out: Path) -> None:
-    """Record who owns each published id and address, through a connection of this process's own."""
+    """Record who owns each published id and address, through a connection of its own (another
+    thread's), and copy the manifest's write-ahead log into it there, sparing the build's close."""
     manifest = Manifest(path, out)
     try:
         planned.owners(manifest)
+        checkpoint(manifest.db)
     finally:
         manifest.close()
 

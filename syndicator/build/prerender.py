@@ -19,12 +19,12 @@ from typing import Iterator, NamedTuple
 from ..config import Config
 from ..model import Author, Body, Post
 from ..posts.loader import Stub
-from ..render import Entry, Item, prepare_entry_once, render_item
+from ..render import Entry, Item, prepare_entry_once, render_entry
 from .bodies import rendered
 from .cache import Cache
-from .crew import Crew
-from .crew import portable
+from .crew import Crew, portable
 from .scan import Parsing, Scan
+from .sqlite import checkpoint
 
 CHUNK = 8  # posts per task handed to a worker
 PARALLEL_FROM = 48  # posts: below this, starting worker processes costs more than it saves
@@ -88,9 +88,9 @@ def prerender(config: Config, found: Scan, cache: Cache | None, stubs: list[Stub
             yield from _render_here(here, chunk)
         return
     tasks = [[Wanted(stub.source, stub.digest, needs[stub.source]) for stub in chunk] for chunk in chunks]
-    for done in crew.map(_render_task, tasks):
+    for done in crew.map(_render_task, tasks, finish=_checkpoint):
         yield from done
-    crew.close()  # the build's last stage for its workers: their memory goes now, not after the writes
+    crew.release()  # the build's last stage for its workers: they end (their memory goes) once finished
 
 
 def _render_here(here: _Here, stubs: list[Stub]) -> list[Rendered]:
@@ -125,6 +125,14 @@ def _render_task(work: Parsing, wanted: list[Wanted]) -> list[Rendered]:
     return [replace(r, body=None) if r.body is not None else r for r in done]
 
 
+def _checkpoint(work: Parsing) -> None:
+    """A worker's last act: copy the cache's write-ahead log (the posts and bodies the workers stored)
+    into the database, so that the build's own close of the cache, its very last step, finds it done."""
+    cache = work.cache.get()
+    if cache is not None and cache is not work.cache.cache:
+        checkpoint(cache.db)
+
+
 def _render_post(config: Config, need: Need, source: str, post: Post | None, known: dict[str, Body],
                  owner: Author | None) -> Rendered:
     if post is None:
@@ -135,7 +143,7 @@ def _render_post(config: Config, need: Need, source: str, post: Post | None, kno
         if body is None:
             body = fresh = rendered(config, post)
         entry = prepare_entry_once(config.site, config.feeds, post, body, owner)
-        items = {fmt: render_item(fmt, entry) for fmt in need.formats}
+        items = render_entry(entry, need.formats)
     except Exception as exc:  # noqa: BLE001 - one post's failure must not stop the build
         return Rendered(source, post.digest, True, {}, None, fresh, portable(exc))
     return Rendered(source, post.digest, True, items, entry if need.entry else None, fresh)

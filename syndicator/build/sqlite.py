@@ -31,3 +31,10 @@ def transaction(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         db.execute("ROLLBACK")
         raise
     db.execute("COMMIT")
+
+
+def checkpoint(db: sqlite3.Connection) -> None:
+    """Copy the write-ahead log into the database now, without waiting for anyone (PASSIVE): done
+    by a worker or a thread while the build goes on, it spares the last connection's close
+    (at the end of the build) from doing it."""
+    db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
