@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 from syndicator.build import build, scan
 from syndicator.build.cache import Cache
+from syndicator.build.crew import Crew
 from syndicator.build.manifest import Manifest
 from syndicator.config import load
 from syndicator.posts import content
@@ -181,6 +182,39 @@ def test_a_scan_worker_killed_midway_costs_time_only(tmp_path, caplog):
         open(f"/proc/{parent}/task/{parent}/children").read().split() == []  # every worker waited for
     again = build(config, now=NOW)  # the cache the broken scan left serves the next build
     assert again.problems == [] and _tree(config.feeds.output) == _tree(GOLDEN)
+
+
+def test_an_edit_renders_here_and_a_cold_build_in_workers(tmp_path):
+    base = tmp_path / "site"
+    (base / "posts").mkdir(parents=True)
+    (base / "config.toml").write_text(CONFIG.format(items=60), encoding="utf-8")
+    for n in range(60):
+        (base / "posts" / f"p{n:02d}.md").write_text(
+            f"---\ntitle: Post {n}\ndate: 2025-04-{n % 28 + 1:02d}T{n % 24:02d}:00:00Z\ntags: [t]\n---\nBody {n}.\n",
+            encoding="utf-8")
+        os.utime(base / "posts" / f"p{n:02d}.md", (1_700_000_000, 1_700_000_000))  # long before the build
+    config = load(base / "config.toml")
+    started = []
+    real = Crew.start
+
+    def start(self):
+        started.append(real(self))
+        return started[-1]
+
+    with mock.patch.object(Crew, "start", start):
+        build(config, now=NOW)
+        cold = list(started)
+        with open(base / "posts" / "p07.md", "a", encoding="utf-8") as out:
+            out.write("An edit.\n")
+        started.clear()
+        report = build(config, now=NOW)
+    assert cold[-1] == _CAN_FORK  # 60 bodies to render: on both cores
+    assert started == []  # one new body and 59 from the cache: here, no fork
+    assert report.problems == []
+    edited = _tree(config.feeds.output)
+    shutil.rmtree(config.feeds.output)
+    build(config, now=NOW, use_cache=False)
+    assert _tree(config.feeds.output) == edited
 
 
 def _rows_in_the_file(path: Path, table: str) -> int:

@@ -82,7 +82,7 @@ def emit(config: Config, *, cache: Cache | None, manifest: Manifest, output: Out
             if not _publish(config, specs, posts, publisher, job, failures, output):
                 degraded.add(job.rel)
 
-    engage(crew, len(stubs))  # fork (if at all) before the threads start
+    engage(crew, stubs, found.fresh)  # fork (if at all) before the threads start
     aside = Aside(alongside) if alongside is not None else None
     try:
         clock.mark("write")

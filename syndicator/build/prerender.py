@@ -14,7 +14,7 @@ posts (and no crew running) it all runs here.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Iterator, NamedTuple
+from typing import Container, Iterator, NamedTuple
 
 from ..config import Config
 from ..model import Author, Body, Post
@@ -27,7 +27,8 @@ from .scan import Parsing, Scan
 from .sqlite import checkpoint
 
 CHUNK = 8  # posts per task handed to a worker
-PARALLEL_FROM = 48  # posts: below this, starting worker processes costs more than it saves
+PARALLEL_FROM = 48  # bodies' worth of work: below this, starting worker processes costs more than it saves
+ITEMS_PER_BODY = 4  # a post whose body is in the cache costs about a quarter of one rendered afresh
 
 
 @dataclass(frozen=True)
@@ -69,9 +70,12 @@ class _Here:
     owner: Author | None
 
 
-def engage(crew: Crew[Parsing], posts: int) -> None:
-    """Start the crew's workers (if they are not running) when there are enough posts to render."""
-    if posts >= PARALLEL_FROM:
+def engage(crew: Crew[Parsing], stubs: list[Stub], fresh: Container[str]) -> None:
+    """Start the crew's workers (if they are not running) when the rendering is worth it: a post
+    parsed now (in `fresh`) has its body rendered too; the others' bodies are (mostly) in the cache.
+    An edit re-renders the ~100 posts its feeds list, with one new body: that runs here."""
+    work = sum(ITEMS_PER_BODY if stub.source in fresh else 1 for stub in stubs)
+    if work >= PARALLEL_FROM * ITEMS_PER_BODY:
         crew.start()
 
 
@@ -81,7 +85,7 @@ def prerender(config: Config, found: Scan, cache: Cache | None, stubs: list[Stub
     in `crew`'s workers (see `engage`), else here. The crew is closed once the last post is in
     (rendering is its last stage). A worker that dies raises WorkerFailed (the posts yielded are done)."""
     chunks = [stubs[i:i + CHUNK] for i in range(0, len(stubs), CHUNK)]
-    engage(crew, len(stubs))
+    engage(crew, stubs, found.fresh)
     if not crew.forked:
         here = _Here(config, found, needs, owner)
         for chunk in chunks:
