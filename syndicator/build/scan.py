@@ -14,7 +14,7 @@ from ..config import Config
 from ..model import Post
 from ..posts.cascade import index_file
 from ..posts.claims import Claim
-from ..posts.loader import FileEntry, Problem, Stub, discover, index_entries, parse_file
+from ..posts.loader import FileEntry, PostFiles, Problem, Stub, discover, index_entries, parse_file
 from .bodies import with_source
 from .cache import RACY_NS, Cache, PostWriter, dumps, loads
 from .parallel import fork_map
@@ -88,9 +88,10 @@ def _parse_chunk(work: _Parsing, rels: list[str]) -> tuple[bytes, list[tuple[str
     config = work.config
     worker = work.writer is not None and os.getpid() != work.parent
     held = work.shortlist if worker else None
+    parse = PostFiles.of(config).parse  # the posts folder and display prefix, once per task
     pairs, posts = [], []
     for rel in rels:
-        entry, post = parse_file(config, rel)
+        entry, post = parse(rel)
         pairs.append((rel, entry))
         if post is None:
             posts.append((rel, None))

@@ -71,26 +71,20 @@ def _mapping(lines: list[str]) -> tuple[dict[str, Any], dict[str, int]] | None:
     while i < n:
         line = lines[i]
         i += 1
-        found = _LINE.match(line)
-        if found is None:
+        entry = _entry(line) if len(line) <= _CACHED_LINE else _read_entry(line)
+        if entry is None:
             if not line.strip():
                 continue
             return None
-        key, quoted, raw = found.groups()
-        if key in _WORDS:
-            return None
-        where.setdefault(key.lower(), i - 1)
-        if quoted is not None:
-            out[key] = quoted
-            continue
-        if raw:
-            raw = raw.rstrip(" ")
-        if raw:
-            value = _value(raw)
-        elif i < n and _INDENTED.match(lines[i]):
-            value, i = _table(lines, i)
-        else:
-            value, i = _block(lines, i)
+        key, low, value, copy = entry
+        where.setdefault(low, i - 1)
+        if value is _OPEN:
+            if i < n and _INDENTED.match(lines[i]):
+                value, i = _table(lines, i)
+            else:
+                value, i = _block(lines, i)
+        elif copy is not None:
+            value = copy(value)
         if value is _NOT_MINE:
             return None
         out[key] = value
@@ -98,6 +92,39 @@ def _mapping(lines: list[str]) -> tuple[dict[str, Any], dict[str, int]] | None:
 
 
 _NOT_MINE = object()
+_OPEN = object()  # `key:` and nothing after it: a block list or a table follows (or nothing: null)
+# Lines up to this long are read once per distinct line (many repeat from post to post: `author: maya`,
+# `categories: ["Notes"]`, `  - "Ada Lovelace"`); longer ones every time, so the cache stays small.
+_CACHED_LINE = 240
+
+
+def _read_entry(line: str) -> tuple[str, str, Any, Any] | None:
+    """A top-level `key: value` line: (key, lower-case key, value, copy), where `copy` makes each post's
+    own list or table from the tuple kept in the cache (None: the value is immutable, shared); the
+    value is _OPEN for a key alone, _NOT_MINE when not ours. None: not a `key:` line."""
+    found = _LINE.match(line)
+    if found is None:
+        return None
+    key, quoted, raw = found.groups()
+    low = key.lower()
+    if key in _WORDS:
+        return key, low, _NOT_MINE, None
+    if quoted is not None:
+        return key, low, quoted, None
+    if raw:
+        raw = raw.rstrip(" ")
+    if not raw:
+        return key, low, _OPEN, None
+    value = _value(raw)
+    kind = type(value)
+    if kind is list:
+        return key, low, tuple(value), list
+    if kind is dict:
+        return key, low, tuple(value.items()), dict
+    return key, low, value, None
+
+
+_entry = functools.lru_cache(maxsize=4096)(_read_entry)
 
 
 def _block(lines: list[str], i: int) -> tuple[Any, int]:
@@ -105,22 +132,34 @@ def _block(lines: list[str], i: int) -> tuple[Any, int]:
     items: list[Any] = []
     indent = None
     while i < len(lines):
-        found = _ITEM.match(lines[i])
+        line = lines[i]
+        found = _item(line) if len(line) <= _CACHED_LINE else _read_item(line)
         if found is None:
-            if lines[i][:1] in (" ", "-"):
+            if line[:1] in (" ", "-"):
                 return _NOT_MINE, i  # nested or unusual structure
             break
-        spaces, quoted, raw = found.groups()
+        spaces, value = found
         if indent is None:
             indent = spaces
         elif spaces != indent:
             return _NOT_MINE, i
-        value = quoted if quoted is not None else _scalar(raw.rstrip(" "), _PLAIN)
         if value is _NOT_MINE:
             return _NOT_MINE, i
         items.append(value)
         i += 1
     return (items if items else None), i
+
+
+def _read_item(line: str) -> tuple[str, Any] | None:
+    """A `- item` line of a block list: (its indent, its scalar or _NOT_MINE); None if it is not one."""
+    found = _ITEM.match(line)
+    if found is None:
+        return None
+    spaces, quoted, raw = found.groups()
+    return spaces, quoted if quoted is not None else _scalar(raw.rstrip(" "), _PLAIN)
+
+
+_item = functools.lru_cache(maxsize=4096)(_read_item)
 
 
 def _value(raw: str) -> Any:
