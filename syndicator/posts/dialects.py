@@ -117,8 +117,11 @@ _HIDING = frozenset(("published", "headless", "eleventyexcludefromcollections", 
 
 def hidden(meta: dict[str, Any], keys: dict[str, str]) -> bool:
     """True when the engine would keep this page out of its lists and feeds."""
-    if _HIDING.isdisjoint(keys):  # the usual post: decided without looking further
-        return False
+    return not _HIDING.isdisjoint(keys) and _hides(meta, keys)  # the usual post has none of the keys
+
+
+def _hides(meta: dict[str, Any], keys: dict[str, str]) -> bool:
+    """hidden(), worked out in full."""
     if meta.get(keys.get("published", ""), True) is False:
         return True
     if _truthy(meta.get(keys.get("headless", ""))) or _truthy(meta.get(keys.get("eleventyexcludefromcollections", ""))):

@@ -20,6 +20,11 @@ def slugify(text: str) -> str:
     """
     if len(text) <= 80 and _SLUG.fullmatch(text):  # already a slug (a file name, say): nothing to change
         return text
+    return _slugified(text)
+
+
+def _slugified(text: str) -> str:
+    """slugify() worked out in full."""
     folded = unicodedata.normalize("NFKC", text).casefold()
     slug = _NOT_WORD.sub("-", folded).strip("-_")[:80].strip("-_")
     return slug or "x-" + hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:10]
