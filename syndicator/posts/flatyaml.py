@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import re
 from datetime import date, datetime, timedelta, timezone
-from typing import Any
+from typing import Any, Callable
 
 # YAML 1.1 words that resolve to booleans or null in PyYAML's SafeLoader (its implicit resolvers).
 _WORDS: dict[str, Any] = {
@@ -59,19 +59,22 @@ def load_lines(text: str) -> tuple[dict[str, Any], dict[str, int]] | None:
     if not (text.replace("\n", "").isprintable() or (not text.isascii() and _PRINTABLE.fullmatch(text))):
         return None
     try:
-        return _mapping(text.split("\n"))
+        if len(text) <= _CACHED_TEXT:
+            return _mapping(text.split("\n"), _entry, _item)
+        return _mapping(text.split("\n"), _read_entry, _read_item)
     except (ValueError, OverflowError):  # an impossible date: libyaml's path reports it
         return None
 
 
-def _mapping(lines: list[str]) -> tuple[dict[str, Any], dict[str, int]] | None:
+def _mapping(lines: list[str], entry_of: Callable[[str], Any], item_of: Callable[[str], Any]
+             ) -> tuple[dict[str, Any], dict[str, int]] | None:
     out: dict[str, Any] = {}
     where: dict[str, int] = {}
     i, n = 0, len(lines)
     while i < n:
         line = lines[i]
         i += 1
-        entry = _entry(line) if len(line) <= _CACHED_LINE else _read_entry(line)
+        entry = entry_of(line)
         if entry is None:
             if not line.strip():
                 continue
@@ -82,7 +85,7 @@ def _mapping(lines: list[str]) -> tuple[dict[str, Any], dict[str, int]] | None:
             if i < n and _INDENTED.match(lines[i]):
                 value, i = _table(lines, i)
             else:
-                value, i = _block(lines, i)
+                value, i = _block(lines, i, item_of)
         elif copy is not None:
             value = copy(value)
         if value is _NOT_MINE:
@@ -93,9 +96,10 @@ def _mapping(lines: list[str]) -> tuple[dict[str, Any], dict[str, int]] | None:
 
 _NOT_MINE = object()
 _OPEN = object()  # `key:` and nothing after it: a block list or a table follows (or nothing: null)
-# Lines up to this long are read once per distinct line (many repeat from post to post: `author: maya`,
-# `categories: ["Notes"]`, `  - "Ada Lovelace"`); longer ones every time, so the cache stays small.
-_CACHED_LINE = 240
+# The lines of front matter up to this long are read once per distinct line (many repeat from post to
+# post: `author: maya`, `categories: ["Notes"]`, `  - "Ada Lovelace"`); of longer front matter, every
+# time, so that the cache stays small.
+_CACHED_TEXT = 4096
 
 
 def _read_entry(line: str) -> tuple[str, str, Any, Any] | None:
@@ -127,13 +131,14 @@ def _read_entry(line: str) -> tuple[str, str, Any, Any] | None:
 _entry = functools.lru_cache(maxsize=4096)(_read_entry)
 
 
-def _block(lines: list[str], i: int) -> tuple[Any, int]:
+def _block(lines: list[str], i: int, item_of: Callable[[str], Any]) -> tuple[Any, int]:
     """A block list under an empty key (`- item` lines), or None when nothing follows."""
     items: list[Any] = []
     indent = None
-    while i < len(lines):
+    n = len(lines)
+    while i < n:
         line = lines[i]
-        found = _item(line) if len(line) <= _CACHED_LINE else _read_item(line)
+        found = item_of(line)
         if found is None:
             if line[:1] in (" ", "-"):
                 return _NOT_MINE, i  # nested or unusual structure
