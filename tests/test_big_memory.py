@@ -34,7 +34,7 @@ def test_owners_rows_read_back_as_the_claims_gave_them(rows):
     claim = namedtuple("claim", "source id url")
     owners = owners_of(claim(*row) for row in rows)
     assert owners.rows == [tuple(row) for row in rows]
-    assert isinstance(owners._packed, bytes)  # packed: a forked child reads one object
+    assert all(isinstance(batch, bytes) for batch in owners._packed)  # packed: a forked child reads a few objects
     expected = {}
     for path, id_, url in rows:
         expected[("id", id_)] = path
