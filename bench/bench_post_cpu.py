@@ -61,14 +61,14 @@ def scan_job(config, rels: list[str], cache_dir: Path) -> int:
     entries' batches and, at the end, the shortlisted posts in a cache; returns the bytes of the batches."""
     from datetime import datetime, timezone
 
-    from syndicator.build.scan import _CHUNK as chunk, _parse_chunk, _Parsing, _store_shortlist, _tasks
+    from syndicator.build.scan import _CHUNK as chunk, Parsing, _parse_chunk, _store_shortlist, _tasks
     from syndicator.build.shortlist import Shortlist
     from syndicator.build.warm import reserve
 
     gc.disable()  # as build/pipeline.py runs a build
     cache = Cache(cache_dir / f"cache-{os.getpid()}.sqlite", "bench", config.authors)
     held = Shortlist(config, now=datetime.now(timezone.utc), keep=reserve(config.feeds.items))
-    work = _Parsing(config, PostWriter(cache.path), os.getppid(), time.time_ns(), held)
+    work = Parsing(config, PostWriter(cache.path), os.getppid(), time.time_ns(), held)
     size = sum(len(_parse_chunk(work, task)[0]) for task in _tasks(rels, chunk))
     _store_shortlist(work)
     return size
