@@ -53,7 +53,6 @@ class Crew(Generic[C]):
         self.workers: dict[Connection, int] = {}  # connection -> process id
         self.owed: dict[Connection, int] = {}  # answers each worker still owes (a finish, or an abandoned map's)
         self.broken = False  # a worker died: the crew does no more work
-        self.released: list[int] = []  # workers told to stop, not yet reaped
 
     @property
     def forked(self) -> bool:
@@ -99,24 +98,16 @@ class Crew(Generic[C]):
         self._settle()
         yield from self._dispatch(func, tasks, ordered, finish)
 
-    def release(self) -> None:
-        """Tell the workers to stop, without waiting: each ends after its last message (its memory
-        goes then); `close` reaps them."""
-        for conn in self.workers:
+    def close(self) -> None:
+        """Tell the workers to stop and wait for them (a worker busy with a task ends after it)."""
+        for conn, pid in self.workers.items():
             try:
                 conn.send(None)
             except OSError:
                 pass
             conn.close()
-        self.released.extend(self.workers.values())
-        self.workers, self.owed = {}, {}
-
-    def close(self) -> None:
-        """Tell the workers to stop and wait for them (a worker busy with a task ends after it)."""
-        self.release()
-        for pid in self.released:
             os.waitpid(pid, 0)
-        self.released = []
+        self.workers, self.owed = {}, {}
 
     def __enter__(self) -> Crew[C]:
         return self

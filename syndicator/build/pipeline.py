@@ -24,16 +24,17 @@ from ..posts.claims import Claim, Owners, incumbency, owners_of
 from ..posts.loader import Problem, contested
 from .bodies import kept
 from .cache import Cache
-from .emit import emit
+from .emit import Emitted, emit
 from .history import feed_files_present, published_entries
 from .manifest import Manifest
 from .output import OutputDir
-from .plan import feed_files, groups, page_file, plans_of, split, stale
+from .parallel import Aside
+from .plan import FeedFile, feed_files, groups, page_file, plans_of, split, stale
 from .planned import Planned
 from .report import BuildReport
 from .crew import Crew
 from .scan import Parsing, Progress, Scan, scan, workshop
-from .sqlite import checkpoint
+from .sqlite import checkpoint, checkpoint_file
 from .unchanged import Record, posts_key, record
 from .warm import Memory, Warm, reserve
 from .write import known_files
@@ -115,8 +116,23 @@ def _build(config: Config, cache: Cache | None, manifest: Manifest, planned: Pla
     owners = partial(_record_owners, planned, manifest.path, out) if not planned.incremental else None
     done = emit(config, cache=cache, manifest=manifest, output=output, known=known, files=files, todo=todo,
                 specs=[spec for spec, _ in plans], found=found, alongside=owners, crew=crew)  # render and write, file by file
-    result = done.written
-    if owners is None:
+    # the cache's log (the posts and bodies the workers stored) goes into its file while the record is made
+    tidy = Aside(partial(checkpoint_file, cache.path)) if cache is not None and not planned.incremental else None
+    try:
+        return _report(config, cache, manifest, planned, previous, discovered, marks, done, files, todo,
+                       keep_posts=keep_posts, token=token, files_key=files_key, persist=persist)
+    finally:
+        if tidy is not None:
+            tidy.wait()
+
+
+def _report(config: Config, cache: Cache | None, manifest: Manifest, planned: Planned,
+            previous: dict[str, tuple[str, str]], discovered: _Discovered, marks: list[float], done: Emitted,
+            files: list[FeedFile], todo: list[FeedFile], *, keep_posts: bool, token: str,
+            files_key: tuple[str, int] | None, persist: bool) -> BuildReport:
+    """The build's report, and its record left in the cache when every file was written."""
+    result, found, problems = done.written, planned.found, planned.problems
+    if planned.incremental:  # a few rows, after the writes
         planned.owners(manifest)
     handed = kept(config, cache, found.posts(planned.published), done.bodies) if keep_posts else ([], done.bodies)
     report = BuildReport(

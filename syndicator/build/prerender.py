@@ -24,7 +24,6 @@ from .bodies import rendered
 from .cache import Cache
 from .crew import Crew, portable
 from .scan import Parsing, Scan
-from .sqlite import checkpoint
 
 CHUNK = 8  # posts per task handed to a worker
 PARALLEL_FROM = 48  # bodies' worth of work: below this, starting worker processes costs more than it saves
@@ -92,9 +91,9 @@ def prerender(config: Config, found: Scan, cache: Cache | None, stubs: list[Stub
             yield from _render_here(here, chunk)
         return
     tasks = [[Wanted(stub.source, stub.digest, needs[stub.source]) for stub in chunk] for chunk in chunks]
-    for done in crew.map(_render_task, tasks, finish=_checkpoint):
+    for done in crew.map(_render_task, tasks):
         yield from done
-    crew.release()  # the build's last stage for its workers: they end (their memory goes) once finished
+    crew.close()  # the build's last stage for its workers: their memory goes now, not after the writes
 
 
 def _render_here(here: _Here, stubs: list[Stub]) -> list[Rendered]:
@@ -127,14 +126,6 @@ def _render_task(work: Parsing, wanted: list[Wanted]) -> list[Rendered]:
     if fresh:
         cache.put_bodies(fresh)  # stored through the worker's own connection: they need not come back
     return [replace(r, body=None) if r.body is not None else r for r in done]
-
-
-def _checkpoint(work: Parsing) -> None:
-    """A worker's last act: copy the cache's write-ahead log (the posts and bodies the workers stored)
-    into the database, so that the build's own close of the cache, its very last step, finds it done."""
-    cache = work.cache.get()
-    if cache is not None and cache is not work.cache.cache:
-        checkpoint(cache.db)
 
 
 def _render_post(config: Config, need: Need, source: str, post: Post | None, known: dict[str, Body],

@@ -35,6 +35,15 @@ def transaction(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
 
 def checkpoint(db: sqlite3.Connection) -> None:
     """Copy the write-ahead log into the database now, without waiting for anyone (PASSIVE): done
-    by a worker or a thread while the build goes on, it spares the last connection's close
-    (at the end of the build) from doing it."""
+    in a thread while the build goes on, it spares the last connection's close (at the end of the
+    build) from doing it."""
     db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+
+
+def checkpoint_file(path: Path) -> None:
+    """`checkpoint` through a connection of its own (a connection stays in the thread that made it)."""
+    db = sqlite3.connect(path, isolation_level=None)
+    try:
+        checkpoint(db)
+    finally:
+        db.close()
