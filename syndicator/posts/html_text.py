@@ -13,8 +13,9 @@ import re
 from typing import Callable
 from urllib.parse import urljoin, urlsplit
 
-import cmarkgfm
 from cmarkgfm.cmark import Options
+
+from .cmark_render import to_html
 
 # UNSAFE keeps raw HTML as written (the writer's own posts); FOOTNOTES enables [^1] notes.
 _OPTIONS = Options.CMARK_OPT_UNSAFE | Options.CMARK_OPT_FOOTNOTES
@@ -61,7 +62,7 @@ def has_nonchar(raw: bytes) -> bool:
 
 def markdown_to_html(source: str) -> str:
     """Render CommonMark (with tables and footnotes) to HTML."""
-    rendered = cmarkgfm.github_flavored_markdown_to_html(source, options=_OPTIONS)
+    rendered = to_html(source, options=_OPTIONS)
     return _BARE_ATTR.sub(r'\1\2=""', rendered) if "data-footnote" in rendered else rendered
 
 
