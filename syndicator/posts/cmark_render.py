@@ -7,12 +7,12 @@ renders hundreds of bodies), and fresh pages cost page faults. `to_html` makes t
 from the library itself and the C library's free for the string (cmark's default allocator is
 calloc/free), through ctypes, since cmarkgfm's cffi module does not expose them. Where they
 cannot be loaded, cmarkgfm's own function does the work. tests/test_cmark_render.py holds the
-output equal to cmarkgfm's on generated and real Markdown.
+output equal to cmarkgfm's on generated and real Markdown. (Author bios, rendered when the config
+loads, keep cmarkgfm's function: a few short texts, and no ctypes import for every command.)
 """
 
 from __future__ import annotations
 
-import ctypes
 import functools
 import logging
 from typing import Any, Callable
@@ -27,7 +27,10 @@ EXTENSIONS = ("table", "autolink", "tagfilter", "strikethrough", "tasklist")  # 
 
 @functools.lru_cache(maxsize=1)
 def _freeing() -> tuple[Callable[[int], None], Callable[[int], None], tuple[Any, ...]] | None:
-    """(cmark_node_free, free, the extensions) or None when they cannot be had."""
+    """(cmark_node_free, free, the extensions) or None when they cannot be had. ctypes (~2-3 ms to
+    import) loads here, on the first body rendered, not with the config."""
+    import ctypes
+
     try:
         library = ctypes.CDLL(_cmark.__file__)  # the module's own library, already loaded
         node_free = library.cmark_node_free

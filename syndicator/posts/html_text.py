@@ -13,6 +13,7 @@ import re
 from typing import Callable
 from urllib.parse import urljoin, urlsplit
 
+import cmarkgfm
 from cmarkgfm.cmark import Options
 
 from .cmark_render import to_html
@@ -176,5 +177,8 @@ def _first_group(m: re.Match[str]) -> str:
 
 def render_bio(source: str, site_url: str) -> tuple[str, str]:
     """An author bio (short Markdown) -> (HTML with absolute URLs, plain text)."""
-    rendered = absolutize(markdown_to_html(strip_control(source)), site_url).strip()
+    # cmarkgfm's own function (it keeps what it allocates, a few KB for a bio): no ctypes import
+    # (cmark_render) each time the config loads.
+    markup = bare_attributes_valued(cmarkgfm.github_flavored_markdown_to_html(strip_control(source), options=_OPTIONS))
+    rendered = absolutize(markup, site_url).strip()
     return rendered, html_to_text(rendered)
