@@ -4,135 +4,36 @@ build agrees with (issue 12)."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
-from datetime import datetime, timedelta, timezone
-from pathlib import Path
+from datetime import datetime, timezone
 
 from hypothesis import HealthCheck, Phase, event, given, settings
 from hypothesis import strategies as st
 
 from syndicator.build import build
 from syndicator.build.incremental import published_after
-from syndicator.config import load
+from tests.incremental_steps import NOW, POSTS, STEPS, TAGS, replay, site_config, summary, tree
+from tests.incremental_steps import age as _age
+from tests.incremental_steps import post_text as _post
 
-NOW = datetime(2026, 1, 10, tzinfo=timezone.utc)
-CONFIG = """
-[site]
-title = "Test Site"
-url = "https://test.example/"
-timezone = "UTC"
-author = "ann"
-posts = "{posts}"
-
-[authors.ann]
-name = "Ann Author"
-
-[authors.bob]
-name = "Bob Builder"
-
-[feeds]
-output = "feeds"
-items = 2
-per_tag = true
-per_category = true
-per_author = true
-"""
-TAGS = ["red", "green", "blue", "Red!"]  # "red" and "Red!" share a slug
-
-
-def _post(*, title: str, day: int, tags: list[str], author: str, draft: bool, slug: str, body: str,
-          expires: int | None = None, extra: str | None = None) -> str:
-    date = "the day after tomorrow" if extra == "bad date" else f"2026-01-{day:02d}T10:00:00Z"  # rejected
-    lines = ["---", f"title: {title}", f"date: {date}", f"tags: [{', '.join(tags)}]",
-             f"categories: [{'odd' if day % 2 else 'even'}]", f"author: {author}", f"slug: {slug}"]
-    if draft:
-        lines.append("draft: true")
-    if expires is not None:
-        lines.append(f"expiryDate: 2026-01-{expires:02d}T10:00:00Z")
-    if extra and extra != "bad date":
-        lines.append(extra)  # a key the reader warns about
-    return "\n".join(lines + ["---", body, ""])
-
-
-POSTS = st.builds(
-    lambda title, day, tags, author, draft, slug, body, expires, extra: _post(
-        title=title, day=day, tags=tags, author=author, draft=draft, slug=slug, body=body, expires=expires,
-        extra=extra),
-    title=st.sampled_from(["Alpha", "Beta", "Gamma"]), day=st.integers(1, 20),
-    tags=st.lists(st.sampled_from(TAGS), max_size=2), author=st.sampled_from(["ann", "bob"]),
-    draft=st.booleans(), slug=st.sampled_from([f"s{i}" for i in range(30)]),
-    body=st.sampled_from(["Body one.", "Body two, longer.", "Third body *here*."]),
-    expires=st.sampled_from([None, None, None, None, 9, 12, 20]),
-    extra=st.sampled_from([None, None, None, "image_credit: someone", "mood: calm", "bad date"]))
-STEPS = st.lists(st.tuples(st.sampled_from(["write", "remove", "later"]), st.integers(0, 9), POSTS),
-                 min_size=1, max_size=6)
-
-
-def _tree(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
-
-
-def _config(base: Path, name: str):
-    """A site folder of its own (state and feeds) over the shared posts folder: same feed URLs."""
-    path = base / name / "config.toml"
-    path.parent.mkdir()
-    path.write_text(CONFIG.format(posts=base / "posts"), encoding="utf-8")
-    return load(path)
-
-
-def _summary(report) -> tuple:
-    return (report.files, report.published_count, report.drafts, report.future, report.rejected,
-            report.next_due, [str(p) for p in report.problems])
-
-
-def _age(paths, seconds: int) -> None:
-    """Date files back, as files saved well before the build (racy timestamps are another test)."""
-    for path in paths:
-        if path.exists():
-            stamp = path.stat().st_mtime_ns - seconds * 1_000_000_000
-            os.utime(path, ns=(stamp, stamp))
+_config, _summary, _tree = site_config, summary, tree  # (tests/test_edit_path.py uses these names)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow],
           phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink])
 @given(first=st.lists(POSTS, min_size=1, max_size=8), steps=STEPS)
 def test_incremental_builds_equal_full_builds(first, steps):
-    base = Path(tempfile.mkdtemp(prefix="syndicator-incremental-"))
-    try:
-        posts = base / "posts"
-        posts.mkdir()
-        for i, text in enumerate(first):
-            (posts / f"p{i}.md").write_text(text, encoding="utf-8")
-        _age(posts.iterdir(), 100)
-        warm, cold = _config(base, "warm"), _config(base, "cold")
-        now = NOW
-        report = build(warm, now=now, brief=True)
-        build(cold, now=now, use_cache=False)  # the same history of what was published
-        published = list(report.published)
-        for age, (action, index, text) in enumerate(steps, start=1):
-            path = posts / f"p{index}.md"
-            if action == "write":
-                path.write_text(text, encoding="utf-8")
-            elif action == "remove":
-                path.unlink(missing_ok=True)
-            else:
-                now += timedelta(days=3)  # future posts come due, others expire
-            _age([path], 100 - age)  # older than the build, newer than the last step's
-            report = build(warm, now=now, brief=True)
-            full = build(cold, now=now, use_cache=False)
-            event(f"incremental={report.incremental} from_record={report.from_record} "
-                  f"rendered={'render' in report.timings}")
-            assert _tree(base / "warm" / "feeds") == _tree(base / "cold" / "feeds")
-            assert _summary(report) == _summary(full), (_summary(report), _summary(full))
-            if report.incremental:
-                published = published_after(published, report)
-            elif not report.from_record:
-                published = list(report.published)
-            assert [s.source for s in published] == [s.source for s in full.published]
-    finally:
-        shutil.rmtree(base, ignore_errors=True)
+    published: list = []
+
+    def observe(report, full):
+        event(f"incremental={report.incremental} from_record={report.from_record} "
+              f"rendered={'render' in report.timings}")
+        if report.incremental:
+            published[:] = published_after(published, report)
+        elif not report.from_record:
+            published[:] = report.published
+        assert [s.source for s in published] == [s.source for s in full.published]
+
+    replay(first, steps, warm_build=lambda config, now: build(config, now=now, brief=True), observe=observe)
 
 
 def test_one_edited_post_is_planned_incrementally_and_matches_a_full_build(tmp_path):

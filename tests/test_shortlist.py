@@ -5,11 +5,8 @@ workers kept a shortlist write what builds without the cache write."""
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 import threading
-from datetime import datetime, timedelta, timezone
-from pathlib import Path
+from datetime import datetime, timezone
 from unittest import mock
 
 import pytest
@@ -23,7 +20,8 @@ from syndicator.build.shortlist import Shortlist
 from syndicator.config import load
 from syndicator.model import Author
 from syndicator.posts.loader import Stub
-from tests.test_incremental import NOW, POSTS, STEPS, _age, _config, _summary, _tree
+from tests.incremental_steps import NOW, POSTS, STEPS, replay, site_config, tree
+from tests.incremental_steps import age as _age
 
 _CAN_FORK = (os.cpu_count() or 1) > 1 and threading.active_count() == 1
 CONFIG = """
@@ -85,7 +83,7 @@ def test_a_cold_build_stores_only_the_shortlist_and_builds_after_it_agree(tmp_pa
         (posts / f"p{n:02d}.md").write_text(f"---\ntitle: P{n}\ndate: 2025-01-{n % 28 + 1:02d}\ntags: [t{n % 3}]\n---\n"
                                             f"Body {n}.\n", encoding="utf-8")
     _age(posts.iterdir(), 100)
-    warm, cold = _config(tmp_path, "warm"), _config(tmp_path, "cold")
+    warm, cold = site_config(tmp_path, "warm"), site_config(tmp_path, "cold")
     with _forked_scan():
         build(warm, now=NOW, brief=True)
     cache = Cache(warm.state_dir / "cache.sqlite", warm.fingerprint, warm.authors)
@@ -98,7 +96,7 @@ def test_a_cold_build_stores_only_the_shortlist_and_builds_after_it_agree(tmp_pa
         (posts / doomed).unlink()
     report = build(warm, now=NOW, brief=True)
     build(cold, now=NOW, use_cache=False)
-    assert _tree(tmp_path / "warm" / "feeds") == _tree(tmp_path / "cold" / "feeds")
+    assert tree(tmp_path / "warm" / "feeds") == tree(tmp_path / "cold" / "feeds")
     assert report.problems == []
 
 
@@ -108,33 +106,7 @@ def test_a_cold_build_stores_only_the_shortlist_and_builds_after_it_agree(tmp_pa
 @given(first=st.lists(POSTS, min_size=3, max_size=10), steps=STEPS)
 def test_builds_after_shortlisted_scans_equal_full_builds(first, steps):
     """tests/test_incremental.py's property, with every full scan parsed in worker processes."""
-    base = Path(tempfile.mkdtemp(prefix="syndicator-shortlist-"))
-    try:
-        posts = base / "posts"
-        posts.mkdir()
-        for i, text in enumerate(first):
-            (posts / f"p{i}.md").write_text(text, encoding="utf-8")
-        _age(posts.iterdir(), 100)
-        warm, cold = _config(base, "warm"), _config(base, "cold")
-        now = NOW
-        with _forked_scan():
-            build(warm, now=now, brief=True)
-            build(cold, now=now, use_cache=False)  # the same history of what was published
-            for age, (action, index, text) in enumerate(steps, start=1):
-                path = posts / f"p{index}.md"
-                if action == "write":
-                    path.write_text(text, encoding="utf-8")
-                elif action == "remove":
-                    path.unlink(missing_ok=True)
-                else:
-                    now += timedelta(days=3)
-                _age([path], 100 - age)
-                report = build(warm, now=now, brief=True)
-                full = build(cold, now=now, use_cache=False)
-                assert _tree(base / "warm" / "feeds") == _tree(base / "cold" / "feeds")
-                assert _summary(report) == _summary(full)
-    finally:
-        shutil.rmtree(base, ignore_errors=True)
+    replay(first, steps, warm_build=lambda config, now: build(config, now=now, brief=True), around=_forked_scan)
 
 
 @given(n=st.integers(0, 700), size=st.integers(1, 70))

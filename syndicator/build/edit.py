@@ -5,9 +5,11 @@ same posts with the same digests as before (build/incremental.py's Change.feeds_
 every feed file, the index page and the OPML list would be rendered to the bytes they have. This
 build then only stores the changed files' entries in the build cache, updates who owns their ids
 and addresses, and leaves a new record with its warm state; it imports neither the render stack
-nor the cold pipeline. Anything else answers None and build/pipeline.py runs (it plans from the
-same warm state when it can). The record was forgotten when the build started (build/entry.py)
-and is written last, so a build killed half-way vouches for nothing.
+nor the cold pipeline. `plan_edit` reads the changed files and writes nothing: when it answers
+None, build/pipeline.py runs (it plans from the same warm state when it can), and `syndicator
+build`'s quick path (build/quick_edit.py) leaves the command to run in full. Only then does the
+caller forget the record (build/entry.py), and `finish_edit` writes the new one last, so a build
+killed half-way vouches for nothing.
 """
 
 from __future__ import annotations
@@ -23,29 +25,34 @@ from ..posts.problem import Problem
 from .cache import Cache
 from .incremental import Change, changes, next_due, owners, problems_after, problems_unchanged, save_parsed
 from .manifest import Manifest
-from .output import current_signature
+from .signature import current_signature
 from .report import BuildReport
 from .unchanged import Record, posts_key, record
 from .warm import Memory, Warm
 
-_Discovered = tuple[dict[str, tuple[int, int]], list[Problem]]
 
-
-def build_edit(config: Config, now: datetime, cache: Cache, saved: Record, discovered: _Discovered, *,
-               started_ns: int, files_key: tuple[str, int] | None = None, warm: Warm | None = None,
-               problems: list[Problem] | None = None, persist: bool = True) -> BuildReport | None:
-    """The report of a build after the post files changed since `saved` (the last build's record), when
-    they change no feed file; None (having written nothing) when the pipeline must run.
-
-    `warm`, `problems`: that build's warm state and problems as Problems, when the caller holds them
-    (the daemon); `files_key`: posts_key of the files, if known. `persist=False`: the record stays in
-    memory (report.memory) and only its token is written, as build/pipeline.py does.
-    """
-    start = time.perf_counter()
-    files, notes = discovered
+def plan_edit(config: Config, now: datetime, saved: Record, files: dict[str, tuple[int, int]], *,
+              warm: Warm | None = None) -> Change | None:
+    """The change the post files changed since `saved` (the last build's record) make, when it alters no
+    feed file; else None. Reads the changed files and nothing else; writes nothing, so a caller that
+    gets None may still run the pipeline from the same record. `warm`: that build's warm state, if held."""
     change = changes(config, now, saved, warm or Warm.loads(saved.warm, config.authors), files, unshown=True)
     if change is None or not change.feeds_unchanged(config.feeds.items) or not _outputs_intact(config, saved):
         return None
+    return change
+
+
+def finish_edit(config: Config, cache: Cache, saved: Record, change: Change, notes: list[Problem], *,
+                started_ns: int, files_key: tuple[str, int] | None = None, problems: list[Problem] | None = None,
+                persist: bool = True) -> BuildReport:
+    """Finish a build of `change` (from plan_edit): the changed files' entries in the cache, their owners
+    in the manifest, and the new record left last; the report.
+
+    `notes`: the walk's; `problems`: the record's problems as Problems, when the caller holds them (the
+    daemon); `files_key`: posts_key of the files, if known. `persist=False`: the record stays in
+    memory (report.memory) and only its token is written, as build/pipeline.py does.
+    """
+    start = time.perf_counter()
     save_parsed(config, cache, change, started_ns=started_ns)
     manifest = Manifest(config.state_dir / "output.sqlite", config.feeds.output)
     try:

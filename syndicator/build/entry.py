@@ -10,7 +10,7 @@ import hashlib
 import time
 from dataclasses import replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable, NamedTuple, cast
 
 from ..config import Config
 from ..posts.walk import discover
@@ -27,6 +27,14 @@ if TYPE_CHECKING:  # the warm state's module loads the post reader: only a build
     from .warm import Memory
 
 Progress = Callable[[int, int], None]
+
+
+class Walked(NamedTuple):
+    """A walk of the posts folder done before the build (cli/quick.py's, under the build lock)."""
+
+    started_ns: int  # when the build started: taken before the walk (what the record trusts is older)
+    files: dict[str, tuple[int, int]]  # post files, as discover() finds them (a walk without notes)
+    key: tuple[str, int]  # posts_key(files)
 
 
 def build(config: Config, *, now: datetime, use_cache: bool = True, keep_posts: bool = False,
@@ -50,54 +58,74 @@ def build(config: Config, *, now: datetime, use_cache: bool = True, keep_posts: 
     in the cache: other processes then build in full, the daemon's next build starts from memory.
     """
     with build_lock(config.state_dir):  # one build at a time per state folder (CLI and daemon alike)
-        cache = Cache(config.state_dir / "cache.sqlite", config.fingerprint, config.authors) if use_cache else None
-        try:
-            started = time.time_ns()
-            brief = brief and cache is not None and not keep_posts
-            held = memory if brief and memory is not None and cache.last_build_token() == memory.token else None
-            brief = brief and (memory is None or held is not None)  # another process built since: read it all
-            key = None
-            if held is not None and changed is not None:
-                files = restat(config.posts_dir, held.warm.files, changed)
-                discovered = (files, held.problems[:held.record.notes])
-                if all(files.get(rel) == held.warm.files.get(rel) for rel in changed):
-                    key = (held.record.posts_key, held.newest)  # the same files as the record's
-            else:
-                discovered = discover(config)
-            saved = (held.record if held else Record.loads(cache.last_build() or b"")) if brief else None
-            if saved is not None and key is None:
-                key = posts_key(discovered[0])
-            quick = answer(saved, files=discovered[0], now=now, output=config.feeds.output, racy_ns=RACY_NS,
-                           key=key, problems=held.problems if held else None)
-            if quick is not None:
-                if held is None:  # the quick path was not taken or found no good stamp: leave one
-                    _stamp(config, saved)
-                return replace(quick, memory=held)
-            forget_stamp(config.state_dir)  # until this build finishes, no stamp vouches either
-            if cache is not None:
-                cache.forget_last_build()  # until this build finishes, no record vouches for the output
-            if saved is not None:  # a few post files changed: plan and write only what they change
-                from .edit import build_edit
+        report = _build(config, now=now, use_cache=use_cache, keep_posts=keep_posts, progress=progress,
+                        brief=brief, memory=memory, changed=changed)
+    return cast(BuildReport, report)  # (only a walked build may decline)
 
-                report = build_edit(config, now, cache, saved, discovered, started_ns=started, files_key=key,
-                                    warm=held.warm if held else None, problems=held.problems if held else None,
-                                    persist=held is None)
-                if report is not None:
-                    if held is None and report.memory is not None:  # its record is in the cache's file
-                        _stamp(config, report.memory.record)
-                    return report
+
+def edit_walked(config: Config, *, now: datetime, walked: Walked) -> BuildReport | None:
+    """`build(config, now=now, brief=True)` with the walk done (`walked`), when it needs no rendering: nothing
+    changed, or the changed post files alter no feed file (build/edit.py); else None, having written
+    nothing (the build is then for the full command to run). The caller holds the build lock."""
+    return _build(config, now=now, use_cache=True, keep_posts=False, progress=None, brief=True, memory=None,
+                  changed=None, walked=walked)
+
+
+def _build(config: Config, *, now: datetime, use_cache: bool, keep_posts: bool, progress: Progress | None,
+           brief: bool, memory: Memory | None, changed: Iterable[str] | None,
+           walked: Walked | None = None) -> BuildReport | None:
+    """build() with the lock held; with `walked`, None for a build that would render (see edit_walked)."""
+    cache = Cache(config.state_dir / "cache.sqlite", config.fingerprint, config.authors) if use_cache else None
+    try:
+        started = walked.started_ns if walked else time.time_ns()
+        brief = brief and cache is not None and not keep_posts
+        held = memory if brief and memory is not None and cache.last_build_token() == memory.token else None
+        brief = brief and (memory is None or held is not None)  # another process built since: read it all
+        key = walked.key if walked else None
+        if held is not None and changed is not None:
+            files = restat(config.posts_dir, held.warm.files, changed)
+            discovered = (files, held.problems[:held.record.notes])
+            if all(files.get(rel) == held.warm.files.get(rel) for rel in changed):
+                key = (held.record.posts_key, held.newest)  # the same files as the record's
+        else:
+            discovered = (walked.files, []) if walked else discover(config)
+        saved = (held.record if held else Record.loads(cache.last_build() or b"")) if brief else None
+        if saved is not None and key is None:
+            key = posts_key(discovered[0])
+        quick = answer(saved, files=discovered[0], now=now, output=config.feeds.output, racy_ns=RACY_NS,
+                       key=key, problems=held.problems if held else None)
+        if quick is not None:
+            if held is None:  # the quick path was not taken or found no good stamp: leave one
+                _stamp(config, saved)
+            return replace(quick, memory=held)
+        edit = None
+        if saved is not None:  # a few post files changed: when they alter no feed file, nothing is rendered
+            from .edit import plan_edit
+
+            edit = plan_edit(config, now, saved, discovered[0], warm=held.warm if held else None)
+        if edit is None and walked is not None:
+            return None
+        forget_stamp(config.state_dir)  # until this build finishes, no stamp vouches either
+        if cache is not None:
+            cache.forget_last_build()  # until this build finishes, no record vouches for the output
+        if edit is not None:
+            from .edit import finish_edit
+
+            report = finish_edit(config, cache, saved, edit, discovered[1], started_ns=started, files_key=key,
+                                 problems=held.problems if held else None, persist=held is None)
+        else:
             from .pipeline import run  # parsing, rendering and writing: only when there is work
 
             report = run(config, now, cache, discovered, keep_posts=keep_posts, progress=progress, saved=saved,
                          warm=held.warm if held else None, started_ns=started, files_key=key,
                          problems=held.problems if held else None,
                          persist=held is None)  # a process that holds its memory keeps the record there
-            if held is None and report.memory is not None:  # its record is in the cache's file
-                _stamp(config, report.memory.record)
-            return report
-        finally:
-            if cache is not None:
-                cache.close()
+        if held is None and report.memory is not None:  # its record is in the cache's file
+            _stamp(config, report.memory.record)
+        return report
+    finally:
+        if cache is not None:
+            cache.close()
 
 
 def _stamp(config: Config, left: Record) -> None:

@@ -21,7 +21,8 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from .. import __version__
@@ -66,9 +67,16 @@ def leave(state_dir: Path, *, config_path: Path, config_digest: str, posts_dir: 
     os.replace(temp, state_dir / STAMP)
 
 
-def answer(config_path: str, *, now: float) -> tuple[tuple[str, ...], tuple[str, ...], int] | None:
+Lines = tuple[tuple[str, ...], tuple[str, ...], int]  # stdout lines, stderr lines, exit status
+# What answers when the stamp holds but the post files changed: called under the build lock with the
+# time the build started (before the walk), the walk's files and their posts_key; None: no answer.
+Edit = Callable[[int, dict[str, tuple[int, int]], tuple[str, int]], "Lines | None"]
+
+
+def answer(config_path: str, *, now: float, edit: Edit | None = None) -> Lines | None:
     """(stdout lines, stderr lines, exit status) of `syndicator build` with the config at `config_path`
-    (resolved) when the stamp beside it still vouches for everything; else None."""
+    (resolved) when the stamp beside it still vouches for everything; else None. `edit`: asked, before
+    the lock is let go, when everything holds but the post files (and the walk found no link loop)."""
     state_dir = os.path.join(os.path.dirname(config_path), STATE_DIR)
     if not os.path.isfile(os.path.join(state_dir, STAMP)):
         return None  # (and no state folder made by taking the lock)
@@ -89,8 +97,12 @@ def answer(config_path: str, *, now: float) -> tuple[tuple[str, ...], tuple[str,
         if (cache.st_dev, cache.st_ino) != cache_id:
             return None
         key, trusted_before_ns, valid_until, outputs = vouched
-        files = post_files(posts_dir, exclude).files
-        if not still_holds(key=key, trusted_before_ns=trusted_before_ns, valid_until=valid_until, outputs=outputs,
-                           output=output, now=now, files_key=posts_key(files)):
+        started_ns = time.time_ns()
+        found = post_files(posts_dir, exclude)
+        files_key = posts_key(found.files)
+        if still_holds(key=key, trusted_before_ns=trusted_before_ns, valid_until=valid_until, outputs=outputs,
+                       output=output, now=now, files_key=files_key):
+            return out, err, status
+        if edit is None or found.notes or now >= valid_until:
             return None
-        return out, err, status
+        return edit(started_ns, found.files, files_key)

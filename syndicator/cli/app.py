@@ -16,7 +16,7 @@ from ..config import Config
 from ..config import find_config
 from ..config import load as load_config
 from ..errors import ConfigError, SyndicatorError, UsageError
-from ..redact import RedactingFilter
+from .logs import JsonLines, setup_logging  # noqa: F401 (re-exported: the commands use them)
 
 logger = logging.getLogger(__name__)
 
@@ -89,29 +89,3 @@ def open_config(path: Path | None) -> Config:
 def main(ctx: click.Context, config_path: Path | None) -> None:
     """syndicator: publish feeds from a posts directory and cross-post them."""
     ctx.obj = config_path
-
-
-class JsonLines(logging.Formatter):
-    """One JSON object per log line: time, level, logger, message (and exc for tracebacks)."""
-
-    def format(self, record: logging.LogRecord) -> str:
-        """The record as one JSON line."""
-        import json  # only the daemon logs JSON: a command's start-up does without it
-
-        line = {"time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
-                "level": record.levelname.lower(), "logger": record.name,
-                "message": record.getMessage()}
-        if record.exc_info or record.exc_text:  # the daemon logs job failures with tracebacks
-            line["exc"] = record.exc_text or self.formatException(record.exc_info)
-        return json.dumps(line, ensure_ascii=False)
-
-
-def setup_logging(level: str = "warning", fmt: str = "text") -> None:
-    """Configure the root logger once for a command: one line per event on stderr, secrets masked."""
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(JsonLines() if fmt == "json" else logging.Formatter(
-        "%(asctime)s %(levelname)s %(name)s: %(message)s", "%Y-%m-%dT%H:%M:%S%z"))
-    handler.addFilter(RedactingFilter())
-    root = logging.getLogger()
-    root.handlers[:] = [handler]
-    root.setLevel(level.upper())

@@ -1,14 +1,18 @@
-"""`syndicator build` when nothing changed, answered before click, the config and the build load (issue 12).
+"""`syndicator build` when nothing changed, answered before click, the config and the build load (issue 12);
+and after a few post files changed that alter no feed file, answered without click.
 
 Only the plain command line `syndicator build` is answered here, and only from the quick stamp
 the last build left (build/stamp.py): the same lines, on the same streams, with the same exit
-status as the full command gives when it answers from the last build's record. Anything else
-(another command, an option, no stamp, any change, a stream that is not UTF-8, any error) is no
-answer, and the full command runs as always.
+status as the full command gives when it answers from the last build's record. When the stamp
+holds for everything but the post files, the build is finished here if it renders nothing
+(build/quick_edit.py), and its lines printed as the full command prints them. Anything else
+(another command, an option, no stamp, a change that renders, a stream that is not UTF-8, any
+error) is no answer, and the full command runs as always.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 import time
@@ -20,9 +24,9 @@ def quick_build(args: list[str]) -> int | None:
         return None
     from ..build.stamp import answer  # (the package's __init__ loads nothing)
 
-    config = _config_path(os.getcwd())
+    config, now = _config_path(os.getcwd()), time.time()
     try:
-        found = answer(config, now=time.time()) if config else None
+        found = answer(config, now=now, edit=functools.partial(_edit, config, now)) if config else None
     except Exception:  # noqa: BLE001 - any doubt is no answer: the full command says what is wrong
         return None
     if found is None:
@@ -39,6 +43,16 @@ def quick_build(args: list[str]) -> int | None:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
     return status
+
+
+def _edit(config: str, now: float, started_ns: int, files: dict[str, tuple[int, int]],
+          key: tuple[str, int]) -> tuple[tuple[str, ...], tuple[str, ...], int] | None:
+    """The lines of a build after the post files changed, when it renders nothing (build/quick_edit.py)."""
+    from ..build.quick_edit import edit_lines
+    from .logs import setup_logging
+
+    setup_logging()  # as the full command: a warning logged while building reads the same
+    return edit_lines(config, now=now, started_ns=started_ns, files=files, key=key)
 
 
 def _config_path(cwd: str) -> str | None:
