@@ -147,9 +147,18 @@ def plan_changes(config: Config, now: datetime, cache: Cache, saved: Record, war
     return Planned(
         found=Scan(config, {}, pickled, cache), published=change.fresh, published_count=tally.published,
         drafts=tally.drafts, future=tally.future, next_due=next_due(change.rows),
-        problems=notes + problems_after(config, saved, problems, change)[0], notes=len(notes),
+        problems=_problems(config, saved, problems, change, notes), notes=len(notes),
         groups=change.groups, warm=change.warm(), owners=lambda manifest: owners(manifest, change),
         scan_started_ns=started_ns, incremental=True, read_again=tuple(change.changed))
+
+
+def _problems(config: Config, saved: Record, problems: list[Problem] | None, change: Change,
+              notes: list[Problem]) -> Sequence[Problem]:
+    """Every problem after the change: the record's as they are (not decoded, not encoded again) when the
+    changed files' and the walk's are those it holds, as after most edits; else worked out anew."""
+    if problems is None and problems_unchanged(config, saved, None, change, notes):
+        return saved.reported()
+    return notes + problems_after(config, saved, problems, change)[0]
 
 
 def _claimed(rows: FileRows, diff: Diff, changed: list[str], stubs: Iterable[Stub]) -> bool:

@@ -26,7 +26,7 @@ def quick_build(args: list[str]) -> int | None:
 
     config, now = _config_path(os.getcwd()), time.time()
     try:
-        found = answer(config, now=now, edit=functools.partial(_edit, config, now)) if config else None
+        found = answer(config, now=now, editor=functools.partial(_helper, config, now)) if config else None
     except Exception:  # noqa: BLE001 - any doubt is no answer: the full command says what is wrong
         return None
     if found is None:
@@ -45,14 +45,11 @@ def quick_build(args: list[str]) -> int | None:
     return status
 
 
-def _edit(config: str, now: float, started_ns: int, files: dict[str, tuple[int, int]],
-          key: tuple[str, int]) -> tuple[tuple[str, ...], tuple[str, ...], int] | None:
-    """The lines of a build after the post files changed, when it renders nothing (build/quick_edit.py)."""
-    from ..build.quick_edit import edit_lines
-    from .logs import setup_logging
+def _helper(config: str, now: float) -> object:
+    """A helper process that gets an edit ready while the stamp's walk runs (cli/edit_helper.py)."""
+    from .edit_helper import start
 
-    setup_logging()  # as the full command: a warning logged while building reads the same
-    return edit_lines(config, now=now, started_ns=started_ns, files=files, key=key)
+    return start(config, now)
 
 
 def _config_path(cwd: str) -> str | None:
