@@ -86,6 +86,18 @@ def _lines(result, site):
     return result[0].replace(str(site), "SITE"), result[1].replace(str(site), "SITE"), result[2]
 
 
+def _working_in(folder):
+    """The processes whose working folder is `folder` (a helper left running would be one)."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            if proc.name.isdigit() and os.readlink(proc / "cwd") == str(folder):
+                found.append(proc.name)
+        except OSError:
+            continue
+    return found
+
+
 def _tree(root):
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
@@ -145,7 +157,8 @@ def test_an_edit_is_answered_as_the_full_command_answers_it(tmp_path, change):
         assert "image_credit" in answered[1]
     # the next bare command finds nothing changed: answered from the stamp the edit left, as in full
     again, full_again = _bare(quick), _run("--config", "config.toml", "build", cwd=full)
-    assert "syndicator.config" not in again[3]
+    assert "syndicator.config" not in again[3] and "syndicator.cli.edit_helper" in again[3]
+    assert not _working_in(quick)  # its helper was stopped and waited for
     assert _lines(again, quick) == _lines((full_again.stdout, full_again.stderr, full_again.returncode), full)
 
 
