@@ -27,6 +27,7 @@ from ..model import Post
 from ..posts.cascade import index_file
 from ..posts.loader import FileEntry, Stub, display_path, parse_file
 from ..posts.problem import Problem
+from .blobs import Blobs
 from .cache import RACY_NS, Cache, dumps
 from .manifest import Manifest
 from .plan import PUBLISHED, GroupKey, Top, feed_order, regroup
@@ -139,7 +140,7 @@ def plan_changes(config: Config, now: datetime, cache: Cache, saved: Record, war
     from .scan import Scan  # full posts on demand: only a build that renders needs them
 
     files, notes = discovered
-    change = changes(config, now, saved, warm or Warm.loads(saved.warm, config.authors), files)
+    change = changes(config, now, saved, warm or Warm.loads(saved.warm, config.authors, Blobs(config.state_dir)), files)
     if change is None:
         return None
     pickled = save_parsed(config, cache, change, started_ns=started_ns)

@@ -22,6 +22,7 @@ from typing import Callable
 from ..config import Config
 from ..posts.claims import Claim, incumbency, owners_of
 from ..posts.loader import Problem, contested
+from .blobs import Blobs
 from .bodies import kept
 from .cache import Cache
 from .emit import emit
@@ -139,8 +140,9 @@ def _leave_record(config: Config, cache: Cache, report: BuildReport, planned: Pl
     if not all(signatures.values()):
         return None
     key, newest = files_key or posts_key(files)
+    warm = planned.warm.dumps(config.authors, Blobs(config.state_dir)) if persist else b""
     left = record(report, files=files, scan_started_ns=planned.scan_started_ns, outputs=signatures,
-                  notes=planned.notes, warm=planned.warm.dumps(config.authors) if persist else b"", key=key)
+                  notes=planned.notes, warm=warm, key=key)
     cache.put_last_build(left.dumps() if persist else None, token)
     return Memory(token, left, planned.warm, report.problems, newest)
 

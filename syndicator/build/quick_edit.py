@@ -19,6 +19,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from ..config import Config, load
+from . import edit  # noqa: F401 - what entry loads on first use (the parser among it): here, before the walk ends
 from .entry import Walked, edit_walked
 from .problem_lines import problem_lines
 from .stamp import STATE_DIR, Lines
