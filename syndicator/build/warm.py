@@ -63,8 +63,9 @@ class Groups(Mapping[GroupKey, Top]):
     """
 
     def __init__(self, encoded: Mapping[GroupKey, _Encoded], decoded: Mapping[GroupKey, Top],
-                 authors: Mapping[str, Author]) -> None:
+                 authors: Mapping[str, Author], names: Mapping[GroupKey, str] | None = None) -> None:
         self._encoded, self._decoded, self._authors = dict(encoded), dict(decoded), authors
+        self._names = dict(names or {})  # the stored name (build/blobs.py) of each encoded feed read back
         self._keys = list(dict.fromkeys([*self._encoded, *self._decoded]))
 
     @staticmethod
@@ -107,7 +108,11 @@ class Groups(Mapping[GroupKey, Top]):
         encoded = {k: v for k, v in self._encoded.items() if k not in after and k not in gone}
         decoded = {k: v for k, v in self._decoded.items() if k not in after and k not in gone}
         decoded.update(after)
-        return Groups(encoded, decoded, self._authors)
+        return Groups(encoded, decoded, self._authors, {k: v for k, v in self._names.items() if k in encoded})
+
+    def stored_name(self, key: GroupKey) -> str | None:
+        """The name the feed's encoded members were read back under (build/blobs.py), if they are those."""
+        return self._names.get(key) if key in self._encoded else None
 
     def encoded(self, authors: Mapping[str, Author]) -> dict[GroupKey, _Encoded]:
         """Every feed's encoded form: the bytes it was read from, else pickled now (authors by reference)."""
@@ -149,8 +154,10 @@ class Warm:
         feed's members pickled with authors by reference), written there if new; pieces no longer named
         are removed (the last record was forgotten when the build started)."""
         tally = self.rows.tally
-        chunks = [(count, blobs.put(files + posts), len(files)) for count, files, posts in self.rows.encoded()]
-        groups = [(key, members, blobs.put(data)) for key, (members, data) in self.groups.encoded(authors).items()]
+        chunks = [(count, name or blobs.put(files + posts), len(files))  # a piece read back is there already
+                  for (count, files, posts), name in zip(self.rows.encoded(), self.rows.stored_names())]
+        groups = [(key, members, self.groups.stored_name(key) or blobs.put(data))
+                  for key, (members, data) in self.groups.encoded(authors).items()]
         blobs.keep_only([name for _count, name, _split in chunks] + [name for _key, _members, name in groups])
         return pickle.dumps((VERSION, self.built_at, self.clean, chunks,
                              (tally.published, tally.drafts, tally.future, tally.due), groups),
@@ -170,7 +177,8 @@ class Warm:
                 piece = blobs.get(name)
                 rows.append((count, piece[:split], piece[split:]))
             encoded = {key: (members, blobs.get(name)) for key, members, name in groups}
-            return Warm(built_at, FileRows.decode(rows, Tally(*tally)), Groups(encoded, {}, authors), clean)
+            return Warm(built_at, FileRows.decode(rows, Tally(*tally), [name for _count, name, _split in chunks]),
+                        Groups(encoded, {}, authors, {key: name for key, _members, name in groups}), clean)
         except Exception:  # noqa: BLE001 - a damaged state only costs a full build
             return None
 
