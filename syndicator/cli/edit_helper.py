@@ -1,15 +1,15 @@
-"""A helper process that gets a quick edit ready while `syndicator build` walks the posts folder (issue 12).
+"""A helper process that gets a build ready while `syndicator build` walks the posts folder (issue 12).
 
-Finishing an edit that renders nothing (build/quick_edit.py) costs mostly loading the config and
-the modules that parse a post and update the build's state; the walk of the posts folder that
-finds the edit costs about as much again, and does not need them. So once the quick stamp is found
+An edit that renders nothing (build/quick_edit.py) costs mostly loading the config and the
+modules that parse a post and update the build's state; the walk of the posts folder that finds
+the edit costs about as much again, and does not need them. So once the quick stamp is found
 good, this process forks a helper that loads them while this one walks (a machine with two cores
 does both at once). Then:
 - nothing changed: the helper is killed, having written nothing and printed nothing (it may only
   load and read until it is told to go on), and the stamp's lines are printed as before;
-- post files changed: the walk is handed to the helper, which finishes the build as
-  `syndicator build` would and hands back the lines to print, or no answer (nothing written, or
-  it failed: then the full command runs and builds as always).
+- post files changed: the walk is handed to the helper, which runs the build as `syndicator
+  build` would (rendering what the change needs) and hands back the lines to print, or no answer
+  (it failed: then the full command runs and builds, or reports the error, as always).
 
 While it gets ready the helper's stderr is /dev/null and its log records are held back: a helper
 that is killed leaves no trace. Once told to go on it logs as the command does (cli/logs.py).
@@ -20,6 +20,7 @@ from __future__ import annotations
 import marshal
 import os
 import signal
+import sys
 from typing import Any, Callable
 
 from ..build.stamp import Lines
@@ -71,7 +72,7 @@ def start(config_path: str, now: float) -> EditHelper | None:
 
 
 def _helper(config_path: str, now: float, go: int, answer: int) -> None:
-    """The helper process's life: get ready quietly, wait for the walk, finish the build, hand back its lines."""
+    """The helper process's life: get ready quietly, wait for the walk, run the build, hand back its lines."""
     import logging
 
     status = 0
@@ -87,12 +88,13 @@ def _helper(config_path: str, now: float, go: int, answer: int) -> None:
             return  # stopped (or not for this config): nothing was written
         os.dup2(stderr, 2)
         from .logs import setup_logging
+        from .progress import progress_printer
 
         setup_logging()  # as the full command, and what was logged while getting ready, as it would have been
         for record in held:
             logging.getLogger(record.name).handle(record)
         started_ns, files, key = marshal.loads(data)
-        lines = ready(now=now, started_ns=started_ns, files=files, key=key)
+        lines = ready(now=now, started_ns=started_ns, files=files, key=key, progress=progress_printer(sys.stderr))
         if lines is not None:
             with open(answer, "wb") as handle:
                 handle.write(marshal.dumps(lines))
@@ -104,7 +106,7 @@ def _helper(config_path: str, now: float, go: int, answer: int) -> None:
 
 
 def _ready(config_path: str) -> Callable[..., Lines | None] | None:
-    """Load the config and the edit path's modules: the finishing step, or None (no quick edit for it)."""
+    """Load the config and the edit path's modules: the finishing step, or None (no quick build for it)."""
     from functools import partial
 
     from ..build.quick_edit import finish, prepare

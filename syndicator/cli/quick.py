@@ -1,13 +1,14 @@
 """`syndicator build` when nothing changed, answered before click, the config and the build load (issue 12);
-and after a few post files changed that alter no feed file, answered without click.
+and after post files changed, built without click.
 
 Only the plain command line `syndicator build` is answered here, and only from the quick stamp
 the last build left (build/stamp.py): the same lines, on the same streams, with the same exit
 status as the full command gives when it answers from the last build's record. When the stamp
-holds for everything but the post files, the build is finished here if it renders nothing
-(build/quick_edit.py), and its lines printed as the full command prints them. Anything else
-(another command, an option, no stamp, a change that renders, a stream that is not UTF-8, any
-error) is no answer, and the full command runs as always.
+holds for everything but the post files, a helper process that got the build ready while the
+stamp's walk ran builds them as the full command would (cli/edit_helper.py, build/quick_edit.py),
+and its lines are printed as the full command prints them. Anything else (another command, an
+option, no stamp, a stream that is not UTF-8, any error) is no answer, and the full command runs
+as always.
 """
 
 from __future__ import annotations
