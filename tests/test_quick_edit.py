@@ -217,3 +217,9 @@ def _said(result):
 def test_quick_answers_equal_full_builds(first, steps):
     """tests/test_incremental.py's property, each build a bare `syndicator build` would do (quick when it may)."""
     replay(first, steps, warm_build=_quick_or_full, judge=_said)
+
+
+def test_the_quick_paths_names_for_the_stamp_are_the_stamps():
+    from syndicator.cli import quick
+
+    assert (quick.STATE_DIR, quick.STAMP) == (stamp.STATE_DIR, stamp.STAMP)

@@ -3,7 +3,8 @@
 An edit that renders nothing (build/quick_edit.py) costs mostly loading the config and the
 modules that parse a post and update the build's state; the walk of the posts folder that finds
 the edit costs about as much again, and does not need them. So once the quick stamp is found
-good, this process forks a helper that loads them while this one walks (a machine with two cores
+good (cli/quick.py forks it even before that: its checks and the modules they need take a while
+too), this process forks a helper that loads them while this one walks (a machine with two cores
 does both at once). Then:
 - nothing changed: the helper is killed, having written nothing and printed nothing (it may only
   load and read until it is told to go on), and the stamp's lines are printed as before;
@@ -21,18 +22,20 @@ import marshal
 import os
 import signal
 import sys
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
-from ..build.stamp import Lines
+if TYPE_CHECKING:
+    from ..build.stamp import Lines
 
-# (logging is imported by the helper only: this module loads whenever the quick stamp is found good,
-# and a `syndicator build` with nothing changed does without it)
+# Loaded before anything else of the build (the helper is forked first): standard library only here;
+# logging is imported by the helper alone (a `syndicator build` with nothing changed does without it).
 
 
 class EditHelper:
     """The forked helper (see the module): made ready for the config at `config_path`, at POSIX time `now`."""
 
     def __init__(self, config_path: str, now: float) -> None:
+        self._waited = False
         go_read, self._go = os.pipe()  # the walk, to the helper (closed unsent: stop)
         self._answer, answer_write = os.pipe()  # the lines, from the helper (nothing: no answer)
         self._pid = os.fork()
@@ -53,17 +56,21 @@ class EditHelper:
         with open(self._answer, "rb") as answer:
             data = answer.read()
         os.waitpid(self._pid, 0)
+        self._waited = True
         try:
             return marshal.loads(data) if data else None
         except (EOFError, ValueError, TypeError):
             return None
 
     def stop(self) -> None:
-        """Kill the helper (it has written nothing) and wait for it."""
+        """Kill the helper (it has written nothing) and wait for it; nothing once it was stopped or finished."""
+        if self._waited:
+            return
         os.kill(self._pid, signal.SIGKILL)
         os.close(self._go)
         os.close(self._answer)
         os.waitpid(self._pid, 0)
+        self._waited = True
 
 
 def start(config_path: str, now: float) -> EditHelper | None:

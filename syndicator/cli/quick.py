@@ -13,23 +13,33 @@ as always.
 
 from __future__ import annotations
 
-import functools
 import os
 import sys
 import time
+
+# (build/stamp.py's names, known here without importing it: the helper is forked before it loads)
+STATE_DIR, STAMP = ".syndicator", "quick-build.pickle"
 
 
 def quick_build(args: list[str]) -> int | None:
     """The exit status of `syndicator build` answered from the quick stamp, or None when the full command must run."""
     if args != ["build"] or not all(_utf8(stream) for stream in (sys.stdout, sys.stderr)):
         return None
-    from ..build.stamp import answer  # (the package's __init__ loads nothing)
-
     config, now = _config_path(os.getcwd()), time.time()
+    if config is None or not os.path.isfile(os.path.join(os.path.dirname(config), STATE_DIR, STAMP)):
+        return None
+    from .edit_helper import start
+
+    helper = start(config, now)  # first: it gets a build ready while this process checks the stamp and walks
     try:
-        found = answer(config, now=now, editor=functools.partial(_helper, config, now)) if config else None
+        from ..build.stamp import answer  # (the package's __init__ loads nothing)
+
+        found = answer(config, now=now, editor=lambda: helper)
     except Exception:  # noqa: BLE001 - any doubt is no answer: the full command says what is wrong
         return None
+    finally:
+        if helper is not None:
+            helper.stop()  # (unless it was asked to build: then it is done)
     if found is None:
         return None
     out, err, status = found
@@ -44,13 +54,6 @@ def quick_build(args: list[str]) -> int | None:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
     return status
-
-
-def _helper(config: str, now: float) -> object:
-    """A helper process that gets an edit ready while the stamp's walk runs (cli/edit_helper.py)."""
-    from .edit_helper import start
-
-    return start(config, now)
 
 
 def _config_path(cwd: str) -> str | None:
