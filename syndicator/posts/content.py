@@ -36,9 +36,22 @@ def _to_html(source: str, body_format: str) -> str:
     return markdown_to_html(source) if body_format in ("markdown", "mdx") else source
 
 
+def may_link_intrasite(markup: str) -> bool:
+    """False when `markup` cannot hold an intrasite link (intrasite.has_links): a marker ("{", "|",
+    "%7") starts an attribute value, right after its quote. Each marker is looked for alone (a
+    search for a character that is rare in HTML is fast; one for a quote and a marker is not)."""
+    for marker in "{|%":
+        at = markup.find(marker)
+        while at != -1:
+            if at and markup[at - 1] in "\"'" and (marker != "%" or markup.startswith("7", at + 1)):
+                return True
+            at = markup.find(marker, at + 1)
+    return False
+
+
 def _split_more(rendered: str) -> tuple[str, bool]:
     """The HTML before <!--more--> (rendered whole first, so footnote refs resolve)."""
-    found = _MORE.search(rendered)
+    found = _MORE.search(rendered) if "<!--" in rendered else None
     return (rendered[: found.start()], True) if found else (rendered, False)
 
 
@@ -54,11 +67,11 @@ def render_body(post: Post, *, site: Site | None = None, variables: tuple[tuple[
     if has_template_code(source):
         source = expand(source, context=template_context(post, site, variables)).text
     markup = _to_html(source, post.body_format)
-    if has_links(markup):  # Pelican's {static}/{filename} links
+    if may_link_intrasite(markup) and has_links(markup):  # Pelican's {static}/{filename} links
         markup = rewrite(markup, site_url=site.url if site is not None else post.url, source=post.source)
     rendered = absolutize(markup, post.url)
     head, more = _split_more(rendered)
-    full = _MORE.sub("", rendered)
+    full = _MORE.sub("", rendered) if more else rendered
     if post.summary:
         summary = _SPACE.sub(" ", strip_control(post.summary)).strip()
     elif more:

@@ -1,10 +1,12 @@
 """Pure, deterministic writers of the output files: (site, feeds, spec, items) -> bytes. No I/O, no clock.
 
-May import: model, config, posts.content. Never the build, cross-posting, endpoints, daemon, server or CLI.
+May import: model, config, posts.content and posts.html_text. Never the build, cross-posting, endpoints, daemon, server or CLI.
 
     render(fmt, site, feeds, spec, items, owner=...)   one RSS 2.0, Atom 1.0 or JSON Feed 1.1 file
     prepare_entry(site, feeds, post, body, owner)       one post's cleaned facts (an Entry)
     render_item(fmt, entry)                             that entry as one format writes it (an Item)
+    render_entry(entry, formats)                        the same in several formats, the content
+                                                        encoded once for all of them
     render_items(fmt, site, feeds, spec, items, ...)    a feed from its items: each entry is escaped
                                                         and written once, however many feeds list it
     render_parts(...)                                   the same as parts, for writing without a copy
@@ -29,6 +31,7 @@ from urllib.parse import quote
 from ..config import FEED_FORMATS, Feeds, Site
 from ..model import Author, Body, Post
 from . import atom, jsonfeed, opml, rss
+from .encoded import encode_content
 from .entry import Entry, Item, _prepare_cached, prepare_entry, prepare_entry_once, prepare_head
 from .extension import ATTR as NAMESPACE
 from .page import index_page, index_page_of
@@ -37,7 +40,7 @@ from .spec import CONTENT_TYPES, FeedSpec, feed_path
 
 __all__ = ["NAMESPACE", "CONTENT_TYPES", "Entry", "FeedSpec", "Item", "feed_path", "feed_url",
            "index_page", "index_page_of", "prepare_entry", "prepare_entry_once", "render", "render_entries",
-           "render_item", "render_items", "render_opml", "render_parts", "clear_caches"]
+           "render_entry", "render_item", "render_items", "render_opml", "render_parts", "clear_caches"]
 
 
 _ITEM = {"rss": rss.item, "atom": atom.item, "json": jsonfeed.item}
@@ -65,9 +68,17 @@ def render_entries(fmt: str, site: Site, feeds: Feeds, spec: FeedSpec, entries: 
 
 def render_item(fmt: str, entry: Entry) -> Item:
     """One entry as `fmt` writes it: the same bytes in every feed of that format that lists it."""
-    if fmt not in _ITEM:
-        raise ValueError(f"unknown feed format {fmt!r} (known: {', '.join(FEED_FORMATS)})")
-    return _ITEM[fmt](entry)
+    return render_entry(entry, (fmt,))[fmt]
+
+
+def render_entry(entry: Entry, formats: Sequence[str]) -> dict[str, Item]:
+    """The entry's item in each of `formats` (as `render_item` writes it), its content encoded once
+    for all of them (encoded.py)."""
+    for fmt in formats:
+        if fmt not in _ITEM:
+            raise ValueError(f"unknown feed format {fmt!r} (known: {', '.join(FEED_FORMATS)})")
+    content = encode_content(entry.content, formats)
+    return {fmt: _ITEM[fmt](entry, content=content.json if fmt == "json" else content.xml) for fmt in formats}
 
 
 def render_items(fmt: str, site: Site, feeds: Feeds, spec: FeedSpec, items: Sequence[Item], *,

@@ -58,8 +58,9 @@ def _head(head: Head, id_: str) -> str:
     return "".join(out)
 
 
-def item(entry: Entry) -> Item:
-    """One <entry>, indented as in the feed (the same text in every feed that lists it)."""
+def item(entry: Entry, *, content: bytes | None = None) -> Item:
+    """One <entry>, indented as in the feed (the same text in every feed that lists it);
+    `content`: the entry's content already escaped (encoded.py), else escaped here."""
     e = _ENTRY
     # atom:id is an IRI (RFC 4287 4.2.6), but the W3C validator checks ids as URIs
     # (InvalidTAG for a tag: id with a non-ASCII slug): map it the RFC 3987 way. Unchanged for
@@ -75,8 +76,8 @@ def item(entry: Entry) -> Item:
     if entry.own_license and entry.license:
         out.append(element(e, "rights", license_name(entry.license), ' type="text"'))
     out += [relation_links(e, entry, license=True, ns=""), element(e, "summary", entry.summary, ' type="text"')]
-    start, content, end = (element_bytes(e, "content", entry.content, ' type="html"') if entry.content is not None
-                           else ("", b"", ""))
+    start, content, end = (element_bytes(e, "content", entry.content, ' type="html"', escaped=content)
+                           if entry.content is not None else ("", b"", ""))
     before, out = "".join(out) + start, [end]
     if entry.photo is not None:
         out.append(media(e, entry.photo))

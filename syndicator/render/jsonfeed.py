@@ -63,19 +63,30 @@ def _attribution(entry: Entry) -> dict[str, Any]:
     return out
 
 
-def item(entry: Entry) -> Item:
-    """One item's JSON text (UTF-8): it does not depend on the feed listing it."""
-    return Item(_ENCODER.encode(_item(entry)).encode("utf-8"), entry.updated)
+def item(entry: Entry, *, content: bytes | None = None) -> Item:
+    """One item's JSON text (UTF-8): it does not depend on the feed listing it. `content`: the
+    entry's content as the inside of a JSON string, UTF-8 (encoded.py); the item is then joined
+    around it, byte for byte what encoding the whole item writes."""
+    if content is not None and entry.content is not None:
+        try:
+            head = _ENCODER.encode(_head(entry)).encode("utf-8")
+            tail = _ENCODER.encode(_tail(entry)).encode("utf-8")
+            return Item(b"".join((head[:-1], b',"content_html":"', content, b'",', tail[1:])), entry.updated)
+        except UnicodeEncodeError:  # a lone surrogate: raised below, as the whole item's encoding words it
+            pass
+    return Item(_ENCODER.encode({**_head(entry), **_body(entry), **_tail(entry)}).encode("utf-8"), entry.updated)
 
 
-def _item(entry: Entry) -> dict[str, Any]:
-    item: dict[str, Any] = {"id": entry.id, "url": entry.link}
-    item["title"] = entry.title
-    item["summary"] = entry.summary
-    if entry.content is not None:
-        item["content_html"] = entry.content
-    else:
-        item["content_text"] = entry.summary
+def _head(entry: Entry) -> dict[str, Any]:
+    return {"id": entry.id, "url": entry.link, "title": entry.title, "summary": entry.summary}
+
+
+def _body(entry: Entry) -> dict[str, Any]:
+    return {"content_html": entry.content} if entry.content is not None else {"content_text": entry.summary}
+
+
+def _tail(entry: Entry) -> dict[str, Any]:
+    item: dict[str, Any] = {}
     if entry.photo is not None:
         item["image"] = entry.photo.url
     item["date_published"] = entry.published.isoformat(timespec="seconds")

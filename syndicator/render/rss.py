@@ -66,8 +66,9 @@ def _channel(head: Head) -> str:
     return "".join(out)
 
 
-def item(entry: Entry) -> Item:
-    """One <item>, indented as in the feed (the same text in every feed that lists the entry)."""
+def item(entry: Entry, *, content: bytes | None = None) -> Item:
+    """One <item>, indented as in the feed (the same text in every feed that lists the entry);
+    `content`: the entry's content already escaped (encoded.py), else escaped here."""
     i = _ITEM
     out = [f"{_CHANNEL}<item>\n", element(i, "title", entry.title), element(i, "link", entry.link),
            element(i, "guid", entry.id, ' isPermaLink="false"'), element(i, "pubDate", format_datetime(entry.published))]
@@ -85,8 +86,8 @@ def item(entry: Entry) -> Item:
         out.append(element(i, "dc:creator", byline([who.name for who in authors])))
     out += [element(i, "category", term) for term in entry.terms]
     out.append(element(i, "description", escape_text(entry.summary)))
-    start, content, end = (element_bytes(i, "content:encoded", entry.content) if entry.content is not None
-                           else ("", b"", ""))
+    start, content, end = (element_bytes(i, "content:encoded", entry.content, escaped=content)
+                           if entry.content is not None else ("", b"", ""))
     before, out = "".join(out) + start, [end]
     if entry.own_license and entry.license:
         out.append(element(i, "creativeCommons:license", entry.license))

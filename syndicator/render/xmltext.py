@@ -65,7 +65,7 @@ def attr(value: str) -> str:
 
 def attrs(pairs: Mapping[str, str] | Iterable[tuple[str, str]]) -> str:
     """` name="value"` for each pair, in order."""
-    items = pairs.items() if isinstance(pairs, Mapping) else pairs
+    items = pairs if isinstance(pairs, (list, tuple)) else pairs.items() if isinstance(pairs, Mapping) else pairs
     return "".join(f' {name}="{attr(value)}"' for name, value in items)
 
 
@@ -74,10 +74,12 @@ def element(indent: str, tag: str, value: str, extra: str = "") -> str:
     return f"{indent}<{tag}{extra}>{text(value)}</{tag}>\n"
 
 
-def element_bytes(indent: str, tag: str, value: str, extra: str = "") -> tuple[str, bytes, str]:
+def element_bytes(indent: str, tag: str, value: str, extra: str = "", *,
+                  escaped: bytes | None = None) -> tuple[str, bytes, str]:
     """`element()` in three parts: the start tag, the text as checked and escaped UTF-8
-    (`text_bytes`), the end tag; for a long text, joined without escaping it as a str."""
-    return f"{indent}<{tag}{extra}>", text_bytes(value), f"</{tag}>\n"
+    (`text_bytes`, or `escaped` when the caller has it already), the end tag; for a long text,
+    joined without escaping it as a str."""
+    return f"{indent}<{tag}{extra}>", text_bytes(value) if escaped is None else escaped, f"</{tag}>\n"
 
 
 def empty(indent: str, tag: str, extra: str = "") -> str:
