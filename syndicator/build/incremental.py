@@ -32,7 +32,7 @@ from .cache import RACY_NS, Cache, dumps
 from .manifest import Manifest
 from .plan import PUBLISHED, GroupKey, Top, feed_order, regroup
 from .planned import Planned
-from .report import BuildReport
+from .report import BuildReport, RecordedProblems
 from .unchanged import Record
 from .filerows import Diff, FileRows, Placed
 from .warm import Groups, Warm, claim_sum, placed, reserve
@@ -145,10 +145,11 @@ def plan_changes(config: Config, now: datetime, cache: Cache, saved: Record, war
         return None
     pickled = save_parsed(config, cache, change, started_ns=started_ns)
     tally = change.rows.tally
+    after = _problems(config, saved, problems, change, notes)
     return Planned(
         found=Scan(config, {}, pickled, cache), published=change.fresh, published_count=tally.published,
         drafts=tally.drafts, future=tally.future, next_due=next_due(change.rows),
-        problems=_problems(config, saved, problems, change, notes), notes=len(notes),
+        problems=after, notes=len(notes), rejected=saved.counts[4] if isinstance(after, RecordedProblems) else None,
         groups=change.groups, warm=change.warm(), owners=lambda manifest: owners(manifest, change),
         scan_started_ns=started_ns, incremental=True, read_again=tuple(change.changed))
 

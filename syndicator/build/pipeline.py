@@ -117,7 +117,8 @@ def _build(config: Config, cache: Cache | None, manifest: Manifest, planned: Pla
     report = BuildReport(
         files=len(discovered[0]), published=planned.published, published_count=planned.published_count,
         drafts=planned.drafts, future=planned.future,
-        rejected=len({p.path for p in problems if p.severity == "error"}) + done.left_out,
+        rejected=(planned.rejected if planned.rejected is not None
+                  else len({p.path for p in problems if p.severity == "error"})) + done.left_out,
         problems=problems + done.problems, written=result.written, failed=result.failed,
         unchanged=len(files) - len(todo) + result.unchanged, removed=result.removed, next_due=planned.next_due,
         timings={**dict(zip(("scan", "plan"), _durations(marks))), **done.timings},

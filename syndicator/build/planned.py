@@ -33,4 +33,5 @@ class Planned:
     owners: Callable[[Manifest], None]  # records who owns each published id and address
     scan_started_ns: int  # post files changed at or after this (less the racy margin) are read again next time
     incremental: bool = False
+    rejected: int | None = None  # files the problems reject, when known without reading them (the record's)
     read_again: tuple[str, ...] = ()  # with `incremental`: the post files read again (changed, added or removed)
