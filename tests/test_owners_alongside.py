@@ -1,16 +1,12 @@
-"""A full build records who owns each published id and address in a child process while the posts
-render (build/emit.py `alongside`); a later build's claims see it, and a child that dies only
-moves the work back into the build's own process."""
+"""A full build records who owns each published id and address in another thread while the posts
+render (build/emit.py `alongside`); a later build's claims see it, and a failure there only moves
+the work back into the build's main thread."""
 
 from __future__ import annotations
 
-import os
-import signal
 import threading
 from datetime import datetime, timezone
 from unittest import mock
-
-import pytest
 
 import syndicator.build.pipeline as pipeline
 from syndicator.build import build
@@ -18,7 +14,6 @@ from syndicator.build.manifest import Manifest
 from syndicator.config import load
 
 NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)
-_CAN_FORK = (os.cpu_count() or 1) > 1 and threading.active_count() == 1
 
 
 def _claims(site, write_post, record):
@@ -37,31 +32,33 @@ def _claims(site, write_post, record):
     return owners, [str(p) for p in report.problems]
 
 
-@pytest.mark.skipif(not _CAN_FORK, reason="needs two cores and no other threads to fork")
 def test_owners_recorded_alongside_decide_a_later_claim(site, write_post):
-    parent = os.getpid()
+    main = threading.get_ident()
+    threads = []
     real = pipeline._record_owners
 
     def recorded(*args):
-        with open(site.parent / "pid", "w", encoding="utf-8") as out:
-            out.write(str(os.getpid()))
+        threads.append(threading.get_ident())
         return real(*args)
 
     owners, problems = _claims(site, write_post, mock.patch.object(pipeline, "_record_owners", recorded))
-    assert int((site.parent / "pid").read_text()) != parent  # a child process did it
+    assert threads and main not in threads  # another thread did it
     assert owners[("id", "my-id")] == "d.md"
     assert problems == ["posts/c.md:1: duplicate id 'my-id': already the id of posts/d.md, which keeps it; posts/c.md is skipped"]
 
 
-def test_a_child_that_dies_leaves_the_owners_to_the_build(site, write_post):
-    parent = os.getpid()
+def test_a_failure_aside_leaves_the_owners_to_the_build(site, write_post):
+    main = threading.get_ident()
+    calls = []
     real = pipeline._record_owners
 
-    def dies(*args):
-        if os.getpid() != parent:
-            os.kill(os.getpid(), signal.SIGKILL)
+    def fails(*args):
+        calls.append(threading.get_ident())
+        if threading.get_ident() != main:
+            raise OSError("disk full")
         return real(*args)
 
-    owners, problems = _claims(site, write_post, mock.patch.object(pipeline, "_record_owners", dies))
+    owners, problems = _claims(site, write_post, mock.patch.object(pipeline, "_record_owners", fails))
+    assert calls[0] != main and main in calls  # tried aside, then done by the build itself
     assert owners[("id", "my-id")] == "d.md"
     assert problems == ["posts/c.md:1: duplicate id 'my-id': already the id of posts/d.md, which keeps it; posts/c.md is skipped"]

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from syndicator.build import build
+from syndicator.build import build, scan
 from syndicator.config import load
 from syndicator.posts import content
 from tests.conftest import REPO
@@ -43,6 +43,11 @@ def _forked(chunk: int = 1):
     return mock.patch.multiple("syndicator.build.prerender", PARALLEL_FROM=1, CHUNK=chunk)
 
 
+def _scan_forked(forked: bool = True):
+    """Scan in worker processes however few the files are: the same workers then render."""
+    return mock.patch.multiple("syndicator.build.scan", _PARALLEL_FROM=1 if forked else 10**9, _CHUNK=4)
+
+
 def _rendering_pids(log: Path):
     """render_body, writing the id of the process that calls it to `log`."""
     real = content.render_body
@@ -66,6 +71,47 @@ def test_posts_rendered_in_workers_give_the_golden_feeds(tmp_path):
     assert pids and os.getpid() not in pids  # every body rendered in a worker process
     assert _tree(config.feeds.output) == _tree(GOLDEN)
     assert report.timings["bodies"] > 0
+
+
+@needs_fork
+def test_the_scan_workers_render_the_posts_they_kept(tmp_path):
+    base = tmp_path / "site"
+    (base / "posts").mkdir(parents=True)
+    (base / "config.toml").write_text(CONFIG.format(items=40), encoding="utf-8")
+    for n in range(40):
+        (base / "posts" / f"p{n:02d}.md").write_text(
+            f"---\ntitle: Post {n}\ndate: 2025-03-{n % 28 + 1:02d}T{n % 24:02d}:00:00Z\ntags: [t{n % 3}]\n---\n"
+            f"Body *{n}*.\n", encoding="utf-8")
+    config = load(base / "config.toml")
+    build(config, now=NOW, use_cache=False)
+    expected = _tree(config.feeds.output)
+    shutil.rmtree(config.feeds.output)
+    log = tmp_path / "log"
+    real_parse, real_held = scan.parse_file, scan.Parsing.held
+
+    def parse(config, rel):
+        with open(log, "a", encoding="utf-8") as out:
+            out.write(f"parse {os.getpid()} {rel}\n")
+        return real_parse(config, rel)
+
+    def held(self, source, digest):
+        post = real_held(self, source, digest)
+        with open(log, "a", encoding="utf-8") as out:
+            out.write(f"{'held' if post is not None else 'fetch'} {os.getpid()} {source}\n")
+        return post
+
+    with _forked(), _scan_forked(), mock.patch.object(scan, "parse_file", parse), \
+            mock.patch.object(scan.Parsing, "held", held):
+        report = build(config, now=NOW)
+    assert report.problems == []
+    assert _tree(config.feeds.output) == expected
+    lines = [line.split() for line in log.read_text().splitlines()]
+    parsers = {pid for kind, pid, _ in lines if kind == "parse"}
+    renderers = {pid for kind, pid, _ in lines if kind in ("held", "fetch")}
+    assert str(os.getpid()) not in parsers | renderers and renderers <= parsers  # one crew, both stages
+    parsed_by = {rel: pid for kind, pid, rel in lines if kind == "parse"}
+    kept = [(pid, rel) for kind, pid, rel in lines if kind == "held"]
+    assert kept and all(parsed_by[rel] == pid for pid, rel in kept)  # from memory, in the worker that parsed it
 
 
 @needs_fork
@@ -111,6 +157,29 @@ def test_a_worker_killed_midway_costs_time_only(tmp_path, caplog):
         open(f"/proc/{parent}/task/{parent}/children").read().split() == []  # every worker waited for
 
 
+@needs_fork
+def test_a_scan_worker_killed_midway_costs_time_only(tmp_path, caplog):
+    config = _example(tmp_path)
+    real = scan.parse_file
+    parent = os.getpid()
+    victim = sorted(p.relative_to(config.posts_dir).as_posix() for p in config.posts_dir.rglob("*.md"))[3]
+
+    def killed(config, rel):
+        if os.getpid() != parent and rel == victim:
+            os.kill(os.getpid(), signal.SIGKILL)  # a worker dies (out of memory, killed) mid-task
+        return real(config, rel)
+
+    with _forked(), _scan_forked(), mock.patch.object(scan, "parse_file", killed):
+        report = build(config, now=NOW)
+    assert report.problems == [] and report.failed == 0
+    assert _tree(config.feeds.output) == _tree(GOLDEN)
+    assert "parsing the rest in this process" in caplog.text
+    assert not os.path.exists(f"/proc/{parent}/task/{parent}/children") or \
+        open(f"/proc/{parent}/task/{parent}/children").read().split() == []  # every worker waited for
+    again = build(config, now=NOW)  # the cache the broken scan left serves the next build
+    assert again.problems == [] and _tree(config.feeds.output) == _tree(GOLDEN)
+
+
 CONFIG = """
 [site]
 title = "Test Site"
@@ -139,8 +208,9 @@ POSTS = st.lists(st.tuples(st.integers(1, 28), st.lists(st.sampled_from(["red", 
 
 @needs_fork
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(posts=POSTS, items=st.integers(1, 4), chunk=st.integers(1, 3), budget=st.sampled_from([16 << 20, 300]))
-def test_workers_write_what_one_process_writes(posts, items, chunk, budget):
+@given(posts=POSTS, items=st.integers(1, 4), chunk=st.integers(1, 3), budget=st.sampled_from([16 << 20, 300]),
+       scan_forked=st.booleans())
+def test_workers_write_what_one_process_writes(posts, items, chunk, budget, scan_forked):
     base = Path(tempfile.mkdtemp(prefix="syndicator-prerender-"))
     try:
         (base / "posts").mkdir()
@@ -155,7 +225,7 @@ def test_workers_write_what_one_process_writes(posts, items, chunk, budget):
         expected = _tree(config.feeds.output)
         shutil.rmtree(config.feeds.output)
         shutil.rmtree(config.state_dir)
-        with _forked(chunk), mock.patch("syndicator.build.emit.ITEM_BUDGET", budget):
+        with _forked(chunk), _scan_forked(scan_forked), mock.patch("syndicator.build.emit.ITEM_BUDGET", budget):
             forked = build(config, now=NOW)
         assert _tree(config.feeds.output) == expected
         assert [str(p) for p in forked.problems] == [str(p) for p in here.problems]

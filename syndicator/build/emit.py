@@ -31,12 +31,13 @@ from ..posts.walk import display_path
 from ..render import Entry, FeedSpec, Item, index_page_of, prepare_entry_once, render_item, render_opml, render_parts
 from .bodies import Bodies
 from .cache import Cache
+from .crew import Crew
 from .manifest import Manifest
 from .output import OutputDir
-from .parallel import Background, WorkerFailed
+from .parallel import Aside, WorkerFailed
 from .plan import PAGE, FeedFile
-from .prerender import Need, Rendered, prerender
-from .scan import Scan
+from .prerender import Need, Rendered, engage, prerender
+from .scan import Parsing, Scan
 from .write import Publisher, Written
 
 logger = logging.getLogger(__name__)
@@ -57,12 +58,12 @@ class Emitted:
 
 def emit(config: Config, *, cache: Cache | None, manifest: Manifest, output: OutputDir, known: set[str],
          files: list[FeedFile], todo: list[FeedFile], specs: list[FeedSpec], found: Scan,
-         alongside: Callable[[], None] | None = None) -> Emitted:
+         crew: Crew[Parsing], alongside: Callable[[], None] | None = None) -> Emitted:
     """Render each file in `todo` and write it; write the OPML list; remove files no plan makes now.
 
-    `alongside()`: independent work (through connections of its own) done in a child process while
-    the posts render, once the manifest lists the files to write, and over before the old files
-    are removed; done here instead if the child fails.
+    `alongside()`: independent work (through connections of its own) done in another thread while
+    the posts render, once the manifest lists the files to write (and the crew is forked), and over
+    before the old files are removed; done here instead if it fails. `crew`: the build's workers.
     """
     clock = _Clock()
     opml = config.feeds.paths.site("opml")
@@ -81,11 +82,12 @@ def emit(config: Config, *, cache: Cache | None, manifest: Manifest, output: Out
             if not _publish(config, specs, posts, publisher, job, failures, output):
                 degraded.add(job.rel)
 
-    aside = Background(alongside) if alongside is not None else None
+    engage(crew, len(stubs))  # fork (if at all) before the threads start
+    aside = Aside(alongside) if alongside is not None else None
     try:
         clock.mark("write")
         try:
-            for done in prerender(config, found, cache, stubs, needs, owner=posts.owner):
+            for done in prerender(config, found, cache, stubs, needs, owner=posts.owner, crew=crew):
                 clock.mark("bodies")  # waiting for the posts rendered on both cores
                 posts.take(done)
                 publish_ready(False)
@@ -97,7 +99,7 @@ def emit(config: Config, *, cache: Cache | None, manifest: Manifest, output: Out
         aside_done = aside.wait() if aside is not None else True
         written = publisher.finish()
     if not aside_done and alongside is not None:
-        alongside()  # the child failed (or was killed): here, then
+        alongside()  # it failed: here, then
     clock.mark("write")
     posts.bodies.save()
     if cache is not None:

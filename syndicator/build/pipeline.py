@@ -32,7 +32,8 @@ from .output import OutputDir
 from .plan import feed_files, groups, page_file, plans_of, split, stale
 from .planned import Planned
 from .report import BuildReport
-from .scan import Progress, Scan, scan
+from .crew import Crew
+from .scan import Parsing, Progress, Scan, scan, workshop
 from .unchanged import Record, posts_key, record
 from .warm import Memory, Warm, reserve
 from .write import known_files
@@ -54,18 +55,21 @@ def run(config: Config, now: datetime, cache: Cache | None, discovered: _Discove
     try:
         marks = [time.perf_counter()]
         previous = cache.feed_inputs() if cache else {}
-        planned = None
-        if saved is not None and cache is not None and not keep_posts:
-            from .incremental import plan_changes
+        every_post = keep_posts or bool(config.crosspost.enabled())
+        # one crew of workers for the scan and the rendering, forked (when needed) while the heap is small
+        with workshop(config, cache, shortlist=None if every_post else (now, reserve(config.feeds.items))) as crew:
+            planned = None
+            if saved is not None and cache is not None and not keep_posts:
+                from .incremental import plan_changes
 
-            planned = plan_changes(config, now, cache, saved, warm, discovered, started_ns=started_ns,
-                                   problems=problems)
-        if planned is None:
-            planned = _plan_full(config, now, cache, manifest, discovered, previous, progress=progress,
-                                 every_post=keep_posts or bool(config.crosspost.enabled()))
-        marks.append(time.perf_counter())
-        return _build(config, cache, manifest, planned, previous, discovered, marks, keep_posts=keep_posts,
-                      token=f"{started_ns}-{os.getpid()}", files_key=files_key, persist=persist)
+                planned = plan_changes(config, now, cache, saved, warm, discovered, started_ns=started_ns,
+                                       problems=problems)
+            if planned is None:
+                planned = _plan_full(config, now, cache, manifest, discovered, previous, progress=progress,
+                                     crew=crew)
+            marks.append(time.perf_counter())
+            return _build(config, cache, manifest, planned, previous, discovered, marks, keep_posts=keep_posts,
+                          token=f"{started_ns}-{os.getpid()}", files_key=files_key, persist=persist, crew=crew)
     finally:
         if enabled:
             gc.enable()
@@ -73,15 +77,15 @@ def run(config: Config, now: datetime, cache: Cache | None, discovered: _Discove
 
 
 def _plan_full(config: Config, now: datetime, cache: Cache | None, manifest: Manifest, discovered: _Discovered,
-               previous: dict[str, tuple[str, str]], *, progress: Progress | None, every_post: bool) -> Planned:
-    """Scan every post file (parsing the changed ones), settle claims, split at `now`, group into feeds.
+               previous: dict[str, tuple[str, str]], *, progress: Progress | None, crew: Crew[Parsing]) -> Planned:
+    """Scan every post file (parsing the changed ones) with the build's crew, settle claims, split at
+    `now`, group into feeds.
 
-    The cache keeps only the parsed posts that may reach a feed (build/shortlist.py), unless
-    `every_post` (a site that cross-posts reads every published post on each pass)."""
+    The cache keeps only the parsed posts that may reach a feed (build/shortlist.py), unless the
+    crew was made for every post (a site that cross-posts reads every published post on each pass)."""
     output = OutputDir(config.feeds.output)
     keep = reserve(config.feeds.items)
-    found = scan(config, cache=cache, progress=progress, discovered=discovered,
-                 shortlist=None if every_post else (now, keep))
+    found = scan(config, cache=cache, progress=progress, discovered=discovered, crew=crew)
     stubs, problems = found.index(incumbent=_history(config, found, manifest, output, known_files(manifest, previous)))
     posts = split(stubs, now)
     members = groups(config, posts.published, keep=keep)
@@ -96,7 +100,8 @@ def _plan_full(config: Config, now: datetime, cache: Cache | None, manifest: Man
 
 def _build(config: Config, cache: Cache | None, manifest: Manifest, planned: Planned,
            previous: dict[str, tuple[str, str]], discovered: _Discovered, marks: list[float], *,
-           keep_posts: bool, token: str, files_key: tuple[str, int] | None, persist: bool) -> BuildReport:
+           keep_posts: bool, token: str, files_key: tuple[str, int] | None, persist: bool,
+           crew: Crew[Parsing]) -> BuildReport:
     out = config.feeds.output
     output = OutputDir(out)
     known = known_files(manifest, previous)
@@ -109,7 +114,7 @@ def _build(config: Config, cache: Cache | None, manifest: Manifest, planned: Pla
     # an incremental one, a few rows, afterwards.
     owners = partial(_record_owners, planned, manifest.path, out) if not planned.incremental else None
     done = emit(config, cache=cache, manifest=manifest, output=output, known=known, files=files, todo=todo,
-                specs=[spec for spec, _ in plans], found=found, alongside=owners)  # render and write, file by file
+                specs=[spec for spec, _ in plans], found=found, alongside=owners, crew=crew)  # render and write, file by file
     result = done.written
     if owners is None:
         planned.owners(manifest)

@@ -1,19 +1,20 @@
 """Render the posts that the stale feed files list on both cores: each post's body, its entry
 (when the index page shows it) and its item in every format a listing feed needs, as bytes.
 
-Worker processes inherit the build's plan by fork (the config, the scan, what each post needs)
-and fetch the posts themselves (each opens its own connection to the build cache: a connection
-never crosses a fork) and store the bodies they render there; only the rendered items and
-entries come back (and the new bodies, without a build cache).
-The parent joins items into files (build/emit.py). A post that cannot be rendered comes back
-with its exception, for the parent to report; with few posts it all runs here.
+The work goes to the build's crew (build/crew.py): the scan's worker processes, forked before the
+scan and reused, or a crew forked now when the scan ran here. Each task names its posts (path,
+digest, what the feeds need); a worker takes each post from those it parsed and kept (the
+shortlist), else from the build cache through its own connection, else parses its file again,
+and stores the bodies it renders in the cache; only the rendered items and entries come back
+(and the new bodies, without a build cache). The parent joins items into files (build/emit.py).
+A post that cannot be rendered comes back with its exception, for the parent to report; with few
+posts (and no crew running) it all runs here.
 """
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, replace
-from typing import Iterator
+from typing import Iterator, NamedTuple
 
 from ..config import Config
 from ..model import Author, Body, Post
@@ -21,8 +22,9 @@ from ..posts.loader import Stub
 from ..render import Entry, Item, prepare_entry_once, render_item
 from .bodies import rendered
 from .cache import Cache
-from .parallel import fork_map, portable
-from .scan import Scan
+from .crew import Crew
+from .crew import portable
+from .scan import Parsing, Scan
 
 CHUNK = 8  # posts per task handed to a worker
 PARALLEL_FROM = 48  # posts: below this, starting worker processes costs more than it saves
@@ -49,66 +51,90 @@ class Rendered:
     failure: Exception | None = None  # why the post cannot be rendered: the parent reports it
 
 
-class _Local:
-    """The build cache as this process may use it: the parent's connection here, a worker's own in a worker."""
+class Wanted(NamedTuple):
+    """One post as a render task names it: its file, the parse it must come from, what the feeds need."""
 
-    def __init__(self, cache: Cache | None) -> None:
-        self.cache, self.parent = cache, os.getpid()
-        self.own: Cache | None = None
-
-    def get(self) -> Cache | None:
-        """This process's connection (opened on first use in a worker)."""
-        if self.cache is None or os.getpid() == self.parent:
-            return self.cache
-        if self.own is None:
-            self.own = Cache(self.cache.path, self.cache.fingerprint, self.cache.authors)
-        return self.own
+    source: str
+    digest: str
+    need: Need
 
 
 @dataclass(frozen=True)
-class _Work:
+class _Here:
+    """What rendering in the build's own process uses: the scan itself (its posts parsed here) and its cache."""
+
     config: Config
     found: Scan
     needs: dict[str, Need]
-    local: _Local
     owner: Author | None
 
 
+def engage(crew: Crew[Parsing], posts: int) -> None:
+    """Start the crew's workers (if they are not running) when there are enough posts to render."""
+    if posts >= PARALLEL_FROM:
+        crew.start()
+
+
 def prerender(config: Config, found: Scan, cache: Cache | None, stubs: list[Stub], needs: dict[str, Need], *,
-              owner: Author | None) -> Iterator[Rendered]:
-    """Render `stubs` (each once, in this order) as `needs` says, yielding each post in the same order."""
+              owner: Author | None, crew: Crew[Parsing]) -> Iterator[Rendered]:
+    """Render `stubs` (each once, in this order) as `needs` says, yielding each post in the same order:
+    in `crew`'s workers (see `engage`), else here. The crew is closed once the last post is in
+    (rendering is its last stage). A worker that dies raises WorkerFailed (the posts yielded are done)."""
     chunks = [stubs[i:i + CHUNK] for i in range(0, len(stubs), CHUNK)]
-    work = _Work(config, found, needs, _Local(cache), owner)
-    for done in fork_map(_render_chunk, chunks, context=work, min_items=-(-PARALLEL_FROM // CHUNK)):
+    engage(crew, len(stubs))
+    if not crew.forked:
+        here = _Here(config, found, needs, owner)
+        for chunk in chunks:
+            yield from _render_here(here, chunk)
+        return
+    tasks = [[Wanted(stub.source, stub.digest, needs[stub.source]) for stub in chunk] for chunk in chunks]
+    for done in crew.map(_render_task, tasks):
         yield from done
+    crew.close()  # the build's last stage for its workers: their memory goes now, not after the writes
 
 
-def _render_chunk(work: _Work, stubs: list[Stub]) -> list[Rendered]:
-    """Fetch these posts (the cache, else their files), take their bodies from the cache or render them,
-    and render what each needs."""
-    cache = work.local.get()
-    found = work.found if cache is work.found.cache else replace(work.found, cache=cache)
-    posts = {post.source: post for post in found.posts(stubs)}
+def _render_here(here: _Here, stubs: list[Stub]) -> list[Rendered]:
+    """Render these posts in the build's process (the build's Bodies keeps or stores the new bodies)."""
+    cache = here.found.cache
+    posts = {post.source: post for post in here.found.posts(stubs)}
     known = cache.bodies({post.digest for post in posts.values()}) if cache is not None else {}
-    done = [_render_post(work, stub.source, posts.get(stub.source), known) for stub in stubs]
-    if cache is None or cache is work.found.cache:
-        return done  # here: the build's Bodies keeps or stores the new bodies, in batches
+    return [_render_post(here.config, here.needs[stub.source], stub.source, posts.get(stub.source), known, here.owner)
+            for stub in stubs]
+
+
+def _render_task(work: Parsing, wanted: list[Wanted]) -> list[Rendered]:
+    """In a worker: fetch these posts (kept from the scan, else the cache, else their files), take their
+    bodies from the cache or render them (storing those), and render what each needs."""
+    config, cache = work.config, work.cache.get()
+    posts: dict[str, Post] = {}
+    for one in wanted:
+        held = work.held(one.source, one.digest)
+        if held is not None:
+            posts[one.source] = held
+    missing = [one for one in wanted if one.source not in posts]
+    if missing:
+        posts.update((post.source, post) for post in Scan(config, {}, {}, cache).posts(missing))
+    known = cache.bodies({post.digest for post in posts.values()}) if cache is not None else {}
+    owner = config.author(config.site.owner) if config.site.owner else None
+    done = [_render_post(config, one.need, one.source, posts.get(one.source), known, owner) for one in wanted]
+    if cache is None:
+        return done
     fresh = {r.digest: r.body for r in done if r.body is not None}
     if fresh:
-        cache.put_bodies(fresh)  # a worker stores them through its own connection: they need not come back
+        cache.put_bodies(fresh)  # stored through the worker's own connection: they need not come back
     return [replace(r, body=None) if r.body is not None else r for r in done]
 
 
-def _render_post(work: _Work, source: str, post: Post | None, known: dict[str, Body]) -> Rendered:
+def _render_post(config: Config, need: Need, source: str, post: Post | None, known: dict[str, Body],
+                 owner: Author | None) -> Rendered:
     if post is None:
         return Rendered(source, "", False, {}, None, None)
-    config, need = work.config, work.needs[source]
     body = known.get(post.digest)
     fresh = None
     try:
         if body is None:
             body = fresh = rendered(config, post)
-        entry = prepare_entry_once(config.site, config.feeds, post, body, work.owner)
+        entry = prepare_entry_once(config.site, config.feeds, post, body, owner)
         items = {fmt: render_item(fmt, entry) for fmt in need.formats}
     except Exception as exc:  # noqa: BLE001 - one post's failure must not stop the build
         return Rendered(source, post.digest, True, {}, None, fresh, portable(exc))

@@ -4,11 +4,12 @@ take the rest from the build cache, and fetch full posts for the stubs that need
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from ..config import Config
 from ..model import Post
@@ -17,11 +18,12 @@ from ..posts.claims import Claim
 from ..posts.loader import FileEntry, Problem, Stub, discover, index_entries, parse_file
 from .bodies import with_source
 from .cache import RACY_NS, Cache, PostWriter, dumps, loads
-from .parallel import fork_map
+from .crew import Crew, WorkerFailed
 
 if TYPE_CHECKING:  # the shortlist plans feeds (build/plan.py, the renderers): only a build loads it
     from .shortlist import Shortlist
 
+logger = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
 _PARALLEL_FROM = 400  # below this, starting worker processes costs more than it saves
 _CHUNK = 64  # files per task handed to a worker
@@ -66,18 +68,55 @@ class Scan:
         return [found[rel] for rel in wanted if rel in found]
 
 
+class OwnCache:
+    """The build cache as this process may use it: the build's connection in the build's process,
+    a connection of its own (opened on first use) in a worker: a connection never crosses a fork."""
+
+    def __init__(self, cache: Cache | None) -> None:
+        self.cache, self.parent = cache, os.getpid()
+        self.own: Cache | None = None
+
+    def get(self) -> Cache | None:
+        """This process's connection."""
+        if self.cache is None or os.getpid() == self.parent:
+            return self.cache
+        if self.own is None:
+            self.own = Cache(self.cache.path, self.cache.fingerprint, self.cache.authors)
+        return self.own
+
+
 @dataclass(frozen=True)
-class _Parsing:
-    """What each parse task needs: the config, and where a worker process stores what it parsed."""
+class Parsing:
+    """What each worker of a build's crew (build/crew.py) inherits by fork: the config, where it
+    stores what it parses, and the posts it parsed that may reach a feed, kept for rendering them."""
 
     config: Config
     writer: PostWriter | None  # None: everything goes back to the parent
     parent: int  # the scanning process: it keeps its own results (its cache connection is the one that saves)
     generation: int  # this scan's snapshot rows, stored by the workers
     shortlist: Shortlist | None = None  # a worker stores only the posts that may reach a feed (None: every post)
+    cache: OwnCache = field(default_factory=lambda: OwnCache(None))
+
+    def held(self, source: str, digest: str) -> Post | None:
+        """The post this worker parsed from `source` (with this digest) and kept, if it did."""
+        kept = self.shortlist.held.get(source) if self.shortlist is not None else None
+        return kept[1] if kept is not None and kept[1].digest == digest else None
 
 
-def _parse_chunk(work: _Parsing, rels: list[str]) -> tuple[bytes, list[tuple[str, bytes | None]], bool]:
+def workshop(config: Config, cache: Cache | None, *, shortlist: tuple[datetime, int] | None = None) -> Crew[Parsing]:
+    """A crew (not started yet) for one build's scan and rendering. `shortlist=(now, keep)`: the
+    workers store in the cache only the posts that may reach a feed at or after `now` with `keep`
+    posts a feed (build/shortlist.py), and keep them for rendering; None: they store every post."""
+    held = None
+    if shortlist and cache:
+        from .shortlist import Shortlist
+
+        held = Shortlist(config, now=shortlist[0], keep=shortlist[1])
+    return Crew(Parsing(config, PostWriter(cache.path) if cache else None, os.getpid(), time.time_ns(), held,
+                        OwnCache(cache)))
+
+
+def _parse_chunk(work: Parsing, rels: list[str]) -> tuple[bytes, list[tuple[str, bytes | None]], bool]:
     """Parse some files: their (path, entry) pairs pickled together (one pickle shares the authors,
     tags and warning texts of many files), and each post pickled alone for the cache's posts table.
 
@@ -105,7 +144,7 @@ def _parse_chunk(work: _Parsing, rels: list[str]) -> tuple[bytes, list[tuple[str
     return blob, posts, False
 
 
-def _store_shortlist(work: _Parsing) -> None:
+def _store_shortlist(work: Parsing) -> None:
     """A worker's last act: store the posts it held that may reach a feed (with a batch of no entries)."""
     if work.shortlist is None or work.writer is None or os.getpid() == work.parent:
         return
@@ -116,12 +155,16 @@ def _store_shortlist(work: _Parsing) -> None:
 
 def scan(config: Config, *, cache: Cache | None, progress: Progress | None = None,
          discovered: tuple[dict[str, tuple[int, int]], list[Problem]] | None = None,
-         shortlist: tuple[datetime, int] | None = None) -> Scan:
+         shortlist: tuple[datetime, int] | None = None, crew: Crew[Parsing] | None = None) -> Scan:
     """Find post files (unless `discovered` brings them); parse the new and changed ones, reuse the rest.
 
-    `shortlist=(now, keep)`: worker processes store in the cache only the posts that may reach a
-    feed at or after `now` with `keep` posts a feed (build/shortlist.py); None: every post.
+    `shortlist`: see `workshop`. `crew`: the build's workers (from `workshop`, its shortlist
+    then decides), started here when there are many files to parse, and left running for the
+    rendering; None: a crew of the scan's own.
     """
+    if crew is None:
+        with workshop(config, cache, shortlist=shortlist) as own:
+            return scan(config, cache=cache, progress=progress, discovered=discovered, crew=own)
     started = time.time_ns()
     files, notes = discovered if discovered is not None else discover(config)
     old = cache.entries() if cache else {}
@@ -139,40 +182,53 @@ def scan(config: Config, *, cache: Cache | None, progress: Progress | None = Non
         stale, entries = list(files), {}  # a section's cascade may have changed: read every post again
     stale.sort()
     chunks = _tasks(stale, _CHUNK)
-    fresh: dict[str, bytes] = {}
-    unsaved: dict[str, bytes | None] = {}  # posts parsed here, not yet in the cache (None: not a post)
-    blobs: list[bytes] = []  # pickled (path, entry) lists: together, every entry when nothing came from the cache
-    done, staged = 0, 0
-    held = None
-    if shortlist and cache:
-        from .shortlist import Shortlist
-
-        held = Shortlist(config, now=shortlist[0], keep=shortlist[1])
-    work = _Parsing(config, PostWriter(cache.path) if cache else None, os.getpid(), started, held)
-    for blob, posts, stored in fork_map(_parse_chunk, chunks, context=work,
-                                        min_items=len(chunks) if len(stale) >= _PARALLEL_FROM else len(chunks) + 1,
-                                        ordered=False, finish=_store_shortlist):
-        pairs = loads(blob, config.authors)
-        entries.update(pairs)
-        if stored:
-            staged += 1
-        else:
-            blobs.append(blob)
-        for rel, post in posts:
-            unsaved[rel] = post
-            if post is not None:
-                fresh[rel] = post
-        done, before = done + len(pairs), done
-        if progress and (done // 256 > before // 256 or done == len(stale)):
-            progress(done, len(stale))
+    parsed = _Parsed(entries, config.authors, progress, len(stale))
+    if len(stale) >= _PARALLEL_FROM:
+        crew.start()
+    try:
+        for blob, posts, stored in crew.map(_parse_chunk, chunks, ordered=False, finish=_store_shortlist):
+            parsed.take(blob, posts, stored)
+    except WorkerFailed as exc:  # a worker died (killed, out of memory): the files it did not answer for, here
+        logger.warning("%s; parsing the rest in this process", exc)
+        for chunk in _tasks([rel for rel in stale if rel not in entries], _CHUNK):
+            parsed.take(*_parse_chunk(crew.context, chunk))
+    fresh, unsaved, blobs, staged = parsed.fresh, parsed.unsaved, parsed.blobs, parsed.staged
     gone = [rel for rel in old if rel not in files]
     if cache is not None:
         if stale or gone:
             full = len(stale) == len(entries)  # nothing came from the cache: the batches hold every entry
             cache.save(entries, stale, unsaved, gone, blobs=blobs if full and not staged else None,
-                       staged=started if full and staged == len(chunks) else None)
+                       staged=crew.context.generation if full and staged == len(chunks) else None)
         cache.mark_scan(started)
     return Scan(config, entries, fresh, cache, files=len(files), parsed=len(stale), notes=notes)
+
+
+class _Parsed:
+    """What the parse tasks brought back, taken as it comes."""
+
+    def __init__(self, entries: dict[str, FileEntry], authors: Any, progress: Progress | None, total: int) -> None:
+        self.entries, self.authors, self.progress, self.total = entries, authors, progress, total
+        self.fresh: dict[str, bytes] = {}  # posts parsed here (pickled)
+        self.unsaved: dict[str, bytes | None] = {}  # posts parsed here, not yet in the cache (None: not a post)
+        self.blobs: list[bytes] = []  # pickled (path, entry) lists the workers did not store
+        self.staged = 0  # tasks whose entries a worker stored
+        self.done = 0
+
+    def take(self, blob: bytes, posts: list[tuple[str, bytes | None]], stored: bool) -> None:
+        """One task's answer (see _parse_chunk)."""
+        pairs = loads(blob, self.authors)
+        self.entries.update(pairs)
+        if stored:
+            self.staged += 1
+        else:
+            self.blobs.append(blob)
+        for rel, post in posts:
+            self.unsaved[rel] = post
+            if post is not None:
+                self.fresh[rel] = post
+        self.done, before = self.done + len(pairs), self.done
+        if self.progress and (self.done // 256 > before // 256 or self.done == self.total):
+            self.progress(self.done, self.total)
 
 
 def _tasks(rels: list[str], size: int) -> list[list[str]]:
