@@ -14,6 +14,9 @@ does both at once). Then:
 
 While it gets ready the helper's stderr is /dev/null and its log records are held back: a helper
 that is killed leaves no trace. Once told to go on it logs as the command does (cli/logs.py).
+It is forked holding the build lock with this process (build/lock.py: the same locked file), so
+no other build starts while it runs one, even if this process is killed meanwhile; and it leaves
+when this process does before handing it the walk (the pipe closes unsent).
 """
 
 from __future__ import annotations

@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+from pathlib import Path
 
 # (build/stamp.py's names, known here without importing it: the helper is forked before it loads)
 STATE_DIR, STAMP = ".syndicator", "quick-build.pickle"
@@ -26,20 +27,27 @@ def quick_build(args: list[str]) -> int | None:
     if args != ["build"] or not all(_utf8(stream) for stream in (sys.stdout, sys.stderr)):
         return None
     config, now = _config_path(os.getcwd()), time.time()
-    if config is None or not os.path.isfile(os.path.join(os.path.dirname(config), STATE_DIR, STAMP)):
+    state_dir = os.path.join(os.path.dirname(config), STATE_DIR) if config else ""
+    if config is None or not os.path.isfile(os.path.join(state_dir, STAMP)):
         return None
+    from ..build.lock import build_lock  # (the package's __init__ loads nothing)
     from .edit_helper import start
 
-    helper = start(config, now)  # first: it gets a build ready while this process checks the stamp and walks
     try:
-        from ..build.stamp import answer  # (the package's __init__ loads nothing)
+        with build_lock(Path(state_dir)):  # not while a build runs: it may be writing the output folder
+            # The helper first: it gets a build ready while this process checks the stamp and walks. It
+            # holds the lock with this process (the same locked file), so a build it runs keeps it even if
+            # this process is killed meanwhile.
+            helper = start(config, now)
+            try:
+                from ..build.stamp import answer_locked
 
-        found = answer(config, now=now, editor=lambda: helper)
+                found = answer_locked(config, now=now, editor=lambda: helper)
+            finally:
+                if helper is not None:
+                    helper.stop()  # (unless it was asked to build: then it is done)
     except Exception:  # noqa: BLE001 - any doubt is no answer: the full command says what is wrong
         return None
-    finally:
-        if helper is not None:
-            helper.stop()  # (unless it was asked to build: then it is done)
     if found is None:
         return None
     out, err, status = found
