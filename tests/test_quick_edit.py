@@ -223,3 +223,19 @@ def test_the_quick_paths_names_for_the_stamp_are_the_stamps():
     from syndicator.cli import quick
 
     assert (quick.STATE_DIR, quick.STAMP) == (stamp.STATE_DIR, stamp.STAMP)
+
+
+def test_parsing_one_post_loads_no_markdown_or_template_pass(tmp_path):
+    """An edit parses one post: the reader's first use must not load the body passes (content.py's mdx,
+    templates, liquid loops: a third of a quick edit's parse), which only rendering needs."""
+    site = tmp_path / "site"
+    (site / "posts").mkdir(parents=True)
+    (site / "config.toml").write_text(CONFIG, encoding="utf-8")
+    (site / "posts" / "p1.md").write_text(_post(1, extra="image: /img/a.jpg\n"), encoding="utf-8")
+    code = ("import sys; from syndicator.config import load; from syndicator.posts.loader import parse_file; "
+            "entry, post = parse_file(load('config.toml'), 'p1.md'); assert post is not None, entry; "
+            "print(sorted(m for m in ('syndicator.posts.content', 'syndicator.posts.templates', "
+            "'syndicator.posts.mdx') if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], cwd=site, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"

@@ -129,7 +129,7 @@ class Fields:
 @functools.lru_cache(maxsize=8)
 def _site_resolver(url: str) -> Callable[[str], str]:
     """resolver(url), made once per site URL rather than once per post."""
-    from .content import resolver  # the Markdown renderer's module: loaded when a post first needs it
+    from .html_text import resolver  # (content.py re-exports it, but loads the Markdown and template passes)
 
     return resolver(url)
 
