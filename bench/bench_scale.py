@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """How `syndicator build` and Hugo grow with the number of posts, on the shared corpus (issue 12).
 
-    python bench/bench_scale.py [N ...] [--runs R] [--plot bench/scale.svg] [--without-hugo]
+    python bench/bench_scale.py [N ...] [--runs R] [--plot bench/scale.svg] [--without-hugo] [--syndicator CMD]
                                                                         (default N: 1000 10000 100000)
+    (WORK=/tmp/somewhere keeps corpora and sites apart from other runs; SHARED=... the steering folder)
 
 For each N it builds the shared corpus (../shared/bench/make_corpus.py, cached under $WORK), then
 times, alternating, Hugo's feeds-only build and `syndicator build` cold, with nothing changed and
@@ -114,14 +115,15 @@ def measure(cmd: list[str], cwd: Path) -> tuple[float, int, float, str]:
     return elapsed, total, usage.ru_utime + usage.ru_stime, where
 
 
-def race(n: int, runs: int, *, hugo: bool = True) -> dict[str, float]:
+def race(n: int, runs: int, *, hugo: bool = True, syndicator: str = "syndicator") -> dict[str, float]:
     """Median figures for one N: Hugo, and syndicator cold / nothing changed / one post edited."""
     source = corpus(n)
     folder = site(n, source)
     hugo_out = WORK / "hugo-out"
     rows: dict[str, list[tuple[float, int, float, str]]] = {k: [] for k in ("hugo", "cold", "nothing", "edited")}
     posts = sorted(p.name for p in (folder / "posts").iterdir())
-    print(f"N = {n:,}: load average {os.getloadavg()[0]:.1f} before the runs", flush=True)
+    load_before = os.getloadavg()[0]
+    print(f"N = {n:,}: load average {load_before:.1f} before the runs", flush=True)
     for i in range(runs):
         shutil.rmtree(hugo_out, ignore_errors=True)
         rows["hugo"].append(measure(["hugo", "--quiet", "-s", str(source / "hugo"), "--config",
@@ -130,13 +132,18 @@ def race(n: int, runs: int, *, hugo: bool = True) -> dict[str, float]:
         for name in os.listdir(folder):
             if name not in ("config.toml", "posts"):
                 shutil.rmtree(folder / name, ignore_errors=True)
-        rows["cold"].append(measure(["syndicator", "build"], folder))
-        print(f"  cold run {i + 1}: peak {rows['cold'][-1][3]}", flush=True)
-        rows["nothing"].append(measure(["syndicator", "build"], folder))
+        rows["cold"].append(measure([syndicator, "build"], folder))
+        print(f"  run {i + 1}: cold {rows['cold'][-1][0]:.2f} s (CPU {rows['cold'][-1][2]:.2f} s), "
+              f"peak {rows['cold'][-1][3]}", flush=True)
+        rows["nothing"].append(measure([syndicator, "build"], folder))
         with open(folder / "posts" / posts[(i + 1) * 7 % len(posts)], "a") as handle:
             handle.write(f"Edited line {i}.\n")
-        rows["edited"].append(measure(["syndicator", "build"], folder))
-    out: dict[str, float] = {"n": n, "load": os.getloadavg()[0]}
+        rows["edited"].append(measure([syndicator, "build"], folder))
+        print(f"  run {i + 1}: nothing changed {rows['nothing'][-1][0]:.3f} s (CPU {rows['nothing'][-1][2]:.3f} s, "
+              f"{rows['nothing'][-1][1] / 2**20:.0f} MiB), one post edited {rows['edited'][-1][0]:.3f} s "
+              f"(CPU {rows['edited'][-1][2]:.3f} s, {rows['edited'][-1][1] / 2**20:.0f} MiB)"
+              + (f"; Hugo {rows['hugo'][-1][0]:.2f} s" if hugo else ""), flush=True)
+    out: dict[str, float] = {"n": n, "load": os.getloadavg()[0], "load_before": load_before}
     for key, values in rows.items():
         out[key] = statistics.median(t for t, _, _, _ in values)
         out[key + "_mib"] = max(m for _, m, _, _ in values) / 2**20
@@ -145,7 +152,8 @@ def race(n: int, runs: int, *, hugo: bool = True) -> dict[str, float]:
 
 
 def report(results: list[dict[str, float]]) -> None:
-    """The table: ratios to Hugo first, then wall and CPU seconds (user + sys, workers included)."""
+    """The tables: ratios to Hugo first, then wall and CPU seconds (user + sys, workers included); then
+    each command's peak memory (whole-tree PSS); then the issue's targets, met or not."""
     print("| N | Hugo | cold | nothing changed | one post edited | peak memory (tree PSS) |")
     print("| --- | --- | --- | --- | --- | --- |")
     for r in results:
@@ -155,28 +163,65 @@ def report(results: list[dict[str, float]]) -> None:
         hugo = f"{h:.2f} s, {r['hugo_mib']:.0f} MiB" if h == h else "not run"
         print(f"| {int(r['n']):,} | {hugo} | {' | '.join(cells)} "
               f"| {max(r['cold_mib'], r['nothing_mib'], r['edited_mib']):.0f} MiB |")
-    print("load average after the last run: " + ", ".join(f"{r['load']:.1f}" for r in results))
+    print()
+    print("| N | peak tree PSS: Hugo | cold | nothing changed | one post edited | load before, after |")
+    print("| --- | --- | --- | --- | --- | --- |")
+    for r in results:
+        hugo = f"{r['hugo_mib']:.0f} MiB" if r["hugo"] == r["hugo"] else "not run"
+        print(f"| {int(r['n']):,} | {hugo} | {r['cold_mib']:.0f} MiB | {r['nothing_mib']:.0f} MiB "
+              f"| {r['edited_mib']:.0f} MiB | {r['load_before']:.1f}, {r['load']:.1f} |")
+    print()
+    for line in targets(results):
+        print(line)
+
+
+def targets(results: list[dict[str, float]]) -> list[str]:
+    """Issue 12's targets, each with the figure measured (medians; memory: the highest peak)."""
+    lines = []
+    for r in results:
+        n, h = int(r["n"]), r["hugo"]
+        peak = max(r["cold_mib"], r["nothing_mib"], r["edited_mib"])
+        if n == 10_000 and h == h:
+            lines += [_target(f"{n:,}: cold <= 0.5x Hugo", r["cold"] / h, 0.5, "x"),
+                      _target(f"{n:,}: nothing changed <= 0.05x Hugo", r["nothing"] / h, 0.05, "x"),
+                      _target(f"{n:,}: one post edited <= 0.05x Hugo", r["edited"] / h, 0.05, "x")]
+        if n == 10_000:
+            lines.append(_target(f"{n:,}: peak tree PSS <= 100 MiB", peak, 100, " MiB"))
+        if n == 100_000:
+            lines += [_target(f"{n:,}: cold <= 10 s", r["cold"], 10, " s"),
+                      _target(f"{n:,}: nothing changed <= 0.5 s", r["nothing"], 0.5, " s"),
+                      _target(f"{n:,}: peak tree PSS <= 200 MiB", peak, 200, " MiB")]
+    return lines
+
+
+def _target(what: str, value: float, most: float, unit: str) -> str:
+    shown = f"{value:.0f}" if unit == " MiB" else f"{value:.3f}"
+    return f"target {what}: {shown}{unit} -> {'met' if value <= most else 'NOT met'}"
 
 
 def plot(results: list[dict[str, float]], path: Path) -> None:
+    """Time against N (log-log) and peak memory against N, for Hugo and each syndicator command."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    ns = [r["n"] for r in results]
-    fig, ax = plt.subplots(figsize=(7, 4.5))
+    fig, (times, memory) = plt.subplots(1, 2, figsize=(11, 4.5))
     for key, label in (("hugo", "Hugo (feeds only)"), ("cold", "syndicator, cold"),
                        ("nothing", "syndicator, nothing changed"), ("edited", "syndicator, one post edited")):
-        if all(r[key] == r[key] for r in results):  # Hugo is NaN with --without-hugo
-            ax.plot(ns, [r[key] for r in results], marker="o", label=label)
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    ax.set_xlabel("posts")
-    ax.set_ylabel("seconds (median)")
-    ax.set_title("Build time against number of posts (shared corpus)")
-    ax.grid(True, which="both", alpha=0.3)
-    ax.legend()
+        shown = [r for r in results if r[key] == r[key]]  # Hugo is NaN where it was not run
+        if shown:
+            times.plot([r["n"] for r in shown], [r[key] for r in shown], marker="o", label=label)
+            memory.plot([r["n"] for r in shown], [r[key + "_mib"] for r in shown], marker="o", label=label)
+    for ax, ylabel, title in ((times, "seconds (median)", "Build time against number of posts"),
+                              (memory, "MiB (peak, whole process tree, PSS)", "Peak memory against number of posts")):
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("posts (shared corpus)")
+        ax.set_ylabel(ylabel)
+        ax.set_title(title)
+        ax.grid(True, which="both", alpha=0.3)
+        ax.legend(fontsize="small")
     fig.tight_layout()
     fig.savefig(path, metadata={"Date": None} if path.suffix == ".svg" else None)
     print(f"plot written to {path}")
@@ -189,11 +234,15 @@ def main() -> None:
     parser.add_argument("--plot", type=Path, default=None, help="default bench/scale.svg (none --without-hugo)")
     parser.add_argument("--without-hugo", action="store_true",
                         help="time syndicator only (Hugo needs 3.5 GB and 40 s at 100,000 posts); no ratios")
+    beside = Path(sys.executable).parent / "syndicator"  # this venv's console script, whatever PATH says
+    parser.add_argument("--syndicator", default=str(beside) if beside.is_file() else "syndicator",
+                        help="the syndicator command to time (default: the one beside this Python, else PATH's)")
     args = parser.parse_args()
-    for tool in ("syndicator",) if args.without_hugo else ("hugo", "syndicator"):
+    for tool in (args.syndicator,) if args.without_hugo else ("hugo", args.syndicator):
         if shutil.which(tool) is None:
-            raise SystemExit(f"bench_scale: {tool} is not on PATH")
-    results = [race(n, args.runs, hugo=not args.without_hugo) for n in args.sizes]
+            raise SystemExit(f"bench_scale: {tool} is not found")
+    print(f"syndicator: {shutil.which(args.syndicator)}; corpora and sites under {WORK}", flush=True)
+    results = [race(n, args.runs, hugo=not args.without_hugo, syndicator=args.syndicator) for n in args.sizes]
     report(results)
     if args.plot or not args.without_hugo:
         plot(results, args.plot or HERE / "scale.svg")

@@ -62,16 +62,35 @@ def test_a_plain_mapping_and_owners_of_write_the_same_rows(tmp_path_factory, bef
     assert a.owners() == b.owners() == _expected([C(p, f"tag:{i}", f"https://s/{u}/") for p, i, u in after])
 
 
+def _count_writes(manifest: Manifest) -> None:
+    """Count the rows written to the owners table (and not to set_owners' temporary one) in temp.writes."""
+    manifest.db.execute("CREATE TEMP TABLE writes (n INTEGER)")  # (a name the manifest never uses)
+    manifest.db.execute("INSERT INTO temp.writes VALUES (0)")
+    for event in ("INSERT", "DELETE", "UPDATE"):
+        manifest.db.execute(f"CREATE TEMP TRIGGER count_{event.lower()} AFTER {event} ON main.owned "
+                            "BEGIN UPDATE writes SET n = n + 1; END")
+
+
+def _writes(manifest: Manifest) -> int:
+    return manifest.db.execute("SELECT n FROM temp.writes").fetchone()[0]
+
+
 def test_nothing_new_writes_nothing(tmp_path):
     manifest = Manifest(tmp_path / "output.sqlite", tmp_path)
     claims = [C(f"{n}.md", f"tag:{n}", f"https://s/{n}/") for n in range(50)]
     manifest.set_owners(owners_of(claims))
-    before = manifest.db.total_changes
+    _count_writes(manifest)
+    other = sqlite3.connect(tmp_path / "output.sqlite")  # sees a new data_version after any commit to the file
+    version = other.execute("PRAGMA data_version").fetchone()[0]
     manifest.set_owners(owners_of(reversed(claims)))
-    assert manifest.db.total_changes == before
+    assert _writes(manifest) == 0 and other.execute("PRAGMA data_version").fetchone()[0] == version
     manifest.set_owners(owners_of(claims[1:] + [C("0.md", "tag:0", "https://s/moved/")]))
-    assert manifest.db.total_changes == before + 1  # one row replaced
+    assert _writes(manifest) == 1  # one row replaced (INSERT OR REPLACE: its delete is not a trigger's)
+    assert other.execute("PRAGMA data_version").fetchone()[0] != version
     assert manifest.owners()[("url", "https://s/moved/")] == "0.md" and ("url", "https://s/0/") not in manifest.owners()
+    manifest.set_owners(owners_of(claims[2:]))
+    assert _writes(manifest) == 3  # 0.md and 1.md forgotten, nothing else written
+    other.close()
 
 
 def test_update_owners_replaces_only_the_changed_files_rows(tmp_path):

@@ -148,7 +148,7 @@ def test_unpickled_stubs_share_their_names_and_equal_the_originals():
     back = [loads(dumps([stub], AUTHORS), AUTHORS)[0] for stub in made]  # pickled apart, as scan chunks are
     assert back == made and all(type(s) is Stub for s in back)
     assert back[0].tags is back[2].tags and back[0].tags[1] is back[1].tags[1] and back[1].categories is back[2].categories
-    assert back[0].authors[0] is AUTHORS["ann"]
+    assert back[0].authors[0] is AUTHORS["ann"] and back[0].authors is back[2].authors  # one tuple for them all
     assert pickle.loads(pickle.dumps(made[0])) == made[0]
 
 

@@ -110,5 +110,5 @@ def _leave_record(config: Config, cache: Cache, report: BuildReport, change: Cha
     else:
         left = record(report, files=change.files, scan_started_ns=started_ns, outputs=dict(saved.outputs),
                       notes=notes, warm=data, key=key)
-    cache.put_last_build(left.dumps() if persist else None, token)
+    cache.put_last_build(left.parts() if persist else None, token)
     return replace(report, memory=Memory(token, left, warm, report.problems, newest))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import marshal
 from dataclasses import dataclass
-from itertools import islice
+from itertools import islice, repeat
 from typing import Iterable, Mapping
 
 from .plan import DRAFT, FUTURE, PUBLISHED
@@ -172,9 +172,9 @@ class FileRows:
                            marshal.dumps({rel: posts[rel] for rel in part if rel in posts}, 2)))
         return chunks
 
-    def stored_names(self) -> list[str | None]:
+    def stored_names(self) -> Iterable[str | None]:
         """For each of `encoded()`'s chunks, the name it was read back under (build/blobs.py), or None if new."""
-        return self._names if self._chunks is not None else [None] * len(self.encoded())
+        return self._names if self._chunks is not None else repeat(None)
 
     @staticmethod
     def decode(chunks: list[_Chunk], tally: Tally, names: list[str | None] | None = None) -> "FileRows":

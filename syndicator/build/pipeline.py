@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Callable
 
 from ..config import Config
-from ..posts.claims import Claim, incumbency, owners_of
+from ..posts.claims import Claim, Owners, incumbency, owners_of
 from ..posts.loader import Problem, contested
 from .blobs import Blobs
 from .bodies import kept
@@ -94,7 +94,7 @@ def _plan_full(config: Config, now: datetime, cache: Cache | None, manifest: Man
                    drafts=posts.drafts, future=posts.future, next_due=posts.next_due, problems=problems,
                    notes=len(found.notes), groups=members,
                    warm=Warm.of(discovered[0], stubs, members, now=now, clean=clean),
-                   owners=lambda manifest: manifest.set_owners(owners_of(posts.published)),
+                   owners=partial(_set_owners, owners_of(posts.published)),  # packed here, before any fork
                    scan_started_ns=cache.last_scan() if cache else 0)
 
 
@@ -149,7 +149,7 @@ def _leave_record(config: Config, cache: Cache, report: BuildReport, planned: Pl
     warm = planned.warm.dumps(config.authors, Blobs(config.state_dir)) if persist else b""
     left = record(report, files=files, scan_started_ns=planned.scan_started_ns, outputs=signatures,
                   notes=planned.notes, warm=warm, key=key)
-    cache.put_last_build(left.dumps() if persist else None, token)
+    cache.put_last_build(left.parts() if persist else None, token)
     return Memory(token, left, planned.warm, report.problems, newest)
 
 
@@ -170,6 +170,10 @@ def _history(config: Config, found: Scan, manifest: Manifest, output: OutputDir,
     present = ({rel for rel in known if paths.format_of(rel) == fmt} | {paths.site(fmt)}
                | set(feed_files_present(output, name)))
     return incumbency({}, published_entries(output, present))
+
+
+def _set_owners(owned: Owners, manifest: Manifest) -> None:
+    manifest.set_owners(owned)
 
 
 def _record_owners(planned: Planned, path: Path, out: Path) -> None:

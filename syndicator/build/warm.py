@@ -20,7 +20,7 @@ import pickle
 import zlib
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Iterable, Iterator, Mapping
+from typing import ItemsView, Iterable, Iterator, Mapping, ValuesView
 
 from ..model import Author
 from ..posts.loader import Stub
@@ -53,6 +53,51 @@ def claim_sum(text: str) -> int:
     """The checksum that stands for an id or address in the warm state (CRC-32 and Adler-32: 64 bits)."""
     data = text.encode("utf-8", "surrogatepass")
     return zlib.crc32(data) << 32 | zlib.adler32(data)
+
+
+class Placing(Mapping[str, Placed]):
+    """Each good post's Placed at `cutoff`, by file, made when asked (a full build's rows).
+
+    A full build at 100,000 posts would otherwise hold 100,000 rows (with two 64-bit checksums
+    each) from planning to the end of the build, while its feeds render; they are needed only
+    when the state is written, a chunk at a time. The first walk over every row (an edit build
+    that starts from this state in the same process) keeps them all, as a dict would.
+    """
+
+    def __init__(self, stubs: dict[str, Stub], cutoff: float) -> None:
+        self._stubs, self._cutoff = stubs, cutoff
+        self._all: dict[str, Placed] | None = None
+
+    def __getitem__(self, rel: str) -> Placed:
+        if self._all is not None:
+            return self._all[rel]
+        return placed(self._stubs[rel], self._cutoff)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._stubs)
+
+    def __len__(self) -> int:
+        return len(self._stubs)
+
+    def __contains__(self, rel: object) -> bool:
+        return rel in self._stubs
+
+    def items(self) -> ItemsView[str, Placed]:  # type: ignore[override]
+        return self._every().items()
+
+    def values(self) -> ValuesView[Placed]:  # type: ignore[override]
+        return self._every().values()
+
+    def _every(self) -> dict[str, Placed]:
+        if self._all is None:
+            self._all = {rel: placed(stub, self._cutoff) for rel, stub in self._stubs.items()}
+        return self._all
+
+    def tally(self) -> Tally:
+        """The rows counted (their states and due times: no checksum is made)."""
+        cutoff = self._cutoff
+        return Tally.of((state, 0, 0, due_at(stub, state))
+                        for stub, state in ((stub, status(stub, cutoff)) for stub in self._stubs.values()))
 
 
 class Groups(Mapping[GroupKey, Top]):
@@ -147,7 +192,8 @@ class Warm:
            now: datetime, clean: bool) -> "Warm":
         """The state a full build leaves: its files, kept stubs and the groups it planned (with their reserve)."""
         cutoff = now.timestamp()
-        return Warm(cutoff, FileRows.of(files, {s.source: placed(s, cutoff) for s in stubs}), Groups.of(found), clean)
+        rows = Placing({s.source: s for s in stubs}, cutoff)
+        return Warm(cutoff, FileRows(whole=(files, rows), tally=rows.tally()), Groups.of(found), clean)
 
     def dumps(self, authors: Mapping[str, Author], blobs: Blobs) -> bytes:
         """Bytes for the record: which pieces in `blobs` the state is made of (each chunk of rows, each

@@ -62,7 +62,17 @@ def _stub(source: str, id: str, url: str, slug: str, published: float, draft: bo
         tags, categories = _names(tags), _names(categories)
     except TypeError:  # not a tuple of plain strings (never made by the reader): kept as it came
         pass
+    try:
+        authors = _authors(authors)
+    except TypeError:  # an author that cannot be hashed: kept as it came
+        pass
     return Stub(source, id, url, slug, published, draft, tags, categories, authors, digest, expires)
+
+
+@functools.lru_cache(maxsize=256)
+def _authors(authors: tuple[Author, ...]) -> tuple[Author, ...]:
+    """The one shared copy of this tuple of authors (the config's, by reference: a few hundred at most)."""
+    return authors
 
 
 @functools.lru_cache(maxsize=4096)
