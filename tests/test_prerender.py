@@ -87,12 +87,12 @@ def test_the_scan_workers_render_the_posts_they_kept(tmp_path):
     expected = _tree(config.feeds.output)
     shutil.rmtree(config.feeds.output)
     log = tmp_path / "log"
-    real_parse, real_held = scan.parse_file, scan.Parsing.held
+    real_parse, real_held = scan.PostFiles.parse, scan.Parsing.held
 
-    def parse(config, rel):
+    def parse(self, rel):  # every file parsed (parse_file goes through it too)
         with open(log, "a", encoding="utf-8") as out:
             out.write(f"parse {os.getpid()} {rel}\n")
-        return real_parse(config, rel)
+        return real_parse(self, rel)
 
     def held(self, source, digest):
         post = real_held(self, source, digest)
@@ -100,7 +100,7 @@ def test_the_scan_workers_render_the_posts_they_kept(tmp_path):
             out.write(f"{'held' if post is not None else 'fetch'} {os.getpid()} {source}\n")
         return post
 
-    with _forked(), _scan_forked(), mock.patch.object(scan, "parse_file", parse), \
+    with _forked(), _scan_forked(), mock.patch.object(scan.PostFiles, "parse", parse), \
             mock.patch.object(scan.Parsing, "held", held):
         report = build(config, now=NOW)
     assert report.problems == []
@@ -160,16 +160,16 @@ def test_a_worker_killed_midway_costs_time_only(tmp_path, caplog):
 @needs_fork
 def test_a_scan_worker_killed_midway_costs_time_only(tmp_path, caplog):
     config = _example(tmp_path)
-    real = scan.parse_file
+    real = scan.PostFiles.parse
     parent = os.getpid()
     victim = sorted(p.relative_to(config.posts_dir).as_posix() for p in config.posts_dir.rglob("*.md"))[3]
 
-    def killed(config, rel):
+    def killed(self, rel):
         if os.getpid() != parent and rel == victim:
             os.kill(os.getpid(), signal.SIGKILL)  # a worker dies (out of memory, killed) mid-task
-        return real(config, rel)
+        return real(self, rel)
 
-    with _forked(), _scan_forked(), mock.patch.object(scan, "parse_file", killed):
+    with _forked(), _scan_forked(), mock.patch.object(scan.PostFiles, "parse", killed):
         report = build(config, now=NOW)
     assert report.problems == [] and report.failed == 0
     assert _tree(config.feeds.output) == _tree(GOLDEN)

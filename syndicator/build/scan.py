@@ -15,7 +15,7 @@ from ..config import Config
 from ..model import Post
 from ..posts.cascade import index_file
 from ..posts.claims import Claim
-from ..posts.loader import FileEntry, Problem, Stub, discover, index_entries, parse_file
+from ..posts.loader import FileEntry, PostFiles, Problem, Stub, discover, index_entries, parse_file
 from .bodies import with_source
 from .cache import RACY_NS, Cache, PostWriter, dumps, loads
 from .crew import Crew, WorkerFailed
@@ -127,9 +127,10 @@ def _parse_chunk(work: Parsing, rels: list[str]) -> tuple[bytes, list[tuple[str,
     config = work.config
     worker = work.writer is not None and os.getpid() != work.parent
     held = work.shortlist if worker else None
+    parse = PostFiles.of(config).parse  # the posts folder and display prefix, once per task
     pairs, posts = [], []
     for rel in rels:
-        entry, post = parse_file(config, rel)
+        entry, post = parse(rel)
         pairs.append((rel, entry))
         if post is None:
             posts.append((rel, None))

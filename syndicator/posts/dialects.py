@@ -6,6 +6,7 @@ Lists are in order of preference: the first key a post has wins.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -66,29 +67,30 @@ ROLES: dict[str, tuple[str, ...]] = {
 _ROLE_OF = {name: (role, rank) for role, names in ROLES.items() for rank, name in enumerate(names)}
 
 
-def classify(meta: dict[str, Any]) -> tuple[dict[str, str], dict[str, list[str]]]:
-    """(lower-case key -> key as written, role -> the post's keys for it in order of preference)."""
+def classify(meta: dict[str, Any]) -> tuple[dict[str, str], dict[str, tuple[str, ...]]]:
+    """(lower-case key -> key as written, role -> the post's keys for it in order of preference).
+
+    Worked out once per distinct list of keys (classify_keys: most posts of a site share a few), so
+    the two tables are shared between posts: read them, never change them.
+    """
+    return classify_keys(tuple(meta))
+
+
+@functools.lru_cache(maxsize=1024)
+def classify_keys(written: tuple[str, ...]) -> tuple[dict[str, str], dict[str, tuple[str, ...]]]:
+    """classify() of a mapping with these keys, in this order."""
     keys: dict[str, str] = {}
     roles: dict[str, list[str]] = {}
-    crowded = False
-    for key in meta:
+    for key in written:
         low = key.lower()
         if low in keys:
             continue  # the first spelling wins
         keys[low] = key
         hit = _ROLE_OF.get(low)
         if hit is not None:
-            found = roles.get(hit[0])
-            if found is None:
-                roles[hit[0]] = [key]
-            else:
-                found.append(key)
-                crowded = True
-    if crowded:  # two keys for one role (date and publishDate): best first
-        for role, found in roles.items():
-            found.sort(key=lambda k: _ROLE_OF[k.lower()][1])
-    return keys, roles
-
+            roles.setdefault(hit[0], []).append(key)
+    # two keys for one role (date and publishDate): best first
+    return keys, {role: tuple(sorted(found, key=lambda k: _ROLE_OF[k.lower()][1])) for role, found in roles.items()}
 
 
 def first_key(keys: dict[str, str], names: tuple[str, ...]) -> str | None:
@@ -109,8 +111,17 @@ def split_names(value: str, *, engine: str, header: bool) -> list[str]:
     return [value]
 
 
+# The keys hidden() reads: a post with none of them (nor a key "", which each absent one looks up) is shown.
+_HIDING = frozenset(("published", "headless", "eleventyexcludefromcollections", "status", "build", "_build", ""))
+
+
 def hidden(meta: dict[str, Any], keys: dict[str, str]) -> bool:
     """True when the engine would keep this page out of its lists and feeds."""
+    return not _HIDING.isdisjoint(keys) and _hides(meta, keys)  # the usual post has none of the keys
+
+
+def _hides(meta: dict[str, Any], keys: dict[str, str]) -> bool:
+    """hidden(), worked out in full."""
     if meta.get(keys.get("published", ""), True) is False:
         return True
     if _truthy(meta.get(keys.get("headless", ""))) or _truthy(meta.get(keys.get("eleventyexcludefromcollections", ""))):

@@ -10,7 +10,7 @@ from typing import Any, Callable
 from ..config import Config
 from ..errors import PostError
 from . import dates
-from .dialects import classify, first_key, split_names
+from .dialects import classify_keys, first_key, split_names
 from .frontmatter import Split
 from .urls import unsafe_scheme
 
@@ -26,6 +26,13 @@ class Warning_:
     message: str
 
 
+@functools.lru_cache(maxsize=4096)
+def warning(line: int, message: str) -> Warning_:
+    """Warning_(line, message), one object per distinct pair (thousands of posts warn of the same key
+    at the same line; a frozen dataclass is slow to make, and this one never changes)."""
+    return Warning_(line, message)
+
+
 class Fields:
     """One post's front matter as the reader sees it; collects warnings as it goes."""
 
@@ -34,7 +41,8 @@ class Fields:
         self.site = config.site
         self.engine = config.reading.engine
         self.meta = parts.meta
-        self.keys, self.roles = classify(parts.meta)
+        self.written = tuple(parts.meta)  # the keys as written, in order
+        self.keys, self.roles = classify_keys(self.written)  # shared by posts with these keys: never changed
         self.parts = parts
         self.path = path
         self.warnings: list[Warning_] = []
@@ -46,15 +54,15 @@ class Fields:
 
     def warn(self, key: str, message: str) -> None:
         """A warning about `key`, at the line where it is written."""
-        self.warnings.append(Warning_(self.parts.line_of(key), f"{key}: {message}"))
+        self.warnings.append(warning(self.parts.line_of(key), f"{key}: {message}"))
 
     def key(self, *names: str) -> str | None:
         """The post's spelling of the first of these (lower-case) keys that it has."""
         return first_key(self.keys, names)
 
-    def role(self, role: str) -> list[str]:
+    def role(self, role: str) -> tuple[str, ...]:
         """The post's keys for a role of dialects.ROLES ("published", "image"...), best first."""
-        return self.roles.get(role, [])
+        return self.roles.get(role, ())
 
     def first(self, role: str) -> tuple[str, Any]:
         """(key as written, value) of the post's best key for a role, or ("", None)."""
@@ -129,7 +137,7 @@ class Fields:
 @functools.lru_cache(maxsize=8)
 def _site_resolver(url: str) -> Callable[[str], str]:
     """resolver(url), made once per site URL rather than once per post."""
-    from .content import resolver  # the Markdown renderer's module: loaded when a post first needs it
+    from .html_text import resolver  # with cmark-gfm: loaded when a post first needs it
 
     return resolver(url)
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import re
 from datetime import date, datetime, timedelta, timezone
-from typing import Any
+from typing import Any, Callable
 
 # YAML 1.1 words that resolve to booleans or null in PyYAML's SafeLoader (its implicit resolvers).
 _WORDS: dict[str, Any] = {
@@ -59,38 +59,35 @@ def load_lines(text: str) -> tuple[dict[str, Any], dict[str, int]] | None:
     if not (text.replace("\n", "").isprintable() or (not text.isascii() and _PRINTABLE.fullmatch(text))):
         return None
     try:
-        return _mapping(text.split("\n"))
+        if len(text) <= _CACHED_TEXT:
+            return _mapping(text.split("\n"), _entry, _item)
+        return _mapping(text.split("\n"), _read_entry, _read_item)
     except (ValueError, OverflowError):  # an impossible date: libyaml's path reports it
         return None
 
 
-def _mapping(lines: list[str]) -> tuple[dict[str, Any], dict[str, int]] | None:
+def _mapping(lines: list[str], entry_of: Callable[[str], Any], item_of: Callable[[str], Any]
+             ) -> tuple[dict[str, Any], dict[str, int]] | None:
     out: dict[str, Any] = {}
     where: dict[str, int] = {}
     i, n = 0, len(lines)
     while i < n:
         line = lines[i]
         i += 1
-        found = _LINE.match(line)
-        if found is None:
+        entry = entry_of(line)
+        if entry is None:
             if not line.strip():
                 continue
             return None
-        key, quoted, raw = found.groups()
-        if key in _WORDS:
-            return None
-        where.setdefault(key.lower(), i - 1)
-        if quoted is not None:
-            out[key] = quoted
-            continue
-        if raw:
-            raw = raw.rstrip(" ")
-        if raw:
-            value = _value(raw)
-        elif i < n and _INDENTED.match(lines[i]):
-            value, i = _table(lines, i)
-        else:
-            value, i = _block(lines, i)
+        key, low, value, copy = entry
+        where.setdefault(low, i - 1)
+        if value is _OPEN:
+            if i < n and _INDENTED.match(lines[i]):
+                value, i = _table(lines, i)
+            else:
+                value, i = _block(lines, i, item_of)
+        elif copy is not None:
+            value = copy(value)
         if value is _NOT_MINE:
             return None
         out[key] = value
@@ -98,29 +95,76 @@ def _mapping(lines: list[str]) -> tuple[dict[str, Any], dict[str, int]] | None:
 
 
 _NOT_MINE = object()
+_OPEN = object()  # `key:` and nothing after it: a block list or a table follows (or nothing: null)
+# The lines of front matter up to this long are read once per distinct line (many repeat from post to
+# post: `author: maya`, `categories: ["Notes"]`, `  - "Ada Lovelace"`); of longer front matter, every
+# time, so that the cache stays small.
+_CACHED_TEXT = 4096
 
 
-def _block(lines: list[str], i: int) -> tuple[Any, int]:
+def _read_entry(line: str) -> tuple[str, str, Any, Any] | None:
+    """A top-level `key: value` line: (key, lower-case key, value, copy), where `copy` makes each post's
+    own list or table from the tuple kept in the cache (None: the value is immutable, shared); the
+    value is _OPEN for a key alone, _NOT_MINE when not ours. None: not a `key:` line."""
+    found = _LINE.match(line)
+    if found is None:
+        return None
+    key, quoted, raw = found.groups()
+    low = key.lower()
+    if key in _WORDS:
+        return key, low, _NOT_MINE, None
+    if quoted is not None:
+        return key, low, quoted, None
+    if raw:
+        raw = raw.rstrip(" ")
+    if not raw:
+        return key, low, _OPEN, None
+    value = _value(raw)
+    kind = type(value)
+    if kind is list:
+        return key, low, tuple(value), list
+    if kind is dict:
+        return key, low, tuple(value.items()), dict
+    return key, low, value, None
+
+
+_entry = functools.lru_cache(maxsize=4096)(_read_entry)
+
+
+def _block(lines: list[str], i: int, item_of: Callable[[str], Any]) -> tuple[Any, int]:
     """A block list under an empty key (`- item` lines), or None when nothing follows."""
     items: list[Any] = []
     indent = None
-    while i < len(lines):
-        found = _ITEM.match(lines[i])
+    n = len(lines)
+    while i < n:
+        line = lines[i]
+        found = item_of(line)
         if found is None:
-            if lines[i][:1] in (" ", "-"):
+            if line[:1] in (" ", "-"):
                 return _NOT_MINE, i  # nested or unusual structure
             break
-        spaces, quoted, raw = found.groups()
+        spaces, value = found
         if indent is None:
             indent = spaces
         elif spaces != indent:
             return _NOT_MINE, i
-        value = quoted if quoted is not None else _scalar(raw.rstrip(" "), _PLAIN)
         if value is _NOT_MINE:
             return _NOT_MINE, i
         items.append(value)
         i += 1
     return (items if items else None), i
+
+
+def _read_item(line: str) -> tuple[str, Any] | None:
+    """A `- item` line of a block list: (its indent, its scalar or _NOT_MINE); None if it is not one."""
+    found = _ITEM.match(line)
+    if found is None:
+        return None
+    spaces, quoted, raw = found.groups()
+    return spaces, quoted if quoted is not None else _scalar(raw.rstrip(" "), _PLAIN)
+
+
+_item = functools.lru_cache(maxsize=4096)(_read_item)
 
 
 def _value(raw: str) -> Any:

@@ -64,6 +64,18 @@ class Split:
     # lower-cased key -> its first line in raw_meta (0-based), where the parser knew it (flat YAML)
     key_lines: dict[str, int] | None = field(default=None, compare=False, repr=False)
 
+    def __getattr__(self, name: str) -> Any:
+        """A Split made by split() cuts its body from the file's text when `body` is first read (a scan
+        reads the body of few posts: most only need their front matter). Any other missing name is
+        missing."""
+        state = self.__dict__
+        if name != "body" or "_text" not in state:
+            raise AttributeError(name)
+        text, start = state["_text"], state["_body_at"]
+        body = text[start + 1:] if text.startswith("\n", start) else text[start:]
+        object.__setattr__(self, "body", body)  # cut once
+        return body
+
     def line_of(self, key: str) -> int:
         """The file line where a top-level key is written (the first front matter line if not found)."""
         if self.key_lines is not None:  # the same answer as key_line's (tests/test_frontmatter_lines.py)
@@ -92,18 +104,23 @@ def split(text: str, path: str, *, limits: PostLimits = DEFAULT_LIMITS) -> Split
         raise PostError(f"front matter is not closed: no line '{closing}' after line 1", path=path, line=1)
     raw = text[start:end.start()]
     _check_size(raw, path, limits)
-    stop = end.end()
-    body = text[stop + 1:] if text.startswith("\n", stop) else text[stop:]
     body_line = raw.count("\n") + 3
     flat = flatyaml.load_lines(raw) if kind == "yaml" else None  # most front matter: no PyYAML needed
     if flat is not None:
-        if any(type(value) is dict for value in flat[0].values()):  # tables one level deep
-            _check_nesting(flat[0], raw, path, limits)
-        return Split(meta=flat[0], body=body, body_line=body_line, raw_meta=raw, kind=kind, key_lines=flat[1])
-    parse = {"yaml": _parse_yaml, "toml": _parse_toml, "json": _parse_json, "js": _parse_js}[kind]
-    meta = parse(raw, path)
-    _check_nesting(meta, raw, path, limits)
-    return Split(meta=meta, body=body, body_line=body_line, raw_meta=raw, kind=kind)
+        meta, key_lines = flat
+        if dict in map(type, meta.values()):  # tables one level deep
+            _check_nesting(meta, raw, path, limits)
+    else:
+        parse = {"yaml": _parse_yaml, "toml": _parse_toml, "json": _parse_json, "js": _parse_js}[kind]
+        meta, key_lines = parse(raw, path), None
+        _check_nesting(meta, raw, path, limits)
+    split = _NEW(Split)  # Split(meta, body, ...) with the body cut only when read (see Split.__getattr__)
+    split.__dict__.update(meta=meta, body_line=body_line, raw_meta=raw, kind=kind, meta_line=2, notes=(),
+                          key_lines=key_lines, _text=text, _body_at=end.end())
+    return split
+
+
+_NEW = object.__new__
 
 
 def _closing_line(text: str, start: int, closing: str) -> re.Match[str] | None:

@@ -25,7 +25,7 @@ from . import dates, pelican_rules
 from .attribution import links, syndicate, via
 from .cascade import inherit
 from .dialects import KNOWN, OWN_KEYS, hidden
-from .fields import Fields, Warning_, dedupe
+from .fields import Fields, Warning_, dedupe, warning
 from .ignored import is_ignored
 from .frontmatter import Split
 from .markup import split_post
@@ -114,8 +114,10 @@ def read(config: Config, relpath: str, data: bytes, *, display: str,
         from .mdx import strip as strip_mdx
 
         templates += [Warning_(parts.body_line + n.line - 1, n.message()) for n in strip_mdx(parts.body).notes]
-    notes = [Warning_(line, message) for line, message in parts.notes]
-    return post, _unknown_keys(fields, inherited) + templates + notes + fields.warnings
+    found = _unknown_keys(fields, inherited)
+    if templates or parts.notes or fields.warnings:
+        found += templates + [Warning_(line, message) for line, message in parts.notes] + fields.warnings
+    return post, found
 
 
 def _may_hold_template_code(data: bytes) -> bool:
@@ -147,9 +149,18 @@ def _in_leaf_bundle(config: Config, relpath: str) -> bool:
 
 
 def _unknown_keys(fields: Fields, inherited: frozenset[str] = frozenset()) -> list[Warning_]:
-    known = _known_keys(fields.config.reading.taxonomies)  # lower-case: a key in it needs no lower()
-    return [Warning_(fields.parts.line_of(key), _unknown_key(key))
-            for key in fields.meta if key not in known and key.lower() not in known and key not in inherited]
+    unknown = _unknown(fields.written, fields.config.reading.taxonomies)
+    if not unknown:
+        return []
+    line_of = fields.parts.line_of
+    return [warning(line_of(key), _unknown_key(key)) for key in unknown if key not in inherited]
+
+
+@functools.lru_cache(maxsize=1024)
+def _unknown(written: tuple[str, ...], taxonomies: tuple[tuple[str, str], ...]) -> tuple[str, ...]:
+    """The keys of these (a post's, in order) that the reader does not know, once per distinct list."""
+    known = _known_keys(taxonomies)  # lower-case: a key in it needs no lower()
+    return tuple(key for key in written if key not in known and key.lower() not in known)
 
 
 @functools.lru_cache(maxsize=16)
@@ -190,7 +201,7 @@ def _post(fields: Fields, relpath: str, digest: str, keep_body: bool) -> Post:
         site.id_rule, url=url, published=published, slug=slug,
         tag_authority=site.tag_authority, pinned=fields.config.pinned_ids)
     canonical = fields.url(*_canonical(fields))
-    return Post(
+    return _new_post(
         source=relpath, id=entry_id, slug=slug, title=title, url=canonical or url,
         published=published, updated=_dated(fields, "updated") or published,
         body=fields.parts.body if keep_body else "", body_format=FORMATS[suffix.lower()],
@@ -202,6 +213,17 @@ def _post(fields: Fields, relpath: str, digest: str, keep_body: bool) -> Post:
         draft=_draft(fields), canonical_url=canonical, syndicate=syndicate(fields),
         digest=digest, expires=_dated(fields, "expires"),
     )
+
+
+def _new_post(**values: Any) -> Post:
+    """Post(**values) for values naming every field in Post's order: its state set at once, as
+    unpickling sets it, not by the frozen __init__'s 24 object.__setattr__ calls (3 µs a post)."""
+    post = _NEW(Post)
+    post.__dict__.update(values)
+    return post
+
+
+_NEW = object.__new__
 
 
 def path_parts(relpath: str) -> tuple[str, str, str]:
@@ -313,27 +335,42 @@ def _canonical(fields: Fields) -> tuple[str, object]:
 
 
 def _taxonomies(fields: Fields, relpath: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    found: dict[str, list[str]] = {"tags": [], "categories": []}
-    for target in ("tags", "categories"):
-        for key in fields.role(target):
-            found[target] += fields.names(key)
+    tags, categories = _named(fields, "tags"), _named(fields, "categories")
+    reading = fields.config.reading
     table = fields.meta.get(fields.keys.get("taxonomies", ""))
     table = table if isinstance(table, dict) else {}
-    for target in ("tags", "categories"):  # Zola's [taxonomies]
-        if target in table:
-            found[target] += fields.names("taxonomies", table[target])
-    for key, target in fields.config.reading.taxonomies:  # Hugo custom taxonomies, from [posts]
-        found[target] += fields.names(fields.key(key.lower()))
-        found[target] += fields.names("taxonomies", table.get(key))
-    if not found["categories"] and (folder := pelican_rules.category(relpath, fields.config.reading)):
-        found["categories"].append(folder)
-    tags, categories = dedupe(found["tags"]), dedupe(found["categories"])
+    if table:  # Zola's [taxonomies]
+        if "tags" in table:
+            tags += fields.names("taxonomies", table["tags"])
+        if "categories" in table:
+            categories += fields.names("taxonomies", table["categories"])
+    for key, target in reading.taxonomies:  # Hugo custom taxonomies, from [posts]
+        found = tags if target == "tags" else categories
+        found += fields.names(fields.key(key.lower()))
+        found += fields.names("taxonomies", table.get(key))
+    if not categories and (reading.folder_category or reading.default_category) and (
+            folder := pelican_rules.category(relpath, reading)):
+        categories.append(folder)
+    tags_, categories_ = dedupe(tags), dedupe(categories)
     most = limits_of(fields.config).max_tags
-    if len(tags) + len(categories) > most:
-        raise fields.fail((fields.role("tags") + fields.role("categories") + ["tags"])[0],
-                          f"{len(tags) + len(categories)} tags and categories, over the limit of {most} "
+    if len(tags_) + len(categories_) > most:
+        raise fields.fail((*fields.role("tags"), *fields.role("categories"), "tags")[0],
+                          f"{len(tags_) + len(categories_)} tags and categories, over the limit of {most} "
                           "([limits] max_tags)")
-    return tags, categories
+    return tags_, categories_
+
+
+def _named(fields: Fields, target: str) -> list[str]:
+    """The names the post's keys for a taxonomy give (a list of its own)."""
+    keys = fields.role(target)
+    if not keys:
+        return []
+    if len(keys) == 1:
+        return fields.names(keys[0])
+    found: list[str] = []
+    for key in keys:
+        found += fields.names(key)
+    return found
 
 
 def _summary(fields: Fields) -> str | None:

@@ -9,6 +9,7 @@ from typing import Callable
 
 _NOT_WORD = re.compile(r"[^\w]+", re.UNICODE)
 _NOT_ASCII_WORD = re.compile(r"[^a-z0-9]+")
+_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")  # text that slugify() gives back as it is (80 characters at most)
 
 
 def slugify(text: str) -> str:
@@ -17,6 +18,13 @@ def slugify(text: str) -> str:
     Text with no letters or digits (emoji, punctuation) gets a short stable hash instead, so
     every distinct tag still has its own path.
     """
+    if len(text) <= 80 and _SLUG.fullmatch(text):  # already a slug (a file name, say): nothing to change
+        return text
+    return _slugified(text)
+
+
+def _slugified(text: str) -> str:
+    """slugify() worked out in full."""
     folded = unicodedata.normalize("NFKC", text).casefold()
     slug = _NOT_WORD.sub("-", folded).strip("-_")[:80].strip("-_")
     return slug or "x-" + hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:10]
