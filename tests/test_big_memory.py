@@ -23,10 +23,6 @@ texts = st.text(st.characters(blacklist_categories=("Cs",)) | st.sampled_from(["
                 max_size=12)
 
 
-class _Odd(str):
-    """A str subclass: marshal does not write it."""
-
-
 @settings(max_examples=80, deadline=None)
 @given(rows=st.lists(st.tuples(texts, texts, texts), max_size=30))
 def test_owners_rows_read_back_as_the_claims_gave_them(rows):
@@ -35,20 +31,11 @@ def test_owners_rows_read_back_as_the_claims_gave_them(rows):
     claim = namedtuple("claim", "source id url")
     owners = owners_of(claim(*row) for row in rows)
     assert owners.rows == [tuple(row) for row in rows]
-    assert all(isinstance(batch, bytes) for batch in owners._packed)  # packed: a forked child reads a few objects
     expected = {}
     for path, id_, url in rows:
         expected[("id", id_)] = path
         expected[("url", url)] = path
     assert dict(owners) == expected
-
-
-def test_owners_of_claims_marshal_cannot_write_keeps_them_as_they_are():
-    from collections import namedtuple
-
-    claim = namedtuple("claim", "source id url")
-    owners = owners_of([claim(_Odd("a.md"), "tag:a", "https://s/a/")])
-    assert owners.rows == [("a.md", "tag:a", "https://s/a/")] and type(owners.rows[0][0]) is _Odd
 
 
 def _eager(files, kept, found, now, clean):
