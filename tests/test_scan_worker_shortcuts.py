@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import os
+import re
+from datetime import datetime
 from pathlib import Path
+from unittest import mock
 
 import pytest
 import yaml
@@ -14,11 +18,12 @@ from hypothesis import strategies as st
 
 from syndicator.config import load
 from syndicator.errors import PostError
-from syndicator.model import Post
-from syndicator.posts import dialects, flatyaml, frontmatter, pelican_rules, reader, slugs
+from syndicator.model import Image, Post, Syndication
+from syndicator.posts import attribution, dialects, flatyaml, frontmatter, media, pelican_rules, reader, slugs
 from syndicator.posts.fields import Fields, Warning_, dedupe, warning
 from syndicator.posts.frontmatter import Split
-from syndicator.posts.loader import PostFiles, display_path, parse_file
+from syndicator.posts.loader import PostFiles, Problem, display_path, parse_file
+from syndicator.posts.urls import extension
 
 _CONFIG = load(Path(__file__).parent.parent / "config.toml")  # the example site's config: two authors
 _ROLE_KEYS = [name for names in dialects.ROLES.values() for name in names]
@@ -225,3 +230,99 @@ def test_post_files_parse_as_parse_file_and_name_files_as_display_path(tmp_path:
         entry, post = files.parse(rel)
         assert (entry, post) == parse_file(config, rel)
         assert entry[3] and {problem.path for problem in entry[3]} == {display_path(config, rel)}
+        assert all(type(p) is Problem and p == Problem(*p) for p in entry[3])
+        assert files.folder + rel == os.path.join(config.posts_dir, rel)
+
+
+# --- second round: per-line printable checks, RFC 3339 stamps, each field of a Post as its helper gives it ---
+
+_CONTROL = st.sampled_from(list("ab: -\"[]") + ["\x07", "\x0b", "\x85", "\u2028", "\ufeff", "\x7f", "é", "\t", "\r"])
+
+
+def _printable_before(text: str) -> bool:
+    """The whole-document check load_lines made before it checked each line where it reads it."""
+    return text.replace("\n", "").isprintable() or (not text.isascii() and bool(flatyaml._PRINTABLE.fullmatch(text)))
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.sampled_from(["title: x", "tags:", "  - a", "img:", "  url: b", "", "  ", "k: [a, b]"]), min_size=1,
+                max_size=5), st.integers(0, 4), st.text(_CONTROL, max_size=3))
+def test_a_document_with_a_character_libyaml_refuses_is_declined(lines: list[str], at: int, extra: str) -> None:
+    lines = list(lines)
+    at = min(at, len(lines) - 1)
+    lines[at] += extra
+    text = "\n".join(lines)
+    if not _printable_before(text):
+        assert flatyaml.load_lines(text) is None
+    elif flatyaml.load(text) is not None:
+        assert flatyaml.load(text) == yaml.load(text, Loader=yaml.CSafeLoader)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.integers(0, 9999), st.integers(0, 13), st.integers(0, 32), st.integers(0, 25), st.integers(0, 61),
+       st.integers(0, 61), st.sampled_from(["T", "t", " "]),
+       st.sampled_from(["", "Z", "z", "+02:00", "-05:30", " +01:00", "+0200", "+24:00"]), st.sampled_from(["", "٣"]))
+def test_rfc3339_stamps_read_in_one_step_as_the_stamp_branch_reads_them(y, mo, d, h, mi, s, sep, zone, digit) -> None:
+    raw = f"{y:04d}-{mo:02d}-{d:02d}{sep}{h:02d}:{mi:02d}:{s:02d}{zone}".replace("0", digit or "0", 1)
+    try:
+        fast = flatyaml._number_or_time(raw)
+    except (ValueError, OverflowError) as exc:
+        fast = type(exc)
+    with mock.patch.object(flatyaml, "_RFC3339", re.compile("(?!)")):  # the one-step branch never taken
+        try:
+            slow = flatyaml._number_or_time(raw)
+        except (ValueError, OverflowError) as exc:
+            slow = type(exc)
+    assert fast == slow and type(fast) is type(slow)
+    if isinstance(fast, datetime):
+        assert fast.utcoffset() == slow.utcoffset()
+
+
+_WORD = st.sampled_from(["x", "Café", "a b", "https://x.example/a.jpg", "/img/b.png", "javascript:x()", ""])
+_META = st.fixed_dictionaries(
+    {"title": st.sampled_from(["T", "A title"]), "date": st.sampled_from(["2021-03-03T13:24:42+02:00", "2021-03-03"])},
+    optional={"updated": st.sampled_from(["2021-04-01", "", None, "bad"]), "lang": _WORD, "Language": _WORD,
+              "canonical_url": _WORD, "canonicalURL": _WORD, "image": _WORD | st.lists(_WORD, max_size=2),
+              "cover": _WORD, "sources": st.lists(_WORD, max_size=2) | st.none(), "via": _WORD | st.none(),
+              "license": _WORD | st.none(), "expiryDate": st.sampled_from(["2030-01-01", "", None]),
+              "syndicate": st.booleans(), "permalink": st.sampled_from(["/own/", "", "/x/{{ y }}"]),
+              "url": st.sampled_from(["/u/", None])})
+
+
+@settings(max_examples=600, deadline=None)
+@given(_META, st.sampled_from(["a-post.md", "2021-03-03-dated.md", "folder/index.md"]))
+def test_each_field_of_a_post_is_what_its_helper_gives(meta: dict, relpath: str) -> None:
+    """_post skips the helpers of roles a post has no key for: each field still equals the helper's answer."""
+    fields = Fields(_CONFIG, Split(meta=dict(meta), body="b", body_line=5, raw_meta=""), relpath)
+    try:
+        post = reader._post(fields, relpath, "d", False)
+    except (PostError, reader.NotAPost) as exc:
+        with pytest.raises(type(exc)):
+            reader._post(Fields(_CONFIG, Split(meta=dict(meta), body="b", body_line=5, raw_meta=""), relpath),
+                         relpath, "d", False)
+        return
+    again = Fields(_CONFIG, Split(meta=dict(meta), body="b", body_line=5, raw_meta=""), relpath)
+    own = reader._own_address(again)[1]
+    assert post.lang == again.text(again.first("lang")[0])
+    assert post.canonical_url == again.url(*reader._canonical(again))
+    assert post.updated == (reader._dated(again, "updated") or post.published)
+    assert post.expires == reader._dated(again, "expires")
+    assert post.sources == reader.links(again, "sources", "title")
+    assert post.via == attribution.via(again) and post.syndicate == Syndication(enabled=meta.get("syndicate", True))
+    again.url("license", meta.get("license"))
+    if relpath != "folder/index.md":
+        assert post.image == media.image(again, again.base)
+    elif post.canonical_url is None:  # a page bundle's images resolve against its own address
+        assert post.image == media.image(again, reader._resolver(post.url))
+    else:
+        media.image(again, reader._resolver(own or post.url))  # for its warnings
+    key = lambda w: (w.line, w.message)  # noqa: E731
+    assert sorted(fields.warnings, key=key) == sorted(again.warnings, key=key)  # the helpers warn as _post did
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.text(st.sampled_from(list("ab.?#/jJpP")), max_size=12))
+def test_an_image_type_is_found_as_before(url: str) -> None:
+    assert media._type_of(url) == media._mime_type(extension(url.split("?", 1)[0].split("#", 1)[0]).lower())
+    made = media._image(url, "image/png")
+    assert made == Image(url=url, type="image/png") and list(vars(made)) == list(Image.__dataclass_fields__)

@@ -40,6 +40,8 @@ def _named(name: str) -> Link:
 def via(fields: Fields) -> Link | None:
     """Where the post came by: a URL, or a table with title and url."""
     value = fields.meta.get("via")
+    if value is None:
+        return None  # as links() of nothing gives
     if isinstance(value, str):
         url = fields.url("via", value)
         return Link(name=value, url=url) if url else None
@@ -47,11 +49,14 @@ def via(fields: Fields) -> Link | None:
     return found[0] if found else None
 
 
+_SYNDICATE = {True: Syndication(enabled=True), False: Syndication(enabled=False)}  # frozen: shared by posts
+
+
 def syndicate(fields: Fields) -> Syndication:
     """true/false, or per endpoint: false to skip it, or the text to post there."""
     value = fields.meta.get("syndicate", True)
-    if isinstance(value, bool):
-        return Syndication(enabled=value)
+    if value is True or value is False:
+        return _SYNDICATE[value]
     if not isinstance(value, dict):
         raise fields.fail("syndicate", "must be true, false, or a table of endpoint names")
     skip, text = [], []

@@ -31,6 +31,9 @@ _FLOW_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 _ITEM = re.compile(r'( *)- +(?:"([^"\\]*)" *$|(.*)$)')  # as _LINE: a quoted item without escapes apart
 _INT = re.compile(r"(?:0|[1-9][0-9]*)$")
 _DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})$")
+# RFC 3339 exactly (hour below 24; `Z` or `+02:00`; ASCII digits checked apart): what _STAMP reads with
+# datetime.fromisoformat, found with one regex.
+_RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}T(?:[01]\d|2[0-3]):\d{2}:\d{2}(?:Z|[-+]\d{2}:\d{2})?$")
 _STAMP = re.compile(r"(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?: *(Z|([-+])(\d{2}):(\d{2})))?$")
 # A plain scalar we take as text: starts with a letter, no comment, no mapping indicator, no
 # characters that start other YAML syntax in a way we do not model.
@@ -54,10 +57,8 @@ def load(text: str) -> dict[str, Any] | None:
 
 def load_lines(text: str) -> tuple[dict[str, Any], dict[str, int]] | None:
     """As load(), with the 0-based line of each key's first line (lower-cased key; keys are ASCII here)."""
-    # What str.isprintable() accepts, _PRINTABLE accepts too (its refusals are all Cc, Cf, Cs, Zl, Zp or
-    # unassigned), and for ASCII exactly that: the regex, ten times slower, decides only the rest.
-    if not (text.replace("\n", "").isprintable() or (not text.isascii() and _PRINTABLE.fullmatch(text))):
-        return None
+    # Only printable text is read here (see _printable): each line is checked where it is read, so a
+    # line that repeats from post to post is checked once with it.
     try:
         if len(text) <= _CACHED_TEXT:
             return _mapping(text.split("\n"), _entry, _item)
@@ -102,10 +103,21 @@ _OPEN = object()  # `key:` and nothing after it: a block list or a table follows
 _CACHED_TEXT = 4096
 
 
+def _printable(line: str) -> bool:
+    """Whether libyaml accepts every character of this line (of no newline) in a document.
+
+    What str.isprintable() accepts, _PRINTABLE accepts too (its refusals are all Cc, Cf, Cs, Zl, Zp or
+    unassigned), and for ASCII exactly that: the regex, ten times slower, decides only the rest."""
+    return line.isprintable() or (not line.isascii() and _PRINTABLE.fullmatch(line) is not None)
+
+
 def _read_entry(line: str) -> tuple[str, str, Any, Any] | None:
     """A top-level `key: value` line: (key, lower-case key, value, copy), where `copy` makes each post's
     own list or table from the tuple kept in the cache (None: the value is immutable, shared); the
-    value is _OPEN for a key alone, _NOT_MINE when not ours. None: not a `key:` line."""
+    value is _OPEN for a key alone, _NOT_MINE when not ours (or not printable). None: a blank line, or
+    not a `key:` line."""
+    if not _printable(line):
+        return _UNPRINTABLE
     found = _LINE.match(line)
     if found is None:
         return None
@@ -128,6 +140,7 @@ def _read_entry(line: str) -> tuple[str, str, Any, Any] | None:
     return key, low, value, None
 
 
+_UNPRINTABLE = ("", "", _NOT_MINE, None)
 _entry = functools.lru_cache(maxsize=4096)(_read_entry)
 
 
@@ -157,6 +170,8 @@ def _block(lines: list[str], i: int, item_of: Callable[[str], Any]) -> tuple[Any
 
 def _read_item(line: str) -> tuple[str, Any] | None:
     """A `- item` line of a block list: (its indent, its scalar or _NOT_MINE); None if it is not one."""
+    if not _printable(line):
+        return "", _NOT_MINE
     found = _ITEM.match(line)
     if found is None:
         return None
@@ -187,6 +202,8 @@ def _table(lines: list[str], i: int) -> tuple[Any, int]:
             if lines[i][:1] in (" ", "-"):
                 return _NOT_MINE, i  # deeper, or a list, or a line of spaces: libyaml's
             break
+        if not _printable(lines[i]):
+            return _NOT_MINE, i
         spaces, key, quoted, raw = found.groups()
         if indent is None:
             indent = spaces
@@ -271,6 +288,8 @@ def _unescape(found: re.Match[str]) -> str:
 def _number_or_time(raw: str) -> Any:
     if raw[4:5] != "-":  # not a date: an integer or not ours
         return int(raw) if _INT.match(raw) else _NOT_MINE
+    if _RFC3339.match(raw) and raw.isascii():  # the commonest date: as the _STAMP branch below reads it
+        return datetime.fromisoformat(raw)
     found = _DATE.match(raw)
     if found:
         return date(int(found[1]), int(found[2]), int(found[3]))

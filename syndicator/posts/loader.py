@@ -85,6 +85,9 @@ def _names(names: tuple[str, ...]) -> tuple[str, ...]:
 FileEntry = tuple[int, int, "Stub | None", tuple[Problem, ...]]
 
 
+_new_tuple = tuple.__new__
+
+
 def parse_file(config: Config, rel: str) -> tuple[FileEntry, Post | None]:
     """Read and parse one post file: its entry, and its Post (kept without its body: see build/bodies.py).
 
@@ -99,20 +102,23 @@ class PostFiles:
     many files (a scan worker parses a task of 64 with one)."""
 
     config: Config
-    folder: str  # the posts folder
+    folder: str  # the posts folder, ending in "/"
     shown: str  # what comes before a relative path in messages (display_path)
     limit: int  # [limits] max_post_bytes
 
     @classmethod
     def of(cls, config: Config) -> "PostFiles":
         """The parser for this config's posts folder."""
-        return cls(config, str(config.posts_dir), display_path(config, ""), config.limits.max_post_bytes)
+        folder = str(config.posts_dir)
+        return cls(config, folder if not folder or folder.endswith("/") else folder + "/", display_path(config, ""),
+                   config.limits.max_post_bytes)
 
     def parse(self, rel: str) -> tuple[FileEntry, Post | None]:
         """parse_file(config, rel)."""
         shown = self.shown + rel  # display_path(config, rel)
         try:
-            st, data = read_post_bytes(os.path.join(self.folder, rel), limit=self.limit)
+            st, data = read_post_bytes(rel if rel.startswith("/") else self.folder + rel,  # os.path.join(folder, rel)
+                                       limit=self.limit)
         except OSError as exc:
             return (0, 0, None, (Problem(shown, 0, f"cannot read the file ({exc.strerror or exc})"),)), None
         except PostError as exc:
@@ -120,7 +126,8 @@ class PostFiles:
         try:
             post, warnings = read(self.config, rel, data, display=shown, keep_body=False)
             post.published.astimezone(timezone.utc)  # every feed format needs both in UTC;
-            post.updated.astimezone(timezone.utc)  # OverflowError near year 1 or 9999
+            if post.updated is not post.published:  # OverflowError near year 1 or 9999
+                post.updated.astimezone(timezone.utc)
             stub = Stub.of(post)
         except PostError as exc:
             return (st.st_size, st.st_mtime_ns, None, (Problem(shown, exc.line, exc.message),)), None
@@ -131,7 +138,8 @@ class PostFiles:
             detail = f"{type(exc).__name__}: {exc}"[:300]
             return (st.st_size, st.st_mtime_ns, None,
                     (Problem(shown, 1, f"could not read this post ({detail}); skipped"),)), None
-        problems = tuple([Problem(shown, w.line, w.message, "warning") for w in warnings]) if warnings else ()
+        # Problem(shown, line, message, "warning") each, made as its __new__ makes it (a 20,000-warning site)
+        problems = tuple([_new_tuple(Problem, (shown, w.line, w.message, "warning")) for w in warnings]) if warnings else ()
         return (st.st_size, st.st_mtime_ns, stub, problems), post
 
 

@@ -182,13 +182,14 @@ def _post(fields: Fields, relpath: str, digest: str, keep_body: bool) -> Post:
         stem = posixpath.basename(folder)
     prefix = _DATE_PREFIX.match(stem)
     title = _title(fields, prefix.group(2) if prefix else None)
-    _key, own = _own_address(fields)
+    roles = fields.roles  # a role the post has no key for is decided without a call (each gives None then)
+    own = _own_address(fields)[1] if "own_url" in roles else None
     published = _published(fields, prefix, folder, own)
     slug = _slug(fields, own, prefix.group(2) if prefix else stem, title=title)
     site = fields.site
     # Jekyll fills :year/:month/:day in the site's time zone, whatever offset the date was written with.
     local = published.astimezone(site.timezone) if fields.engine == "jekyll" else published
-    lang = fields.text(fields.first("lang")[0])
+    lang = fields.text(roles["lang"][0]) if "lang" in roles else None
     tags, categories = _taxonomies(fields, relpath)
     people = authors(fields)
     pattern = site.permalink if fields.engine != "pelican" else pelican_rules.permalink(
@@ -200,18 +201,19 @@ def _post(fields: Fields, relpath: str, digest: str, keep_body: bool) -> Post:
     entry_id = fields.text("id") or entry_id_for(
         site.id_rule, url=url, published=published, slug=slug,
         tag_authority=site.tag_authority, pinned=fields.config.pinned_ids)
-    canonical = fields.url(*_canonical(fields))
+    canonical = fields.url(*_canonical(fields)) if "canonical" in roles else None
+    meta = fields.meta
     return _new_post(
         source=relpath, id=entry_id, slug=slug, title=title, url=canonical or url,
-        published=published, updated=_dated(fields, "updated") or published,
+        published=published, updated=("updated" in roles and _dated(fields, "updated")) or published,
         body=fields.parts.body if keep_body else "", body_format=FORMATS[suffix.lower()],
         summary=_summary(fields), authors=people, tags=tags, categories=categories,
-        image=image(fields, _resolver(url) if bundle else fields.base),
-        influences=links(fields, "influences", "name"), sources=links(fields, "sources", "title"),
-        via=via(fields), license=fields.url("license", fields.meta.get("license")),
-        lang=lang,
+        image=image(fields, _resolver(url) if bundle else fields.base) if "image" in roles else None,
+        influences=links(fields, "influences", "name"),
+        sources=links(fields, "sources", "title") if "sources" in meta else (),
+        via=via(fields), license=fields.url("license", meta.get("license")), lang=lang,
         draft=_draft(fields), canonical_url=canonical, syndicate=syndicate(fields),
-        digest=digest, expires=_dated(fields, "expires"),
+        digest=digest, expires=_dated(fields, "expires") if "expires" in roles else None,
     )
 
 
@@ -379,9 +381,8 @@ def _summary(fields: Fields) -> str | None:
         if text:
             return text
     separator = fields.config.reading.excerpt_separator
-    body = fields.parts.body
-    if separator and separator in body:
-        return _markdown_text(body.split(separator, 1)[0]) or None
+    if separator and separator in fields.parts.body:  # the body only when there is a separator to look for
+        return _markdown_text(fields.parts.body.split(separator, 1)[0]) or None
     return None
 
 
