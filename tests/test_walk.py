@@ -173,17 +173,3 @@ def test_the_walk_finds_what_the_plain_direntry_walk_finds_in_the_same_order(tmp
             os.mkfifo(path)
     found = walk(root, suffixes=MD + (".rst",))
     assert (list(found.files.items()), found.notes, found.folders) == _reference_walk(root, MD + (".rst",))
-
-
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(nodes=_NODES, fork_from=st.sampled_from([1, 2, 3]))
-def test_the_walk_stating_on_two_cores_finds_the_same_in_the_same_order(tmp_path_factory, nodes, fork_from):
-    """As above, with every folder of `fork_from` or more post names stat'ed half here, half in a child."""
-    from syndicator.posts import stat_names
-
-    default, stat_names.FORK_FROM = stat_names.FORK_FROM, fork_from
-    try:
-        test_the_walk_finds_what_the_plain_direntry_walk_finds_in_the_same_order.hypothesis.inner_test(
-            tmp_path_factory, nodes)
-    finally:
-        stat_names.FORK_FROM = default

@@ -17,7 +17,6 @@ from stat import S_ISDIR, S_ISLNK, S_ISREG
 from typing import TYPE_CHECKING, Iterable, NamedTuple
 
 from .problem import Problem
-from .stat_names import stat_names
 
 if TYPE_CHECKING:
     from ..config import Config
@@ -82,6 +81,21 @@ def walk(posts_dir: str | os.PathLike[str], *, suffixes: Iterable[str]) -> Found
                     real.append(sub)
     return Found(files, notes, count)
 
+def stat_sizes(fd: int, names: list[str]) -> list[tuple[int, int] | None]:
+    """(size, mtime_ns) of each name relative to the folder `fd` (links followed); None where it is
+    not a regular file (a folder, a fifo, a dangling link) or vanished meanwhile."""
+    out: list[tuple[int, int] | None] = []
+    add, stat = out.append, os.stat
+    for name in names:
+        try:
+            target = stat(name, dir_fd=fd)
+        except OSError:
+            add(None)
+            continue
+        add((target.st_size, target.st_mtime_ns) if S_ISREG(target.st_mode) else None)
+    return out
+
+
 
 def _read(folder: _Folder, wanted: tuple[str, ...], files: dict[str, tuple[int, int]],
           notes: list[tuple[str, str]]) -> list[tuple[str, os.stat_result, bool]]:
@@ -89,7 +103,7 @@ def _read(folder: _Folder, wanted: tuple[str, ...], files: dict[str, tuple[int, 
 
     A no-op build at 100,000 posts is mostly this, so a post file costs one stat relative to the
     folder's descriptor and little else: the names that look like posts are sorted, then each is
-    stat'ed (links followed; on two cores when there are many: stat_names.py) and its mode says
+    stat'ed (links followed) and its mode says
     file or not. Only other names are asked whether they are folders. No directory entry is kept.
     """
     try:
@@ -100,7 +114,7 @@ def _read(folder: _Folder, wanted: tuple[str, ...], files: dict[str, tuple[int, 
     try:
         posts, folders = _list(fd, wanted)
         names = sorted(posts)
-        sizes = stat_names(fd, names)
+        sizes = stat_sizes(fd, names)
         if None not in sizes:  # every name a post file: the usual case, added at C speed
             files.update(zip(map(folder.rel.__add__, names) if folder.rel else names, sizes))
         else:
