@@ -1,8 +1,10 @@
 """`syndicator build` after one post was edited, as a command, on a built site (issue 12).
 
-Two kinds of edit, each a line appended to one post (as bench/race.sh does), then the command:
+Nothing changed, then two kinds of edit, each a line appended to one post (as bench/race.sh does),
+then the command:
 - an old post that no feed shows (what race.sh edits: build/edit.py, nothing rendered);
 - the newest post (in the site feed and its tag, category and author feeds: the pipeline renders them).
+CPU counts the quick path's helper process (cli/edit_helper.py) too: the command waits for it.
 Prints, per kind, the median wall time and the median CPU time (user + sys of the command) of
 --runs runs, and the machine's load average: on a shared machine CPU time is the figure to compare.
 
@@ -63,13 +65,15 @@ def main() -> None:
     site = args.site.resolve()
     _command(site)  # built (and its record left) before the edits
     posts = sorted(p for p in load(site / "config.toml").posts_dir.iterdir() if p.is_file())
-    kinds = {"old post, in no feed": lambda i: posts[(i + 1) * 7 % len(posts)], "newest post": lambda i: newest}
+    kinds = {"nothing changed": None, "old post, in no feed": lambda i: posts[(i + 1) * 7 % len(posts)],
+             "newest post": lambda i: newest}
     newest = _newest_post(site)
     for kind, pick in kinds.items():
         walls, cpus = [], []
         for i in range(args.runs):
-            with pick(i).open("a", encoding="utf-8") as post:
-                post.write(f"Edited line {i}.\n")
+            if pick is not None:
+                with pick(i).open("a", encoding="utf-8") as post:
+                    post.write(f"Edited line {i}.\n")
             wall, cpu = _command(site)
             walls.append(wall)
             cpus.append(cpu)

@@ -9,6 +9,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from syndicator.build.blobs import Blobs
 from syndicator.build.cache import Cache
 from syndicator.build.filerows import FileRows, Tally
 from syndicator.build.plan import Top
@@ -22,10 +23,6 @@ texts = st.text(st.characters(blacklist_categories=("Cs",)) | st.sampled_from(["
                 max_size=12)
 
 
-class _Odd(str):
-    """A str subclass: marshal does not write it."""
-
-
 @settings(max_examples=80, deadline=None)
 @given(rows=st.lists(st.tuples(texts, texts, texts), max_size=30))
 def test_owners_rows_read_back_as_the_claims_gave_them(rows):
@@ -34,20 +31,11 @@ def test_owners_rows_read_back_as_the_claims_gave_them(rows):
     claim = namedtuple("claim", "source id url")
     owners = owners_of(claim(*row) for row in rows)
     assert owners.rows == [tuple(row) for row in rows]
-    assert all(isinstance(batch, bytes) for batch in owners._packed)  # packed: a forked child reads a few objects
     expected = {}
     for path, id_, url in rows:
         expected[("id", id_)] = path
         expected[("url", url)] = path
     assert dict(owners) == expected
-
-
-def test_owners_of_claims_marshal_cannot_write_keeps_them_as_they_are():
-    from collections import namedtuple
-
-    claim = namedtuple("claim", "source id url")
-    owners = owners_of([claim(_Odd("a.md"), "tag:a", "https://s/a/")])
-    assert owners.rows == [("a.md", "tag:a", "https://s/a/")] and type(owners.rows[0][0]) is _Odd
 
 
 def _eager(files, kept, found, now, clean):
@@ -58,18 +46,19 @@ def _eager(files, kept, found, now, clean):
 
 @settings(max_examples=60, deadline=None)
 @given(posts=stubs(max_size=30), at=st.integers(0, 14), extra=st.integers(0, 3))
-def test_warm_rows_made_when_asked_equal_the_rows_made_at_once(posts, at, extra):
+def test_warm_rows_made_when_asked_equal_the_rows_made_at_once(tmp_path_factory, posts, at, extra):
+    blobs = Blobs(tmp_path_factory.mktemp("state"))  # where the state's pieces go (build/blobs.py)
     now = datetime.fromtimestamp(at, timezone.utc)
     files = {s.source: (n, n * 7) for n, s in enumerate(posts)}
     files.update({f"z{n}.md": (n, n) for n in range(extra)})  # files without a good post
     found = {("site", ""): Top(tuple(posts[:2]), len(posts) <= 2)}
     new, old = Warm.of(files, posts, found, now=now, clean=True), _eager(files, posts, found, now, True)
     assert new.rows.tally == old.rows.tally
-    assert new.dumps(AUTHORS) == old.dumps(AUTHORS)  # the state written is the same bytes
+    assert new.dumps(AUTHORS, blobs) == old.dumps(AUTHORS, blobs)  # the same pieces, named alike
     assert {rel: new.posts[rel] for rel in new.posts} == old.posts  # one at a time, as encoding asks
     assert dict(new.posts.items()) == old.posts and list(new.posts.values()) == list(old.posts.values())
     assert [rel in new.posts for rel in files] == [rel in old.posts for rel in files]
-    back = Warm.loads(new.dumps(AUTHORS), AUTHORS)
+    back = Warm.loads(new.dumps(AUTHORS, blobs), AUTHORS, blobs)
     assert back.posts == old.posts and back.files == files and back.rows.tally == old.rows.tally
 
 

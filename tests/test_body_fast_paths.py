@@ -47,6 +47,17 @@ def test_the_intrasite_quick_test_never_misses_a_link(markup):
         assert not any(q + m in markup for q in "\"'" for m in ("{", "|", "%7"))
 
 
+BARE = ["<a ", "<a\t", "<sup ", "<section ", "<section", "<sub ", "<aside ", "data-footnote", "data-footnotes",
+        "data-footnote-ref", "data-footnote-backref", "-idx=\"1\"", " ", "\n", "\u3000", "\x85", ">", "<", "=\"\"",
+        'class="x"', "<a href=\"#fn-1\" id=\"fnref-1\" data-footnote-ref>", "<section class=\"footnotes\" data-footnotes>"]
+
+
+@SETTINGS
+@given(st.lists(st.one_of(st.sampled_from(BARE), TEXT), max_size=14).map("".join))
+def test_bare_attributes_are_valued_as_the_substitution_does(rendered):
+    assert html_text.bare_attributes_valued(rendered) == html_text._BARE_ATTR.sub(r'\1\2=""', rendered)
+
+
 @SETTINGS
 @given(PIECES)
 def test_markdown_to_html_equals_the_bare_attribute_substitution(source):
@@ -135,3 +146,19 @@ def test_the_real_feeds_urls_take_the_short_cut_unchanged():
     assert len(urls) > 50
     for url in urls:
         assert uri(url, "https://blog.example.org/") == as_uri(urljoin("https://blog.example.org/", url))
+
+
+def _reference_html_to_text(fragment: str) -> str:
+    """html_to_text as it was: module-level re.sub with string templates."""
+    import html
+
+    text = html_text._TAG.sub(" ", html_text._FOOTNOTE_REF.sub("", fragment))
+    text = html_text._SPACE.sub(" ", html.unescape(text)).strip()
+    return re.sub(r" ([.,;:!?)\]…])", r"\1", re.sub(r"([(\[]) ", r"\1", text))
+
+
+@SETTINGS
+@given(st.lists(st.one_of(st.sampled_from(["(", "[", " ", ")", "]", ".", "…", ",", "<b>", "</b>", "&amp;", "\\1",
+                                           '<sup class="footnote-ref">1</sup>']), PIECES), max_size=8).map("".join))
+def test_html_to_text_equals_the_string_templates(fragment):
+    assert html_text.html_to_text(fragment) == _reference_html_to_text(fragment)

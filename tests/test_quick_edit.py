@@ -1,6 +1,6 @@
-"""A plain `syndicator build` after a few post files changed that alter no feed file is finished before
-click loads (build/quick_edit.py), printing what the full command prints and leaving what it leaves;
-any change that renders is left to the full command, which then builds as always (issue 12).
+"""A plain `syndicator build` after post files changed is built before click loads, by a helper process
+that got ready while the quick stamp's walk ran (cli/edit_helper.py, build/quick_edit.py), printing
+what the full command prints and leaving what it leaves (issue 12).
 
 Two copies of one site get the same history: one is built with the bare command (which may take
 the quick path), the other with `syndicator --config config.toml build` (never quick: the full
@@ -86,6 +86,18 @@ def _lines(result, site):
     return result[0].replace(str(site), "SITE"), result[1].replace(str(site), "SITE"), result[2]
 
 
+def _working_in(folder):
+    """The processes whose working folder is `folder` (a helper left running would be one)."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            if proc.name.isdigit() and os.readlink(proc / "cwd") == str(folder):
+                found.append(proc.name)
+        except OSError:
+            continue
+    return found
+
+
 def _tree(root):
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
@@ -132,10 +144,10 @@ def test_an_edit_is_answered_as_the_full_command_answers_it(tmp_path, change):
     imported = answered[3]
     expected = _run("--config", "config.toml", "build", cwd=full)
     assert _lines(answered, quick) == _lines((expected.stdout, expected.stderr, expected.returncode), full)
-    assert ("click" not in imported) == (change in QUICK), change  # finished before the command line loaded
-    assert "syndicator.config" in imported  # (not the nothing-changed answer)
+    assert "click" not in imported, change  # built before the command line loaded
+    assert "syndicator.cli.edit_helper" in imported  # the stamp held but for the posts: a helper got ready
     if change in QUICK:
-        assert "feeds: 0 written" in answered[0] and "syndicator.render" not in imported
+        assert "feeds: 0 written" in answered[0]
     else:
         assert "feeds: 0 written" not in answered[0]
     assert _tree(quick / "feeds") == _tree(full / "feeds")
@@ -145,7 +157,8 @@ def test_an_edit_is_answered_as_the_full_command_answers_it(tmp_path, change):
         assert "image_credit" in answered[1]
     # the next bare command finds nothing changed: answered from the stamp the edit left, as in full
     again, full_again = _bare(quick), _run("--config", "config.toml", "build", cwd=full)
-    assert "syndicator.config" not in again[3]
+    assert "syndicator.config" not in again[3] and "syndicator.cli.edit_helper" in again[3]
+    assert not _working_in(quick)  # its helper was stopped and waited for
     assert _lines(again, quick) == _lines((full_again.stdout, full_again.stderr, full_again.returncode), full)
 
 
@@ -163,17 +176,27 @@ def test_an_edit_then_the_pipeline_agrees_with_a_build_from_scratch(tmp_path):
     assert _tree(site / "feeds") == _tree(fresh / "feeds")
 
 
+class _InProcess:
+    """stamp.Editor, finishing the edit in this process (the command's helper process does the same: cli/edit_helper.py)."""
+
+    def __init__(self, config_path, now):
+        self.config_path, self.now, self.taken = config_path, now, []
+
+    def finish(self, started_ns, files, key):
+        lines = edit_lines(self.config_path, now=self.now, started_ns=started_ns, files=files, key=key)
+        self.taken.append(lines is not None)
+        return lines
+
+    def stop(self):
+        pass
+
+
 def _quick_or_full(config, now):
     """What a bare `syndicator build` does at `now`, in process: the quick stamp's answer (nothing changed,
     or an edit that renders nothing), else the full build."""
-    taken = []
-
-    def edit(started_ns, files, key):
-        lines = edit_lines(str(config.path), now=now.timestamp(), started_ns=started_ns, files=files, key=key)
-        taken.append(lines is not None)
-        return lines
-
-    lines = stamp.answer(str(config.path), now=now.timestamp(), edit=edit)
+    editor = _InProcess(str(config.path), now.timestamp())
+    lines = stamp.answer(str(config.path), now=now.timestamp(), editor=lambda: editor)
+    taken = editor.taken
     event("quick edit" if taken and taken[0] else "quick, nothing changed" if lines else
           "declined" if taken else "no quick answer")
     return lines if lines is not None else build(config, now=now, brief=True)
@@ -194,3 +217,25 @@ def _said(result):
 def test_quick_answers_equal_full_builds(first, steps):
     """tests/test_incremental.py's property, each build a bare `syndicator build` would do (quick when it may)."""
     replay(first, steps, warm_build=_quick_or_full, judge=_said)
+
+
+def test_the_quick_paths_names_for_the_stamp_are_the_stamps():
+    from syndicator.cli import quick
+
+    assert (quick.STATE_DIR, quick.STAMP) == (stamp.STATE_DIR, stamp.STAMP)
+
+
+def test_parsing_one_post_loads_no_markdown_or_template_pass(tmp_path):
+    """An edit parses one post: the reader's first use must not load the body passes (content.py's mdx,
+    templates, liquid loops: a third of a quick edit's parse), which only rendering needs."""
+    site = tmp_path / "site"
+    (site / "posts").mkdir(parents=True)
+    (site / "config.toml").write_text(CONFIG, encoding="utf-8")
+    (site / "posts" / "p1.md").write_text(_post(1, extra="image: /img/a.jpg\n"), encoding="utf-8")
+    code = ("import sys; from syndicator.config import load; from syndicator.posts.loader import parse_file; "
+            "entry, post = parse_file(load('config.toml'), 'p1.md'); assert post is not None, entry; "
+            "print(sorted(m for m in ('syndicator.posts.content', 'syndicator.posts.templates', "
+            "'syndicator.posts.mdx') if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], cwd=site, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"

@@ -23,6 +23,7 @@ from typing import Sequence
 from ..config import Config
 from ..posts.problem import Problem
 from .cache import Cache
+from .blobs import Blobs
 from .incremental import Change, changes, next_due, owners, problems_after, problems_unchanged, save_parsed
 from .manifest import Manifest
 from .signature import current_signature
@@ -36,7 +37,8 @@ def plan_edit(config: Config, now: datetime, saved: Record, files: dict[str, tup
     """The change the post files changed since `saved` (the last build's record) make, when it alters no
     feed file; else None. Reads the changed files and nothing else; writes nothing, so a caller that
     gets None may still run the pipeline from the same record. `warm`: that build's warm state, if held."""
-    change = changes(config, now, saved, warm or Warm.loads(saved.warm, config.authors), files, unshown=True)
+    change = changes(config, now, saved, warm or Warm.loads(saved.warm, config.authors, Blobs(config.state_dir)), files,
+                     unshown=True)
     if change is None or not change.feeds_unchanged(config.feeds.items) or not _outputs_intact(config, saved):
         return None
     return change
@@ -98,7 +100,7 @@ def _leave_record(config: Config, cache: Cache, report: BuildReport, change: Cha
     token = f"{started_ns}-{os.getpid()}"
     key, newest = files_key or posts_key(change.files)
     warm = change.warm()
-    data = warm.dumps(config.authors) if persist else b""
+    data = warm.dumps(config.authors, Blobs(config.state_dir)) if persist else b""
     if same_problems:
         due = report.next_due.timestamp() if report.next_due else None
         left = replace(saved, posts_key=key, scan_started_ns=started_ns,

@@ -10,7 +10,7 @@ import hashlib
 import time
 from dataclasses import replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Callable, Iterable, NamedTuple, cast
+from typing import TYPE_CHECKING, Callable, Iterable, NamedTuple
 
 from ..config import Config
 from ..posts.walk import discover
@@ -60,21 +60,20 @@ def build(config: Config, *, now: datetime, use_cache: bool = True, keep_posts: 
     with build_lock(config.state_dir):  # one build at a time per state folder (CLI and daemon alike)
         report = _build(config, now=now, use_cache=use_cache, keep_posts=keep_posts, progress=progress,
                         brief=brief, memory=memory, changed=changed)
-    return cast(BuildReport, report)  # (only a walked build may decline)
+    return report
 
 
-def edit_walked(config: Config, *, now: datetime, walked: Walked) -> BuildReport | None:
-    """`build(config, now=now, brief=True)` with the walk done (`walked`), when it needs no rendering: nothing
-    changed, or the changed post files alter no feed file (build/edit.py); else None, having written
-    nothing (the build is then for the full command to run). The caller holds the build lock."""
-    return _build(config, now=now, use_cache=True, keep_posts=False, progress=None, brief=True, memory=None,
+def build_walked(config: Config, *, now: datetime, walked: Walked, progress: Progress | None = None) -> BuildReport:
+    """`build(config, now=now, progress=progress, brief=True)`, as `syndicator build` runs it, with the walk
+    done (`walked`, under the build lock, which the caller holds): cli/edit_helper.py's."""
+    return _build(config, now=now, use_cache=True, keep_posts=False, progress=progress, brief=True, memory=None,
                   changed=None, walked=walked)
 
 
 def _build(config: Config, *, now: datetime, use_cache: bool, keep_posts: bool, progress: Progress | None,
            brief: bool, memory: Memory | None, changed: Iterable[str] | None,
-           walked: Walked | None = None) -> BuildReport | None:
-    """build() with the lock held; with `walked`, None for a build that would render (see edit_walked)."""
+           walked: Walked | None = None) -> BuildReport:
+    """build() with the lock held (`walked`: the walk done already)."""
     cache = Cache(config.state_dir / "cache.sqlite", config.fingerprint, config.authors) if use_cache else None
     try:
         started = walked.started_ns if walked else time.time_ns()
@@ -103,8 +102,6 @@ def _build(config: Config, *, now: datetime, use_cache: bool, keep_posts: bool, 
             from .edit import plan_edit
 
             edit = plan_edit(config, now, saved, discovered[0], warm=held.warm if held else None)
-        if edit is None and walked is not None:
-            return None
         forget_stamp(config.state_dir)  # until this build finishes, no stamp vouches either
         if cache is not None:
             cache.forget_last_build()  # until this build finishes, no record vouches for the output

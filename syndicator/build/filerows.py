@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import marshal
 from dataclasses import dataclass
-from itertools import islice
+from itertools import islice, repeat
 from typing import Iterable, Mapping
 
 from .plan import DRAFT, FUTURE, PUBLISHED
@@ -65,8 +65,9 @@ class FileRows:
     """Each post file's (size, mtime) and each good post's row; decoded a chunk at a time, or held whole."""
 
     def __init__(self, *, chunks: list[_Chunk] | None = None, whole: tuple[Files, dict[str, Placed]] | None = None,
-                 tally: Tally) -> None:
+                 tally: Tally, names: list[str | None] | None = None) -> None:
         self._chunks, self._whole, self.tally = chunks, whole, tally
+        self._names = names or [None] * len(chunks or ())  # each chunk's stored name (build/blobs.py), if known
         self._decoded: dict[int, tuple[Files, dict[str, Placed]]] = {}
 
     @staticmethod
@@ -145,8 +146,9 @@ class FileRows:
             posts = {rel: row for rel, row in self.posts.items() if rel not in rows and rel in files}
             posts.update((rel, row) for rel, row in rows.items() if row is not None)
             return FileRows.of(files, posts)
-        chunks = list(self._chunks or ())
+        chunks, names = list(self._chunks or ()), list(self._names)
         for index, now in diff.slices.items():
+            names[index] = None
             count = chunks[index][0]
             posts = dict(self._chunk(index)[1])
             for rel in rows.keys() & now.keys():
@@ -156,7 +158,7 @@ class FileRows:
                 else:
                     posts[rel] = row
             chunks[index] = (count, marshal.dumps(now, 2), marshal.dumps(posts, 2))
-        return FileRows(chunks=chunks, tally=tally)
+        return FileRows(chunks=chunks, tally=tally, names=names)
 
     def encoded(self) -> list[_Chunk]:
         """The chunks to store: as they were read, else made now from the whole rows."""
@@ -170,7 +172,11 @@ class FileRows:
                            marshal.dumps({rel: posts[rel] for rel in part if rel in posts}, 2)))
         return chunks
 
+    def stored_names(self) -> Iterable[str | None]:
+        """For each of `encoded()`'s chunks, the name it was read back under (build/blobs.py), or None if new."""
+        return self._names if self._chunks is not None else repeat(None)
+
     @staticmethod
-    def decode(chunks: list[_Chunk], tally: Tally) -> "FileRows":
-        """Rows read back from `encoded()` chunks and their tally."""
-        return FileRows(chunks=chunks, tally=tally)
+    def decode(chunks: list[_Chunk], tally: Tally, names: list[str | None] | None = None) -> "FileRows":
+        """Rows read back from `encoded()` chunks and their tally (`names`: each chunk's stored name)."""
+        return FileRows(chunks=chunks, tally=tally, names=names)

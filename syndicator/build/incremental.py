@@ -27,11 +27,12 @@ from ..model import Post
 from ..posts.cascade import index_file
 from ..posts.loader import FileEntry, Stub, display_path, parse_file
 from ..posts.problem import Problem
+from .blobs import Blobs
 from .cache import RACY_NS, Cache, dumps
 from .manifest import Manifest
 from .plan import PUBLISHED, GroupKey, Top, feed_order, regroup
 from .planned import Planned
-from .report import BuildReport
+from .report import BuildReport, RecordedProblems
 from .unchanged import Record
 from .filerows import Diff, FileRows, Placed
 from .warm import Groups, Warm, claim_sum, placed, reserve
@@ -139,17 +140,27 @@ def plan_changes(config: Config, now: datetime, cache: Cache, saved: Record, war
     from .scan import Scan  # full posts on demand: only a build that renders needs them
 
     files, notes = discovered
-    change = changes(config, now, saved, warm or Warm.loads(saved.warm, config.authors), files)
+    change = changes(config, now, saved, warm or Warm.loads(saved.warm, config.authors, Blobs(config.state_dir)), files)
     if change is None:
         return None
     pickled = save_parsed(config, cache, change, started_ns=started_ns)
     tally = change.rows.tally
+    after = _problems(config, saved, problems, change, notes)
     return Planned(
         found=Scan(config, {}, pickled, cache), published=change.fresh, published_count=tally.published,
         drafts=tally.drafts, future=tally.future, next_due=next_due(change.rows),
-        problems=notes + problems_after(config, saved, problems, change)[0], notes=len(notes),
+        problems=after, notes=len(notes), rejected=saved.counts[4] if isinstance(after, RecordedProblems) else None,
         groups=change.groups, warm=change.warm(), owners=lambda manifest: owners(manifest, change),
         scan_started_ns=started_ns, incremental=True, read_again=tuple(change.changed))
+
+
+def _problems(config: Config, saved: Record, problems: list[Problem] | None, change: Change,
+              notes: list[Problem]) -> Sequence[Problem]:
+    """Every problem after the change: the record's as they are (not decoded, not encoded again) when the
+    changed files' and the walk's are those it holds, as after most edits; else worked out anew."""
+    if problems is None and problems_unchanged(config, saved, None, change, notes):
+        return saved.reported()
+    return notes + problems_after(config, saved, problems, change)[0]
 
 
 def _claimed(rows: FileRows, diff: Diff, changed: list[str], stubs: Iterable[Stub]) -> bool:

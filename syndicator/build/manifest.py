@@ -25,10 +25,6 @@ from .sqlite import connect, transaction
 logger = logging.getLogger(__name__)
 SCHEMA = 2
 Row = tuple[str, str, str]  # (post path, its entry id, its address)
-# set_owners: the recorded owners no claim of this build names, and the claims not recorded as they are
-_GONE = "SELECT path FROM owned WHERE path NOT IN (SELECT path FROM temp.claimed)"
-_NEW = ("SELECT c.path, c.id, c.url FROM temp.claimed AS c LEFT JOIN owned AS o ON o.path = c.path"
-        " WHERE o.path IS NULL OR o.id IS NOT c.id OR o.url IS NOT c.url")
 
 
 class Manifest:
@@ -86,26 +82,25 @@ class Manifest:
     def set_owners(self, owners: Mapping[tuple[str, str], str]) -> None:
         """Replace the owners with those of the posts this build published (only what changed is written).
 
-        `owners` is posts/claims.py's Owners (one row per file, in packed batches) or any (kind, key)
-        -> path mapping. The rows go a batch at a time into a temporary table of this connection, and
-        SQLite compares them with the recorded ones: at 100,000 posts no dict of every row is held
-        (the build does this in a forked child, whose memory counts with the build's)."""
-        batches = owners.batches() if hasattr(owners, "batches") else [_rows(owners)]
-        db = self.db
-        db.execute("CREATE TEMP TABLE IF NOT EXISTS claimed (path TEXT PRIMARY KEY, id TEXT NOT NULL,"
-                   " url TEXT NOT NULL) WITHOUT ROWID")
-        try:
-            with transaction(db):  # the temporary database only: nothing waits for the disk
-                db.execute("DELETE FROM temp.claimed")
-                for batch in batches:  # a later row for a path replaces an earlier one, as in a dict
-                    db.executemany("INSERT OR REPLACE INTO temp.claimed VALUES (?, ?, ?)", batch)
-            if not db.execute(f"SELECT EXISTS ({_GONE}) OR EXISTS ({_NEW})").fetchone()[0]:
-                return  # as recorded: no write (and no wait for the disk)
-            with transaction(db):
-                db.execute(f"DELETE FROM owned WHERE path IN ({_GONE})")
-                db.execute(f"INSERT OR REPLACE INTO owned {_NEW}")
-        finally:
-            db.execute("DELETE FROM temp.claimed")
+        `owners` is posts/claims.py's Owners (one row per file) or any (kind, key) -> path mapping.
+        The build does this in a thread while it renders (build/emit.py): at 100,000 posts it holds one
+        dict of the rows (they refer to the posts' own strings), about 11 MB, while the recorded rows
+        stream past."""
+        rows = getattr(owners, "rows", None)
+        new: dict[str, Row | None] = {row[0]: row for row in (rows if rows is not None else _rows(owners))}
+        gone, seen = [], 0
+        for row in self.db.execute("SELECT path, id, url FROM owned"):
+            now = new.get(row[0], False)
+            if now is False:
+                gone.append(row[0])
+            elif now == row:
+                new[row[0]] = None  # recorded as it is
+                seen += 1
+        if not gone and seen == len(new):
+            return  # as recorded: no write (and no wait for the disk)
+        with transaction(self.db):
+            self.db.executemany("DELETE FROM owned WHERE path=?", ((path,) for path in gone))
+            self.db.executemany("INSERT OR REPLACE INTO owned VALUES (?, ?, ?)", (row for row in new.values() if row))
 
     def update_owners(self, paths: Iterable[str], owned: Mapping[tuple[str, str], str]) -> None:
         """Forget what these post files owned, then record `owned` ((kind, key) -> path): a few files changed."""

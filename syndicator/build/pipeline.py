@@ -22,6 +22,7 @@ from typing import Callable
 from ..config import Config
 from ..posts.claims import Claim, Owners, incumbency, owners_of
 from ..posts.loader import Problem, contested
+from .blobs import Blobs
 from .bodies import kept
 from .cache import Cache
 from .emit import emit
@@ -121,7 +122,8 @@ def _build(config: Config, cache: Cache | None, manifest: Manifest, planned: Pla
     report = BuildReport(
         files=len(discovered[0]), published=planned.published, published_count=planned.published_count,
         drafts=planned.drafts, future=planned.future,
-        rejected=len({p.path for p in problems if p.severity == "error"}) + done.left_out,
+        rejected=(planned.rejected if planned.rejected is not None
+                  else len({p.path for p in problems if p.severity == "error"})) + done.left_out,
         problems=problems + done.problems, written=result.written, failed=result.failed,
         unchanged=len(files) - len(todo) + result.unchanged, removed=result.removed, next_due=planned.next_due,
         timings={**dict(zip(("scan", "plan"), _durations(marks))), **done.timings},
@@ -144,8 +146,9 @@ def _leave_record(config: Config, cache: Cache, report: BuildReport, planned: Pl
     if not all(signatures.values()):
         return None
     key, newest = files_key or posts_key(files)
+    warm = planned.warm.dumps(config.authors, Blobs(config.state_dir)) if persist else b""
     left = record(report, files=files, scan_started_ns=planned.scan_started_ns, outputs=signatures,
-                  notes=planned.notes, warm=planned.warm.dumps(config.authors) if persist else b"", key=key)
+                  notes=planned.notes, warm=warm, key=key)
     cache.put_last_build(left.parts() if persist else None, token)
     return Memory(token, left, planned.warm, report.problems, newest)
 

@@ -98,8 +98,14 @@ class RecordedProblems(Sequence[Problem]):
 
     __hash__ = None  # type: ignore[assignment]  # equal to lists, which have none
 
-    def __add__(self, other: Sequence[Problem]) -> list[Problem]:
-        return self._problems() + list(other)
+    def __add__(self, other: Sequence[Problem]) -> "list[Problem] | RecordedProblems":
+        """These problems and `other`'s (these as they are when `other` has none: still not decoded)."""
+        return self if not other else self._problems() + list(other)
+
+    @property
+    def data(self) -> bytes:
+        """The problems as the record keeps them (pickled tuples)."""
+        return self._data
 
     def __repr__(self) -> str:
         return f"RecordedProblems({self._problems()!r})"

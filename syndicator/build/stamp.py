@@ -24,6 +24,7 @@ import pickle
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Protocol
 
 from .. import __version__
 from ..posts.walk import post_files
@@ -68,41 +69,65 @@ def leave(state_dir: Path, *, config_path: Path, config_digest: str, posts_dir: 
 
 
 Lines = tuple[tuple[str, ...], tuple[str, ...], int]  # stdout lines, stderr lines, exit status
-# What answers when the stamp holds but the post files changed: called under the build lock with the
-# time the build started (before the walk), the walk's files and their posts_key; None: no answer.
-Edit = Callable[[int, dict[str, tuple[int, int]], tuple[str, int]], "Lines | None"]
 
 
-def answer(config_path: str, *, now: float, edit: Edit | None = None) -> Lines | None:
+class Editor(Protocol):
+    """What runs the build after the post files changed, given the walk (cli/edit_helper.py)."""
+
+    def finish(self, started_ns: int, files: dict[str, tuple[int, int]], key: tuple[str, int]) -> Lines | None:
+        """The lines of the build (walk started at `started_ns`, its files and their posts_key); None: no answer."""
+
+    def stop(self) -> None:
+        """Not needed after all (nothing changed, or no answer): let go of whatever was made ready."""
+
+
+def answer(config_path: str, *, now: float, editor: Callable[[], Editor | None] | None = None) -> Lines | None:
     """(stdout lines, stderr lines, exit status) of `syndicator build` with the config at `config_path`
-    (resolved) when the stamp beside it still vouches for everything; else None. `edit`: asked, before
-    the lock is let go, when everything holds but the post files (and the walk found no link loop)."""
+    (resolved) when the stamp beside it still vouches for everything; else None. Takes the build lock
+    (not while a build runs: it may be writing the output folder); see answer_locked for `editor`."""
     state_dir = os.path.join(os.path.dirname(config_path), STATE_DIR)
     if not os.path.isfile(os.path.join(state_dir, STAMP)):
         return None  # (and no state folder made by taking the lock)
-    with build_lock(Path(state_dir)):  # not while a build runs: it may be writing the output folder
-        try:
-            with open(os.path.join(state_dir, STAMP), "rb") as handle:
-                stamp = pickle.load(handle)
-            (version, program, config, digest, cache_id, posts_dir, exclude, output, vouched, out, err,
-             status) = stamp
-            if (version, program, config) != (VERSION, (__version__, _code()), config_path):
-                return None
-            with open(config_path, "rb") as handle:
-                if hashlib.sha256(handle.read()).hexdigest() != digest:
-                    return None
-            cache = os.stat(os.path.join(state_dir, "cache.sqlite"))
-        except (OSError, ValueError, TypeError, EOFError, pickle.UnpicklingError):
-            return None  # no stamp, a damaged one or one of another version: the full command decides
-        if (cache.st_dev, cache.st_ino) != cache_id:
+    with build_lock(Path(state_dir)):
+        return answer_locked(config_path, now=now, editor=editor)
+
+
+def answer_locked(config_path: str, *, now: float, editor: Callable[[], Editor | None] | None = None) -> Lines | None:
+    """answer(), the caller holding the build lock of the config's state folder.
+
+    `editor`: made once the stamp is found good, before the walk (so it may get ready meanwhile), and
+    asked, with the lock still held, when everything holds but the post files (and the walk found no
+    link loop); else stopped.
+    """
+    state_dir = os.path.join(os.path.dirname(config_path), STATE_DIR)
+    try:
+        with open(os.path.join(state_dir, STAMP), "rb") as handle:
+            stamp = pickle.load(handle)
+        (version, program, config, digest, cache_id, posts_dir, exclude, output, vouched, out, err,
+         status) = stamp
+        if (version, program, config) != (VERSION, (__version__, _code()), config_path):
             return None
-        key, trusted_before_ns, valid_until, outputs = vouched
+        with open(config_path, "rb") as handle:
+            if hashlib.sha256(handle.read()).hexdigest() != digest:
+                return None
+        cache = os.stat(os.path.join(state_dir, "cache.sqlite"))
+    except (OSError, ValueError, TypeError, EOFError, pickle.UnpicklingError):
+        return None  # no stamp, a damaged one or one of another version: the full command decides
+    if (cache.st_dev, cache.st_ino) != cache_id:
+        return None
+    key, trusted_before_ns, valid_until, outputs = vouched
+    ready = editor() if editor is not None and now < valid_until else None
+    try:
         started_ns = time.time_ns()
         found = post_files(posts_dir, exclude)
         files_key = posts_key(found.files)
         if still_holds(key=key, trusted_before_ns=trusted_before_ns, valid_until=valid_until, outputs=outputs,
                        output=output, now=now, files_key=files_key):
             return out, err, status
-        if edit is None or found.notes or now >= valid_until:
+        if ready is None or found.notes:
             return None
-        return edit(started_ns, found.files, files_key)
+        finishing, ready = ready, None
+        return finishing.finish(started_ns, found.files, files_key)
+    finally:
+        if ready is not None:
+            ready.stop()

@@ -95,10 +95,12 @@ def record(report: BuildReport, *, files: Mapping[str, tuple[int, int]], scan_st
     key = key or posts_key(files)[0]
     due = report.next_due.timestamp() if report.next_due else None
     problems = report.problems
+    kept = isinstance(problems, RecordedProblems)  # the last record's, as they were: not encoded again
     return Record(key, scan_started_ns, due if due is not None else float("inf"), tuple(sorted(outputs.items())),
                   (report.files, report.published_count, report.drafts, report.future, report.rejected,
                    report.unchanged + len(report.written)),
-                  _problem_data(problems), len(problems), tuple(problem_lines(problems)), due, notes, warm)
+                  problems.data if kept else _problem_data(problems), len(problems),
+                  problems.shown if kept else tuple(problem_lines(problems)), due, notes, warm)
 
 
 def _problem_data(problems: Sequence[Problem]) -> bytes:

@@ -10,7 +10,8 @@ this way, and the build runs in full.
 Encoded so that an edit pays only for what it touches: the files and the posts' states in chunks
 (build/filerows.py), decoded and written again only where files changed; each feed's members
 pickled on their own (with the cache's author references), decoded only when a changed post is
-or becomes one of them. A chunk or feed no change touched keeps its bytes from build to build.
+or becomes one of them. A chunk or feed no change touched keeps its bytes from build to build, and
+its file (build/blobs.py): the record holds only their names, so an edit writes a chunk or two.
 """
 
 from __future__ import annotations
@@ -24,12 +25,13 @@ from typing import ItemsView, Iterable, Iterator, Mapping, ValuesView
 from ..model import Author
 from ..posts.loader import Stub
 from ..posts.problem import Problem
+from .blobs import Blobs
 from .cache import dumps, loads
 from .filerows import FileRows, Placed, Tally
 from .plan import GroupKey, Top, due_at, status
 from .unchanged import Record
 
-VERSION = 4
+VERSION = 5  # 5: the chunks and feeds are pieces in build/blobs.py's folder, named in the record
 # Placed: (state at the build's time, checksum of its id, of its address, when it is next due). A
 # checksum stands for each claim: equal claims have equal checksums, so a clash is never missed;
 # two different ones that share a checksum only cost a full build.
@@ -106,8 +108,9 @@ class Groups(Mapping[GroupKey, Top]):
     """
 
     def __init__(self, encoded: Mapping[GroupKey, _Encoded], decoded: Mapping[GroupKey, Top],
-                 authors: Mapping[str, Author]) -> None:
+                 authors: Mapping[str, Author], names: Mapping[GroupKey, str] | None = None) -> None:
         self._encoded, self._decoded, self._authors = dict(encoded), dict(decoded), authors
+        self._names = dict(names or {})  # the stored name (build/blobs.py) of each encoded feed read back
         self._keys = list(dict.fromkeys([*self._encoded, *self._decoded]))
 
     @staticmethod
@@ -150,7 +153,11 @@ class Groups(Mapping[GroupKey, Top]):
         encoded = {k: v for k, v in self._encoded.items() if k not in after and k not in gone}
         decoded = {k: v for k, v in self._decoded.items() if k not in after and k not in gone}
         decoded.update(after)
-        return Groups(encoded, decoded, self._authors)
+        return Groups(encoded, decoded, self._authors, {k: v for k, v in self._names.items() if k in encoded})
+
+    def stored_name(self, key: GroupKey) -> str | None:
+        """The name the feed's encoded members were read back under (build/blobs.py), if they are those."""
+        return self._names.get(key) if key in self._encoded else None
 
     def encoded(self, authors: Mapping[str, Author]) -> dict[GroupKey, _Encoded]:
         """Every feed's encoded form: the bytes it was read from, else pickled now (authors by reference)."""
@@ -188,23 +195,36 @@ class Warm:
         rows = Placing({s.source: s for s in stubs}, cutoff)
         return Warm(cutoff, FileRows(whole=(files, rows), tally=rows.tally()), Groups.of(found), clean)
 
-    def dumps(self, authors: Mapping[str, Author]) -> bytes:
-        """Bytes for the record (authors by reference, as in the build cache)."""
+    def dumps(self, authors: Mapping[str, Author], blobs: Blobs) -> bytes:
+        """Bytes for the record: which pieces in `blobs` the state is made of (each chunk of rows, each
+        feed's members pickled with authors by reference), written there if new; pieces no longer named
+        are removed (the last record was forgotten when the build started)."""
         tally = self.rows.tally
-        return pickle.dumps((VERSION, self.built_at, self.clean, self.rows.encoded(),
-                             (tally.published, tally.drafts, tally.future, tally.due), self.groups.encoded(authors)),
+        chunks = [(count, name or blobs.put(files + posts), len(files))  # a piece read back is there already
+                  for (count, files, posts), name in zip(self.rows.encoded(), self.rows.stored_names())]
+        groups = [(key, members, self.groups.stored_name(key) or blobs.put(data))
+                  for key, (members, data) in self.groups.encoded(authors).items()]
+        blobs.keep_only([name for _count, name, _split in chunks] + [name for _key, _members, name in groups])
+        return pickle.dumps((VERSION, self.built_at, self.clean, chunks,
+                             (tally.published, tally.drafts, tally.future, tally.due), groups),
                             protocol=pickle.HIGHEST_PROTOCOL)
 
     @staticmethod
-    def loads(data: bytes | None, authors: Mapping[str, Author]) -> "Warm | None":
-        """The state, or None when there is none, it is of another version, or damaged."""
+    def loads(data: bytes | None, authors: Mapping[str, Author], blobs: Blobs) -> "Warm | None":
+        """The state, or None when there is none, it is of another version, or damaged (a piece missing)."""
         if not data:
             return None
         try:
             version, built_at, clean, chunks, tally, groups = pickle.loads(data)
             if version != VERSION:
                 return None
-            return Warm(built_at, FileRows.decode(chunks, Tally(*tally)), Groups(groups, {}, authors), clean)
+            rows = []
+            for count, name, split in chunks:
+                piece = blobs.get(name)
+                rows.append((count, piece[:split], piece[split:]))
+            encoded = {key: (members, blobs.get(name)) for key, members, name in groups}
+            return Warm(built_at, FileRows.decode(rows, Tally(*tally), [name for _count, name, _split in chunks]),
+                        Groups(encoded, {}, authors, {key: name for key, _members, name in groups}), clean)
         except Exception:  # noqa: BLE001 - a damaged state only costs a full build
             return None
 

@@ -9,17 +9,7 @@ import click
 
 from .app import CONFIG_OPTION, main, now_utc, open_config, setup_logging
 from ..build.problem_lines import problem_lines
-
-def _progress_printer():
-    """A progress callback for long builds, only on a terminal."""
-    if not sys.stderr.isatty():
-        return None
-
-    def show(done: int, total: int) -> None:
-        click.echo(f"\rparsing posts: {done}/{total}", err=True, nl=done >= total)
-
-    return show
-
+from .progress import progress_printer
 
 def _print_problems(problems, verbose: bool) -> None:
     for line in problem_lines(problems, verbose=verbose):
@@ -40,7 +30,7 @@ def build(config_path: Path, no_cache: bool, verbose: bool) -> None:
 
     setup_logging()
     config = open_config(config_path)
-    report = run_build(config, now=now_utc(), use_cache=not no_cache, progress=_progress_printer(), brief=True)
+    report = run_build(config, now=now_utc(), use_cache=not no_cache, progress=progress_printer(sys.stderr), brief=True)
     _print_problems(report.problems, verbose)
     for line in report.summary(config.feeds.output):
         click.echo(line)

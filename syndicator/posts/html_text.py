@@ -16,6 +16,8 @@ from urllib.parse import urljoin, urlsplit
 import cmarkgfm
 from cmarkgfm.cmark import Options
 
+from .cmark_render import to_html
+
 # UNSAFE keeps raw HTML as written (the writer's own posts); FOOTNOTES enables [^1] notes.
 _OPTIONS = Options.CMARK_OPT_UNSAFE | Options.CMARK_OPT_FOOTNOTES
 
@@ -26,12 +28,19 @@ _C0 = bytes(range(0x09)) + b"\x0b\x0c" + bytes(range(0x0e, 0x20))  # all but tab
 _URL_ATTR = re.compile(r"""(\s(?:href|src|poster|cite|action)\s*=\s*)(?:"([^"]*)"|'([^']*)')""",
                        re.IGNORECASE)
 _SRCSET = re.compile(r"""(\ssrcset\s*=\s*)(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
+# The names above by their last letter (unique to each; only the ASCII letter in either case matches
+# it under re.IGNORECASE): the name's length.
+_URL_NAMES = {c: n for name in ("href", "src", "poster", "cite", "action") for c, n in
+              ((name[-1], len(name)), (name[-1].upper(), len(name)))}
+_SRCSET_NAME = {"t": 6, "T": 6}
 _EQUALS_QUOTE = re.compile(r"""=\s*["']""")  # where either can match: found by a fast literal scan
 _FOOTNOTE_REF = re.compile(r'<sup class="footnote-ref">.*?</sup>', re.DOTALL)
 # cmark-gfm marks footnotes with bare attributes (`data-footnotes`); written as `attr=""` they
 # mean the same in HTML and stay well-formed for readers that parse content as XHTML.
 _BARE_ATTR = re.compile(r'(<(?:section|sup|a)\b[^>]*?\s)(data-footnotes|data-footnote-ref|data-footnote-backref)(?=[\s>])')
 _TAG = re.compile(r"<[^>]*>")
+_SPACE_AFTER = re.compile(r"([(\[]) ")  # "( word": the space a tag left after an opening bracket
+_SPACE_BEFORE = re.compile(r" ([.,;:!?)\]…])")  # "word ." before punctuation
 _SPACE = re.compile(r"\s+")
 
 
@@ -61,8 +70,28 @@ def has_nonchar(raw: bytes) -> bool:
 
 def markdown_to_html(source: str) -> str:
     """Render CommonMark (with tables and footnotes) to HTML."""
-    rendered = cmarkgfm.github_flavored_markdown_to_html(source, options=_OPTIONS)
-    return _BARE_ATTR.sub(r'\1\2=""', rendered) if "data-footnote" in rendered else rendered
+    return bare_attributes_valued(to_html(source, options=_OPTIONS))
+
+
+def bare_attributes_valued(rendered: str) -> str:
+    """`_BARE_ATTR.sub(r'\\1\\2=""', rendered)`, with the pattern tried only where a match can start:
+    at a "<" after the last ">" before each "data-footnote" (every match holds one, and no ">"
+    lies between its "<" and it), from where the last match ended, in order, so leftmost first."""
+    out, last, pos = [], 0, 0
+    while (at := rendered.find("data-footnote", pos)) != -1:
+        found = None
+        tag = rendered.find("<", max(pos, rendered.rfind(">", 0, at) + 1), at)
+        while tag != -1 and (found := _BARE_ATTR.match(rendered, tag)) is None:
+            tag = rendered.find("<", tag + 1, at)
+        if found is None:
+            pos = at + 1
+            continue
+        out += (rendered[last:found.start()], found.group(1), found.group(2), '=""')
+        last = pos = found.end()
+    if not out:
+        return rendered
+    out.append(rendered[last:])
+    return "".join(out)
 
 
 @functools.lru_cache(maxsize=64)
@@ -104,28 +133,30 @@ def absolutize(fragment: str, base: str) -> str:
                 parts.append(" ".join(bits))
         return f'{m.group(1)}"{html.escape(", ".join(parts), quote=True)}"'
 
-    return _sub_at_equals(_SRCSET, (6,), srcset, _sub_at_equals(_URL_ATTR, (3, 4, 6), attr, fragment))
+    return _sub_at_equals(_SRCSET, _SRCSET_NAME, srcset, _sub_at_equals(_URL_ATTR, _URL_NAMES, attr, fragment))
 
 
-def _sub_at_equals(pattern: re.Pattern[str], lengths: tuple[int, ...], repl: Callable[[re.Match[str]], str],
+def _sub_at_equals(pattern: re.Pattern[str], names: dict[str, int], repl: Callable[[re.Match[str]], str],
                    text: str) -> str:
     """`pattern.sub(repl, text)` for a `\\s NAME \\s* = \\s* quote` pattern, several times faster:
-    a match can only start one whitespace character before a name (of one of `lengths`) that
-    ends where the whitespace before an "=" followed by a quote begins, so only there is
-    `pattern` tried. Starts found that way rise with the "=" (none lies between another's start
-    and its "="), so the leftmost-first order of `sub` is kept."""
+    a match can only start one whitespace character before a name that ends where the
+    whitespace before an "=" followed by a quote begins, so only there is `pattern` tried, and
+    only when the character there ends one of the names (`names`: last letter, either case ->
+    the name's length; no other character matches those letters case-insensitively). Starts
+    found that way rise with the "=" (none lies between another's start and its "="), so the
+    leftmost-first order of `sub` is kept."""
     out, last = [], 0
     for equals in _EQUALS_QUOTE.finditer(text):
         end = equals.start()
         while end > last and text[end - 1].isspace():
             end -= 1
-        for length in lengths:
+        length = names.get(text[end - 1]) if end > last else None
+        if length is not None and end - length - 1 >= last:
             start = end - length - 1
-            found = pattern.match(text, start) if start >= last else None
+            found = pattern.match(text, start)
             if found is not None:
                 out += (text[last:start], repl(found))
                 last = found.end()
-                break
     if not out:
         return text
     out.append(text[last:])
@@ -137,10 +168,17 @@ def html_to_text(fragment: str) -> str:
     text = _TAG.sub(" ", _FOOTNOTE_REF.sub("", fragment))
     text = _SPACE.sub(" ", html.unescape(text)).strip()
     # Tags replaced by spaces leave "word ." where inline markup closed before punctuation.
-    return re.sub(r" ([.,;:!?)\]…])", r"\1", re.sub(r"([(\[]) ", r"\1", text))
+    return _SPACE_BEFORE.sub(_first_group, _SPACE_AFTER.sub(_first_group, text))
+
+
+def _first_group(m: re.Match[str]) -> str:
+    return m.group(1)
 
 
 def render_bio(source: str, site_url: str) -> tuple[str, str]:
     """An author bio (short Markdown) -> (HTML with absolute URLs, plain text)."""
-    rendered = absolutize(markdown_to_html(strip_control(source)), site_url).strip()
+    # cmarkgfm's own function (it keeps what it allocates, a few KB for a bio): no ctypes import
+    # (cmark_render) each time the config loads.
+    markup = bare_attributes_valued(cmarkgfm.github_flavored_markdown_to_html(strip_control(source), options=_OPTIONS))
+    rendered = absolutize(markup, site_url).strip()
     return rendered, html_to_text(rendered)

@@ -32,8 +32,10 @@ from ..config import FEED_FORMATS, Feeds, Site
 from ..model import Author, Body, Post
 from . import atom, jsonfeed, opml, rss
 from .encoded import encode_content
-from .entry import Entry, Item, _prepare_cached, prepare_entry, prepare_entry_once, prepare_head
+from .entry import Entry, Item, _person_cached, _prepare_cached, prepare_entry, prepare_entry_once, prepare_head
 from .extension import ATTR as NAMESPACE
+from .extension import person_element
+from .footer import footer_about
 from .page import index_page, index_page_of
 from .sanitize import clean, uri
 from .spec import CONTENT_TYPES, FeedSpec, feed_path
@@ -110,5 +112,5 @@ def render_opml(site: Site, feeds: Feeds, specs: Sequence[FeedSpec]) -> bytes:
 
 def clear_caches() -> None:
     """Forget memoized entries (a long-running daemon may call this after each build)."""
-    for cached in (_prepare_cached, uri):
+    for cached in (_prepare_cached, _person_cached, uri, footer_about, person_element):
         cached.cache_clear()

@@ -131,7 +131,20 @@ class Head:
 
 def person(author: Author, base: str) -> Person:
     """An Author as feeds show it; an e-mail that is not a plain address is dropped (RSS
-    <author> must be one, validator InvalidContact), so the name goes to dc:creator instead."""
+    <author> must be one, validator InvalidContact), so the name goes to dc:creator instead.
+    Memoized per distinct (author, base): a site has few authors and each writes many posts."""
+    try:
+        return _person_cached(author, base)
+    except TypeError:  # an unhashable field: just do the work
+        return _person(author, base)
+
+
+@lru_cache(maxsize=256)
+def _person_cached(author: Author, base: str) -> Person:
+    return _person(author, base)
+
+
+def _person(author: Author, base: str) -> Person:
     email = clean(author.email).strip()
     return Person(
         name=clean(author.name).strip() or clean(author.key).strip() or "Unknown",

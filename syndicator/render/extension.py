@@ -40,6 +40,8 @@ influence/source/via ``{"name", "url", "note"}``. Empty keys are left out.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from .entry import Entry, Person, Photo, Ref
 from .footer import license_name
 from .xmltext import attrs, element, empty
@@ -63,7 +65,20 @@ def used_prefixes(body: str) -> set[str]:
 
 def person(indent: str, tag: str, who: Person, *, ns: str) -> str:
     """An Atom person construct (name, uri, email) plus attr:avatar / attr:bio; `ns` is the
-    Atom prefix ("atom:" inside RSS, "" in Atom)."""
+    Atom prefix ("atom:" inside RSS, "" in Atom). Memoized per distinct value (`person_element`)."""
+    try:
+        return person_element(indent, tag, who, ns)
+    except TypeError:  # an unhashable field: just do the work
+        return _person(indent, tag, who, ns)
+
+
+@lru_cache(maxsize=256)
+def person_element(indent: str, tag: str, who: Person, ns: str) -> str:
+    """`person` for a hashable Person: a site has few authors, each in many entries."""
+    return _person(indent, tag, who, ns)
+
+
+def _person(indent: str, tag: str, who: Person, ns: str) -> str:
     inner = indent + "  "
     out = [f"{indent}<{tag}>\n", element(inner, f"{ns}name", who.name)]
     if who.url:

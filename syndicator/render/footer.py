@@ -17,13 +17,14 @@ Plain markup only (p, a, figure, figcaption, img, h3, hr, footer), so sanitizing
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from html import escape
 from typing import TYPE_CHECKING
 
 from ..model import credit_line
 
 if TYPE_CHECKING:  # entry imports this module; the types are only for annotations
-    from .entry import Entry, Photo, Ref
+    from .entry import Entry, Person, Photo, Ref
 
 _CC = re.compile(r"creativecommons\.org/(licenses|publicdomain)/([a-z-]+)/(\d+(?:\.\d+)?)", re.I)
 
@@ -67,14 +68,28 @@ def _caption(photo: Photo) -> str:
 def _photo(photo: Photo, body_html: str) -> tuple[str, str]:
     caption = _caption(photo)
     figcaption = f"<figcaption>{caption}</figcaption>" if caption else ""
-    if photo.url in body_html or escape(photo.url) in body_html:
+    escaped = escape(photo.url)
+    if photo.url in body_html or (escaped != photo.url and escaped in body_html):
         return "", f"<figure>{figcaption}</figure>" if caption else ""
     img = f'<img src="{escape(photo.url)}" alt="{escape(photo.alt)}">'
     return f"<figure>{img}{figcaption}</figure>\n", ""
 
 
 def _about(entry: Entry) -> str:
-    shown = [a for a in entry.authors if a.bio_html or a.url]
+    try:
+        return footer_about(entry.authors)
+    except TypeError:  # an unhashable field: just do the work
+        return _about_of(entry.authors)
+
+
+@lru_cache(maxsize=256)
+def footer_about(authors: tuple[Person, ...]) -> str:
+    """"About the author(s)" for these authors (memoized: the same few authors write every post)."""
+    return _about_of(authors)
+
+
+def _about_of(authors: tuple[Person, ...]) -> str:
+    shown = [a for a in authors if a.bio_html or a.url]
     if not shown:
         return ""
     out = [f"<h3>About the author{'s' if len(shown) > 1 else ''}</h3>"]

@@ -17,6 +17,8 @@ from __future__ import annotations
 import re
 from typing import Iterable, Mapping
 
+from ..posts.html_text import has_nonchar
+
 DECLARATION = "<?xml version='1.0' encoding='utf-8'?>\n"
 # What lxml refuses in text and attribute values (C0 controls but tab, LF and CR; U+FFFE,
 # U+FFFF; lone surrogates, which cannot be encoded as UTF-8).
@@ -103,7 +105,7 @@ def encoded(document: str) -> bytes:
     encoded (UnicodeEncodeError, a ValueError), and in UTF-8 bytes below 0x20 only ever encode
     C0 controls, U+FFFE / U+FFFF are EF BF BE / EF BF BF."""
     data = document.encode("utf-8")
-    if len(data.translate(None, _C0)) != len(data) or b"\xef\xbf\xbe" in data or b"\xef\xbf\xbf" in data:
+    if len(data.translate(None, _C0)) != len(data) or has_nonchar(data):
         raise ValueError(_REFUSED)
     return data
 
