@@ -4,7 +4,6 @@ Nothing changed, then two kinds of edit, each a line appended to one post (as be
 then the command:
 - an old post that no feed shows (what race.sh edits: build/edit.py, nothing rendered);
 - the newest post (in the site feed and its tag, category and author feeds: the pipeline renders them).
-CPU counts the quick path's helper process (cli/edit_helper.py) too: the command waits for it.
 Prints, per kind, the median wall time and the median CPU time (user + sys of the command) of
 --runs runs, and the machine's load average: on a shared machine CPU time is the figure to compare.
 

@@ -65,7 +65,7 @@ def build(config: Config, *, now: datetime, use_cache: bool = True, keep_posts: 
 
 def build_walked(config: Config, *, now: datetime, walked: Walked, progress: Progress | None = None) -> BuildReport:
     """`build(config, now=now, progress=progress, brief=True)`, as `syndicator build` runs it, with the walk
-    done (`walked`, under the build lock, which the caller holds): cli/edit_helper.py's."""
+    done (`walked`, under the build lock, which the caller holds): build/quick_edit.py's."""
     return _build(config, now=now, use_cache=True, keep_posts=False, progress=progress, brief=True, memory=None,
                   changed=None, walked=walked)
 

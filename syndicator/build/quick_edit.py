@@ -7,8 +7,7 @@ build_walked: an edit that renders nothing updates the cache, owners and record 
 else plans from the last build's warm state or in full, and renders), and the lines that command
 prints are returned.
 
-`prepare` (the config and every module an edit needs) does not depend on the walk, so `syndicator
-build` runs it in a helper process while it walks (cli/edit_helper.py); `finish` needs the walk.
+`prepare` (the config and every module an edit needs) does not depend on the walk; `finish` does.
 """
 
 from __future__ import annotations
@@ -46,7 +45,7 @@ def finish(config: Config, *, now: float, started_ns: int, files: dict[str, tupl
 
 
 def edit_lines(config_path: str, *, now: float, started_ns: int, files: dict[str, tuple[int, int]],
-               key: tuple[str, int]) -> Lines | None:
+               key: tuple[str, int], progress: Progress | None = None) -> Lines | None:
     """prepare() then finish(), in this process."""
     config = prepare(config_path)
-    return finish(config, now=now, started_ns=started_ns, files=files, key=key) if config else None
+    return finish(config, now=now, started_ns=started_ns, files=files, key=key, progress=progress) if config else None

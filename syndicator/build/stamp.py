@@ -72,7 +72,7 @@ Lines = tuple[tuple[str, ...], tuple[str, ...], int]  # stdout lines, stderr lin
 
 
 class Editor(Protocol):
-    """What runs the build after the post files changed, given the walk (cli/edit_helper.py)."""
+    """What runs the build after the post files changed, given the walk (cli/quick.py's)."""
 
     def finish(self, started_ns: int, files: dict[str, tuple[int, int]], key: tuple[str, int]) -> Lines | None:
         """The lines of the build (walk started at `started_ns`, its files and their posts_key); None: no answer."""

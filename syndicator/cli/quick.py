@@ -4,9 +4,8 @@ and after post files changed, built without click.
 Only the plain command line `syndicator build` is answered here, and only from the quick stamp
 the last build left (build/stamp.py): the same lines, on the same streams, with the same exit
 status as the full command gives when it answers from the last build's record. When the stamp
-holds for everything but the post files, a helper process that got the build ready while the
-stamp's walk ran builds them as the full command would (cli/edit_helper.py, build/quick_edit.py),
-and its lines are printed as the full command prints them. Anything else (another command, an
+holds for everything but the post files, the build is run here, with the stamp's walk, as the full
+command would run it (build/quick_edit.py), and its lines are printed as the full command prints them. Anything else (another command, an
 option, no stamp, a stream that is not UTF-8, any error) is no answer, and the full command runs
 as always.
 """
@@ -31,21 +30,12 @@ def quick_build(args: list[str]) -> int | None:
     if config is None or not os.path.isfile(os.path.join(state_dir, STAMP)):
         return None
     from ..build.lock import build_lock  # (the package's __init__ loads nothing)
-    from .edit_helper import start
 
     try:
         with build_lock(Path(state_dir)):  # not while a build runs: it may be writing the output folder
-            # The helper first: it gets a build ready while this process checks the stamp and walks. It
-            # holds the lock with this process (the same locked file), so a build it runs keeps it even if
-            # this process is killed meanwhile.
-            helper = start(config, now)
-            try:
-                from ..build.stamp import answer_locked
+            from ..build.stamp import answer_locked
 
-                found = answer_locked(config, now=now, editor=lambda: helper)
-            finally:
-                if helper is not None:
-                    helper.stop()  # (unless it was asked to build: then it is done)
+            found = answer_locked(config, now=now, editor=lambda: _Here(config, now))
     except Exception:  # noqa: BLE001 - any doubt is no answer: the full command says what is wrong
         return None
     if found is None:
@@ -62,6 +52,28 @@ def quick_build(args: list[str]) -> int | None:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
     return status
+
+
+class _Here:
+    """stamp.Editor: after the walk, the build run in this process as the full command runs it
+    (build/quick_edit.py), without click."""
+
+    def __init__(self, config: str, now: float) -> None:
+        self.config, self.now = config, now
+
+    def finish(self, started_ns: int, files: dict[str, tuple[int, int]],
+               key: tuple[str, int]) -> tuple[tuple[str, ...], tuple[str, ...], int] | None:
+        """The lines of the build the walk calls for."""
+        from ..build.quick_edit import edit_lines
+        from .logs import setup_logging
+        from .progress import progress_printer
+
+        setup_logging()  # as the full command: a warning logged while building reads the same
+        return edit_lines(self.config, now=self.now, started_ns=started_ns, files=files, key=key,
+                          progress=progress_printer(sys.stderr))
+
+    def stop(self) -> None:
+        """Nothing was made ready."""
 
 
 def _config_path(cwd: str) -> str | None:
