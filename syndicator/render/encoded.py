@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from ..posts.html_text import has_nonchar
+from .xmltext import escape_utf8
 
 
 # What JSON escapes with a short escape, in the order applied (the backslash first).
@@ -55,15 +56,7 @@ def _xml(data: bytes, controls: bool) -> bytes | None:
     (`controls`: a C0 control besides tab, LF and CR)."""
     if controls or has_nonchar(data):
         return None
-    if b"&" in data:
-        data = data.replace(b"&", b"&amp;")
-    if b"<" in data:
-        data = data.replace(b"<", b"&lt;")
-    if b">" in data:
-        data = data.replace(b">", b"&gt;")
-    if b"\r" in data:
-        data = data.replace(b"\r", b"&#13;")
-    return data
+    return escape_utf8(data)
 
 
 def _json(data: bytes) -> bytes:
