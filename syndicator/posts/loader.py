@@ -64,17 +64,24 @@ def _stub(source: str, id: str, url: str, slug: str, published: float, draft: bo
         tags, categories = _names(tags), _names(categories)
     except TypeError:  # not a tuple of plain strings (never made by the reader): kept as it came
         pass
-    try:
+    if type(authors) is tuple:
         authors = _authors(authors)
-    except TypeError:  # an author that cannot be hashed: kept as it came
-        pass
     return _new_tuple(Stub, (source, id, url, slug, published, draft, tags, categories, authors, digest, expires))
 
 
-@functools.lru_cache(maxsize=256)
 def _authors(authors: tuple[Author, ...]) -> tuple[Author, ...]:
-    """The one shared copy of this tuple of authors (the config's, by reference: a few hundred at most)."""
-    return authors
+    """The one shared copy of this tuple of authors (the config's, by reference: a few hundred at most),
+    found by the objects' identities: an Author's own hash is Python code, run per author per stub."""
+    kept = _kept_authors(tuple(map(id, authors)))
+    if not kept:
+        kept.append(authors)  # kept alive by the cache: no other object takes these ids while it holds them
+    return kept[0]
+
+
+@functools.lru_cache(maxsize=256)
+def _kept_authors(ids: tuple[int, ...]) -> list[tuple[Author, ...]]:
+    """The place where the tuple of the authors with these ids is kept (empty until it is)."""
+    return []
 
 
 @functools.lru_cache(maxsize=4096)

@@ -20,3 +20,11 @@ class Problem(NamedTuple):
     def __str__(self) -> str:
         tag = "warning: " if self.severity == "warning" else ""
         return f"{self.path}:{self.line}: {tag}{self.message}"
+
+    def __reduce__(self) -> tuple[object, tuple[object, ...]]:
+        # pickled as tuple.__new__(Problem, fields): made back in C, where the NamedTuple's own way
+        # (copyreg, __getnewargs__, its Python __new__) costs several Python calls each way
+        return _new_tuple, (Problem, tuple(self))
+
+
+_new_tuple = tuple.__new__
