@@ -126,7 +126,7 @@ def _read_entry(line: str) -> tuple[str, str, Any, Any] | None:
     own list or table from the tuple kept in the cache (None: the value is immutable, shared); the
     value is _OPEN for a key alone, _NOT_MINE when not ours (or not printable), and `copy` _SPECIAL
     for both. None: a blank line, or not a `key:` line."""
-    if not _printable(line):
+    if not line.isprintable() and not _printable(line):  # the usual line decided without a call
         return _UNPRINTABLE
     found = _LINE.match(line)
     if found is None:
@@ -184,7 +184,7 @@ def _block(lines: list[str], i: int, item_of: Callable[[str], Any]) -> tuple[Any
 
 def _read_item(line: str) -> tuple[str, Any] | None:
     """A `- item` line of a block list: (its indent, its scalar or _NOT_MINE); None if it is not one."""
-    if not _printable(line):
+    if not line.isprintable() and not _printable(line):
         return "", _NOT_MINE
     found = _ITEM.match(line)
     if found is None:

@@ -207,32 +207,33 @@ def _post(fields: Fields, relpath: str, digest: str, keep_body: bool) -> Post:
         tag_authority=site.tag_authority, pinned=fields.config.pinned_ids)
     canonical = fields.url(*_canonical(fields)) if "canonical" in roles else None
     meta = fields.meta
-    return _new_post(
-        source=relpath, id=entry_id, slug=slug, title=title, url=canonical or url,
-        published=published, updated=("updated" in roles and _dated(fields, "updated")) or published,
-        body=fields.parts.body if keep_body else "", body_format=FORMATS[suffix.lower()],
-        summary=_summary(fields), authors=people, tags=tags, categories=categories,
-        image=image(fields, _resolver(url) if bundle else fields.base) if "image" in roles else None,
-        influences=links(fields, "influences", "name"),
-        sources=links(fields, "sources", "title") if "sources" in meta else (),
-        via=via(fields), license=fields.url("license", meta.get("license")), lang=lang,
-        draft=_draft(fields), canonical_url=canonical, syndicate=syndicate(fields),
-        digest=digest, expires=_dated(fields, "expires") if "expires" in roles else None,
-    )
+    return _new_post({  # every field of Post, in its order
+        "source": relpath, "id": entry_id, "slug": slug, "title": title, "url": canonical or url,
+        "published": published, "updated": ("updated" in roles and _dated(fields, "updated")) or published,
+        "body": fields.parts.body if keep_body else "", "body_format": FORMATS[suffix.lower()],
+        "summary": _summary(fields), "authors": people, "tags": tags, "categories": categories,
+        "image": image(fields, _resolver(url) if bundle else fields.base) if "image" in roles else None,
+        "influences": links(fields, "influences", "name"),
+        "sources": links(fields, "sources", "title") if "sources" in meta else (), "via": via(fields),
+        "license": fields.url("license", meta.get("license")), "lang": lang, "draft": _draft(fields),
+        "canonical_url": canonical, "syndicate": syndicate(fields), "digest": digest,
+        "expires": _dated(fields, "expires") if "expires" in roles else None,
+    })
 
 
 _TWO_DIGITS = tuple(f"{n:02d}" for n in range(32))  # f"{n:02d}" of a month or a day, without formatting it
 
 
-def _new_post(**values: Any) -> Post:
-    """Post(**values) for values naming every field in Post's order: its state set at once, as
-    unpickling sets it, not by the frozen __init__'s 24 object.__setattr__ calls (3 µs a post)."""
+def _new_post(values: dict[str, Any]) -> Post:
+    """Post(**values) for values naming every field in Post's order: `values` becomes its state at once
+    (as unpickling sets it, not by the frozen __init__'s 24 object.__setattr__ calls, 3 µs a post)."""
     post = _NEW(Post)
-    post.__dict__.update(values)
+    _SET(post, "__dict__", values)
     return post
 
 
 _NEW = object.__new__
+_SET = object.__setattr__  # past the frozen dataclass's own __setattr__
 
 
 def path_parts(relpath: str) -> tuple[str, str, str]:
