@@ -53,6 +53,7 @@ class Crew(Generic[C]):
         self.workers: dict[Connection, int] = {}  # connection -> process id
         self.owed: dict[Connection, int] = {}  # answers each worker still owes (a finish, or an abandoned map's)
         self.broken = False  # a worker died: the crew does no more work
+        self.leaving: list[int] = []  # workers told to stop (dismiss), not waited for yet
 
     @property
     def forked(self) -> bool:
@@ -61,7 +62,7 @@ class Crew(Generic[C]):
 
     def start(self) -> bool:
         """Fork the workers now (once), where that is safe; whether they run."""
-        if self.workers or self.broken:
+        if self.workers or self.broken or self.leaving:  # a dismissed crew forks no more
             return bool(self.workers)
         if self.jobs < 2 or threading.active_count() != 1 or not hasattr(os, "fork"):
             return False
@@ -98,16 +99,25 @@ class Crew(Generic[C]):
         self._settle()
         yield from self._dispatch(func, tasks, ordered, finish)
 
-    def close(self) -> None:
-        """Tell the workers to stop and wait for them (a worker busy with a task ends after it)."""
+    def dismiss(self) -> None:
+        """Tell the workers to stop (a worker busy with a task ends after it) without waiting for them
+        to exit: their memory goes as they end, while the build goes on; `close` reaps them. Later
+        maps run here."""
         for conn, pid in self.workers.items():
             try:
                 conn.send(None)
             except OSError:
                 pass
             conn.close()
-            os.waitpid(pid, 0)
+            self.leaving.append(pid)
         self.workers, self.owed = {}, {}
+
+    def close(self) -> None:
+        """Tell the workers to stop and wait for them (a worker busy with a task ends after it)."""
+        self.dismiss()
+        for pid in self.leaving:
+            os.waitpid(pid, 0)
+        self.leaving = []
 
     def __enter__(self) -> Crew[C]:
         return self

@@ -81,8 +81,8 @@ def engage(crew: Crew[Parsing], stubs: list[Stub], fresh: Container[str]) -> Non
 def prerender(config: Config, found: Scan, cache: Cache | None, stubs: list[Stub], needs: dict[str, Need], *,
               owner: Author | None, crew: Crew[Parsing]) -> Iterator[Rendered]:
     """Render `stubs` (each once, in this order) as `needs` says, yielding each post in the same order:
-    in `crew`'s workers (see `engage`), else here. The crew is closed once the last post is in
-    (rendering is its last stage). A worker that dies raises WorkerFailed (the posts yielded are done)."""
+    in `crew`'s workers (see `engage`), else here. The crew is dismissed once the last post is in
+    (rendering is its last stage: the workers end while the build goes on). A worker that dies raises WorkerFailed (the posts yielded are done)."""
     chunks = [stubs[i:i + CHUNK] for i in range(0, len(stubs), CHUNK)]
     engage(crew, stubs, found.fresh)
     if not crew.forked:
@@ -93,7 +93,7 @@ def prerender(config: Config, found: Scan, cache: Cache | None, stubs: list[Stub
     tasks = [[Wanted(stub.source, stub.digest, needs[stub.source]) for stub in chunk] for chunk in chunks]
     for done in crew.map(_render_task, tasks):
         yield from done
-    crew.close()  # the build's last stage for its workers: their memory goes now, not after the writes
+    crew.dismiss()  # the build's last stage for its workers: their memory goes now, not after the writes
 
 
 def _render_here(here: _Here, stubs: list[Stub]) -> list[Rendered]:
