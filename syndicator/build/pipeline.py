@@ -112,12 +112,12 @@ def _build(config: Config, cache: Cache | None, manifest: Manifest, planned: Pla
     todo = stale(files, previous, out)
     marks.append(time.perf_counter())
     found, problems = planned.found, planned.problems
-    # A full plan records every published post's claims (thousands of rows) and encodes its warm
-    # state (every file's row) alongside rendering; an incremental one, a few rows, afterwards.
+    # A full plan records every published post's claims (thousands of rows) alongside rendering, and
+    # encodes its warm state (every file's row) alongside the last writes; an incremental one, afterwards.
     state = _State(config, planned.warm, aside=persist and cache is not None and not planned.incremental)
     alongside = [] if planned.incremental else [partial(_record_owners, planned, manifest.path, out)]
     done = emit(config, cache=cache, manifest=manifest, output=output, known=known, files=files, todo=todo,
-                specs=[spec for spec, _ in plans], found=found, alongside=alongside + state.aside,
+                specs=[spec for spec, _ in plans], found=found, alongside=alongside, afterwards=state.aside,
                 crew=crew)  # render and write, file by file
     # the cache's log (the posts and bodies the workers stored) goes into its file while the record is made
     tidy = Aside(partial(checkpoint_file, cache.path)) if cache is not None and not planned.incremental else None
@@ -174,8 +174,8 @@ def _leave_record(cache: Cache, report: BuildReport, planned: Planned, state: _S
 
 class _State:
     """The warm state's bytes for the record (its pieces written beside it: build/blobs.py), encoded
-    in a thread while the posts render (`aside`) when the build will keep its record in the cache,
-    else when asked for."""
+    in a thread alongside the last writes (`aside`) when the build will keep its record in the
+    cache, else when asked for."""
 
     def __init__(self, config: Config, warm: Warm, *, aside: bool) -> None:
         self.config, self.warm = config, warm
