@@ -23,25 +23,11 @@ from syndicator.build.ahead import Ahead
 from syndicator.config import load
 from syndicator.model import Body
 from tests.incremental_steps import age
+from tests.small_site import site_toml
 
 NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)
 _CAN_FORK = (os.cpu_count() or 1) > 1 and threading.active_count() == 1
 needs_fork = pytest.mark.skipif(not _CAN_FORK, reason="needs two cores and no other threads to fork workers")
-CONFIG = """
-[site]
-title = "T"
-url = "https://t.example/"
-timezone = "UTC"
-author = "ann"
-
-[authors.ann]
-name = "Ann"
-
-[feeds]
-output = "feeds"
-items = 4
-per_tag = true
-"""
 
 
 def _tree(root: Path) -> dict[str, bytes]:
@@ -50,7 +36,7 @@ def _tree(root: Path) -> dict[str, bytes]:
 
 def _site(base: Path, count: int = 40):
     (base / "posts").mkdir(parents=True)
-    (base / "config.toml").write_text(CONFIG, encoding="utf-8")
+    (base / "config.toml").write_text(site_toml(items=4), encoding="utf-8")
     for n in range(count):
         (base / "posts" / f"p{n:02d}.md").write_text(
             f"---\ntitle: Post {n}\ndate: 2025-03-{n % 28 + 1:02d}T{n % 24:02d}:00:00Z\ntags: [t{n % 5}]\n---\n"
