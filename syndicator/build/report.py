@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import pickle
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from itertools import islice
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -79,7 +81,7 @@ class RecordedProblems(Sequence[Problem]):
 
     def _problems(self) -> list[Problem]:
         if self._decoded is None:
-            self._decoded = list(map(Problem._make, pickle.loads(self._data))) if self._count else []
+            self._decoded = list(map(Problem._make, problem_tuples(self._data))) if self._count else []
         return self._decoded
 
     def __len__(self) -> int:
@@ -109,3 +111,27 @@ class RecordedProblems(Sequence[Problem]):
 
     def __repr__(self) -> str:
         return f"RecordedProblems({self._problems()!r})"
+
+
+def problem_bytes(problems: Iterable[Problem], *, chunk: int = 4096) -> bytes:
+    """Problems as the record keeps them: lists of plain (path, line, message, severity) tuples, pickled
+    one after another, `chunk` at a time (no list of 200,000 tuples, nor a pickler's memo of them all).
+
+    Empty for no problems. problem_tuples() reads it back, and a single pickled list as well.
+    """
+    out = io.BytesIO()
+    pickler = pickle.Pickler(out, protocol=pickle.HIGHEST_PROTOCOL)
+    rows = iter(problems)
+    while part := list(map(tuple, islice(rows, chunk))):
+        pickler.dump(part)
+        pickler.clear_memo()
+    return out.getvalue()
+
+
+def problem_tuples(data: bytes) -> list[tuple[str, int, str, str]]:
+    """The (path, line, message, severity) tuples of problem_bytes(), in order."""
+    found: list[tuple[str, int, str, str]] = []
+    stream = io.BytesIO(data)
+    while stream.tell() < len(data):
+        found += pickle.load(stream)
+    return found
