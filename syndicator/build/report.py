@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import pickle
+import zlib
 from collections.abc import Iterable, Sequence
 from itertools import islice
 from dataclasses import dataclass, field
@@ -12,6 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..posts.problem import Problem
+
+_PICKLE = b"\x80"  # how a pickle starts (a chunk's length, under 2 GB, starts with a byte below it)
 
 if TYPE_CHECKING:  # annotations only: a report answered from the last build's record needs neither
     from ..model import Body, Post
@@ -114,24 +117,30 @@ class RecordedProblems(Sequence[Problem]):
 
 
 def problem_bytes(problems: Iterable[Problem], *, chunk: int = 4096) -> bytes:
-    """Problems as the record keeps them: lists of plain (path, line, message, severity) tuples, pickled
-    one after another, `chunk` at a time (no list of 200,000 tuples, nor a pickler's memo of them all).
+    """Problems as the record keeps them: lists of plain (path, line, message, severity) tuples, `chunk`
+    at a time, each pickled and compressed (zlib), after its length (4 bytes, big-endian).
 
-    Empty for no problems. problem_tuples() reads it back, and a single pickled list as well.
+    No list of 200,000 tuples is made, nor a pickler's memo of them all; and 200,000 warnings of a
+    few kinds take well under a megabyte, not 11. Empty for no problems. problem_tuples() reads it back.
     """
     out = io.BytesIO()
-    pickler = pickle.Pickler(out, protocol=pickle.HIGHEST_PROTOCOL)
     rows = iter(problems)
     while part := list(map(tuple, islice(rows, chunk))):
-        pickler.dump(part)
-        pickler.clear_memo()
+        packed = zlib.compress(pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL), 1)
+        out.write(len(packed).to_bytes(4, "big"))
+        out.write(packed)
     return out.getvalue()
 
 
 def problem_tuples(data: bytes) -> list[tuple[str, int, str, str]]:
-    """The (path, line, message, severity) tuples of problem_bytes(), in order."""
+    """The (path, line, message, severity) tuples of problem_bytes(), in order (or of one pickled list:
+    a record written before the chunks)."""
+    if data[:1] == _PICKLE:
+        return list(pickle.loads(data))
     found: list[tuple[str, int, str, str]] = []
-    stream = io.BytesIO(data)
-    while stream.tell() < len(data):
-        found += pickle.load(stream)
+    view, at = memoryview(data), 0
+    while at < len(data):
+        size = int.from_bytes(view[at:at + 4], "big")
+        found += pickle.loads(zlib.decompress(view[at + 4:at + 4 + size]))
+        at += 4 + size
     return found
