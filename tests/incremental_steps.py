@@ -20,29 +20,9 @@ from hypothesis import strategies as st
 
 from syndicator.build import build
 from syndicator.config import Config, load
+from tests.small_site import site_toml
 
 NOW = datetime(2026, 1, 10, tzinfo=timezone.utc)
-CONFIG = """
-[site]
-title = "Test Site"
-url = "https://test.example/"
-timezone = "UTC"
-author = "ann"
-posts = "{posts}"
-
-[authors.ann]
-name = "Ann Author"
-
-[authors.bob]
-name = "Bob Builder"
-
-[feeds]
-output = "feeds"
-items = 2
-per_tag = true
-per_category = true
-per_author = true
-"""
 TAGS = ["red", "green", "blue", "Red!"]  # "red" and "Red!" share a slug
 
 
@@ -87,7 +67,7 @@ def site_config(base: Path, name: str) -> Config:
     """A site folder of its own (state and feeds) over the shared posts folder: same feed URLs."""
     path = base / name / "config.toml"
     path.parent.mkdir()
-    path.write_text(CONFIG.format(posts=base / "posts"), encoding="utf-8")
+    path.write_text(site_toml(items=2, posts=str(base / "posts")), encoding="utf-8")
     return load(path)
 
 

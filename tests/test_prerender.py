@@ -25,6 +25,7 @@ from syndicator.build.manifest import Manifest
 from syndicator.config import load
 from syndicator.posts import content
 from tests.conftest import REPO
+from tests.small_site import site_toml
 
 NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)  # tests/test_golden.py's
 GOLDEN = REPO / "tests" / "golden"
@@ -81,7 +82,7 @@ def test_posts_rendered_in_workers_give_the_golden_feeds(tmp_path):
 def test_the_scan_workers_render_the_posts_they_kept(tmp_path):
     base = tmp_path / "site"
     (base / "posts").mkdir(parents=True)
-    (base / "config.toml").write_text(CONFIG.format(items=40), encoding="utf-8")
+    (base / "config.toml").write_text(site_toml(items=40), encoding="utf-8")
     for n in range(40):
         (base / "posts" / f"p{n:02d}.md").write_text(
             f"---\ntitle: Post {n}\ndate: 2025-03-{n % 28 + 1:02d}T{n % 24:02d}:00:00Z\ntags: [t{n % 3}]\n---\n"
@@ -187,7 +188,7 @@ def test_a_scan_worker_killed_midway_costs_time_only(tmp_path, caplog):
 def test_an_edit_renders_here_and_a_cold_build_in_workers(tmp_path):
     base = tmp_path / "site"
     (base / "posts").mkdir(parents=True)
-    (base / "config.toml").write_text(CONFIG.format(items=60), encoding="utf-8")
+    (base / "config.toml").write_text(site_toml(items=60), encoding="utf-8")
     for n in range(60):
         (base / "posts" / f"p{n:02d}.md").write_text(
             f"---\ntitle: Post {n}\ndate: 2025-04-{n % 28 + 1:02d}T{n % 24:02d}:00:00Z\ntags: [t]\n---\nBody {n}.\n",
@@ -249,26 +250,6 @@ def test_the_logs_are_copied_into_the_databases_before_the_build_closes_them(tmp
     assert seen["owned"] > 0  # the owners the thread aside recorded, likewise
 
 
-CONFIG = """
-[site]
-title = "Test Site"
-url = "https://test.example/"
-timezone = "UTC"
-author = "ann"
-
-[authors.ann]
-name = "Ann Author"
-
-[authors.bob]
-name = "Bob Builder"
-
-[feeds]
-output = "feeds"
-items = {items}
-per_tag = true
-per_category = true
-per_author = true
-"""
 POSTS = st.lists(st.tuples(st.integers(1, 28), st.lists(st.sampled_from(["red", "green", "Red!", "blue"]), max_size=2),
                            st.sampled_from(["ann", "bob"]), st.sampled_from(["Short.", "A *longer* body.\n\nTwo.", ""]),
                            st.booleans()),
@@ -283,7 +264,7 @@ def test_workers_write_what_one_process_writes(posts, items, chunk, budget, scan
     base = Path(tempfile.mkdtemp(prefix="syndicator-prerender-"))
     try:
         (base / "posts").mkdir()
-        (base / "config.toml").write_text(CONFIG.format(items=items), encoding="utf-8")
+        (base / "config.toml").write_text(site_toml(items=items), encoding="utf-8")
         for n, (day, tags, author, body, draft) in enumerate(posts):
             (base / "posts" / f"p{n}.md").write_text(
                 f"---\ntitle: Post {n}\ndate: 2025-02-{day:02d}T10:00:00Z\ntags: [{', '.join(tags)}]\n"

@@ -22,28 +22,9 @@ from syndicator.build import build, stamp
 from syndicator.build.problem_lines import problem_lines
 from syndicator.build.quick_edit import edit_lines
 from tests.incremental_steps import POSTS, STEPS, replay
+from tests.small_site import site_toml
 
-CONFIG = """
-[site]
-title = "Quick Site"
-url = "https://quick.example/"
-timezone = "UTC"
-author = "ann"
-posts = "posts"
-
-[authors.ann]
-name = "Ann Author"
-
-[authors.bob]
-name = "Bob Builder"
-
-[feeds]
-output = "feeds"
-items = 2
-per_tag = true
-per_category = true
-per_author = true
-"""
+CONFIG = site_toml(items=2, title="Quick Site", url="https://quick.example/", posts="posts")
 OLD = 10**18  # 2001-09-09: long before any build, so never too recent to trust
 
 
