@@ -36,6 +36,9 @@ def warning(line: int, message: str) -> Warning_:
 class Fields:
     """One post's front matter as the reader sees it; collects warnings as it goes."""
 
+    # slots: made once per post and read dozens of times, its attributes are set and read without a dict
+    __slots__ = ("config", "site", "engine", "meta", "written", "keys", "roles", "parts", "path", "warnings", "base")
+
     def __init__(self, config: Config, parts: Split, path: str) -> None:
         self.config = config
         self.site = config.site
@@ -146,11 +149,11 @@ def dedupe(names: list[str]) -> tuple[str, ...]:
     """Names with spaces folded, empty ones and repeats dropped, in first-seen order."""
     if not names:
         return ()
-    return _deduped(tuple(names))
+    return deduped(tuple(names))
 
 
 @functools.lru_cache(maxsize=4096)
-def _deduped(names: tuple[str, ...]) -> tuple[str, ...]:
+def deduped(names: tuple[str, ...]) -> tuple[str, ...]:
     """dedupe() worked out, once per distinct list of names (posts share their lists of tags)."""
     seen: dict[str, None] = {}
     for name in names:

@@ -25,7 +25,7 @@ from . import dates, pelican_rules
 from .attribution import links, syndicate, via
 from .cascade import inherit
 from .dialects import KNOWN, OWN_KEYS, hidden
-from .fields import Fields, Warning_, dedupe, warning
+from .fields import Fields, Warning_, dedupe, deduped, warning
 from .ignored import is_ignored
 from .frontmatter import Split
 from .markup import split_post
@@ -345,8 +345,10 @@ def _canonical(fields: Fields) -> tuple[str, object]:
 
 
 def _taxonomies(fields: Fields, relpath: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    tags, categories = _named(fields, "tags"), _named(fields, "categories")
     reading = fields.config.reading
+    if not (reading.taxonomies or reading.folder_category or reading.default_category or "taxonomies" in fields.keys):
+        return _checked_names(fields, _deduped_names(fields, "tags"), _deduped_names(fields, "categories"))
+    tags, categories = _named(fields, "tags"), _named(fields, "categories")
     table = fields.meta.get(fields.keys.get("taxonomies", ""))
     table = table if isinstance(table, dict) else {}
     if table:  # Zola's [taxonomies]
@@ -361,13 +363,31 @@ def _taxonomies(fields: Fields, relpath: str) -> tuple[tuple[str, ...], tuple[st
     if not categories and (reading.folder_category or reading.default_category) and (
             folder := pelican_rules.category(relpath, reading)):
         categories.append(folder)
-    tags_, categories_ = dedupe(tags), dedupe(categories)
+    return _checked_names(fields, dedupe(tags), dedupe(categories))
+
+
+def _checked_names(fields: Fields, tags: tuple[str, ...], categories: tuple[str, ...]
+                   ) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The post's tags and categories, or an error when there are more than [limits] max_tags."""
     most = limits_of(fields.config).max_tags
-    if len(tags_) + len(categories_) > most:
+    if len(tags) + len(categories) > most:
         raise fields.fail((*fields.role("tags"), *fields.role("categories"), "tags")[0],
-                          f"{len(tags_) + len(categories_)} tags and categories, over the limit of {most} "
+                          f"{len(tags) + len(categories)} tags and categories, over the limit of {most} "
                           "([limits] max_tags)")
-    return tags_, categories_
+    return tags, categories
+
+
+def _deduped_names(fields: Fields, target: str) -> tuple[str, ...]:
+    """dedupe(_named(fields, target)); the usual one key holding a list of text, without copying the list."""
+    keys = fields.role(target)
+    if len(keys) == 1:
+        value = fields.meta[keys[0]]
+        if type(value) is list and value and {*map(type, value)} == _STR:
+            return deduped(tuple(value))
+    return dedupe(_named(fields, target))
+
+
+_STR = {str}
 
 
 def _named(fields: Fields, target: str) -> list[str]:
