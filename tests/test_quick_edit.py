@@ -163,8 +163,9 @@ class _InProcess:
     def __init__(self, config_path, now):
         self.config_path, self.now, self.taken = config_path, now, []
 
-    def finish(self, started_ns, files, key):
-        lines = edit_lines(self.config_path, now=self.now, started_ns=started_ns, files=files, key=key)
+    def finish(self, started_ns, files, key, config):
+        lines = edit_lines(self.config_path, now=self.now, started_ns=started_ns, files=files, key=key,
+                           snapshot=config)
         self.taken.append(lines is not None)
         return lines
 

@@ -25,7 +25,7 @@ import pickle
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from .. import __version__
 from ..posts.walk import post_files
@@ -33,9 +33,12 @@ from .code import code_digest
 from .lock import build_lock
 from .vouch import posts_key, still_holds
 
+if TYPE_CHECKING:
+    from ..config import Config
+
 STATE_DIR = ".syndicator"  # [site] state_dir's default, beside the config: where the stamp is looked for
 STAMP = "quick-build.pickle"
-VERSION = 2
+VERSION = 3
 
 
 def forget(state_dir: Path) -> None:
@@ -46,15 +49,19 @@ def forget(state_dir: Path) -> None:
         pass
 
 
-def leave(state_dir: Path, *, config_path: Path, config_digest: str, posts_dir: Path, exclude: Sequence[str],
-          output: Path, vouched: tuple[str, int, float, tuple[tuple[str, str], ...]], out: Sequence[str],
-          err: Sequence[str], status: int) -> None:
-    """Leave the stamp of a finished build (`vouched`: its posts key, when its scan started (ns),
-    valid-until POSIX time and output signatures); `out`/`err`/`status`: what `syndicator build` says then."""
+def leave(state_dir: Path, *, config: Config, config_digest: str,
+          vouched: tuple[str, int, float, tuple[tuple[str, str], ...]], out: Sequence[str], err: Sequence[str],
+          status: int) -> None:
+    """Leave the stamp of a finished build with `config` (`vouched`: its posts key, when its scan started (ns),
+    valid-until POSIX time and output signatures); `out`/`err`/`status`: what `syndicator build` says then.
+    The config goes in too, as loaded (config_snapshot.py), for a build after an edit."""
+    from .config_snapshot import dumps
+
     cache = os.stat(state_dir / "cache.sqlite")
-    data = pickle.dumps((VERSION, (__version__, code_digest()), str(config_path), config_digest,
-                         (cache.st_dev, cache.st_ino), str(posts_dir), tuple(exclude), str(output), vouched,
-                         tuple(out), tuple(err), status), protocol=pickle.HIGHEST_PROTOCOL)
+    data = pickle.dumps((VERSION, (__version__, code_digest()), str(config.path), config_digest,
+                         (cache.st_dev, cache.st_ino), str(config.posts_dir), tuple(config.reading.exclude),
+                         str(config.feeds.output), vouched, tuple(out), tuple(err), status, dumps(config)),
+                        protocol=pickle.HIGHEST_PROTOCOL)
     temp = state_dir / f".{STAMP}.tmp"  # one build at a time (lock.py): no other writer
     temp.write_bytes(data)
     os.replace(temp, state_dir / STAMP)
@@ -66,8 +73,10 @@ Lines = tuple[tuple[str, ...], tuple[str, ...], int]  # stdout lines, stderr lin
 class Editor(Protocol):
     """What runs the build after the post files changed, given the walk (cli/quick.py's)."""
 
-    def finish(self, started_ns: int, files: dict[str, tuple[int, int]], key: tuple[str, int]) -> Lines | None:
-        """The lines of the build (walk started at `started_ns`, its files and their posts_key); None: no answer."""
+    def finish(self, started_ns: int, files: dict[str, tuple[int, int]], key: tuple[str, int],
+               config: bytes) -> Lines | None:
+        """The lines of the build (walk started at `started_ns`, its files and their posts_key; `config`: the
+        config as loaded, config_snapshot.dumps'd); None: no answer."""
 
     def stop(self) -> None:
         """Not needed after all (nothing changed, or no answer): let go of whatever was made ready."""
@@ -96,7 +105,7 @@ def answer_locked(config_path: str, *, now: float, editor: Callable[[], Editor |
         with open(os.path.join(state_dir, STAMP), "rb") as handle:
             stamp = pickle.load(handle)
         (version, program, config, digest, cache_id, posts_dir, exclude, output, vouched, out, err,
-         status) = stamp
+         status, snapshot) = stamp
         if (version, program, config) != (VERSION, (__version__, code_digest()), config_path):
             return None
         with open(config_path, "rb") as handle:
@@ -119,7 +128,7 @@ def answer_locked(config_path: str, *, now: float, editor: Callable[[], Editor |
         if ready is None or found.notes:
             return None
         finishing, ready = ready, None
-        return finishing.finish(started_ns, found.files, files_key)
+        return finishing.finish(started_ns, found.files, files_key, snapshot)
     finally:
         if ready is not None:
             ready.stop()

@@ -12,6 +12,7 @@ as always.
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 import time
@@ -31,14 +32,16 @@ def quick_build(args: list[str]) -> int | None:
         return None
     from ..build.lock import build_lock  # (the package's __init__ loads nothing)
 
+    gc.disable()  # a short command of acyclic objects (imports, a walk, a build as build/pipeline.py runs it)
     try:
         with build_lock(Path(state_dir)):  # not while a build runs: it may be writing the output folder
             from ..build.stamp import answer_locked
 
             found = answer_locked(config, now=now, editor=lambda: _Here(config, now))
     except Exception:  # noqa: BLE001 - any doubt is no answer: the full command says what is wrong
-        return None
+        found = None
     if found is None:
+        gc.enable()  # the full command runs as it always does
         return None
     out, err, status = found
     for line in err:  # as click.echo does it: a line at a time, each flushed
@@ -61,16 +64,16 @@ class _Here:
     def __init__(self, config: str, now: float) -> None:
         self.config, self.now = config, now
 
-    def finish(self, started_ns: int, files: dict[str, tuple[int, int]],
-               key: tuple[str, int]) -> tuple[tuple[str, ...], tuple[str, ...], int] | None:
-        """The lines of the build the walk calls for."""
+    def finish(self, started_ns: int, files: dict[str, tuple[int, int]], key: tuple[str, int],
+               config: bytes) -> tuple[tuple[str, ...], tuple[str, ...], int] | None:
+        """The lines of the build the walk calls for (`config`: as the stamp kept it)."""
         from ..build.quick_edit import edit_lines
         from .logs import setup_logging
         from .progress import progress_printer
 
         setup_logging()  # as the full command: a warning logged while building reads the same
         return edit_lines(self.config, now=self.now, started_ns=started_ns, files=files, key=key,
-                          progress=progress_printer(sys.stderr))
+                          snapshot=config, progress=progress_printer(sys.stderr))
 
     def stop(self) -> None:
         """Nothing was made ready."""
