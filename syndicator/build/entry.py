@@ -140,5 +140,5 @@ def _stamp(config: Config, left: Record) -> None:
     if any("\x1b" in line for line in out + err):  # click would strip what looks like a terminal sequence
         return
     leave_stamp(config.state_dir, config=config, config_digest=digest,
-                vouched=(left.posts_key, left.scan_started_ns, left.valid_until, left.outputs),
+                vouched=(left.posts_key, left.scan_started_ns, left.valid_until, left.outputs, left.counts[0]),
                 out=out, err=err, status=1 if report.rejected else 0)

@@ -13,13 +13,23 @@ as always.
 from __future__ import annotations
 
 import gc
+import importlib
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
-# (build/stamp.py's names, known here without importing it: the helper is forked before it loads)
-STATE_DIR, STAMP = ".syndicator", "quick-build.pickle"
+STATE_DIR, STAMP = ".syndicator", "quick-build.pickle"  # (build/stamp.py's: known here without importing it)
+# What an edit loads (build/quick_edit.py's imports, leaves first), imported while the walk runs aside: any
+# module left out loads with the next one that needs it.
+_READY = ("dataclasses", "zoneinfo", "syndicator.config", "syndicator.build.config_snapshot", "logging", "sqlite3",
+          "syndicator.build.cache", "syndicator.posts.dates", "html", "syndicator.posts.flatyaml",
+          "syndicator.posts.frontmatter", "syndicator.posts.fields", "html.parser", "syndicator.posts.markup",
+          "mimetypes", "syndicator.posts.reader", "syndicator.posts.loader", "syndicator.build.plan",
+          "syndicator.build.unchanged", "syndicator.build.warm", "syndicator.build.incremental",
+          "syndicator.build.edit", "syndicator.build.quick_edit", "syndicator.cli.logs", "syndicator.cli.progress",
+          "syndicator.crosspost_settings", "difflib")
 
 
 def quick_build(args: list[str]) -> int | None:
@@ -35,9 +45,10 @@ def quick_build(args: list[str]) -> int | None:
     gc.disable()  # a short command of acyclic objects (imports, a walk, a build as build/pipeline.py runs it)
     try:
         with build_lock(Path(state_dir)):  # not while a build runs: it may be writing the output folder
-            from ..build.stamp import answer_locked
+            from ..build.stamp import SIDE_WALK_FILES, answer_locked
 
-            found = answer_locked(config, now=now, editor=lambda: _Here(config, now))
+            found = answer_locked(config, now=now, editor=lambda: _Here(config, now),
+                                  aside_from=SIDE_WALK_FILES if _idle_core() else None)
     except Exception:  # noqa: BLE001 - any doubt is no answer: the full command says what is wrong
         found = None
     if found is None:
@@ -64,6 +75,13 @@ class _Here:
     def __init__(self, config: str, now: float) -> None:
         self.config, self.now = config, now
 
+    def prepare(self, done: Callable[[], bool]) -> None:
+        """Import what an edit needs, a module at a time, until done()."""
+        for name in _READY:
+            if done():
+                return
+            importlib.import_module(name)
+
     def finish(self, started_ns: int, files: dict[str, tuple[int, int]], key: tuple[str, int],
                config: bytes) -> tuple[tuple[str, ...], tuple[str, ...], int] | None:
         """The lines of the build the walk calls for (`config`: as the stamp kept it)."""
@@ -77,6 +95,13 @@ class _Here:
 
     def stop(self) -> None:
         """Nothing was made ready."""
+
+
+def _idle_core() -> bool:
+    """Whether a core is idle now, so that the walk may run beside this process (build/side_walk.py): more
+    than one, and the load average below their number by a half."""
+    cores = os.cpu_count() or 1
+    return cores > 1 and os.getloadavg()[0] < cores - 0.5
 
 
 def _config_path(cwd: str) -> str | None:
