@@ -5,9 +5,10 @@ Only the plain command line `syndicator build` is answered here, and only from t
 the last build left (build/stamp.py): the same lines, on the same streams, with the same exit
 status as the full command gives when it answers from the last build's record. When the stamp
 holds for everything but the post files, the build is run here, with the stamp's walk, as the full
-command would run it (build/quick_edit.py), and its lines are printed as the full command prints them. Anything else (another command, an
-option, no stamp, a stream that is not UTF-8, any error) is no answer, and the full command runs
-as always.
+command would run it (build/quick_edit.py), and its lines are printed as the full command prints
+them. While a core is idle, a big posts folder is walked in a forked child and this process imports
+what an edit needs meanwhile (build/side_walk.py). Anything else (another command, an option, no
+stamp, a stream that is not UTF-8, any error) is no answer, and the full command runs as always.
 """
 
 from __future__ import annotations
