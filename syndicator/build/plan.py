@@ -25,7 +25,8 @@ if TYPE_CHECKING:  # the render package loads every writer: planning an edit nee
 
 PAGE = "html"  # FeedFile.fmt of the index page
 PUBLISHED, DRAFT, FUTURE = "published", "draft", "future"  # a post's state at a given time
-_TAGS, _CATEGORIES, _AUTHORS, _KEY = (attrgetter(name) for name in ("tags", "categories", "authors", "key"))
+_TAGS, _CATEGORIES, _AUTHORS, _KEY, _ID, _PUBLISHED = (
+    attrgetter(name) for name in ("tags", "categories", "authors", "key", "id", "published"))
 _BLOCK = 256  # posts per block in _members
 GroupKey = tuple[str, str]  # a feed's group: ("site", ""), ("tag", name), ("category", name), ("author", key)
 
@@ -60,8 +61,14 @@ class FeedFile:
 
 
 def newest_first(stubs: list[Stub]) -> list[Stub]:
-    """Feed order: newest publish time first, ties broken by id so the order is stable."""
-    return sorted(stubs, key=feed_order)
+    """Feed order: newest publish time first, ties broken by id so the order is stable.
+
+    Sorted by id, then (stably) by publish time, newest first: the order of `feed_order` without
+    a key tuple per post (100,000 of them were the plan's largest passing allocation).
+    """
+    ordered = sorted(stubs, key=_ID)
+    ordered.sort(key=_PUBLISHED, reverse=True)  # reverse=True keeps equal keys in their order
+    return ordered
 
 
 def status(stub: Stub, cutoff: float) -> str:

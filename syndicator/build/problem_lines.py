@@ -16,19 +16,29 @@ SHOWN_PER_WARNING = 3  # files listed for a repeated warning unless --verbose
 
 
 def problem_lines(problems: Iterable[Problem], *, verbose: bool = False) -> list[str]:
-    """Lines to print: each error in full; each warning message with its first few files and a count."""
+    """Lines to print: each error in full; each warning message with its first few files and a count.
+
+    One pass that keeps only the lines it prints (and a count per message), so 200,000 warnings
+    of one kind cost three lines and a number, not a list of them all.
+    """
     if not verbose and isinstance(problems, RecordedProblems):
         return list(problems.shown)  # this function's lines, kept when the record was written
-    problems = list(problems)
-    lines = [str(p) for p in problems if p.severity != "warning"]
-    by_message: dict[str, list[Problem]] = {}
+    lines: list[str] = []
+    shown: dict[str, list[Problem]] = {}  # by message, in order of first appearance
+    counts: dict[str, int] = {}
     for problem in problems:
-        if problem.severity == "warning":
-            by_message.setdefault(problem.message, []).append(problem)
-    for message, group in by_message.items():
-        shown = group if verbose else group[:SHOWN_PER_WARNING]
-        lines.extend(str(p) for p in shown)
-        if len(group) > len(shown):
-            lines.append(f"warning: {message}: in {len(group)} files, {len(group) - len(shown)} more not listed "
-                         "(--verbose lists them all)")
+        if problem.severity != "warning":
+            lines.append(str(problem))
+            continue
+        message = problem.message
+        seen = counts.get(message, 0)
+        counts[message] = seen + 1
+        group = shown.setdefault(message, [])
+        if verbose or seen < SHOWN_PER_WARNING:
+            group.append(problem)
+    for message, group in shown.items():
+        lines.extend(map(str, group))
+        if counts[message] > len(group):
+            lines.append(f"warning: {message}: in {counts[message]} files, {counts[message] - len(group)} more not "
+                         "listed (--verbose lists them all)")
     return lines

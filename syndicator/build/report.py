@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import io
 import pickle
-from collections.abc import Sequence
+import zlib
+from collections.abc import Iterable, Sequence
+from itertools import islice
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..posts.problem import Problem
+
+_PICKLE = b"\x80"  # how a pickle starts (a chunk's length, under 2 GB, starts with a byte below it)
 
 if TYPE_CHECKING:  # annotations only: a report answered from the last build's record needs neither
     from ..model import Body, Post
@@ -79,7 +84,7 @@ class RecordedProblems(Sequence[Problem]):
 
     def _problems(self) -> list[Problem]:
         if self._decoded is None:
-            self._decoded = list(map(Problem._make, pickle.loads(self._data))) if self._count else []
+            self._decoded = list(map(Problem._make, problem_tuples(self._data))) if self._count else []
         return self._decoded
 
     def __len__(self) -> int:
@@ -109,3 +114,33 @@ class RecordedProblems(Sequence[Problem]):
 
     def __repr__(self) -> str:
         return f"RecordedProblems({self._problems()!r})"
+
+
+def problem_bytes(problems: Iterable[Problem], *, chunk: int = 4096) -> bytes:
+    """Problems as the record keeps them: lists of plain (path, line, message, severity) tuples, `chunk`
+    at a time, each pickled and compressed (zlib), after its length (4 bytes, big-endian).
+
+    No list of 200,000 tuples is made, nor a pickler's memo of them all; and 200,000 warnings of a
+    few kinds take well under a megabyte, not 11. Empty for no problems. problem_tuples() reads it back.
+    """
+    out = io.BytesIO()
+    rows = iter(problems)
+    while part := list(map(tuple, islice(rows, chunk))):
+        packed = zlib.compress(pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL), 1)
+        out.write(len(packed).to_bytes(4, "big"))
+        out.write(packed)
+    return out.getvalue()
+
+
+def problem_tuples(data: bytes) -> list[tuple[str, int, str, str]]:
+    """The (path, line, message, severity) tuples of problem_bytes(), in order (or of one pickled list:
+    a record written before the chunks)."""
+    if data[:1] == _PICKLE:
+        return list(pickle.loads(data))
+    found: list[tuple[str, int, str, str]] = []
+    view, at = memoryview(data), 0
+    while at < len(data):
+        size = int.from_bytes(view[at:at + 4], "big")
+        found += pickle.loads(zlib.decompress(view[at + 4:at + 4 + size]))
+        at += 4 + size
+    return found

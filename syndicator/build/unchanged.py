@@ -23,7 +23,7 @@ from typing import Mapping, Sequence
 
 from ..posts.problem import Problem
 from .problem_lines import problem_lines
-from .report import BuildReport, RecordedProblems
+from .report import BuildReport, RecordedProblems, problem_bytes, problem_tuples
 from .vouch import posts_key, still_holds
 
 __all__ = ["Record", "answer", "answered", "posts_key", "record"]
@@ -40,7 +40,7 @@ class Record:
     valid_until: float  # POSIX time: a post becomes due or expires then (inf: never)
     outputs: tuple[tuple[str, str], ...]  # (path below the output folder, signature)
     counts: tuple[int, int, int, int, int, int]  # files, published, drafts, future, rejected, unchanged
-    problem_data: bytes  # pickled list of (path, line, message, severity); shared texts pickle once
+    problem_data: bytes  # report.problem_bytes(): pickled lists of (path, line, message, severity)
     problem_count: int
     shown: tuple[str, ...]  # problem_lines(problems): what `syndicator build` prints of them
     next_due: float | None
@@ -50,7 +50,7 @@ class Record:
     @functools.cached_property
     def problems(self) -> tuple[tuple[str, int, str, str], ...]:
         """(path, line, message, severity) of each problem, decoded on first use (a no-op build needs only `shown`)."""
-        return tuple(pickle.loads(self.problem_data)) if self.problem_count else ()
+        return tuple(problem_tuples(self.problem_data)) if self.problem_count else ()
 
     def reported(self) -> RecordedProblems:
         """The problems as a report carries them: decoded when read, `shown` at once."""
@@ -99,13 +99,8 @@ def record(report: BuildReport, *, files: Mapping[str, tuple[int, int]], scan_st
     return Record(key, scan_started_ns, due if due is not None else float("inf"), tuple(sorted(outputs.items())),
                   (report.files, report.published_count, report.drafts, report.future, report.rejected,
                    report.unchanged + len(report.written)),
-                  problems.data if kept else _problem_data(problems), len(problems),
+                  problems.data if kept else problem_bytes(problems), len(problems),
                   problems.shown if kept else tuple(problem_lines(problems)), due, notes, warm)
-
-
-def _problem_data(problems: Sequence[Problem]) -> bytes:
-    """The problems as plain tuples, pickled (none: no bytes at all)."""
-    return pickle.dumps(list(map(tuple, problems)), protocol=pickle.HIGHEST_PROTOCOL) if problems else b""
 
 
 def answer(saved: Record | None, *, files: Mapping[str, tuple[int, int]], now: datetime, output: Path,
