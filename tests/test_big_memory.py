@@ -30,7 +30,7 @@ def test_owners_rows_read_back_as_the_claims_gave_them(rows):
 
     claim = namedtuple("claim", "source id url")
     owners = owners_of(claim(*row) for row in rows)
-    assert owners.rows == [tuple(row) for row in rows]
+    assert list(owners.rows) == [tuple(row) for row in rows] and list(owners.rows) == list(owners.rows)
     expected = {}
     for path, id_, url in rows:
         expected[("id", id_)] = path
