@@ -8,7 +8,7 @@ report reads them through report.HeldProblems: 200,000 warnings as Problems woul
 from __future__ import annotations
 
 from operator import itemgetter, le
-from typing import Any, Callable
+from typing import Any, Callable, Iterable, Mapping
 
 from ..posts.loader import FileEntry
 from ..posts.problem import Problem
@@ -16,14 +16,20 @@ from .cache import loads
 from .report import problem_bytes, problem_tuples
 
 Progress = Callable[[int, int], None]
+_new_tuple = tuple.__new__
 
 
 class Parsed:
     """What the parse tasks brought back, taken as it comes."""
 
     def __init__(self, entries: dict[str, FileEntry], authors: Any, progress: Progress | None, total: int, *,
-                 hold: bool = False) -> None:
+                 hold: bool = False, tasks: Iterable[list[str]] = (),
+                 walked: Mapping[str, tuple[int, int]] | None = None) -> None:
         self.entries, self.authors, self.progress, self.total = entries, authors, progress, total
+        # the tasks handed out (paths as the walk found them), by first path, and the walk's (size, mtime_ns):
+        # an answer's entries take the walk's path strings and ints where equal (one copy of each, not two)
+        self.tasks = {task[0]: task for task in tasks if task}
+        self.walked = walked if walked is not None else {}
         # hold: each task's problems are kept apart (see `held`): (first path, last path, whether in path
         # order, problem_bytes) per task
         self.problems: list[tuple[str, str, bool, bytes]] | None = [] if hold else None
@@ -37,6 +43,8 @@ class Parsed:
     def take(self, blob: bytes, posts: list[tuple[str, bytes | None]], stored: bool) -> None:
         """One task's answer (see _parse_chunk)."""
         pairs = loads(blob, self.authors)
+        if pairs and pairs[0][0] in self.tasks:
+            pairs = self._shared(pairs, self.tasks[pairs[0][0]])
         if self.problems is not None:
             pairs = self._apart(pairs)
         self.entries.update(pairs)
@@ -51,6 +59,24 @@ class Parsed:
         self.done, before = self.done + len(pairs), self.done
         if self.progress and (self.done // 256 > before // 256 or self.done == self.total):
             self.progress(self.done, self.total)
+
+    def _shared(self, pairs: list[tuple[str, FileEntry]], task: list[str]) -> list[tuple[str, FileEntry]]:
+        """The task's entries keyed by the walk's path strings, their stubs' sources the same strings and
+        their size and mtime the walk's ints, where equal (at 100,000 posts: 14 MB held once, not twice)."""
+        if len(task) != len(pairs):
+            return pairs
+        walked, shared = self.walked, []
+        for rel, (answered, entry) in zip(task, pairs):
+            if rel != answered:
+                return pairs
+            size, mtime, stub, problems = entry
+            seen = walked.get(rel)
+            if seen is not None and seen[0] == size and seen[1] == mtime:
+                size, mtime = seen
+            if stub is not None and stub[0] == rel:
+                stub = _new_tuple(type(stub), (rel, *stub[1:]))
+            shared.append((rel, (size, mtime, stub, problems)))
+        return shared
 
     def _apart(self, pairs: list[tuple[str, FileEntry]]) -> list[tuple[str, FileEntry]]:
         """The task's entries without their problems, which are kept apart with the range of their paths."""

@@ -191,7 +191,8 @@ def scan(config: Config, *, cache: Cache | None, progress: Progress | None = Non
     stale.sort()
     chunks = _tasks(stale, _CHUNK)
     # a full scan (nothing from the cache) that saves the batches as parsed keeps the problems out of the entries
-    parsed = Parsed(entries, config.authors, progress, len(stale), hold=not entries and writes_snapshot(len(stale)))
+    parsed = Parsed(entries, config.authors, progress, len(stale), hold=not entries and writes_snapshot(len(stale)),
+                    tasks=chunks, walked=files)
     if len(stale) >= _PARALLEL_FROM:
         crew.start()
     try:
