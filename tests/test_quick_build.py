@@ -150,9 +150,31 @@ def test_options_and_other_commands_take_the_full_path(example):
         assert "import 'click'" in result.stderr, args
 
 
-def test_a_stamp_left_by_other_copies_of_the_modules_is_no_answer(example, monkeypatch):
+def test_a_stamp_left_by_another_copy_of_the_program_is_no_answer(example, monkeypatch):
     assert _run("build", cwd=example).returncode == 0
     config = os.path.realpath(example / "config.toml")
     assert stamp.answer(config, now=time.time()) is not None
-    monkeypatch.setattr(stamp, "_code", lambda: ((1, 2),) * len(stamp._CODE))
+    monkeypatch.setattr(stamp, "code_digest", lambda: "another copy")
     assert stamp.answer(config, now=time.time()) is None
+
+
+def test_after_an_upgrade_the_build_follows_the_new_code(example, tmp_path):
+    """A change in any source file (here the feeds' generator) starts the cache afresh: the stamp left by
+    the old copy answers nothing, and the feeds are written by the new one."""
+    import syndicator
+
+    copy = tmp_path / "program"
+    shutil.copytree(os.path.dirname(syndicator.__file__), copy / "syndicator",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    env = {**os.environ, "PYTHONPATH": str(copy)}
+
+    def build():
+        return subprocess.run([sys.executable, "-m", "syndicator", "build"], cwd=example, capture_output=True,
+                              text=True, timeout=120, env=env)
+
+    assert build().returncode == 0 and build().returncode == 0  # the second one answered from the stamp
+    rss = copy / "syndicator" / "render" / "rss.py"
+    rss.write_text(rss.read_text().replace('"generator", "syndicator"', '"generator", "syndicator 2"'))
+    upgraded = build()
+    assert upgraded.returncode == 0, upgraded.stderr
+    assert b"<generator>syndicator 2</generator>" in (example / "feeds" / "rss.xml").read_bytes()

@@ -15,6 +15,7 @@ from pelican.utils import slugify as pelican_slugify
 from syndicator.build import load_posts
 from syndicator.config import load
 from syndicator.posts import pelican_rules
+from syndicator.posts.rst import MAX_NESTING, nesting_line
 from syndicator.posts.content import render_body
 from tests.test_reader_engines import BERLIN, _read
 
@@ -115,13 +116,45 @@ def test_rst_cannot_read_files_urls_or_raw_html_and_says_where(site, tmp_path):
     assert all("reStructuredText: " in w for w in warnings)
 
 
-def test_deeply_nested_rst_is_a_problem_at_the_file_not_a_crash(site, write_post):
-    nested = "".join("  " * i + "- x\n\n" for i in range(3000))
-    write_post("deep.rst", f"Deep\n####\n\n:date: 2024-01-01\n\n{nested}")
+def _nested_list(levels: int) -> str:
+    """A reST post whose list goes `levels` deep; its first item is on line 6, one item every 2 lines."""
+    return "Deep\n####\n\n:date: 2024-01-01\n\n" + "".join("  " * i + "- x\n\n" for i in range(levels))
+
+
+def test_deeply_nested_rst_is_a_problem_at_its_line_not_a_crash(site, write_post):
+    # 3,000 levels: docutils would take ~16 s and 2.7 GB to fail; the post is refused before it parses
+    write_post("deep.rst", _nested_list(3000))
     write_post("fine.rst", "Fine\n####\n\n:date: 2024-01-01\n\nok\n")
     loaded = load_posts(load(site))
     assert [p.source for p in loaded.posts] == ["fine.rst"]
-    assert [(p.path, p.line) for p in loaded.problems] == [("posts/deep.rst", 1)]
+    first_too_deep = 6 + 2 * MAX_NESTING  # the item that opens level MAX_NESTING + 1
+    assert [(p.path, p.line) for p in loaded.problems] == [("posts/deep.rst", first_too_deep)]
+    assert f"nested more than {MAX_NESTING} levels" in str(loaded.problems[0])
+
+
+def test_rst_nested_as_deep_as_allowed_still_publishes(site, write_post):
+    write_post("deep.rst", _nested_list(MAX_NESTING))
+    loaded = load_posts(load(site))
+    assert [p.source for p in loaded.posts] == ["deep.rst"] and loaded.problems == []
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 12), st.sampled_from(["- x", "text", "", "\tx", " \t y"])), max_size=40),
+       st.integers(1, 6))
+def test_nesting_line_is_where_the_indentation_stack_first_grows_too_deep(lines, most):
+    text = "\n".join(" " * indent + body for indent, body in lines)
+    expected, stack = 0, [0]  # the reference: indentation levels as a stack, like Python's tokenizer
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        indent = len(line.expandtabs(8)) - len(line.expandtabs(8).lstrip())
+        stack = [level for level in stack if level <= indent]
+        if indent > stack[-1]:
+            stack.append(indent)
+        if len(stack) > most:
+            expected = number
+            break
+    assert nesting_line(text, most) == expected
 
 
 LATIN = string.ascii_letters + string.digits + " -_.,:;!?'\"()&/" + "àáâãäåçèéêëìíîïñòóôõöùúûüýÀÉÖÜÑßæøœ"

@@ -13,9 +13,7 @@ the config's authors by key (see `dumps`), so a bio is stored once, not once per
 from __future__ import annotations
 
 import copyreg
-import functools
 import gc
-import hashlib
 import io
 import logging
 import os
@@ -28,6 +26,7 @@ from typing import Any, Iterable, Mapping
 from .. import __version__
 from ..model import Author, Body
 from . import flatcodec
+from .code import code_digest
 from .sqlite import connect, transaction
 
 logger = logging.getLogger(__name__)
@@ -38,26 +37,6 @@ _COMPACT_AFTER = 256
 RACY_NS = 1_000_000_000  # a file changed this close to a scan may show an unchanged mtime: parse it again
 
 
-@functools.lru_cache(maxsize=1)
-def code_digest() -> str:
-    """A digest of the program's source files (path, size, mtime), once per process.
-
-    Part of the cache's stamp, so that a changed reader never reuses parses made by the old one
-    (the version alone does not change while a developer edits the code).
-    """
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    cut = len(root) + 1
-    found: list[str] = []
-    folders = [root]
-    while folders:
-        with os.scandir(folders.pop()) as listing:
-            for item in listing:
-                if item.name.endswith(".py"):
-                    st = item.stat()
-                    found.append(f"{item.path[cut:]}:{st.st_size}:{st.st_mtime_ns}")
-                elif "." not in item.name and item.name != "__pycache__" and item.is_dir(follow_symlinks=False):
-                    folders.append(item.path)
-    return hashlib.blake2b("\n".join(sorted(found)).encode(), digest_size=8).hexdigest()
 
 
 def _author(key: str) -> Author:

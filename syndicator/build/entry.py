@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, NamedTuple
 
 from ..config import Config
 from ..posts.walk import discover
-from .cache import RACY_NS, Cache
+from .cache import Cache
 from .lock import build_lock
 from .report import BuildReport
 from .restat import restat
@@ -91,8 +91,8 @@ def _build(config: Config, *, now: datetime, use_cache: bool, keep_posts: bool, 
         saved = (held.record if held else Record.loads(cache.last_build() or b"")) if brief else None
         if saved is not None and key is None:
             key = posts_key(discovered[0])
-        quick = answer(saved, files=discovered[0], now=now, output=config.feeds.output, racy_ns=RACY_NS,
-                       key=key, problems=held.problems if held else None)
+        quick = answer(saved, files=discovered[0], now=now, output=config.feeds.output, key=key,
+                       problems=held.problems if held else None)
         if quick is not None:
             if held is None:  # the quick path was not taken or found no good stamp: leave one
                 _stamp(config, saved)
@@ -141,5 +141,5 @@ def _stamp(config: Config, left: Record) -> None:
         return
     leave_stamp(config.state_dir, config_path=config.path, config_digest=digest, posts_dir=config.posts_dir,
                 exclude=config.reading.exclude, output=config.feeds.output,
-                vouched=(left.posts_key, left.scan_started_ns - RACY_NS, left.valid_until, left.outputs),
+                vouched=(left.posts_key, left.scan_started_ns, left.valid_until, left.outputs),
                 out=out, err=err, status=1 if report.rejected else 0)

@@ -1,7 +1,7 @@
 """Plan a build from the last one's warm state when only a few post files changed (issue 12).
 
 The files whose size or mtime differ from the record's (and those too close to its scan to
-trust: see build/cache.py's RACY_NS) are read again; every other post is known from the warm
+trust: see build/vouch.py's untrusted) are read again; every other post is known from the warm
 state. The changed files' posts leave the feeds that list them and their new versions join the
 feeds they belong to (build/plan.py's regroup, on those feeds only). Anything this cannot settle
 exactly as a full build would answers None, and the build runs in full: a claim on another
@@ -18,7 +18,6 @@ import bisect
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from itertools import compress
 from operator import itemgetter
 from typing import Iterable, Sequence
 
@@ -28,20 +27,20 @@ from ..posts.cascade import index_file
 from ..posts.loader import FileEntry, Stub, display_path, parse_file
 from ..posts.problem import Problem
 from .blobs import Blobs
-from .cache import RACY_NS, Cache, dumps
+from .cache import Cache, dumps
 from .manifest import Manifest
 from .plan import PUBLISHED, GroupKey, Top, feed_order, regroup
 from .planned import Planned
 from .report import BuildReport, RecordedProblems
 from .unchanged import Record
 from .filerows import Diff, FileRows, Placed
+from .vouch import untrusted
 from .warm import Groups, Warm, claim_sum, placed, reserve
 
 logger = logging.getLogger(__name__)
 MAX_CHANGED = 64  # more changed files than this: a full build (it parses them on both cores)
 _Discovered = tuple[dict[str, tuple[int, int]], list[Problem]]
 _path = itemgetter(0)
-_mtime = itemgetter(1)
 
 
 @dataclass(frozen=True)
@@ -82,9 +81,7 @@ def changes(config: Config, now: datetime, saved: Record, warm: Warm | None,
     cutoff = now.timestamp()
     if warm is None or not warm.clean or cutoff >= saved.valid_until or cutoff < warm.built_at:
         return None
-    racy = saved.scan_started_ns - RACY_NS  # files changed this close to the last scan are read again
-    also = list(compress(files, map(racy.__le__, map(_mtime, files.values())))) if _newest(files) >= racy else []
-    diff = warm.rows.diff(files, also)
+    diff = warm.rows.diff(files, untrusted(files, saved.scan_started_ns))  # and those too close to its scan
     changed = sorted(diff.changed)
     if len(changed) > MAX_CHANGED or (config.reading.engine == "hugo" and any(map(index_file, changed))):
         return None  # a changed Hugo _index.md cascades to the posts below it (posts/cascade.py)
@@ -104,10 +101,6 @@ def changes(config: Config, now: datetime, saved: Record, warm: Warm | None,
         return None
     return Change(cutoff, files, changed, parsed, stubs, rows, warm.rows.updated(files, diff, rows), fresh,
                   before, after, warm.groups.updated(after, before))
-
-
-def _newest(files: dict[str, tuple[int, int]]) -> int:
-    return max(map(_mtime, files.values()), default=0)
 
 
 def _feeds_of(config: Config, stub: Stub) -> list[GroupKey]:

@@ -9,8 +9,9 @@ files and the same output files prints those lines, having imported little more 
 and the walk. Any doubt is no answer: the full command runs.
 
 The stamp vouches exactly while the record does: entry.py removes it wherever a build starts
-(where the record is forgotten), and it names the cache file it belongs to and the copies of the
-modules that made it (_CODE). It is left only for a config whose fingerprint is its bytes alone
+(where the record is forgotten), and it names the cache file it belongs to and the copy of the
+program that made it (code.py's digest of every source file: after an upgrade the cache starts
+afresh, so the stamp answers nothing). It is left only for a config whose fingerprint is its bytes alone
 (no [site] ids_file, not a Hugo site's cascades), without WebSub hubs (a build pings them), in
 the default state folder, with nothing to print that a terminal would take for a control
 sequence. Standard library only, like vouch.py.
@@ -28,22 +29,13 @@ from typing import Protocol
 
 from .. import __version__
 from ..posts.walk import post_files
+from .code import code_digest
 from .lock import build_lock
 from .vouch import posts_key, still_holds
 
 STATE_DIR = ".syndicator"  # [site] state_dir's default, beside the config: where the stamp is looked for
 STAMP = "quick-build.pickle"
-VERSION = 1
-# The modules that decide what a stamp holds and what `syndicator build` prints from it: a stamp left by
-# other copies of them (an upgrade, an edit in a checkout) is no answer, whatever the version says.
-_CODE = ("build/stamp.py", "build/vouch.py", "build/signature.py", "build/entry.py", "build/unchanged.py",
-         "build/report.py", "build/problem_lines.py", "posts/walk.py", "cli/quick.py", "cli/build.py")
-
-
-def _code() -> tuple[tuple[int, int], ...]:
-    """(size, mtime_ns) of each of _CODE, read without importing them."""
-    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    return tuple((st.st_size, st.st_mtime_ns) for st in (os.stat(os.path.join(package, name)) for name in _CODE))
+VERSION = 2
 
 
 def forget(state_dir: Path) -> None:
@@ -57,10 +49,10 @@ def forget(state_dir: Path) -> None:
 def leave(state_dir: Path, *, config_path: Path, config_digest: str, posts_dir: Path, exclude: Sequence[str],
           output: Path, vouched: tuple[str, int, float, tuple[tuple[str, str], ...]], out: Sequence[str],
           err: Sequence[str], status: int) -> None:
-    """Leave the stamp of a finished build (`vouched`: its posts key, trusted-before time in ns,
+    """Leave the stamp of a finished build (`vouched`: its posts key, when its scan started (ns),
     valid-until POSIX time and output signatures); `out`/`err`/`status`: what `syndicator build` says then."""
     cache = os.stat(state_dir / "cache.sqlite")
-    data = pickle.dumps((VERSION, (__version__, _code()), str(config_path), config_digest,
+    data = pickle.dumps((VERSION, (__version__, code_digest()), str(config_path), config_digest,
                          (cache.st_dev, cache.st_ino), str(posts_dir), tuple(exclude), str(output), vouched,
                          tuple(out), tuple(err), status), protocol=pickle.HIGHEST_PROTOCOL)
     temp = state_dir / f".{STAMP}.tmp"  # one build at a time (lock.py): no other writer
@@ -105,7 +97,7 @@ def answer_locked(config_path: str, *, now: float, editor: Callable[[], Editor |
             stamp = pickle.load(handle)
         (version, program, config, digest, cache_id, posts_dir, exclude, output, vouched, out, err,
          status) = stamp
-        if (version, program, config) != (VERSION, (__version__, _code()), config_path):
+        if (version, program, config) != (VERSION, (__version__, code_digest()), config_path):
             return None
         with open(config_path, "rb") as handle:
             if hashlib.sha256(handle.read()).hexdigest() != digest:
@@ -115,14 +107,14 @@ def answer_locked(config_path: str, *, now: float, editor: Callable[[], Editor |
         return None  # no stamp, a damaged one or one of another version: the full command decides
     if (cache.st_dev, cache.st_ino) != cache_id:
         return None
-    key, trusted_before_ns, valid_until, outputs = vouched
+    key, scan_started_ns, valid_until, outputs = vouched
     ready = editor() if editor is not None and now < valid_until else None
     try:
         started_ns = time.time_ns()
         found = post_files(posts_dir, exclude)
         files_key = posts_key(found.files)
-        if still_holds(key=key, trusted_before_ns=trusted_before_ns, valid_until=valid_until, outputs=outputs,
-                       output=output, now=now, files_key=files_key):
+        if still_holds(key=key, scan_started_ns=scan_started_ns, valid_until=valid_until, outputs=outputs,
+                       output=output, now=now, files=found.files, files_key=files_key):
             return out, err, status
         if ready is None or found.notes:
             return None

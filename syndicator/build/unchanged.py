@@ -104,7 +104,7 @@ def record(report: BuildReport, *, files: Mapping[str, tuple[int, int]], scan_st
 
 
 def answer(saved: Record | None, *, files: Mapping[str, tuple[int, int]], now: datetime, output: Path,
-           racy_ns: int, key: tuple[str, int] | None = None,
+           key: tuple[str, int] | None = None,
            problems: Sequence[Problem] | None = None) -> BuildReport | None:
     """The report of a build that would change nothing, or None when a build must run.
 
@@ -112,9 +112,9 @@ def answer(saved: Record | None, *, files: Mapping[str, tuple[int, int]], now: d
     """
     if saved is None or now.timestamp() >= saved.valid_until:
         return None
-    if not still_holds(key=saved.posts_key, trusted_before_ns=saved.scan_started_ns - racy_ns,
+    if not still_holds(key=saved.posts_key, scan_started_ns=saved.scan_started_ns,
                        valid_until=saved.valid_until, outputs=saved.outputs, output=output, now=now.timestamp(),
-                       files_key=key or posts_key(files)):
+                       files=files, files_key=key or posts_key(files)):
         return None
     return answered(saved, problems)
 

@@ -15,6 +15,9 @@ from operator import itemgetter
 
 from .signature import current_signature
 
+RACY_NS = 1_000_000_000  # a whole-second mtime: the filesystem's grain may be a second
+FINE_NS = 50_000_000  # the coarse clock's tick and a fine filesystem's grain (10 ms at most), with room
+
 
 def posts_key(files: Mapping[str, tuple[int, int]]) -> tuple[str, int]:
     """A digest of every post file's path, size and mtime (in the walk's order), and the newest mtime (ns).
@@ -28,14 +31,32 @@ def posts_key(files: Mapping[str, tuple[int, int]]) -> tuple[str, int]:
                           digest_size=16).hexdigest(), newest
 
 
-def still_holds(*, key: str, trusted_before_ns: int, valid_until: float, outputs: Iterable[tuple[str, str]],
-                output: str | os.PathLike[str], now: float, files_key: tuple[str, int]) -> bool:
-    """Whether a build now would change nothing: before `valid_until` (POSIX time), the post files as
-    keyed (`files_key`: posts_key() of them now), none modified at or after `trusted_before_ns` (a
-    timestamp too coarse to tell), and every output file still the one written."""
+def untrusted(files: Mapping[str, tuple[int, int]], scan_started_ns: int) -> list[str]:
+    """The files modified too close to a scan that started at `scan_started_ns` (ns) for their size and
+    mtime to show a later change: read again, they may hold what that scan did not see.
+
+    A write stamps a file with the kernel's coarse clock (at most a tick, 1-10 ms, behind the real time)
+    cut to the filesystem's grain. An mtime with a fraction of a second comes from a fine-grained
+    filesystem (10 ms or finer): a file stamped FINE_NS before the scan started cannot be stamped the
+    same by a later write. A whole-second mtime may come from a 1-second filesystem: RACY_NS more.
+    """
+    coarse, fine = scan_started_ns - RACY_NS - FINE_NS, scan_started_ns - FINE_NS
+    if max(map(itemgetter(1), files.values()), default=coarse - 1) < coarse:
+        return []  # the usual case: every file older than any margin
+    return [rel for rel, (_size, mtime) in files.items()
+            if mtime >= fine or mtime >= coarse and not mtime % 1_000_000_000]
+
+
+def still_holds(*, key: str, scan_started_ns: int, valid_until: float, outputs: Iterable[tuple[str, str]],
+                output: str | os.PathLike[str], now: float, files: Mapping[str, tuple[int, int]],
+                files_key: tuple[str, int]) -> bool:
+    """Whether a build now would change nothing: before `valid_until` (POSIX time), the post files (`files`,
+    keyed `files_key`: posts_key() of them) as keyed by the build whose scan started at `scan_started_ns`,
+    none of them modified too close to that scan to tell (untrusted), and every output file still the
+    one written."""
     if now >= valid_until:
         return False
-    if files_key[0] != key or files_key[1] >= trusted_before_ns:
+    if files_key[0] != key or files_key[1] >= scan_started_ns - RACY_NS - FINE_NS and untrusted(files, scan_started_ns):
         return False
     root = os.fspath(output)
     return all(current_signature(os.path.join(root, rel)) == signature for rel, signature in outputs)
