@@ -54,6 +54,9 @@ def test_warm_rows_made_when_asked_equal_the_rows_made_at_once(tmp_path_factory,
     found = {("site", ""): Top(tuple(posts[:2]), len(posts) <= 2)}
     new, old = Warm.of(files, posts, found, now=now, clean=True), _eager(files, posts, found, now, True)
     assert new.rows.tally == old.rows.tally
+    backwards = list(reversed(list(files))) + ["", "zz.md", "p.md"]  # found by bisection, not after the last
+    assert [new.posts.get(rel) for rel in backwards] == [old.posts.get(rel) for rel in backwards]
+    assert 5 not in new.posts and len(new.posts) == len(old.posts) and list(new.posts) == list(old.posts)
     assert new.dumps(AUTHORS, blobs) == old.dumps(AUTHORS, blobs)  # the same pieces, named alike
     assert {rel: new.posts[rel] for rel in new.posts} == old.posts  # one at a time, as encoding asks
     assert dict(new.posts.items()) == old.posts and list(new.posts.values()) == list(old.posts.values())
