@@ -8,7 +8,7 @@ report reads them through report.HeldProblems: 200,000 warnings as Problems woul
 from __future__ import annotations
 
 from operator import itemgetter, le
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Callable, Iterable
 
 from ..posts.loader import FileEntry
 from ..posts.problem import Problem
@@ -23,13 +23,11 @@ class Parsed:
     """What the parse tasks brought back, taken as it comes."""
 
     def __init__(self, entries: dict[str, FileEntry], authors: Any, progress: Progress | None, total: int, *,
-                 hold: bool = False, tasks: Iterable[list[str]] = (),
-                 walked: Mapping[str, tuple[int, int]] | None = None) -> None:
+                 hold: bool = False, tasks: Iterable[list[str]] = ()) -> None:
         self.entries, self.authors, self.progress, self.total = entries, authors, progress, total
-        # the tasks handed out (paths as the walk found them), by first path, and the walk's (size, mtime_ns):
-        # an answer's entries take the walk's path strings and ints where equal (one copy of each, not two)
+        # the tasks handed out (paths as the walk found them), by first path: an answer's entries take
+        # the walk's path strings (one copy of each, not two)
         self.tasks = {task[0]: task for task in tasks if task}
-        self.walked = walked if walked is not None else {}
         # hold: each task's problems are kept apart (see `held`): (first path, last path, whether in path
         # order, problem_bytes) per task
         self.problems: list[tuple[str, str, bool, bytes]] | None = [] if hold else None
@@ -61,21 +59,22 @@ class Parsed:
             self.progress(self.done, self.total)
 
     def _shared(self, pairs: list[tuple[str, FileEntry]], task: list[str]) -> list[tuple[str, FileEntry]]:
-        """The task's entries keyed by the walk's path strings, their stubs' sources the same strings and
-        their size and mtime the walk's ints, where equal (at 100,000 posts: 14 MB held once, not twice)."""
+        """The task's entries keyed by the walk's path strings, their stubs' sources the same strings (at
+        100,000 posts: 8 MB held once, not twice).
+
+        Not the walk's (size, mtime) ints: touching those after the workers were forked copies the
+        pages they share with the workers (measured at 100k: the tree's peak 4-5 MB higher, not lower).
+        """
         if len(task) != len(pairs):
             return pairs
-        walked, shared = self.walked, []
+        shared = []
         for rel, (answered, entry) in zip(task, pairs):
             if rel != answered:
                 return pairs
-            size, mtime, stub, problems = entry
-            seen = walked.get(rel)
-            if seen is not None and seen[0] == size and seen[1] == mtime:
-                size, mtime = seen
+            stub = entry[2]
             if stub is not None and stub[0] == rel:
-                stub = _new_tuple(type(stub), (rel, *stub[1:]))
-            shared.append((rel, (size, mtime, stub, problems)))
+                entry = (entry[0], entry[1], _new_tuple(type(stub), (rel, *stub[1:])), entry[3])
+            shared.append((rel, entry))
         return shared
 
     def _apart(self, pairs: list[tuple[str, FileEntry]]) -> list[tuple[str, FileEntry]]:

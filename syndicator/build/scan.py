@@ -192,7 +192,7 @@ def scan(config: Config, *, cache: Cache | None, progress: Progress | None = Non
     chunks = _tasks(stale, _CHUNK)
     # a full scan (nothing from the cache) that saves the batches as parsed keeps the problems out of the entries
     parsed = Parsed(entries, config.authors, progress, len(stale), hold=not entries and writes_snapshot(len(stale)),
-                    tasks=chunks, walked=files)
+                    tasks=chunks)
     if len(stale) >= _PARALLEL_FROM:
         crew.start()
     try:
