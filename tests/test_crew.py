@@ -131,3 +131,103 @@ def test_every_map_yields_each_result_once(maps):
             expected = [i * i for i in items]
             assert results == expected if ordered else sorted(results) == sorted(expected)
     assert _children() == set()
+
+
+def _number(context: dict, item: int) -> tuple[int, int]:
+    time.sleep(0.001)
+    return item, os.getpid()
+
+
+def _finish_with_pid(context: dict) -> int:
+    return os.getpid()
+
+
+def _count_while_idle(context: dict) -> bool:
+    """Idle work: count up (in the worker's own context) until 50, slowly."""
+    context["idle"] = context.get("idle", 0) + 1
+    time.sleep(0.001)
+    return context["idle"] < 50
+
+
+def _idle_count(context: dict, item: int) -> tuple[int, int]:
+    return os.getpid(), context.get("idle", 0)
+
+
+def _idle_fails(context: dict) -> bool:
+    raise OSError("no room")
+
+
+@needs_fork
+def test_settle_names_each_workers_finish_and_homes_send_tasks_to_their_worker():
+    with Crew({}, jobs=2) as crew:
+        assert crew.start()
+        list(crew.map(_number, list(range(6)), finish=_finish_with_pid))
+        pids = crew.settle()
+        assert sorted(pids) == [0, 1] and pids[0] != pids[1] and set(pids.values()) == set(crew.workers.values())
+        # every task of worker 0, one task of worker 1: 1's is run by 1, and 1 helps with 0's once it is free
+        homes = [0] * 30 + [1]
+        results = list(crew.map(_number, list(range(31)), homes=homes))
+    assert [item for item, _pid in results] == list(range(31))
+    by_pid = {pid: [item for item, p in results if p == pid] for pid in pids.values()}
+    assert 30 in by_pid[pids[1]]  # its own task
+    assert by_pid[pids[0]][:5] == [0, 1, 2, 3, 4]  # worker 0 starts with its own tasks, in order
+    stolen = [item for item in by_pid[pids[1]] if item != 30]
+    assert stolen and stolen == list(range(30 - len(stolen), 30))  # taken from the end of worker 0's tasks
+    assert _children() == set()
+
+
+@needs_fork
+def test_idle_work_runs_after_the_finish_until_the_next_message():
+    with Crew({}, jobs=2) as crew:
+        assert crew.start()
+        list(crew.map(_number, list(range(4)), finish=_finish_with_pid, idle=_count_while_idle))
+        time.sleep(0.5)  # nothing for the workers to do: each counts to 50, then waits
+        counts = list(crew.map(_idle_count, list(range(8))))
+        assert {count for _pid, count in counts} == {50}
+        list(crew.map(_number, list(range(4)), finish=_finish_with_pid, idle=_count_while_idle))
+        counts = list(crew.map(_idle_count, list(range(8))))  # at once: the idle work is cut short
+        assert all(50 <= count < 100 for _pid, count in counts)
+        list(crew.map(_number, list(range(4)), finish=_finish_with_pid, idle=_idle_fails))
+        assert sorted(item for item, _pid in crew.map(_number, list(range(5)))) == list(range(5))  # a failure is quiet
+    assert _children() == set()
+
+
+def test_idle_work_is_not_done_here():
+    context: dict = {}
+    crew = Crew(context, jobs=1)
+    assert not crew.start()
+    assert list(crew.map(_number, [1, 2], finish=_finish_with_pid, idle=_count_while_idle)) == [
+        (1, os.getpid()), (2, os.getpid())]
+    assert "idle" not in context and crew.settle() == {}
+
+
+@needs_fork
+def test_a_dismissed_crew_ends_its_workers_without_waiting_and_forks_no_more():
+    with Crew({}, jobs=2) as crew:
+        assert crew.start()
+        pids = set(crew.workers.values())
+        assert sorted(i for i, _pid in crew.map(_number, list(range(6)))) == list(range(6))
+        crew.dismiss()
+        assert not crew.forked and crew.leaving and not crew.start()
+        assert list(crew.map(_number, [7])) == [(7, os.getpid())]  # here now
+        for _ in range(200):  # they end by themselves (not reaped yet: zombies at most)
+            if all(open(f"/proc/{pid}/stat").read().split()[2] == "Z" for pid in pids):
+                break
+            time.sleep(0.01)
+        assert all(open(f"/proc/{pid}/stat").read().split()[2] == "Z" for pid in pids)
+    assert _children() == set()
+
+
+@needs_fork
+@settings(max_examples=15, deadline=None)
+@given(maps=st.lists(st.tuples(st.lists(st.tuples(st.integers(-50, 50), st.sampled_from([None, 0, 1, 5])),
+                                        max_size=30), st.booleans()), min_size=1, max_size=3))
+def test_every_map_with_homes_yields_each_result_once(maps):
+    with Crew({}, jobs=2) as crew:
+        crew.start()
+        for pairs, ordered in maps:
+            items = [item for item, _home in pairs]
+            results = list(crew.map(_square, items, ordered=ordered, homes=[home for _item, home in pairs]))
+            expected = [i * i for i in items]
+            assert results == expected if ordered else sorted(results) == sorted(expected)
+    assert _children() == set()

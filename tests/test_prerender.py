@@ -10,6 +10,7 @@ import signal
 import sqlite3
 import tempfile
 import threading
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 from unittest import mock
@@ -18,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from syndicator.build import build, scan
+from syndicator.build import build, prerender, scan
 from syndicator.build.cache import Cache
 from syndicator.build.crew import Crew
 from syndicator.build.manifest import Manifest
@@ -256,11 +257,20 @@ POSTS = st.lists(st.tuples(st.integers(1, 28), st.lists(st.sampled_from(["red", 
                  min_size=1, max_size=12)
 
 
+def _after(pause: float, real):
+    def later(*args):
+        time.sleep(pause)
+        return real(*args)
+
+    return later
+
+
 @needs_fork
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(posts=POSTS, items=st.integers(1, 4), chunk=st.integers(1, 3), budget=st.sampled_from([16 << 20, 300]),
-       scan_forked=st.booleans())
-def test_workers_write_what_one_process_writes(posts, items, chunk, budget, scan_forked):
+       scan_forked=st.booleans(), pause=st.sampled_from([0.0, 0.2]))
+def test_workers_write_what_one_process_writes(posts, items, chunk, budget, scan_forked, pause):
+    """`pause`: the build plans slowly, so that the scan's workers render bodies ahead (build/ahead.py)."""
     base = Path(tempfile.mkdtemp(prefix="syndicator-prerender-"))
     try:
         (base / "posts").mkdir()
@@ -275,7 +285,8 @@ def test_workers_write_what_one_process_writes(posts, items, chunk, budget, scan
         expected = _tree(config.feeds.output)
         shutil.rmtree(config.feeds.output)
         shutil.rmtree(config.state_dir)
-        with _forked(chunk), _scan_forked(scan_forked), mock.patch("syndicator.build.emit.ITEM_BUDGET", budget):
+        with _forked(chunk), _scan_forked(scan_forked), mock.patch("syndicator.build.emit.ITEM_BUDGET", budget), \
+                mock.patch.object(prerender, "_tasks", _after(pause, prerender._tasks)):
             forked = build(config, now=NOW)
         assert _tree(config.feeds.output) == expected
         assert [str(p) for p in forked.problems] == [str(p) for p in here.problems]

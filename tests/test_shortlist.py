@@ -119,3 +119,29 @@ def test_scan_tasks_hand_out_every_file_once_in_order_the_last_ones_small(n, siz
     sizes = [len(task) for task in tasks]
     assert all(0 < k <= size for k in sizes) and sizes == sorted(sizes, reverse=True)  # the small ones last
     assert sum(k for k in sizes if k == size) >= n - 5 * size  # only the last few are small
+
+
+@settings(max_examples=80, deadline=None)
+@given(rows=STUBS, parts=st.integers(1, 4), items=st.integers(1, 6), workers=st.integers(1, 3))
+def test_the_likely_shown_posts_are_each_feeds_first_held_ones_likeliest_first(tmp_path_factory, rows, parts, items,
+                                                                               workers):
+    base = tmp_path_factory.mktemp("likely")
+    (base / "config.toml").write_text(CONFIG, encoding="utf-8")
+    config = load(base / "config.toml")
+    now = datetime.fromtimestamp(20, timezone.utc)
+    stubs = [Stub(f"p{n}.md", f"id{n}", f"u{n}", f"s{n}", float(day), draft, tuple(tags), (category,),
+                  (Author(key=author, name=author),), f"d{n}", expires)
+             for n, (day, tags, category, author, draft, expires) in enumerate(rows)]
+    shortlist = Shortlist(config, now=now, keep=items)
+    for stub in stubs[::parts]:
+        shortlist.add(stub, stub)  # the stub stands for its post
+    held = [stub for stub, _post in shortlist.held.values() if status(stub, now.timestamp()) != FUTURE]
+    published = newest_first([s for s in held if status(s, now.timestamp()) == "published"])
+    best: dict[str, int] = {}  # each post's best position in any feed among those held
+    for top in groups(config, published, keep=len(published) + 1).values():
+        for position, stub in enumerate(top.items):
+            best[stub.source] = min(best.get(stub.source, position), position)
+    likely = [post.source for post in shortlist.likely_shown(items, workers=workers)]
+    assert len(set(likely)) == len(likely)
+    assert set(likely) == {rel for rel, position in best.items() if position * workers < items}
+    assert [best[rel] for rel in likely] == sorted(best[rel] for rel in likely)  # the likeliest first

@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from collections import deque
 from multiprocessing.connection import Connection, Pipe, wait
 from typing import Any, Callable, Generic, Iterator, Sequence, TypeVar
 
@@ -53,6 +54,7 @@ class Crew(Generic[C]):
         self.workers: dict[Connection, int] = {}  # connection -> process id
         self.owed: dict[Connection, int] = {}  # answers each worker still owes (a finish, or an abandoned map's)
         self.broken = False  # a worker died: the crew does no more work
+        self.leaving: list[int] = []  # workers told to stop (dismiss), not waited for yet
 
     @property
     def forked(self) -> bool:
@@ -61,7 +63,7 @@ class Crew(Generic[C]):
 
     def start(self) -> bool:
         """Fork the workers now (once), where that is safe; whether they run."""
-        if self.workers or self.broken:
+        if self.workers or self.broken or self.leaving:  # a dismissed crew forks no more
             return bool(self.workers)
         if self.jobs < 2 or threading.active_count() != 1 or not hasattr(os, "fork"):
             return False
@@ -79,15 +81,22 @@ class Crew(Generic[C]):
         return True
 
     def map(self, func: Callable[[C, T], R], tasks: Sequence[T], *, ordered: bool = True,
-            finish: Callable[[C], None] | None = None) -> Iterator[R]:
+            finish: Callable[[C], Any] | None = None, idle: Callable[[C], bool] | None = None,
+            homes: Sequence[int | None] | None = None) -> Iterator[R]:
         """Yield func(context, task) for each task, in the workers when they run, else here.
 
         Tasks and results cross the pipes pickled (`func` by name: a module-level function).
         `ordered=False` yields results as they come. An exception raised by func in a worker is
         raised here; a worker that dies raises WorkerFailed, and the crew does no more work.
+        `homes[i]`: the worker (by number, 0 to jobs - 1) meant to run task i (the one holding
+        what it needs), None for any; a worker out of tasks of its own takes any task left (another's
+        last first), so none idles while work is left.
         `finish(context)` runs in each worker after its last task of this map (its failure is
         logged, not raised: it must be optional work, such as a cache write); the next map waits
-        for it, this one does not. Where the work runs here, it runs after the last task.
+        for it (`settle` returns what it returned, by worker), this one does not. Where the work
+        runs here, it runs after the last task. `idle(context)`: then called by each worker again
+        and again while no message is waiting for it, until it returns False: optional work done
+        ahead of the next map, in time the worker would wait (never here).
         """
         if self.broken:
             raise WorkerFailed("a worker process of this build died earlier")
@@ -95,19 +104,40 @@ class Crew(Generic[C]):
             yield from (func(self.context, task) for task in tasks)
             _finish(finish, self.context)
             return
-        self._settle()
-        yield from self._dispatch(func, tasks, ordered, finish)
+        self.settle()
+        yield from self._dispatch(func, tasks, ordered, finish, idle, homes)
 
-    def close(self) -> None:
-        """Tell the workers to stop and wait for them (a worker busy with a task ends after it)."""
+    def settle(self) -> dict[int, Any]:
+        """Wait for (and drop) the answers earlier maps left owing (finish messages, tasks of a map not
+        run to its end); what each worker's finish returned, by worker number."""
+        finished = {}
+        for number, (conn, owed) in enumerate(self.owed.items()):
+            for _ in range(owed):
+                index, _failure, result = self._receive(conn)
+                if index == _FINISHED:
+                    finished[number] = result
+            self.owed[conn] = 0
+        return finished
+
+    def dismiss(self) -> None:
+        """Tell the workers to stop (a worker busy with a task ends after it) without waiting for them
+        to exit: their memory goes as they end, while the build goes on; `close` reaps them. Later
+        maps run here."""
         for conn, pid in self.workers.items():
             try:
                 conn.send(None)
             except OSError:
                 pass
             conn.close()
-            os.waitpid(pid, 0)
+            self.leaving.append(pid)
         self.workers, self.owed = {}, {}
+
+    def close(self) -> None:
+        """Tell the workers to stop and wait for them (a worker busy with a task ends after it)."""
+        self.dismiss()
+        for pid in self.leaving:
+            os.waitpid(pid, 0)
+        self.leaving = []
 
     def __enter__(self) -> Crew[C]:
         return self
@@ -115,28 +145,24 @@ class Crew(Generic[C]):
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _settle(self) -> None:
-        """Wait for (and drop) the answers earlier maps left owing: finish messages, tasks of a map not run to its end."""
-        for conn, owed in self.owed.items():
-            for _ in range(owed):
-                self._receive(conn)
-            self.owed[conn] = 0
-
     def _dispatch(self, func: Callable[[C, T], R], tasks: Sequence[T], ordered: bool,
-                  finish: Callable[[C], None] | None) -> Iterator[R]:
-        queue = iter(range(len(tasks)))
+                  finish: Callable[[C], Any] | None, idle: Callable[[C], bool] | None,
+                  homes: Sequence[int | None] | None) -> Iterator[R]:
+        queue = _Queue(len(self.workers), len(tasks), homes)
         held = dict.fromkeys(self.workers, 0)  # tasks of this map each worker holds
         waiting: dict[int, R] = {}  # results that came early (ordered)
         following = 0
+        numbers = {conn: number for number, conn in enumerate(self.workers)}
 
         def feed(conn: Connection) -> None:
-            for index in _take(queue, 1):
+            index = queue.take(numbers[conn])
+            if index is not None:
                 self._send(conn, ("task", func, index, tasks[index]))
                 held[conn] += 1
                 self.owed[conn] += 1
                 return
             if finish is not None and conn not in finished:  # no task left for it: its finish, once
-                self._send(conn, ("finish", finish, _FINISHED, None))
+                self._send(conn, ("finish", finish, _FINISHED, idle))
                 self.owed[conn] += 1
                 finished.add(conn)
 
@@ -181,17 +207,43 @@ class Crew(Generic[C]):
         raise WorkerFailed(f"worker process {pid} ended without answering") from None
 
 
-def _take(queue: Iterator[int], n: int) -> list[int]:
-    return [index for _, index in zip(range(n), queue)]
+class _Queue:
+    """One map's tasks not sent yet: each worker's own (by `homes`), then those of any worker."""
+
+    def __init__(self, workers: int, count: int, homes: Sequence[int | None] | None) -> None:
+        self.own: list[deque[int]] = [deque() for _ in range(workers)]
+        self.any: deque[int] = deque()
+        for index in range(count):
+            home = homes[index] if homes is not None else None
+            (self.own[home] if home is not None and 0 <= home < workers else self.any).append(index)
+
+    def take(self, number: int) -> int | None:
+        """The next task for worker `number`: its own, else anyone's, else the last of the longest other queue."""
+        if self.own[number]:
+            return self.own[number].popleft()
+        if self.any:
+            return self.any.popleft()
+        other = max(self.own, key=len)
+        return other.pop() if other else None
 
 
-def _finish(finish: Callable[[Any], None] | None, context: Any) -> None:
+def _finish(finish: Callable[[Any], Any] | None, context: Any) -> Any:
     if finish is None:
-        return
+        return None
     try:
-        finish(context)
+        return finish(context)
     except Exception:  # noqa: BLE001 - optional work (see Crew.map)
         logger.warning("finishing the work failed", exc_info=True)
+        return None
+
+
+def _idle(idle: Callable[[Any], bool], context: Any, conn: Connection) -> None:
+    """Optional work while no message waits (see Crew.map); its failure ends it, quietly."""
+    try:
+        while not conn.poll() and idle(context):
+            pass
+    except Exception:  # noqa: BLE001 - optional work
+        logger.debug("work while idle failed", exc_info=True)
 
 
 def _serve(context: Any, conn: Connection) -> None:
@@ -201,8 +253,9 @@ def _serve(context: Any, conn: Connection) -> None:
         while (message := conn.recv()) is not None:
             kind, func, index, task = message
             if kind == "finish":
-                _finish(func, context)
-                conn.send((index, None, None))
+                conn.send((index, None, _finish(func, context)))
+                if task is not None:  # the map's idle work, until the next message
+                    _idle(task, context, conn)
                 continue
             try:
                 conn.send((index, None, func(context, task)))

@@ -22,7 +22,7 @@ import logging
 import time
 from collections import Counter, OrderedDict, deque
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Sequence
 
 from ..config import Config
 from ..model import Author, Body, Post
@@ -58,12 +58,15 @@ class Emitted:
 
 def emit(config: Config, *, cache: Cache | None, manifest: Manifest, output: OutputDir, known: set[str],
          files: list[FeedFile], todo: list[FeedFile], specs: list[FeedSpec], found: Scan,
-         crew: Crew[Parsing], alongside: Callable[[], None] | None = None) -> Emitted:
+         crew: Crew[Parsing], alongside: Sequence[Callable[[], None]] = (),
+         afterwards: Sequence[Callable[[], None]] = ()) -> Emitted:
     """Render each file in `todo` and write it; write the OPML list; remove files no plan makes now.
 
-    `alongside()`: independent work (through connections of its own) done in another thread while
-    the posts render, once the manifest lists the files to write (and the crew is forked), and over
-    before the old files are removed; done here instead if it fails. `crew`: the build's workers.
+    `alongside`: independent pieces of work (through connections of their own), each done in a
+    thread of its own while the posts render, once the manifest lists the files to write (and the
+    crew is forked), and over before the old files are removed; each done here instead if it fails.
+    `afterwards`: the same, started once the posts are rendered (the workers gone: what it holds
+    never adds to theirs), alongside the last files' writes. `crew`: the build's workers.
     """
     clock = _Clock()
     opml = config.feeds.paths.site("opml")
@@ -83,7 +86,7 @@ def emit(config: Config, *, cache: Cache | None, manifest: Manifest, output: Out
                 degraded.add(job.rel)
 
     engage(crew, stubs, found.fresh)  # fork (if at all) before the threads start
-    aside = Aside(alongside) if alongside is not None else None
+    works, asides = list(alongside), [Aside(work) for work in alongside]
     try:
         clock.mark("write")
         try:
@@ -93,13 +96,15 @@ def emit(config: Config, *, cache: Cache | None, manifest: Manifest, output: Out
                 publish_ready(False)
         except WorkerFailed as exc:  # a worker died (killed, out of memory): the rest is rendered here
             logger.warning("%s; rendering the rest in this process", exc)
+        works += afterwards
+        asides += [Aside(work) for work in afterwards]
         publish_ready(True)
         publisher.write(opml, render_opml(config.site, config.feeds, specs))
     finally:
-        aside_done = aside.wait() if aside is not None else True
+        failed = [work for work, aside in zip(works, asides) if not aside.wait()]
         written = publisher.finish()
-    if not aside_done and alongside is not None:
-        alongside()  # it failed: here, then
+    for work in failed:
+        work()  # it failed aside: here, then
     clock.mark("write")
     posts.bodies.save()
     if cache is not None:

@@ -112,15 +112,17 @@ def _build(config: Config, cache: Cache | None, manifest: Manifest, planned: Pla
     todo = stale(files, previous, out)
     marks.append(time.perf_counter())
     found, problems = planned.found, planned.problems
-    # A full plan records every published post's claims (thousands of rows) alongside rendering;
-    # an incremental one, a few rows, afterwards.
-    owners = partial(_record_owners, planned, manifest.path, out) if not planned.incremental else None
+    # A full plan records every published post's claims (thousands of rows) alongside rendering, and
+    # encodes its warm state (every file's row) alongside the last writes; an incremental one, afterwards.
+    state = _State(config, planned.warm, aside=persist and cache is not None and not planned.incremental)
+    alongside = [] if planned.incremental else [partial(_record_owners, planned, manifest.path, out)]
     done = emit(config, cache=cache, manifest=manifest, output=output, known=known, files=files, todo=todo,
-                specs=[spec for spec, _ in plans], found=found, alongside=owners, crew=crew)  # render and write, file by file
+                specs=[spec for spec, _ in plans], found=found, alongside=alongside, afterwards=state.aside,
+                crew=crew)  # render and write, file by file
     # the cache's log (the posts and bodies the workers stored) goes into its file while the record is made
     tidy = Aside(partial(checkpoint_file, cache.path)) if cache is not None and not planned.incremental else None
     try:
-        return _report(config, cache, manifest, planned, previous, discovered, marks, done, files, todo,
+        return _report(config, cache, manifest, planned, previous, discovered, marks, done, files, todo, state,
                        keep_posts=keep_posts, token=token, files_key=files_key, persist=persist)
     finally:
         if tidy is not None:
@@ -129,7 +131,7 @@ def _build(config: Config, cache: Cache | None, manifest: Manifest, planned: Pla
 
 def _report(config: Config, cache: Cache | None, manifest: Manifest, planned: Planned,
             previous: dict[str, tuple[str, str]], discovered: _Discovered, marks: list[float], done: Emitted,
-            files: list[FeedFile], todo: list[FeedFile], *, keep_posts: bool, token: str,
+            files: list[FeedFile], todo: list[FeedFile], state: _State, *, keep_posts: bool, token: str,
             files_key: tuple[str, int] | None, persist: bool) -> BuildReport:
     """The build's report, and its record left in the cache when every file was written."""
     result, found, problems = done.written, planned.found, planned.problems
@@ -146,14 +148,14 @@ def _report(config: Config, cache: Cache | None, manifest: Manifest, planned: Pl
         timings={**dict(zip(("scan", "plan"), _durations(marks))), **done.timings},
         posts=handed[0], bodies=handed[1], incremental=planned.incremental, read_again=planned.read_again)
     if cache is not None and not done.problems:  # every post rendered, every file written, none left behind
-        memory = _leave_record(config, cache, report, planned, discovered[0], previous, result.signatures,
+        memory = _leave_record(cache, report, planned, state, discovered[0], previous, result.signatures,
                                [f.rel for f in files] + [config.feeds.paths.site("opml")], token=token,
                                files_key=files_key, persist=persist)
         return replace(report, memory=memory)
     return report
 
 
-def _leave_record(config: Config, cache: Cache, report: BuildReport, planned: Planned,
+def _leave_record(cache: Cache, report: BuildReport, planned: Planned, state: _State,
                   files: dict[str, tuple[int, int]], previous: dict[str, tuple[str, str]], written: dict[str, str],
                   expected: list[str], *, token: str, files_key: tuple[str, int] | None,
                   persist: bool) -> Memory | None:
@@ -163,11 +165,32 @@ def _leave_record(config: Config, cache: Cache, report: BuildReport, planned: Pl
     if not all(signatures.values()):
         return None
     key, newest = files_key or posts_key(files)
-    warm = planned.warm.dumps(config.authors, Blobs(config.state_dir)) if persist else b""
+    warm = state.encoded() if persist else b""
     left = record(report, files=files, scan_started_ns=planned.scan_started_ns, outputs=signatures,
                   notes=planned.notes, warm=warm, key=key)
     cache.put_last_build(left.parts() if persist else None, token)
     return Memory(token, left, planned.warm, report.problems, newest)
+
+
+class _State:
+    """The warm state's bytes for the record (its pieces written beside it: build/blobs.py), encoded
+    in a thread alongside the last writes (`aside`) when the build will keep its record in the
+    cache, else when asked for."""
+
+    def __init__(self, config: Config, warm: Warm, *, aside: bool) -> None:
+        self.config, self.warm = config, warm
+        self.data: bytes | None = None
+        self.aside = [self.encode] if aside else []
+
+    def encode(self) -> None:
+        """Encode the state and write its new pieces."""
+        self.data = self.warm.dumps(self.config.authors, Blobs(self.config.state_dir))
+
+    def encoded(self) -> bytes:
+        """The state's bytes, encoded now unless they were already."""
+        if self.data is None:
+            self.encode()
+        return self.data  # type: ignore[return-value]
 
 
 def _history(config: Config, found: Scan, manifest: Manifest, output: OutputDir,

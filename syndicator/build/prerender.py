@@ -81,19 +81,32 @@ def engage(crew: Crew[Parsing], stubs: list[Stub], fresh: Container[str]) -> Non
 def prerender(config: Config, found: Scan, cache: Cache | None, stubs: list[Stub], needs: dict[str, Need], *,
               owner: Author | None, crew: Crew[Parsing]) -> Iterator[Rendered]:
     """Render `stubs` (each once, in this order) as `needs` says, yielding each post in the same order:
-    in `crew`'s workers (see `engage`), else here. The crew is closed once the last post is in
-    (rendering is its last stage). A worker that dies raises WorkerFailed (the posts yielded are done)."""
-    chunks = [stubs[i:i + CHUNK] for i in range(0, len(stubs), CHUNK)]
+    in `crew`'s workers (see `engage`), else here. The crew is dismissed once the last post is in
+    (rendering is its last stage: the workers end while the build goes on). A worker that dies raises WorkerFailed (the posts yielded are done)."""
     engage(crew, stubs, found.fresh)
     if not crew.forked:
         here = _Here(config, found, needs, owner)
-        for chunk in chunks:
-            yield from _render_here(here, chunk)
+        for i in range(0, len(stubs), CHUNK):
+            yield from _render_here(here, stubs[i:i + CHUNK])
         return
-    tasks = [[Wanted(stub.source, stub.digest, needs[stub.source]) for stub in chunk] for chunk in chunks]
-    for done in crew.map(_render_task, tasks):
+    holders = {rel: number for number, held in crew.settle().items() for rel in held or ()}
+    tasks, homes = _tasks(stubs, needs, holders)
+    for done in crew.map(_render_task, tasks, homes=homes):
         yield from done
-    crew.close()  # the build's last stage for its workers: their memory goes now, not after the writes
+    crew.dismiss()  # the build's last stage for its workers: their memory goes now, not after the writes
+
+
+def _tasks(stubs: list[Stub], needs: dict[str, Need],
+           holders: dict[str, int]) -> tuple[list[list[Wanted]], list[int | None]]:
+    """Render tasks of up to CHUNK posts, each for the worker that holds its posts (`holders`: path ->
+    worker, from the scan), in the order of their first post; and each task's worker (None: any)."""
+    by_home: dict[int | None, list[tuple[int, Stub]]] = {}
+    for position, stub in enumerate(stubs):
+        by_home.setdefault(holders.get(stub.source), []).append((position, stub))
+    chunks = sorted((mine[i][0], home, [stub for _position, stub in mine[i:i + CHUNK]])
+                    for home, mine in by_home.items() for i in range(0, len(mine), CHUNK))
+    return ([[Wanted(stub.source, stub.digest, needs[stub.source]) for stub in chunk] for _first, _home, chunk in chunks],
+            [home for _first, home, _chunk in chunks])
 
 
 def _render_here(here: _Here, stubs: list[Stub]) -> list[Rendered]:
@@ -101,8 +114,8 @@ def _render_here(here: _Here, stubs: list[Stub]) -> list[Rendered]:
     cache = here.found.cache
     posts = {post.source: post for post in here.found.posts(stubs)}
     known = cache.bodies({post.digest for post in posts.values()}) if cache is not None else {}
-    return [_render_post(here.config, here.needs[stub.source], stub.source, posts.get(stub.source), known, here.owner)
-            for stub in stubs]
+    return [_render_post(here.config, here.needs[stub.source], stub.source, posts.get(stub.source), known, {},
+                         here.owner) for stub in stubs]
 
 
 def _render_task(work: Parsing, wanted: list[Wanted]) -> list[Rendered]:
@@ -117,9 +130,10 @@ def _render_task(work: Parsing, wanted: list[Wanted]) -> list[Rendered]:
     missing = [one for one in wanted if one.source not in posts]
     if missing:
         posts.update((post.source, post) for post in Scan(config, {}, {}, cache).posts(missing))
-    known = cache.bodies({post.digest for post in posts.values()}) if cache is not None else {}
+    early = work.ahead.take([post.digest for post in posts.values()]) if work.ahead is not None else {}
+    known = cache.bodies({post.digest for post in posts.values()} - early.keys()) if cache is not None else {}
     owner = config.author(config.site.owner) if config.site.owner else None
-    done = [_render_post(config, one.need, one.source, posts.get(one.source), known, owner) for one in wanted]
+    done = [_render_post(config, one.need, one.source, posts.get(one.source), known, early, owner) for one in wanted]
     if cache is None:
         return done
     fresh = {r.digest: r.body for r in done if r.body is not None}
@@ -129,14 +143,16 @@ def _render_task(work: Parsing, wanted: list[Wanted]) -> list[Rendered]:
 
 
 def _render_post(config: Config, need: Need, source: str, post: Post | None, known: dict[str, Body],
-                 owner: Author | None) -> Rendered:
+                 early: dict[str, Body], owner: Author | None) -> Rendered:
+    """One post's items and entry, its body from `known` (the cache's), else `early` (rendered ahead
+    by this worker: build/ahead.py, new to the cache), else rendered now."""
     if post is None:
         return Rendered(source, "", False, {}, None, None)
     body = known.get(post.digest)
     fresh = None
     try:
         if body is None:
-            body = fresh = rendered(config, post)
+            body = fresh = early.get(post.digest) or rendered(config, post)
         entry = prepare_entry_once(config.site, config.feeds, post, body, owner)
         items = render_entry(entry, need.formats)
     except Exception as exc:  # noqa: BLE001 - one post's failure must not stop the build

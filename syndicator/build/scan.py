@@ -16,6 +16,7 @@ from ..model import Post
 from ..posts.cascade import index_file
 from ..posts.claims import Claim
 from ..posts.loader import FileEntry, PostFiles, Problem, Stub, discover, index_entries, parse_file
+from .ahead import Ahead, render_ahead
 from .bodies import with_source
 from .cache import RACY_NS, Cache, PostWriter, dumps, loads, writes_snapshot
 from .crew import Crew, WorkerFailed
@@ -95,7 +96,8 @@ class OwnCache:
 @dataclass(frozen=True)
 class Parsing:
     """What each worker of a build's crew (build/crew.py) inherits by fork: the config, where it
-    stores what it parses, and the posts it parsed that may reach a feed, kept for rendering them."""
+    stores what it parses, and the posts it parsed that may reach a feed, kept for rendering them
+    (with the bodies of the likeliest shown, rendered ahead: build/ahead.py)."""
 
     config: Config
     writer: PostWriter | None  # None: everything goes back to the parent
@@ -103,6 +105,7 @@ class Parsing:
     generation: int  # this scan's snapshot rows, stored by the workers
     shortlist: Shortlist | None = None  # a worker stores only the posts that may reach a feed (None: every post)
     cache: OwnCache = field(default_factory=lambda: OwnCache(None))
+    ahead: Ahead | None = None  # bodies rendered while waiting for the render tasks (None: none)
 
     def held(self, source: str, digest: str) -> Post | None:
         """The post this worker parsed from `source` (with this digest) and kept, if it did."""
@@ -114,13 +117,14 @@ def workshop(config: Config, cache: Cache | None, *, shortlist: tuple[datetime, 
     """A crew (not started yet) for one build's scan and rendering. `shortlist=(now, keep)`: the
     workers store in the cache only the posts that may reach a feed at or after `now` with `keep`
     posts a feed (build/shortlist.py), and keep them for rendering; None: they store every post."""
-    held = None
+    held = ahead = None
+    jobs = os.cpu_count() or 1
     if shortlist and cache:
         from .shortlist import Shortlist
 
-        held = Shortlist(config, now=shortlist[0], keep=shortlist[1])
+        held, ahead = Shortlist(config, now=shortlist[0], keep=shortlist[1]), Ahead(workers=jobs)
     return Crew(Parsing(config, PostWriter(cache.path) if cache else None, os.getpid(), time.time_ns(), held,
-                        OwnCache(cache)))
+                        OwnCache(cache), ahead), jobs=jobs)
 
 
 def _parse_chunk(work: Parsing, rels: list[str]) -> tuple[bytes, list[tuple[str, bytes | None]], bool]:
@@ -152,13 +156,15 @@ def _parse_chunk(work: Parsing, rels: list[str]) -> tuple[bytes, list[tuple[str,
     return blob, posts, False
 
 
-def _store_shortlist(work: Parsing) -> None:
-    """A worker's last act: store the posts it held that may reach a feed (with a batch of no entries)."""
+def _store_shortlist(work: Parsing) -> list[str] | None:
+    """A worker's last act of the scan: store the posts it held that may reach a feed (with a batch
+    of no entries); their paths, for the render tasks to come back to this worker (None: none held)."""
     if work.shortlist is None or work.writer is None or os.getpid() == work.parent:
-        return
+        return None
     authors = work.config.authors
-    work.writer.put([(rel, dumps(post, authors)) for rel, post in work.shortlist.posts()], dumps([], authors),
-                    work.generation)
+    held = work.shortlist.posts()
+    work.writer.put([(rel, dumps(post, authors)) for rel, post in held], dumps([], authors), work.generation)
+    return [rel for rel, _post in held]
 
 
 def scan(config: Config, *, cache: Cache | None, progress: Progress | None = None,
@@ -196,7 +202,8 @@ def scan(config: Config, *, cache: Cache | None, progress: Progress | None = Non
     if len(stale) >= _PARALLEL_FROM:
         crew.start()
     try:
-        for blob, posts, stored in crew.map(_parse_chunk, chunks, ordered=False, finish=_store_shortlist):
+        for blob, posts, stored in crew.map(_parse_chunk, chunks, ordered=False, finish=_store_shortlist,
+                                               idle=render_ahead):
             parsed.take(blob, posts, stored)
     except WorkerFailed as exc:  # a worker died (killed, out of memory): the files it did not answer for, here
         logger.warning("%s; parsing the rest in this process", exc)

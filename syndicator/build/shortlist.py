@@ -45,6 +45,19 @@ class Shortlist:
         self.held = {rel: held for rel, held in self.held.items()
                      if rel in wanted or status(held[0], self.cutoff) != PUBLISHED}
 
+    def likely_shown(self, items: int, *, workers: int) -> list[Post]:
+        """The published posts held that are likely among a feed's newest `items` when `workers` share
+        the posts evenly (at position p of some feed among those held, with p * workers < items),
+        the likeliest (the lowest such position) first."""
+        cut = -(-items // max(1, workers))
+        published = newest_first([stub for stub, _ in self.held.values() if status(stub, self.cutoff) == PUBLISHED])
+        best: dict[str, int] = {}
+        for top in groups(self.config, published, keep=cut).values():
+            for position, stub in enumerate(top.items):
+                if best.get(stub.source, cut) > position:
+                    best[stub.source] = position
+        return [self.held[rel][1] for rel in sorted(best, key=lambda rel: (best[rel], rel))]
+
     def posts(self) -> list[tuple[str, Post]]:
         """The posts to store, by path."""
         self.prune()
