@@ -189,7 +189,12 @@ class Groups(Mapping[GroupKey, Top]):
 
     def encoded(self, authors: Mapping[str, Author]) -> dict[GroupKey, _Encoded]:
         """Every feed's encoded form: the bytes it was read from, else pickled now (authors by reference)."""
-        return {key: self._encoded.get(key) or _encode(self._decoded[key], authors) for key in self._keys}
+        return dict(self.encoding(authors))
+
+    def encoding(self, authors: Mapping[str, Author]) -> Iterator[tuple[GroupKey, _Encoded]]:
+        """encoded()'s items one at a time, each pickled when it is asked for."""
+        for key in self._keys:
+            yield key, self._encoded.get(key) or _encode(self._decoded[key], authors)
 
 
 def _encode(top: Top, authors: Mapping[str, Author]) -> _Encoded:
@@ -228,10 +233,11 @@ class Warm:
         feed's members pickled with authors by reference), written there if new; pieces no longer named
         are removed (the last record was forgotten when the build started)."""
         tally = self.rows.tally
+        # each piece stored before the next is made: a full build at 100,000 posts never holds them all
         chunks = [(count, name or blobs.put(files + posts), len(files))  # a piece read back is there already
-                  for (count, files, posts), name in zip(self.rows.encoded(), self.rows.stored_names())]
+                  for (count, files, posts), name in zip(self.rows.encoding(), self.rows.stored_names())]
         groups = [(key, members, self.groups.stored_name(key) or blobs.put(data))
-                  for key, (members, data) in self.groups.encoded(authors).items()]
+                  for key, (members, data) in self.groups.encoding(authors)]
         blobs.keep_only([name for _count, name, _split in chunks] + [name for _key, _members, name in groups])
         return pickle.dumps((VERSION, self.built_at, self.clean, chunks,
                              (tally.published, tally.drafts, tally.future, tally.due), groups),
