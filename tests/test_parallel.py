@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from syndicator.build.parallel import WorkerFailed, fork_map
+from syndicator.build.parallel import Sideline, WorkerFailed, fork_map
 
 _CAN_FORK = (os.cpu_count() or 1) > 1 and threading.active_count() == 1
 
@@ -98,3 +98,29 @@ def _fail(context: dict) -> None:
 def test_a_failing_finish_is_logged_not_raised(caplog) -> None:
     assert list(fork_map(_square, [1, 2, 3], context={}, min_items=10_000, finish=_fail)) == [1, 4, 9]
     assert "finishing the work failed" in caplog.text
+
+
+def test_a_sideline_does_its_pieces_in_one_other_thread_in_order_the_later_ones_once_released():
+    done, released = [], threading.Event()
+
+    def piece(name):
+        def work():
+            done.append((name, threading.get_ident(), released.is_set()))
+            if name == "bad":
+                raise OSError("disk full")
+        return work
+
+    bad = piece("bad")
+    side = Sideline([piece("a"), bad, piece("b")], [piece("c"), piece("d")])
+    side.thread.join(0.2)
+    assert [name for name, _t, _r in done] == ["a", "bad", "b"]  # the later pieces wait
+    released.set()
+    side.release()
+    assert side.wait() == [bad]
+    assert [name for name, _t, _r in done] == ["a", "bad", "b", "c", "d"]
+    assert len({t for _n, t, _r in done}) == 1 and done[0][1] != threading.get_ident()
+    assert all(was for name, _t, was in done if name in "cd")
+
+    done.clear()
+    side = Sideline([piece("a")], [piece("c")])
+    assert side.wait() == [] and [name for name, _t, _r in done] == ["a"]  # never released: skipped

@@ -22,7 +22,7 @@ from .bodies import rendered
 if TYPE_CHECKING:
     from .scan import Parsing
 
-BUDGET = 1 << 20  # characters of bodies (HTML and summary) one worker holds ahead of their tasks
+BUDGET = 1 << 20  # characters of bodies (HTML and summary) one worker holds ahead of their tasks (as UTF-8)
 
 
 class Ahead:

@@ -34,7 +34,7 @@ from .cache import Cache
 from .crew import Crew
 from .manifest import Manifest
 from .output import OutputDir
-from .parallel import Aside, WorkerFailed
+from .parallel import Sideline, WorkerFailed
 from .plan import PAGE, FeedFile
 from .prerender import Need, Rendered, engage, prerender
 from .scan import Parsing, Scan
@@ -62,11 +62,12 @@ def emit(config: Config, *, cache: Cache | None, manifest: Manifest, output: Out
          afterwards: Sequence[Callable[[], None]] = ()) -> Emitted:
     """Render each file in `todo` and write it; write the OPML list; remove files no plan makes now.
 
-    `alongside`: independent pieces of work (through connections of their own), each done in a
-    thread of its own while the posts render, once the manifest lists the files to write (and the
-    crew is forked), and over before the old files are removed; each done here instead if it fails.
-    `afterwards`: the same, started once the posts are rendered (the workers gone: what it holds
-    never adds to theirs), alongside the last files' writes. `crew`: the build's workers.
+    `alongside`: independent pieces of work (through connections of their own), done one after
+    another in another thread while the posts render, once the manifest lists the files to write
+    (and the crew is forked), and over before the old files are removed; each done here instead if
+    it fails. `afterwards`: the same, in that thread after them and once the posts are rendered (the
+    workers gone: what they hold never adds to the workers' memory), alongside the last writes.
+    `crew`: the build's workers.
     """
     clock = _Clock()
     opml = config.feeds.paths.site("opml")
@@ -86,7 +87,7 @@ def emit(config: Config, *, cache: Cache | None, manifest: Manifest, output: Out
                 degraded.add(job.rel)
 
     engage(crew, stubs, found.fresh)  # fork (if at all) before the threads start
-    works, asides = list(alongside), [Aside(work) for work in alongside]
+    side = Sideline(alongside, afterwards) if alongside or afterwards else None
     try:
         clock.mark("write")
         try:
@@ -96,12 +97,12 @@ def emit(config: Config, *, cache: Cache | None, manifest: Manifest, output: Out
                 publish_ready(False)
         except WorkerFailed as exc:  # a worker died (killed, out of memory): the rest is rendered here
             logger.warning("%s; rendering the rest in this process", exc)
-        works += afterwards
-        asides += [Aside(work) for work in afterwards]
+        if side is not None:
+            side.release()
         publish_ready(True)
         publisher.write(opml, render_opml(config.site, config.feeds, specs))
     finally:
-        failed = [work for work, aside in zip(works, asides) if not aside.wait()]
+        failed = side.wait() if side is not None else []
         written = publisher.finish()
     for work in failed:
         work()  # it failed aside: here, then

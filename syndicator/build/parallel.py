@@ -86,3 +86,45 @@ class Aside:
         """Wait for the work to end; whether it was done (False: it failed)."""
         self.thread.join()
         return self.done
+
+
+class Sideline:
+    """Pieces of independent work done one after another in one thread of this process while it goes
+    on: `now` at once, `later` once `release()` is called. One thread, so the pieces never take the
+    interpreter lock from each other (a piece that writes rows one at a time hands it over at each
+    row: two such threads took several times their own time). Start it only once no more processes
+    will be forked (see Aside). `wait()` returns the pieces that failed (for the caller to do
+    itself); `later` pieces never released are skipped.
+    """
+
+    def __init__(self, now: Sequence[Callable[[], None]], later: Sequence[Callable[[], None]] = ()) -> None:
+        self.now, self.later = list(now), list(later)
+        self.failed: list[Callable[[], None]] = []
+        self.gate, self.go = threading.Event(), False
+        self.thread = threading.Thread(target=self._run, name="sideline", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        for work in self.now:
+            self._do(work)
+        self.gate.wait()
+        for work in self.later if self.go else ():
+            self._do(work)
+
+    def _do(self, work: Callable[[], None]) -> None:
+        try:
+            work()
+        except Exception:  # noqa: BLE001 - reported by wait()
+            logger.debug("work aside failed", exc_info=True)
+            self.failed.append(work)
+
+    def release(self) -> None:
+        """Let the `later` pieces start (after the `now` ones)."""
+        self.go = True
+        self.gate.set()
+
+    def wait(self) -> list[Callable[[], None]]:
+        """Wait for the pieces to end (skipping `later` ones not released); those that failed."""
+        self.gate.set()
+        self.thread.join()
+        return self.failed

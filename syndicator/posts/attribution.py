@@ -14,6 +14,8 @@ def links(fields: Fields, key: str, label: str) -> tuple[Link, ...]:
     value = fields.meta.get(key)
     if value is None:
         return ()
+    if type(value) is list and {*map(type, value)} == _STR:  # names only, the usual: once per list of them
+        return _named_links(tuple(value))
     out = []
     for entry in value if isinstance(value, list) else [value]:
         if type(entry) is str:
@@ -29,6 +31,15 @@ def links(fields: Fields, key: str, label: str) -> tuple[Link, ...]:
         else:
             raise fields.fail(key, f"each entry must be a name or a table with {label} and url")
     return tuple(out)
+
+
+_STR = {str}
+
+
+@functools.lru_cache(maxsize=1024)
+def _named_links(names: tuple[str, ...]) -> tuple[Link, ...]:
+    """links() of a list of names (each a `str`)."""
+    return tuple(map(_named, names))
 
 
 @functools.lru_cache(maxsize=1024)

@@ -146,6 +146,12 @@ def dedupe(names: list[str]) -> tuple[str, ...]:
     """Names with spaces folded, empty ones and repeats dropped, in first-seen order."""
     if not names:
         return ()
+    return _deduped(tuple(names))
+
+
+@functools.lru_cache(maxsize=4096)
+def _deduped(names: tuple[str, ...]) -> tuple[str, ...]:
+    """dedupe() worked out, once per distinct list of names (posts share their lists of tags)."""
     seen: dict[str, None] = {}
     for name in names:
         folded = _folded(name)

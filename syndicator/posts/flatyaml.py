@@ -21,19 +21,21 @@ _WORDS: dict[str, Any] = {
     **{w: False for w in ("no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF")},
     **{w: None for w in ("~", "null", "Null", "NULL")},
 }
-# `key: value`: the commonest value of all, `"text"` without escapes, is a group of its own (what
-# _scalar would make of it); other values are taken with their trailing spaces, then right-stripped
-# (a lazy `(.*?) *$` backtracks at every character of a long line).
-_LINE = re.compile(r'([A-Za-z_][A-Za-z0-9_-]*):(?:$| +(?:"([^"\\]*)" *$|(.*)$))')
-# A line of a table under a key (`  key: value`), read as _LINE reads a top-level line.
-_INDENTED = re.compile(r'( +)([A-Za-z_][A-Za-z0-9_-]*):(?:$| +(?:"([^"\\]*)" *$|(.*)$))')
-_FLOW_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
-_ITEM = re.compile(r'( *)- +(?:"([^"\\]*)" *$|(.*)$)')  # as _LINE: a quoted item without escapes apart
-_INT = re.compile(r"(?:0|[1-9][0-9]*)$")
-_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})$")
 # RFC 3339 exactly (hour below 24; `Z` or `+02:00`; ASCII digits checked apart): what _STAMP reads with
 # datetime.fromisoformat, found with one regex.
-_RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}T(?:[01]\d|2[0-3]):\d{2}:\d{2}(?:Z|[-+]\d{2}:\d{2})?$")
+_RFC3339_TEXT = r"\d{4}-\d{2}-\d{2}T(?:[01]\d|2[0-3]):\d{2}:\d{2}(?:Z|[-+]\d{2}:\d{2})?"
+_RFC3339 = re.compile(_RFC3339_TEXT + "$")
+# `key: value`: the commonest values of all, `"text"` and an RFC 3339 stamp, are groups of their own
+# (what _scalar makes of them; where it is read, `"text"` holding a backslash becomes the raw value it was
+# before: `[^"]` is one test a character, `[^"\\]` a set tried at each); other values are taken with
+# their trailing spaces, then right-stripped (a lazy `(.*?) *$` backtracks at every character).
+_LINE = re.compile(r'([A-Za-z_][A-Za-z0-9_-]*):(?:$| +(?:"([^"]*)" *$|(' + _RFC3339_TEXT + r') *$|(.*)$))')
+# A line of a table under a key (`  key: value`), read as _LINE reads a top-level line.
+_INDENTED = re.compile(r'( +)([A-Za-z_][A-Za-z0-9_-]*):(?:$| +(?:"([^"]*)" *$|(.*)$))')
+_FLOW_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
+_ITEM = re.compile(r'( *)- +(?:"([^"]*)" *$|(.*)$)')  # as _LINE: a quoted item apart
+_INT = re.compile(r"(?:0|[1-9][0-9]*)$")
+_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})$")
 _STAMP = re.compile(r"(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?: *(Z|([-+])(\d{2}):(\d{2})))?$")
 # A plain scalar we take as text: starts with a letter, no comment, no mapping indicator, no
 # characters that start other YAML syntax in a way we do not model.
@@ -71,32 +73,40 @@ def _mapping(lines: list[str], entry_of: Callable[[str], Any], item_of: Callable
              ) -> tuple[dict[str, Any], dict[str, int]] | None:
     out: dict[str, Any] = {}
     where: dict[str, int] = {}
-    i, n = 0, len(lines)
-    while i < n:
-        line = lines[i]
-        i += 1
-        entry = entry_of(line)
+    resume = 0  # the first line after the block list or table read last
+    for number, entry in enumerate(map(entry_of, lines)):  # lines under a key are not key lines: None
+        if number < resume:
+            continue
         if entry is None:
-            if not line.strip():
-                continue
-            return None
+            if lines[number].strip():
+                return None
+            continue
         key, low, value, copy = entry
-        where.setdefault(low, i - 1)
-        if value is _OPEN:
-            if i < n and _INDENTED.match(lines[i]):
-                value, i = _table(lines, i)
+        if low not in where:
+            where[low] = number
+        if copy is not None:  # a list or table to copy, or a line that is not a plain value (_SPECIAL)
+            if copy is not _SPECIAL:
+                value = copy(value)
+            elif value is _OPEN:
+                value, resume = _opened(lines, number + 1, item_of)
+                if value is _NOT_MINE:
+                    return None
             else:
-                value, i = _block(lines, i, item_of)
-        elif copy is not None:
-            value = copy(value)
-        if value is _NOT_MINE:
-            return None
+                return None  # _NOT_MINE
         out[key] = value
     return (out, where) if out else None
 
 
+def _opened(lines: list[str], i: int, item_of: Callable[[str], Any]) -> tuple[Any, int]:
+    """What follows `key:` from line i on: a table, a block list or nothing (null); and the line after it."""
+    if i < len(lines) and _INDENTED.match(lines[i]):
+        return _table(lines, i)
+    return _block(lines, i, item_of)
+
+
 _NOT_MINE = object()
 _OPEN = object()  # `key:` and nothing after it: a block list or a table follows (or nothing: null)
+_SPECIAL = object()  # an entry's `copy` when its value is _OPEN or _NOT_MINE
 # The lines of front matter up to this long are read once per distinct line (many repeat from post to
 # post: `author: maya`, `categories: ["Notes"]`, `  - "Ada Lovelace"`); of longer front matter, every
 # time, so that the cache stays small.
@@ -114,33 +124,37 @@ def _printable(line: str) -> bool:
 def _read_entry(line: str) -> tuple[str, str, Any, Any] | None:
     """A top-level `key: value` line: (key, lower-case key, value, copy), where `copy` makes each post's
     own list or table from the tuple kept in the cache (None: the value is immutable, shared); the
-    value is _OPEN for a key alone, _NOT_MINE when not ours (or not printable). None: a blank line, or
-    not a `key:` line."""
+    value is _OPEN for a key alone, _NOT_MINE when not ours (or not printable), and `copy` _SPECIAL
+    for both. None: a blank line, or not a `key:` line."""
     if not _printable(line):
         return _UNPRINTABLE
     found = _LINE.match(line)
     if found is None:
         return None
-    key, quoted, raw = found.groups()
+    key, quoted, stamp, raw = found.groups()
+    if quoted is not None and "\\" in quoted:
+        quoted, raw = None, f'"{quoted}"'  # escapes: the raw value (see _LINE)
     low = key.lower()
     if key in _WORDS:
-        return key, low, _NOT_MINE, None
+        return key, low, _NOT_MINE, _SPECIAL
     if quoted is not None:
         return key, low, quoted, None
+    if stamp is not None:  # as _value(stamp) reads it (trailing spaces are not in the group)
+        return key, low, datetime.fromisoformat(stamp) if stamp.isascii() else _value(stamp), None
     if raw:
         raw = raw.rstrip(" ")
     if not raw:
-        return key, low, _OPEN, None
+        return key, low, _OPEN, _SPECIAL
     value = _value(raw)
     kind = type(value)
     if kind is list:
         return key, low, tuple(value), list
     if kind is dict:
         return key, low, tuple(value.items()), dict
-    return key, low, value, None
+    return key, low, value, _SPECIAL if value is _NOT_MINE else None
 
 
-_UNPRINTABLE = ("", "", _NOT_MINE, None)
+_UNPRINTABLE = ("", "", _NOT_MINE, _SPECIAL)
 _entry = functools.lru_cache(maxsize=4096)(_read_entry)
 
 
@@ -176,6 +190,8 @@ def _read_item(line: str) -> tuple[str, Any] | None:
     if found is None:
         return None
     spaces, quoted, raw = found.groups()
+    if quoted is not None and "\\" in quoted:
+        quoted, raw = None, f'"{quoted}"'  # escapes: the raw value (see _LINE)
     return spaces, quoted if quoted is not None else _scalar(raw.rstrip(" "), _PLAIN)
 
 
@@ -205,6 +221,8 @@ def _table(lines: list[str], i: int) -> tuple[Any, int]:
         if not _printable(lines[i]):
             return _NOT_MINE, i
         spaces, key, quoted, raw = found.groups()
+        if quoted is not None and "\\" in quoted:
+            quoted, raw = None, f'"{quoted}"'  # escapes: the raw value (see _LINE)
         if indent is None:
             indent = spaces
         if spaces != indent or key in _WORDS:

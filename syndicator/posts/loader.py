@@ -26,6 +26,7 @@ from .reader import read
 from .walk import FORMATS, discover, display_path  # noqa: F401 (re-exported)
 
 logger = logging.getLogger(__name__)
+_new_tuple = tuple.__new__  # a NamedTuple made from its fields in order, without its Python __new__
 
 
 class Stub(NamedTuple):
@@ -45,9 +46,10 @@ class Stub(NamedTuple):
 
     @staticmethod
     def of(post: Post) -> "Stub":
-        return Stub(post.source, post.id, post.url, post.slug, post.published.timestamp(), post.draft,
-                    post.tags, post.categories, post.authors, post.digest,
-                    post.expires.timestamp() if post.expires else None)
+        # Stub(...), made as its __new__ makes it (a NamedTuple's __new__ is Python code)
+        return _new_tuple(Stub, (post.source, post.id, post.url, post.slug, post.published.timestamp(), post.draft,
+                                 post.tags, post.categories, post.authors, post.digest,
+                                 post.expires.timestamp() if post.expires else None))
 
     def __reduce__(self) -> tuple[object, tuple[object, ...]]:
         # unpickled through _stub: every stub of a build shares its tag and category names
@@ -66,7 +68,7 @@ def _stub(source: str, id: str, url: str, slug: str, published: float, draft: bo
         authors = _authors(authors)
     except TypeError:  # an author that cannot be hashed: kept as it came
         pass
-    return Stub(source, id, url, slug, published, draft, tags, categories, authors, digest, expires)
+    return _new_tuple(Stub, (source, id, url, slug, published, draft, tags, categories, authors, digest, expires))
 
 
 @functools.lru_cache(maxsize=256)
@@ -83,9 +85,6 @@ def _names(names: tuple[str, ...]) -> tuple[str, ...]:
 
 # size, mtime_ns, stub (None: rejected), problems (a tuple: () for most files, shared, where a list costs 56 bytes)
 FileEntry = tuple[int, int, "Stub | None", tuple[Problem, ...]]
-
-
-_new_tuple = tuple.__new__
 
 
 def parse_file(config: Config, rel: str) -> tuple[FileEntry, Post | None]:

@@ -23,6 +23,8 @@ _MARKDOWN = (".md", ".markdown", ".mdown", ".mkd")
 def split_post(text: str, relpath: str, display: str, *, limits: PostLimits = DEFAULT_LIMITS,
                engine: str = "") -> Split:
     """The file's metadata and body, read the way its format is written (and its engine reads it)."""
+    if relpath.endswith(".md") and engine != "pelican":  # the usual post: front matter (its suffix is
+        return split(text, display, limits=limits)  # ".md", or none for a name like ".md")
     suffix = posixpath.splitext(relpath)[1].lower()
     if engine == "pelican" and suffix in _MARKDOWN:  # Python-Markdown's meta, never YAML
         return mdmeta.split_meta(text, display, limits=limits)

@@ -20,8 +20,11 @@ def authors(fields: Fields) -> tuple[Author, ...]:
     if value is None or value == "" or value == []:
         owner = fields.config.author(fields.site.owner) if fields.site.owner else None
         return (owner,) if owner else ()
+    if isinstance(value, str) and fields.parts.kind not in ("header", "htmlpage"):  # one name: as the loop below
+        name = " ".join(value.split())  # finds it, without the loop
+        return (by_name(fields.config.authors, name),) if name else ()
     if isinstance(value, str):
-        entries: list[Any] = fields.names(key, value) if fields.parts.kind in ("header", "htmlpage") else [value]
+        entries: list[Any] = fields.names(key, value)
     else:
         entries = value if isinstance(value, list) else [value]
     found: dict[str, Author] = {}

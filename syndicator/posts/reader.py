@@ -98,10 +98,13 @@ def read(config: Config, relpath: str, data: bytes, *, display: str,
                 cascaded_meta = cascaded.parts.meta
             parts, inherited = cascaded.parts, cascaded.keys
         fields = Fields(config, parts, display)
-        digest = xxhash.xxh3_128(data)
-        if cascaded_meta is not None:  # what the sections cascade is part of what the post says
-            digest.update(repr(sorted((k, repr(v)) for k, v in cascaded_meta.items())).encode())
-        post = _post(fields, relpath, digest.hexdigest(), keep_body)
+        if cascaded_meta is None:
+            digest = xxhash.xxh3_128_hexdigest(data)  # as xxh3_128(data).hexdigest(), in one call
+        else:  # what the sections cascade is part of what the post says
+            hasher = xxhash.xxh3_128(data)
+            hasher.update(repr(sorted((k, repr(v)) for k, v in cascaded_meta.items())).encode())
+            digest = hasher.hexdigest()
+        post = _post(fields, relpath, digest, keep_body)
     except (PostError, NotAPost):
         raise
     except RecursionError:
@@ -195,8 +198,9 @@ def _post(fields: Fields, relpath: str, digest: str, keep_body: bool) -> Post:
     pattern = site.permalink if fields.engine != "pelican" else pelican_rules.permalink(
         site.permalink, fields.config.reading, lang=lang, site_language=site.language,
         category=categories[0] if categories else "", author=people[0].name if people else "")
-    path = pattern.format(year=f"{local.year:04d}", month=f"{local.month:02d}", day=f"{local.day:02d}", slug=slug,
-                          folder=posixpath.dirname(folder) if bundle else folder)
+    year = local.year
+    path = pattern.format(year=str(year) if year >= 1000 else f"{year:04d}", month=_TWO_DIGITS[local.month],
+                          day=_TWO_DIGITS[local.day], slug=slug, folder=posixpath.dirname(folder) if bundle else folder)
     url = own or fields.base(_SLASHES.sub("/", path) if "//" in path else path)
     entry_id = fields.text("id") or entry_id_for(
         site.id_rule, url=url, published=published, slug=slug,
@@ -215,6 +219,9 @@ def _post(fields: Fields, relpath: str, digest: str, keep_body: bool) -> Post:
         draft=_draft(fields), canonical_url=canonical, syndicate=syndicate(fields),
         digest=digest, expires=_dated(fields, "expires") if "expires" in roles else None,
     )
+
+
+_TWO_DIGITS = tuple(f"{n:02d}" for n in range(32))  # f"{n:02d}" of a month or a day, without formatting it
 
 
 def _new_post(**values: Any) -> Post:
