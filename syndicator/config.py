@@ -12,7 +12,6 @@ import functools
 import hashlib
 import re
 import string
-import tomllib
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -301,6 +300,8 @@ _DAEMON = {
 
 def load(path: str | Path) -> Config:
     """Read and check config.toml; raises ConfigError naming the file and key path."""
+    import tomllib  # here: a build that has its config already (build/config_snapshot.py) does without it
+
     path = Path(path).resolve()
     name = path.name
     try:
@@ -385,6 +386,8 @@ def _pinned(ids_file: str | None, root: Path, name: str) -> tuple[dict[str, str]
 def find_config(cwd: Path) -> Path:
     """The config a command uses without --config: ./syndicator.toml, else ./config.toml when it
     has a [site] table (other engines call their own config config.toml)."""
+    import tomllib
+
     own = cwd / "syndicator.toml"
     if own.is_file():
         return own

@@ -20,13 +20,14 @@ POST = "---\ntitle: Post {n}\ndate: 2026-{month:02d}-{day:02d}\nauthor: ann\ntag
 
 
 def _site(tmp_path: Path, *, age: float) -> config_module.Config:
+    """`age=0`: stamped with the coming whole second, as a checkout on a filesystem of whole seconds would be
+    (its first build cannot trust them: build/vouch.py's trusted_from)."""
     config = config_module.load(write_minimal_site(tmp_path))
-    stamp = time.time() - age
+    stamp = time.time() - age if age else float(int(time.time()) + 1)
     for n in range(POSTS):
         path = config.posts_dir / f"post-{n:03d}.md"
         path.write_text(POST.format(n=n, month=1, day=n % 28 + 1, tag=n % 5), encoding="utf-8")
-        if age:
-            os.utime(path, (stamp, stamp))
+        os.utime(path, (stamp, stamp))
     return config
 
 
@@ -54,8 +55,8 @@ def test_fresh_posts_are_read_again_before_the_first_save_which_is_then_incremen
     config = _site(tmp_path, age=0)
     daemon, stop = _running(config)
     try:
-        # The first build cannot trust files written within a second of its scan; the daemon builds
-        # again once they are old enough, on its own.
+        # The first build cannot trust files stamped this close to its scan; the daemon builds again
+        # once they are old enough, on its own.
         wait_for(lambda: daemon.builds.count >= 2, timeout=30)
         assert daemon.timers.build_at is None  # and no further build is owed
         _save(config, 7)

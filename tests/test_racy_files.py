@@ -17,7 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from syndicator.build import build
-from syndicator.build.vouch import FINE_NS, RACY_NS, untrusted
+from syndicator.build.vouch import FINE_NS, RACY_NS, trusted_from, untrusted
 from tests.incremental_steps import NOW, post_text, site_config
 
 S = 1_000 * 1_000_000_000 + 123_456_789  # a scan's start, ns
@@ -81,3 +81,9 @@ def test_a_file_written_again_as_its_scan_read_it_is_read_again(tmp_path):
         report = build(config, now=NOW, brief=True)
         assert not report.from_record, name
         assert "<title>X7</title>" in (config.feeds.output / "rss.xml").read_text(encoding="utf-8"), name
+
+
+@given(st.one_of(st.integers(0, 4 * 10**18), st.integers(0, 4 * 10**9).map(lambda s: s * 10**9)))
+def test_a_file_is_trusted_from_trusted_from_on(mtime):
+    files = {"p.md": (1, mtime)}
+    assert untrusted(files, trusted_from(mtime)) == [] and untrusted(files, trusted_from(mtime) - 1) == ["p.md"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -94,7 +95,9 @@ def test_a_build_that_did_not_finish_vouches_for_nothing(built, monkeypatch):
 
 def test_a_post_changed_too_close_to_the_last_scan_is_not_trusted(site, write_post):
     """A filesystem whose clock step hides an edit (same size, same mtime) must not hide it from the feeds."""
-    post = write_post("2025-06-01-a.md", POST.format(title="Alpha"))  # saved just now: within a second of the scan
+    post = write_post("2025-06-01-a.md", POST.format(title="Alpha"))
+    coming = (int(time.time()) + 1) * 10**9  # stamped in whole seconds, the coming one: too close to the scan
+    os.utime(post, ns=(coming, coming))
     config = load(site)
     build(config, now=NOW, brief=True)
     stat = post.stat()

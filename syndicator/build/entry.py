@@ -139,7 +139,6 @@ def _stamp(config: Config, left: Record) -> None:
     out, err = report.summary(config.feeds.output), list(left.shown)
     if any("\x1b" in line for line in out + err):  # click would strip what looks like a terminal sequence
         return
-    leave_stamp(config.state_dir, config_path=config.path, config_digest=digest, posts_dir=config.posts_dir,
-                exclude=config.reading.exclude, output=config.feeds.output,
-                vouched=(left.posts_key, left.scan_started_ns, left.valid_until, left.outputs),
+    leave_stamp(config.state_dir, config=config, config_digest=digest,
+                vouched=(left.posts_key, left.scan_started_ns, left.valid_until, left.outputs, left.counts[0]),
                 out=out, err=err, status=1 if report.rejected else 0)

@@ -19,23 +19,24 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from operator import itemgetter
-from typing import Iterable, Sequence
+from typing import TYPE_CHECKING, Iterable, Sequence
 
 from ..config import Config
 from ..model import Post
-from ..posts.cascade import index_file
 from ..posts.loader import FileEntry, Stub, display_path, parse_file
 from ..posts.problem import Problem
 from .blobs import Blobs
 from .cache import Cache, dumps
 from .manifest import Manifest
 from .plan import PUBLISHED, GroupKey, Top, feed_order, regroup
-from .planned import Planned
 from .report import BuildReport, RecordedProblems
 from .unchanged import Record
 from .filerows import Diff, FileRows, Placed
 from .vouch import untrusted
 from .warm import Groups, Warm, claim_sum, placed, reserve
+
+if TYPE_CHECKING:
+    from .planned import Planned
 
 logger = logging.getLogger(__name__)
 MAX_CHANGED = 64  # more changed files than this: a full build (it parses them on both cores)
@@ -83,7 +84,7 @@ def changes(config: Config, now: datetime, saved: Record, warm: Warm | None,
         return None
     diff = warm.rows.diff(files, untrusted(files, saved.scan_started_ns))  # and those too close to its scan
     changed = sorted(diff.changed)
-    if len(changed) > MAX_CHANGED or (config.reading.engine == "hugo" and any(map(index_file, changed))):
+    if len(changed) > MAX_CHANGED or config.reading.engine == "hugo" and _cascades(changed):
         return None  # a changed Hugo _index.md cascades to the posts below it (posts/cascade.py)
     if unshown and warm.groups.shows(set(changed), config.feeds.items):
         return None
@@ -101,6 +102,13 @@ def changes(config: Config, now: datetime, saved: Record, warm: Warm | None,
         return None
     return Change(cutoff, files, changed, parsed, stubs, rows, warm.rows.updated(files, diff, rows), fresh,
                   before, after, warm.groups.updated(after, before))
+
+
+def _cascades(changed: list[str]) -> bool:
+    """Whether a changed file is a Hugo section's _index.md."""
+    from ..posts.cascade import index_file  # (a Hugo site's: the usual edit does without it)
+
+    return any(map(index_file, changed))
 
 
 def _feeds_of(config: Config, stub: Stub) -> list[GroupKey]:
@@ -127,9 +135,11 @@ def next_due(rows: FileRows) -> datetime | None:
 
 
 def plan_changes(config: Config, now: datetime, cache: Cache, saved: Record, warm: Warm | None,
-                 discovered: _Discovered, *, started_ns: int, problems: list[Problem] | None = None) -> Planned | None:
+                 discovered: _Discovered, *, started_ns: int,
+                 problems: list[Problem] | None = None) -> Planned | None:
     """The plan for the files changed since `saved`, or None when a full build must run. `warm` and
     `problems`: its warm state and its problems as Problems, when the caller holds them (else read from it)."""
+    from .planned import Planned  # (as the pipeline: only a build that renders needs it)
     from .scan import Scan  # full posts on demand: only a build that renders needs them
 
     files, notes = discovered

@@ -18,7 +18,7 @@ from ..config import Config
 from ..model import Author
 from ..posts.loader import Stub
 from ..posts.slugs import AUTHOR_FEEDS_BY_NAME, slug_rule, unique_slugs
-from .output import current_signature
+from .signature import current_signature
 
 if TYPE_CHECKING:  # the render package loads every writer: planning an edit need not import it
     from ..render import FeedSpec

@@ -16,16 +16,18 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from ..config import Config, load
+from .config_snapshot import loads
 from . import edit  # noqa: F401 - what entry loads on first use (the parser among it): here, before the walk ends
 from .entry import Progress, Walked, build_walked
 from .problem_lines import problem_lines
 from .stamp import STATE_DIR, Lines
 
 
-def prepare(config_path: str) -> Config | None:
+def prepare(config_path: str, snapshot: bytes = b"") -> Config | None:
     """The config at `config_path` (resolved) when a quick edit may build it; None when no stamp would be left
-    for it (entry._stamp), so the stamp found was not made for it. Raises what config.load raises."""
-    config = load(Path(config_path))
+    for it (entry._stamp), so the stamp found was not made for it. `snapshot`: that config as the stamp kept
+    it (config_snapshot.py), else it is loaded. Raises what config.load raises."""
+    config = loads(snapshot) if snapshot else load(Path(config_path))
     if config.feeds.hubs or config.reading.engine == "hugo" or config.state_dir != config.root / STATE_DIR:
         return None
     return config
@@ -45,7 +47,7 @@ def finish(config: Config, *, now: float, started_ns: int, files: dict[str, tupl
 
 
 def edit_lines(config_path: str, *, now: float, started_ns: int, files: dict[str, tuple[int, int]],
-               key: tuple[str, int], progress: Progress | None = None) -> Lines | None:
+               key: tuple[str, int], snapshot: bytes = b"", progress: Progress | None = None) -> Lines | None:
     """prepare() then finish(), in this process."""
-    config = prepare(config_path)
+    config = prepare(config_path, snapshot)
     return finish(config, now=now, started_ns=started_ns, files=files, key=key, progress=progress) if config else None

@@ -20,12 +20,13 @@ sequence. Standard library only, like vouch.py.
 from __future__ import annotations
 
 import hashlib
+import marshal
 import os
 import pickle
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from .. import __version__
 from ..posts.walk import post_files
@@ -33,9 +34,13 @@ from .code import code_digest
 from .lock import build_lock
 from .vouch import posts_key, still_holds
 
+if TYPE_CHECKING:
+    from ..config import Config
+
 STATE_DIR = ".syndicator"  # [site] state_dir's default, beside the config: where the stamp is looked for
 STAMP = "quick-build.pickle"
-VERSION = 2
+VERSION = 4
+SIDE_WALK_FILES = 2_000  # a smaller folder is walked sooner than a child is forked and answers
 
 
 def forget(state_dir: Path) -> None:
@@ -46,15 +51,19 @@ def forget(state_dir: Path) -> None:
         pass
 
 
-def leave(state_dir: Path, *, config_path: Path, config_digest: str, posts_dir: Path, exclude: Sequence[str],
-          output: Path, vouched: tuple[str, int, float, tuple[tuple[str, str], ...]], out: Sequence[str],
+def leave(state_dir: Path, *, config: Config, config_digest: str,
+          vouched: tuple[str, int, float, tuple[tuple[str, str], ...], int], out: Sequence[str],
           err: Sequence[str], status: int) -> None:
-    """Leave the stamp of a finished build (`vouched`: its posts key, when its scan started (ns),
-    valid-until POSIX time and output signatures); `out`/`err`/`status`: what `syndicator build` says then."""
+    """Leave the stamp of a finished build with `config` (`vouched`: its posts key, when its scan started (ns),
+    valid-until POSIX time, output signatures and how many post files it read); `out`/`err`/`status`: what `syndicator build` says then.
+    The config goes in too, as loaded (config_snapshot.py), for a build after an edit."""
+    from .config_snapshot import dumps
+
     cache = os.stat(state_dir / "cache.sqlite")
-    data = pickle.dumps((VERSION, (__version__, code_digest()), str(config_path), config_digest,
-                         (cache.st_dev, cache.st_ino), str(posts_dir), tuple(exclude), str(output), vouched,
-                         tuple(out), tuple(err), status), protocol=pickle.HIGHEST_PROTOCOL)
+    data = pickle.dumps((VERSION, (__version__, code_digest()), str(config.path), config_digest,
+                         (cache.st_dev, cache.st_ino), str(config.posts_dir), tuple(config.reading.exclude),
+                         str(config.feeds.output), vouched, tuple(out), tuple(err), status, dumps(config)),
+                        protocol=pickle.HIGHEST_PROTOCOL)
     temp = state_dir / f".{STAMP}.tmp"  # one build at a time (lock.py): no other writer
     temp.write_bytes(data)
     os.replace(temp, state_dir / STAMP)
@@ -66,37 +75,46 @@ Lines = tuple[tuple[str, ...], tuple[str, ...], int]  # stdout lines, stderr lin
 class Editor(Protocol):
     """What runs the build after the post files changed, given the walk (cli/quick.py's)."""
 
-    def finish(self, started_ns: int, files: dict[str, tuple[int, int]], key: tuple[str, int]) -> Lines | None:
-        """The lines of the build (walk started at `started_ns`, its files and their posts_key); None: no answer."""
+    def prepare(self, done: Callable[[], bool]) -> None:
+        """Get ready (import what the build needs) while the walk runs in a child, until done() says it ended."""
+
+    def finish(self, started_ns: int, files: dict[str, tuple[int, int]], key: tuple[str, int],
+               config: bytes) -> Lines | None:
+        """The lines of the build (walk started at `started_ns`, its files and their posts_key; `config`: the
+        config as loaded, config_snapshot.dumps'd); None: no answer."""
 
     def stop(self) -> None:
         """Not needed after all (nothing changed, or no answer): let go of whatever was made ready."""
 
 
-def answer(config_path: str, *, now: float, editor: Callable[[], Editor | None] | None = None) -> Lines | None:
+def answer(config_path: str, *, now: float, editor: Callable[[], Editor | None] | None = None,
+           aside_from: int | None = None) -> Lines | None:
     """(stdout lines, stderr lines, exit status) of `syndicator build` with the config at `config_path`
     (resolved) when the stamp beside it still vouches for everything; else None. Takes the build lock
-    (not while a build runs: it may be writing the output folder); see answer_locked for `editor`."""
+    (not while a build runs: it may be writing the output folder); see answer_locked for the options."""
     state_dir = os.path.join(os.path.dirname(config_path), STATE_DIR)
     if not os.path.isfile(os.path.join(state_dir, STAMP)):
         return None  # (and no state folder made by taking the lock)
     with build_lock(Path(state_dir)):
-        return answer_locked(config_path, now=now, editor=editor)
+        return answer_locked(config_path, now=now, editor=editor, aside_from=aside_from)
 
 
-def answer_locked(config_path: str, *, now: float, editor: Callable[[], Editor | None] | None = None) -> Lines | None:
+def answer_locked(config_path: str, *, now: float, editor: Callable[[], Editor | None] | None = None,
+                  aside_from: int | None = None) -> Lines | None:
     """answer(), the caller holding the build lock of the config's state folder.
 
-    `editor`: made once the stamp is found good, before the walk (so it may get ready meanwhile), and
-    asked, with the lock still held, when everything holds but the post files (and the walk found no
-    link loop); else stopped.
+    `editor`: made once the stamp is found good, before the walk, and asked, with the lock still held,
+    when everything holds but the post files (and the walk found no link loop); else stopped.
+    `aside_from`: when the last build read at least this many post files, the folder is walked in a child
+    process (side_walk.py) while the editor gets ready (None: never; cli/quick.py passes SIDE_WALK_FILES
+    when a core is idle).
     """
     state_dir = os.path.join(os.path.dirname(config_path), STATE_DIR)
     try:
         with open(os.path.join(state_dir, STAMP), "rb") as handle:
             stamp = pickle.load(handle)
         (version, program, config, digest, cache_id, posts_dir, exclude, output, vouched, out, err,
-         status) = stamp
+         status, snapshot) = stamp
         if (version, program, config) != (VERSION, (__version__, code_digest()), config_path):
             return None
         with open(config_path, "rb") as handle:
@@ -107,19 +125,43 @@ def answer_locked(config_path: str, *, now: float, editor: Callable[[], Editor |
         return None  # no stamp, a damaged one or one of another version: the full command decides
     if (cache.st_dev, cache.st_ino) != cache_id:
         return None
-    key, scan_started_ns, valid_until, outputs = vouched
+    key, scan_started_ns, valid_until, outputs, count = vouched
     ready = editor() if editor is not None and now < valid_until else None
-    try:
-        started_ns = time.time_ns()
+
+    def walk() -> tuple[()] | tuple[dict[str, tuple[int, int]], list[tuple[str, str]], tuple[str, int]]:
+        """() when nothing changed, else the post files, the walk's notes and the files' key."""
         found = post_files(posts_dir, exclude)
         files_key = posts_key(found.files)
         if still_holds(key=key, scan_started_ns=scan_started_ns, valid_until=valid_until, outputs=outputs,
                        output=output, now=now, files=found.files, files_key=files_key):
+            return ()
+        return found.files, found.notes, files_key
+
+    try:
+        started_ns = time.time_ns()
+        aside = ready is not None and aside_from is not None and count >= aside_from
+        walked = _aside(walk, ready) if aside else walk()
+        if walked is None:
+            return None
+        if not walked:
             return out, err, status
-        if ready is None or found.notes:
+        files, notes, files_key = walked
+        if ready is None or notes:
             return None
         finishing, ready = ready, None
-        return finishing.finish(started_ns, found.files, files_key)
+        return finishing.finish(started_ns, files, files_key, snapshot)
     finally:
         if ready is not None:
             ready.stop()
+
+
+def _aside(walk: Callable[[], tuple[object, ...]], editor: Editor) -> tuple[object, ...] | None:
+    """walk() run in a child while `editor` gets ready; None when the child failed."""
+    from .side_walk import SideWalk
+
+    child = SideWalk(lambda: marshal.dumps(walk(), 2))
+    try:
+        editor.prepare(child.done)
+    finally:
+        data = child.result()
+    return marshal.loads(data) if data is not None else None

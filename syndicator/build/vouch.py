@@ -31,20 +31,23 @@ def posts_key(files: Mapping[str, tuple[int, int]]) -> tuple[str, int]:
                           digest_size=16).hexdigest(), newest
 
 
-def untrusted(files: Mapping[str, tuple[int, int]], scan_started_ns: int) -> list[str]:
-    """The files modified too close to a scan that started at `scan_started_ns` (ns) for their size and
-    mtime to show a later change: read again, they may hold what that scan did not see.
+def trusted_from(mtime_ns: int) -> int:
+    """The earliest scan start (ns) that may trust a file stamped `mtime_ns` by its size and mtime.
 
     A write stamps a file with the kernel's coarse clock (at most a tick, 1-10 ms, behind the real time)
     cut to the filesystem's grain. An mtime with a fraction of a second comes from a fine-grained
-    filesystem (10 ms or finer): a file stamped FINE_NS before the scan started cannot be stamped the
-    same by a later write. A whole-second mtime may come from a 1-second filesystem: RACY_NS more.
+    filesystem (10 ms or finer): a file stamped FINE_NS before a scan started cannot be stamped the
+    same by a later write. A whole-second mtime may come from a one-second filesystem: RACY_NS more.
     """
-    coarse, fine = scan_started_ns - RACY_NS - FINE_NS, scan_started_ns - FINE_NS
-    if max(map(itemgetter(1), files.values()), default=coarse - 1) < coarse:
+    return mtime_ns + (FINE_NS if mtime_ns % 1_000_000_000 else RACY_NS + FINE_NS) + 1
+
+
+def untrusted(files: Mapping[str, tuple[int, int]], scan_started_ns: int) -> list[str]:
+    """The files modified too close to a scan that started at `scan_started_ns` (ns) for their size and
+    mtime to show a later change (trusted_from): read again, they may hold what that scan did not see."""
+    if max(map(itemgetter(1), files.values()), default=0) < scan_started_ns - RACY_NS - FINE_NS:
         return []  # the usual case: every file older than any margin
-    return [rel for rel, (_size, mtime) in files.items()
-            if mtime >= fine or mtime >= coarse and not mtime % 1_000_000_000]
+    return [rel for rel, (_size, mtime) in files.items() if trusted_from(mtime) > scan_started_ns]
 
 
 def still_holds(*, key: str, scan_started_ns: int, valid_until: float, outputs: Iterable[tuple[str, str]],

@@ -9,8 +9,6 @@ from __future__ import annotations
 import logging
 import sys
 
-from ..redact import RedactingFilter
-
 
 class JsonLines(logging.Formatter):
     """One JSON object per log line: time, level, logger, message (and exc for tracebacks)."""
@@ -27,12 +25,24 @@ class JsonLines(logging.Formatter):
         return json.dumps(line, ensure_ascii=False)
 
 
+class _Redacting(logging.Filter):
+    """redact.py's RedactingFilter, loaded with the first record: a command that logs nothing (most builds)
+    does without its patterns."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Redact the record in place, as RedactingFilter does; never drops it."""
+        from ..redact import scrub
+
+        scrub(record)
+        return True
+
+
 def setup_logging(level: str = "warning", fmt: str = "text") -> None:
     """Configure the root logger once for a command: one line per event on stderr, secrets masked."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonLines() if fmt == "json" else logging.Formatter(
         "%(asctime)s %(levelname)s %(name)s: %(message)s", "%Y-%m-%dT%H:%M:%S%z"))
-    handler.addFilter(RedactingFilter())
+    handler.addFilter(_Redacting())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())

@@ -5,20 +5,32 @@ Only the plain command line `syndicator build` is answered here, and only from t
 the last build left (build/stamp.py): the same lines, on the same streams, with the same exit
 status as the full command gives when it answers from the last build's record. When the stamp
 holds for everything but the post files, the build is run here, with the stamp's walk, as the full
-command would run it (build/quick_edit.py), and its lines are printed as the full command prints them. Anything else (another command, an
-option, no stamp, a stream that is not UTF-8, any error) is no answer, and the full command runs
-as always.
+command would run it (build/quick_edit.py), and its lines are printed as the full command prints
+them. While a core is idle, a big posts folder is walked in a forked child and this process imports
+what an edit needs meanwhile (build/side_walk.py). Anything else (another command, an option, no
+stamp, a stream that is not UTF-8, any error) is no answer, and the full command runs as always.
 """
 
 from __future__ import annotations
 
+import gc
+import importlib
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
-# (build/stamp.py's names, known here without importing it: the helper is forked before it loads)
-STATE_DIR, STAMP = ".syndicator", "quick-build.pickle"
+STATE_DIR, STAMP = ".syndicator", "quick-build.pickle"  # (build/stamp.py's: known here without importing it)
+# What an edit loads (build/quick_edit.py's imports, leaves first), imported while the walk runs aside: any
+# module left out loads with the next one that needs it.
+_READY = ("dataclasses", "zoneinfo", "syndicator.config", "syndicator.build.config_snapshot", "logging", "sqlite3",
+          "syndicator.build.cache", "syndicator.posts.dates", "html", "syndicator.posts.flatyaml",
+          "syndicator.posts.frontmatter", "syndicator.posts.fields", "html.parser", "syndicator.posts.markup",
+          "mimetypes", "syndicator.posts.reader", "syndicator.posts.loader", "syndicator.build.plan",
+          "syndicator.build.unchanged", "syndicator.build.warm", "syndicator.build.incremental",
+          "syndicator.build.edit", "syndicator.build.quick_edit", "syndicator.cli.logs", "syndicator.cli.progress",
+          "syndicator.crosspost_settings", "difflib")
 
 
 def quick_build(args: list[str]) -> int | None:
@@ -31,14 +43,17 @@ def quick_build(args: list[str]) -> int | None:
         return None
     from ..build.lock import build_lock  # (the package's __init__ loads nothing)
 
+    gc.disable()  # a short command of acyclic objects (imports, a walk, a build as build/pipeline.py runs it)
     try:
         with build_lock(Path(state_dir)):  # not while a build runs: it may be writing the output folder
-            from ..build.stamp import answer_locked
+            from ..build.stamp import SIDE_WALK_FILES, answer_locked
 
-            found = answer_locked(config, now=now, editor=lambda: _Here(config, now))
+            found = answer_locked(config, now=now, editor=lambda: _Here(config, now),
+                                  aside_from=SIDE_WALK_FILES if _idle_core() else None)
     except Exception:  # noqa: BLE001 - any doubt is no answer: the full command says what is wrong
-        return None
+        found = None
     if found is None:
+        gc.enable()  # the full command runs as it always does
         return None
     out, err, status = found
     for line in err:  # as click.echo does it: a line at a time, each flushed
@@ -61,19 +76,33 @@ class _Here:
     def __init__(self, config: str, now: float) -> None:
         self.config, self.now = config, now
 
-    def finish(self, started_ns: int, files: dict[str, tuple[int, int]],
-               key: tuple[str, int]) -> tuple[tuple[str, ...], tuple[str, ...], int] | None:
-        """The lines of the build the walk calls for."""
+    def prepare(self, done: Callable[[], bool]) -> None:
+        """Import what an edit needs, a module at a time, until done()."""
+        for name in _READY:
+            if done():
+                return
+            importlib.import_module(name)
+
+    def finish(self, started_ns: int, files: dict[str, tuple[int, int]], key: tuple[str, int],
+               config: bytes) -> tuple[tuple[str, ...], tuple[str, ...], int] | None:
+        """The lines of the build the walk calls for (`config`: as the stamp kept it)."""
         from ..build.quick_edit import edit_lines
         from .logs import setup_logging
         from .progress import progress_printer
 
         setup_logging()  # as the full command: a warning logged while building reads the same
         return edit_lines(self.config, now=self.now, started_ns=started_ns, files=files, key=key,
-                          progress=progress_printer(sys.stderr))
+                          snapshot=config, progress=progress_printer(sys.stderr))
 
     def stop(self) -> None:
         """Nothing was made ready."""
+
+
+def _idle_core() -> bool:
+    """Whether a core is idle now, so that the walk may run beside this process (build/side_walk.py): more
+    than one, and the load average below their number by a half."""
+    cores = os.cpu_count() or 1
+    return cores > 1 and os.getloadavg()[0] < cores - 0.5
 
 
 def _config_path(cwd: str) -> str | None:

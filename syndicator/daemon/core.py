@@ -172,7 +172,7 @@ class Daemon:
             return False
         again = reread_at(self.builds.memory)
         if again is not None:
-            logger.info("%d post files changed within a second of the build's scan: building again at %s, "
+            logger.info("%d post files changed too close to the build's scan: building again at %s, "
                         "so that the next save need not read them all", too_recent(self.builds.memory),
                         again.isoformat(timespec="milliseconds"))
         self.timers.built(news.next_due, again=again)

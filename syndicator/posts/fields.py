@@ -137,7 +137,7 @@ class Fields:
 @functools.lru_cache(maxsize=8)
 def _site_resolver(url: str) -> Callable[[str], str]:
     """resolver(url), made once per site URL rather than once per post."""
-    from .html_text import resolver  # with cmark-gfm: loaded when a post first needs it
+    from .resolve import resolver
 
     return resolver(url)
 

@@ -7,16 +7,15 @@ template engines that content.py brings.
 
 from __future__ import annotations
 
-import functools
 import html
 import re
 from typing import Callable
-from urllib.parse import urljoin, urlsplit
 
 import cmarkgfm
 from cmarkgfm.cmark import Options
 
 from .cmark_render import to_html
+from .resolve import resolver
 
 # UNSAFE keeps raw HTML as written (the writer's own posts); FOOTNOTES enables [^1] notes.
 _OPTIONS = Options.CMARK_OPT_UNSAFE | Options.CMARK_OPT_FOOTNOTES
@@ -92,27 +91,6 @@ def bare_attributes_valued(rendered: str) -> str:
         return rendered
     out.append(rendered[last:])
     return "".join(out)
-
-
-@functools.lru_cache(maxsize=64)
-def resolver(base: str) -> Callable[[str], str]:
-    """urljoin(base, url), with the common cases done without it (it is slow on long posts)."""
-    parts = urlsplit(base)
-    origin = f"{parts.scheme}://{parts.netloc}"
-    page = base.split("#", 1)[0]
-
-    def resolve(url: str) -> str:
-        url = url.strip()
-        if "/." not in url:
-            if url.startswith(("https://", "http://", "mailto:")):
-                return url
-            if url.startswith("#"):
-                return page + url
-            if url.startswith("/") and not url.startswith("//"):
-                return origin + url
-        return urljoin(base, url)
-
-    return resolve
 
 
 def absolutize(fragment: str, base: str) -> str:

@@ -16,7 +16,6 @@ were read from the old engine's published feed, matched by link.
 from __future__ import annotations
 
 import re
-import tomllib
 from datetime import datetime
 from pathlib import Path
 from typing import Mapping
@@ -66,6 +65,8 @@ def tag_specific(slug: str) -> str:
 
 def load_pinned(path: Path, *, file: str) -> dict[str, str]:
     """link key -> id from an ids file (`[ids]` table of link = id); a ConfigError names the file."""
+    import tomllib  # here: only a site with an ids file reads one
+
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:

@@ -1,0 +1,75 @@
+"""The quick stamp's walk in a forked child (build/side_walk.py) answers as the walk in process does."""
+
+from __future__ import annotations
+
+import os
+import time
+
+from syndicator.build import build, stamp
+from syndicator.build.side_walk import SideWalk
+from syndicator.config import load
+from tests.incremental_steps import NOW, post_text
+from tests.small_site import site_toml
+
+OLD = 1_700_000_000 * 10**9
+
+
+def test_the_childs_bytes_come_back_and_a_failed_child_sends_none():
+    big = bytes(range(256)) * 4096  # more than a pipe holds: the child writes as the parent reads
+    child = SideWalk(lambda: big)
+    while not child.done():
+        time.sleep(0.001)
+    assert child.result() == big
+
+    def fail() -> bytes:
+        raise OSError("the posts folder vanished")
+
+    assert SideWalk(fail).result() is None
+
+
+class _Recorder:
+    """stamp.Editor that records how it was asked."""
+
+    def __init__(self):
+        self.prepared, self.finished = 0, []
+
+    def prepare(self, done):
+        while not done():
+            self.prepared += 1
+            time.sleep(0.001)
+
+    def finish(self, started_ns, files, key, config):
+        self.finished.append((files, key, bool(config)))
+        return ("an edit",), (), 0
+
+    def stop(self):
+        pass
+
+
+def _answer(config_path, aside_from):
+    editor = _Recorder()
+    return stamp.answer(config_path, now=time.time(), editor=lambda: editor, aside_from=aside_from), editor
+
+
+def test_a_walk_aside_answers_as_the_walk_in_process(tmp_path):
+    posts = tmp_path / "posts"
+    posts.mkdir()
+    (tmp_path / "config.toml").write_text(site_toml(items=2, posts="posts"), encoding="utf-8")
+    for i in range(6):
+        (posts / f"p{i}.md").write_text(post_text(title=f"T{i}", day=i + 1, tags=["red"], author="ann",
+                                                  draft=False, slug=f"s{i}", body="Body."), encoding="utf-8")
+        os.utime(posts / f"p{i}.md", ns=(OLD, OLD))
+    config = load(tmp_path / "config.toml")
+    build(config, now=NOW, brief=True)
+    path = str(config.path)
+    here, aside = _answer(path, None), _answer(path, 0)
+    assert here[0] == aside[0] and here[0][0][0].startswith("posts: 6 read")  # nothing changed: the stamp's lines
+    assert aside[1].finished == [] and here[1].finished == []
+    with open(posts / "p0.md", "a", encoding="utf-8") as post:
+        post.write("Edited line.\n")
+    here, aside, never = _answer(path, None), _answer(path, 0), _answer(path, 7)
+    assert here[0] == aside[0] == never[0] == (("an edit",), (), 0)
+    assert here[1].finished == aside[1].finished == never[1].finished
+    files, key, snapshot = aside[1].finished[0]
+    assert set(files) == {f"p{i}.md" for i in range(6)} and snapshot
+    assert here[1].prepared == never[1].prepared == 0  # walked in process: nothing to wait for
