@@ -30,7 +30,7 @@ def test_owners_rows_read_back_as_the_claims_gave_them(rows):
 
     claim = namedtuple("claim", "source id url")
     owners = owners_of(claim(*row) for row in rows)
-    assert owners.rows == [tuple(row) for row in rows]
+    assert list(owners.rows) == [tuple(row) for row in rows] and list(owners.rows) == list(owners.rows)
     expected = {}
     for path, id_, url in rows:
         expected[("id", id_)] = path
@@ -54,6 +54,9 @@ def test_warm_rows_made_when_asked_equal_the_rows_made_at_once(tmp_path_factory,
     found = {("site", ""): Top(tuple(posts[:2]), len(posts) <= 2)}
     new, old = Warm.of(files, posts, found, now=now, clean=True), _eager(files, posts, found, now, True)
     assert new.rows.tally == old.rows.tally
+    backwards = list(reversed(list(files))) + ["", "zz.md", "p.md"]  # found by bisection, not after the last
+    assert [new.posts.get(rel) for rel in backwards] == [old.posts.get(rel) for rel in backwards]
+    assert 5 not in new.posts and len(new.posts) == len(old.posts) and list(new.posts) == list(old.posts)
     assert new.dumps(AUTHORS, blobs) == old.dumps(AUTHORS, blobs)  # the same pieces, named alike
     assert {rel: new.posts[rel] for rel in new.posts} == old.posts  # one at a time, as encoding asks
     assert dict(new.posts.items()) == old.posts and list(new.posts.values()) == list(old.posts.values())

@@ -127,3 +127,16 @@ def test_a_schema_1_manifest_keeps_its_owners(tmp_path):
     assert manifest.owners() == {("id", "tag:a"): "a.md", ("url", "https://s/a/"): "a.md",
                                  ("id", "tag:b"): "b.md", ("url", "https://s/b/"): "b.md"}
     assert manifest.files() == {"rss.xml"}
+
+
+def test_a_first_build_streams_its_rows_in_once_and_none_write_nothing(tmp_path):
+    manifest = Manifest(tmp_path / "output.sqlite", tmp_path)
+    _count_writes(manifest)
+    other = sqlite3.connect(tmp_path / "output.sqlite")
+    version = other.execute("PRAGMA data_version").fetchone()[0]
+    manifest.set_owners(owners_of([]))
+    assert _writes(manifest) == 0 and other.execute("PRAGMA data_version").fetchone()[0] == version
+    claims = [C(f"{n}.md", f"tag:{n}", f"https://s/{n}/") for n in range(50)]
+    manifest.set_owners(owners_of(iter(claims)))  # the empty table: no dict, each row written once
+    assert _writes(manifest) == 50 and manifest.owners() == _expected(claims)
+    other.close()

@@ -92,6 +92,12 @@ def loads(data: bytes, authors: Mapping[str, Author]) -> Any:
             gc.enable()
 
 
+def writes_snapshot(parsed: int) -> bool:
+    """Whether Cache.save of this many files parsed writes a new snapshot (the batches, whole entries as
+    the scan's tasks pickled them) rather than a side row per file made from the scan's entries."""
+    return parsed > _COMPACT_AFTER
+
+
 def _put_posts(db: sqlite3.Connection, rows: Iterable[tuple[str, bytes | None]]) -> None:
     """Store parsed posts by path (dumps() bytes); None drops a file's row (it is not a post now)."""
     rows = list(rows)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import marshal
 from dataclasses import dataclass
 from itertools import islice, repeat
-from typing import Iterable, Mapping
+from typing import Iterable, Iterator, Mapping
 
 from .plan import DRAFT, FUTURE, PUBLISHED
 
@@ -162,15 +162,19 @@ class FileRows:
 
     def encoded(self) -> list[_Chunk]:
         """The chunks to store: as they were read, else made now from the whole rows."""
+        return self._chunks if self._chunks is not None else list(self.encoding())
+
+    def encoding(self) -> Iterator[_Chunk]:
+        """encoded()'s chunks one at a time: a full build's are made as they are asked for, so a writer
+        that stores each before asking for the next never holds them all (10 MB at 100,000 posts)."""
         if self._chunks is not None:
-            return self._chunks
+            yield from self._chunks
+            return
         files, posts = self._all()
-        rels, chunks = list(files), []
+        rels = list(files)
         for start in range(0, len(rels), CHUNK):
             part = {rel: files[rel] for rel in rels[start:start + CHUNK]}
-            chunks.append((len(part), marshal.dumps(part, 2),
-                           marshal.dumps({rel: posts[rel] for rel in part if rel in posts}, 2)))
-        return chunks
+            yield (len(part), marshal.dumps(part, 2), marshal.dumps({rel: posts[rel] for rel in part if rel in posts}, 2))
 
     def stored_names(self) -> Iterable[str | None]:
         """For each of `encoded()`'s chunks, the name it was read back under (build/blobs.py), or None if new."""

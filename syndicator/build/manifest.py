@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import os
 import sqlite3
+from itertools import chain
 from pathlib import Path
 from typing import Iterable, Mapping
 
@@ -83,11 +84,18 @@ class Manifest:
         """Replace the owners with those of the posts this build published (only what changed is written).
 
         `owners` is posts/claims.py's Owners (one row per file) or any (kind, key) -> path mapping.
-        The build does this in a thread while it renders (build/emit.py): at 100,000 posts it holds one
-        dict of the rows (they refer to the posts' own strings), about 11 MB, while the recorded rows
-        stream past."""
+        The build does this in a thread while it renders (build/emit.py): when none are recorded (a first
+        build) the rows stream into the table; else, at 100,000 posts, it holds one dict of the rows (they
+        refer to the posts' own strings), about 11 MB, while the recorded rows stream past."""
         rows = getattr(owners, "rows", None)
-        new: dict[str, Row | None] = {row[0]: row for row in (rows if rows is not None else _rows(owners))}
+        every = iter(rows if rows is not None else _rows(owners))
+        if self.db.execute("SELECT 1 FROM owned LIMIT 1").fetchone() is None:  # none recorded (a first build)
+            first = next(every, None)
+            if first is not None:  # the rows stream into the table: no dict of them all
+                with transaction(self.db):
+                    self.db.executemany("INSERT OR REPLACE INTO owned VALUES (?, ?, ?)", chain((first,), every))
+            return
+        new: dict[str, Row | None] = {row[0]: row for row in every}
         gone, seen = [], 0
         for row in self.db.execute("SELECT path, id, url FROM owned"):
             now = new.get(row[0], False)

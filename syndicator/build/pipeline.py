@@ -30,7 +30,7 @@ from .history import feed_files_present, published_entries
 from .manifest import Manifest
 from .output import OutputDir
 from .parallel import Aside
-from .plan import FeedFile, feed_files, groups, page_file, plans_of, split, stale
+from .plan import PUBLISHED, FeedFile, feed_files, groups, page_file, plans_of, split, stale, status
 from .planned import Planned
 from .report import BuildReport
 from .crew import Crew
@@ -88,7 +88,8 @@ def _plan_full(config: Config, now: datetime, cache: Cache | None, manifest: Man
     output = OutputDir(config.feeds.output)
     keep = reserve(config.feeds.items)
     found = scan(config, cache=cache, progress=progress, discovered=discovered, crew=crew)
-    stubs, problems = found.index(incumbent=_history(config, found, manifest, output, known_files(manifest, previous)))
+    history = _history(config, found, manifest, output, known_files(manifest, previous))
+    stubs, problems = found.index(incumbent=_published_at(now.timestamp(), history))
     posts = split(stubs, now)
     members = groups(config, posts.published, keep=keep)
     clean = len(stubs) == sum(1 for entry in found.entries.values() if entry[2] is not None)
@@ -210,6 +211,12 @@ def _history(config: Config, found: Scan, manifest: Manifest, output: OutputDir,
     present = ({rel for rel in known if paths.format_of(rel) == fmt} | {paths.site(fmt)}
                | set(feed_files_present(output, name)))
     return incumbency({}, published_entries(output, present))
+
+
+def _published_at(cutoff: float, history: Callable[[Claim], bool]) -> Callable[[Claim], bool]:
+    """History speaks only for a post published at `cutoff`: the build records only those as owners, so a
+    draft or scheduled post that kept a claim by history would lose it at the next build, nothing changed."""
+    return lambda claim: history(claim) and status(claim, cutoff) == PUBLISHED  # type: ignore[arg-type]
 
 
 def _set_owners(owned: Owners, manifest: Manifest) -> None:

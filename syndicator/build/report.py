@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import heapq
 import io
 import pickle
 import zlib
-from collections.abc import Iterable, Sequence
-from itertools import islice
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import chain, islice
+from operator import itemgetter
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -14,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..posts.problem import Problem
 
+_path = itemgetter(0)  # a problem's path
 _PICKLE = b"\x80"  # how a pickle starts (a chunk's length, under 2 GB, starts with a byte below it)
 
 if TYPE_CHECKING:  # annotations only: a report answered from the last build's record needs neither
@@ -144,3 +147,57 @@ def problem_tuples(data: bytes) -> list[tuple[str, int, str, str]]:
         found += pickle.loads(zlib.decompress(view[at + 4:at + 4 + size]))
         at += 4 + size
     return found
+
+
+class HeldProblems(Sequence[Problem]):
+    """A full scan's problems with the post files' own kept as problem_bytes() per batch of files, decoded
+    a batch at a time whenever they are read (issue 12: 200,000 warnings held as Problems cost 27 MB).
+
+    In order: `head` (the walk's notes), then the batches' problems (`batches`: the bytes of files in
+    path order, batch after batch) merged by path with `merged` (problems already sorted by path:
+    rejections, which come after a file's own problems), then `tail`. Indexing or comparing decodes
+    them all, once (the daemon's next build slices them).
+    """
+
+    def __init__(self, head: Sequence[Problem], batches: Sequence[bytes], count: int,
+                 merged: Sequence[Problem] = (), tail: Sequence[Problem] = ()) -> None:
+        self._head, self._batches, self._count = list(head), list(batches), count
+        self._merged, self._tail = list(merged), list(tail)
+        self._decoded: list[Problem] | None = None
+
+    def __iter__(self) -> Iterator[Problem]:
+        if self._decoded is not None:
+            return iter(self._decoded)
+        own = (Problem._make(row) for data in self._batches for row in problem_tuples(data))
+        return chain(self._head, heapq.merge(own, self._merged, key=_path) if self._merged else own, self._tail)
+
+    def __len__(self) -> int:
+        return len(self._head) + self._count + len(self._merged) + len(self._tail)
+
+    def _problems(self) -> list[Problem]:
+        if self._decoded is None:
+            self._decoded = list(iter(self))
+        return self._decoded
+
+    def __getitem__(self, index: Any) -> Any:
+        return self._problems()[index]
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Sequence) and not isinstance(other, (str, bytes)):
+            return self._problems() == list(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # equal to lists, which have none
+
+    def __add__(self, other: Sequence[Problem]) -> "HeldProblems":
+        """These problems, then `other`'s (still held)."""
+        if not other:
+            return self
+        return HeldProblems(self._head, self._batches, self._count, self._merged, [*self._tail, *other])
+
+    def __radd__(self, other: Sequence[Problem]) -> "HeldProblems":
+        """`other`'s problems, then these (still held)."""
+        return HeldProblems([*other, *self._head], self._batches, self._count, self._merged, self._tail)
+
+    def __repr__(self) -> str:
+        return f"HeldProblems({self._problems()!r})"

@@ -9,7 +9,7 @@ import os
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
 from ..config import Config
 from ..model import Post
@@ -18,8 +18,10 @@ from ..posts.claims import Claim
 from ..posts.loader import FileEntry, PostFiles, Problem, Stub, discover, index_entries, parse_file
 from .ahead import Ahead, render_ahead
 from .bodies import with_source
-from .cache import RACY_NS, Cache, PostWriter, dumps, loads
+from .cache import RACY_NS, Cache, PostWriter, dumps, loads, writes_snapshot
 from .crew import Crew, WorkerFailed
+from .parsed import Parsed
+from .report import HeldProblems
 
 if TYPE_CHECKING:  # the shortlist plans feeds (build/plan.py, the renderers): only a build loads it
     from .shortlist import Shortlist
@@ -43,10 +45,15 @@ class Scan:
     files: int = 0
     parsed: int = 0  # files parsed this time (the rest came from the cache)
     notes: list[Problem] = field(default_factory=list)  # from walking the folder: link loops
+    # the entries' own problems when a full scan took them out (report.problem_bytes per batch of files, in
+    # path order) and how many: `entries` then hold none; None: the entries hold their problems
+    held: tuple[tuple[bytes, ...], int] | None = None
 
-    def index(self, *, incumbent: Callable[[Claim], bool] = lambda claim: False) -> tuple[list[Stub], list[Problem]]:
+    def index(self, *, incumbent: Callable[[Claim], bool] = lambda claim: False) -> tuple[list[Stub], Sequence[Problem]]:
         """Good posts' stubs in path order, and every problem (`incumbent`: see claims.py)."""
         stubs, problems = index_entries(self.config, self.entries, incumbent=incumbent)
+        if self.held is not None:  # the files' own problems, merged by path with the rejections as they are read
+            return stubs, HeldProblems(self.notes, self.held[0], self.held[1], merged=problems)
         return stubs, self.notes + problems
 
     def posts(self, stubs: Iterable[Stub]) -> list[Post]:
@@ -189,7 +196,9 @@ def scan(config: Config, *, cache: Cache | None, progress: Progress | None = Non
         stale, entries = list(files), {}  # a section's cascade may have changed: read every post again
     stale.sort()
     chunks = _tasks(stale, _CHUNK)
-    parsed = _Parsed(entries, config.authors, progress, len(stale))
+    # a full scan (nothing from the cache) that saves the batches as parsed keeps the problems out of the entries
+    parsed = Parsed(entries, config.authors, progress, len(stale), hold=not entries and writes_snapshot(len(stale)),
+                    tasks=chunks)
     if len(stale) >= _PARALLEL_FROM:
         crew.start()
     try:
@@ -208,35 +217,7 @@ def scan(config: Config, *, cache: Cache | None, progress: Progress | None = Non
             cache.save(entries, stale, unsaved, gone, blobs=blobs if full and not staged else None,
                        staged=crew.context.generation if full and staged == len(chunks) else None)
         cache.mark_scan(started)
-    return Scan(config, entries, fresh, cache, files=len(files), parsed=len(stale), notes=notes)
-
-
-class _Parsed:
-    """What the parse tasks brought back, taken as it comes."""
-
-    def __init__(self, entries: dict[str, FileEntry], authors: Any, progress: Progress | None, total: int) -> None:
-        self.entries, self.authors, self.progress, self.total = entries, authors, progress, total
-        self.fresh: dict[str, bytes] = {}  # posts parsed here (pickled)
-        self.unsaved: dict[str, bytes | None] = {}  # posts parsed here, not yet in the cache (None: not a post)
-        self.blobs: list[bytes] = []  # pickled (path, entry) lists the workers did not store
-        self.staged = 0  # tasks whose entries a worker stored
-        self.done = 0
-
-    def take(self, blob: bytes, posts: list[tuple[str, bytes | None]], stored: bool) -> None:
-        """One task's answer (see _parse_chunk)."""
-        pairs = loads(blob, self.authors)
-        self.entries.update(pairs)
-        if stored:
-            self.staged += 1
-        else:
-            self.blobs.append(blob)
-        for rel, post in posts:
-            self.unsaved[rel] = post
-            if post is not None:
-                self.fresh[rel] = post
-        self.done, before = self.done + len(pairs), self.done
-        if self.progress and (self.done // 256 > before // 256 or self.done == self.total):
-            self.progress(self.done, self.total)
+    return Scan(config, entries, fresh, cache, files=len(files), parsed=len(stale), notes=notes, held=parsed.held())
 
 
 def _tasks(rels: list[str], size: int) -> list[list[str]]:

@@ -16,10 +16,12 @@ its file (build/blobs.py): the record holds only their names, so an edit writes 
 
 from __future__ import annotations
 
+import bisect
 import pickle
 import zlib
 from dataclasses import dataclass
 from datetime import datetime
+from operator import attrgetter
 from typing import ItemsView, Iterable, Iterator, Mapping, ValuesView
 
 from ..model import Author
@@ -28,7 +30,7 @@ from ..posts.problem import Problem
 from .blobs import Blobs
 from .cache import dumps, loads
 from .filerows import FileRows, Placed, Tally
-from .plan import GroupKey, Top, due_at, status
+from .plan import DRAFT, FUTURE, PUBLISHED, GroupKey, Top, due_at, status
 from .unchanged import Record
 
 VERSION = 5  # 5: the chunks and feeds are pieces in build/blobs.py's folder, named in the record
@@ -36,6 +38,9 @@ VERSION = 5  # 5: the chunks and feeds are pieces in build/blobs.py's folder, na
 # checksum stands for each claim: equal claims have equal checksums, so a clash is never missed;
 # two different ones that share a checksum only cost a full build.
 _Encoded = tuple[tuple[str, ...], bytes]  # a feed's member files, and its Top pickled
+
+
+_SOURCE = attrgetter("source")
 
 
 def reserve(items: int) -> int:
@@ -60,27 +65,44 @@ class Placing(Mapping[str, Placed]):
 
     A full build at 100,000 posts would otherwise hold 100,000 rows (with two 64-bit checksums
     each) from planning to the end of the build, while its feeds render; they are needed only
-    when the state is written, a chunk at a time. The first walk over every row (an edit build
-    that starts from this state in the same process) keeps them all, as a dict would.
+    when the state is written, a chunk at a time. The stubs are kept in path order, found by
+    bisection (or at once, after the one found last: the rows are asked for in the walk's order),
+    so there is no dict of them either (5 MB). The first walk over every row (an edit build that
+    starts from this state in the same process) keeps them all, as a dict would.
     """
 
-    def __init__(self, stubs: dict[str, Stub], cutoff: float) -> None:
-        self._stubs, self._cutoff = stubs, cutoff
+    def __init__(self, stubs: Iterable[Stub], cutoff: float) -> None:
+        self._stubs, self._cutoff = sorted(stubs, key=_SOURCE), cutoff  # (in path order already: one pass)
+        self._next = 0  # where the stub after the one found last is
         self._all: dict[str, Placed] | None = None
+
+    def _find(self, rel: object) -> Stub | None:
+        stubs, at = self._stubs, self._next
+        if not (at < len(stubs) and stubs[at].source == rel):
+            if not isinstance(rel, str):
+                return None
+            at = bisect.bisect_left(stubs, rel, key=_SOURCE)
+            if not (at < len(stubs) and stubs[at].source == rel):
+                return None
+        self._next = at + 1
+        return stubs[at]
 
     def __getitem__(self, rel: str) -> Placed:
         if self._all is not None:
             return self._all[rel]
-        return placed(self._stubs[rel], self._cutoff)
+        stub = self._find(rel)
+        if stub is None:
+            raise KeyError(rel)
+        return placed(stub, self._cutoff)
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._stubs)
+        return map(_SOURCE, self._stubs)
 
     def __len__(self) -> int:
         return len(self._stubs)
 
     def __contains__(self, rel: object) -> bool:
-        return rel in self._stubs
+        return self._find(rel) is not None
 
     def items(self) -> ItemsView[str, Placed]:  # type: ignore[override]
         return self._every().items()
@@ -90,14 +112,20 @@ class Placing(Mapping[str, Placed]):
 
     def _every(self) -> dict[str, Placed]:
         if self._all is None:
-            self._all = {rel: placed(stub, self._cutoff) for rel, stub in self._stubs.items()}
+            self._all = {stub.source: placed(stub, self._cutoff) for stub in self._stubs}
         return self._all
 
     def tally(self) -> Tally:
-        """The rows counted (their states and due times: no checksum is made)."""
-        cutoff = self._cutoff
-        return Tally.of((state, 0, 0, due_at(stub, state))
-                        for stub, state in ((stub, status(stub, cutoff)) for stub in self._stubs.values()))
+        """The rows counted (their states and due times: no checksum is made, and no row: Tally.of
+        would hold a list of 100,000 of them)."""
+        cutoff, counts, due = self._cutoff, {PUBLISHED: 0, DRAFT: 0, FUTURE: 0}, None
+        for stub in self._stubs:
+            state = status(stub, cutoff)
+            counts[state] += 1
+            when = due_at(stub, state)
+            if when is not None and (due is None or when < due):
+                due = when
+        return Tally(counts[PUBLISHED], counts[DRAFT], counts[FUTURE], due)
 
 
 class Groups(Mapping[GroupKey, Top]):
@@ -161,7 +189,12 @@ class Groups(Mapping[GroupKey, Top]):
 
     def encoded(self, authors: Mapping[str, Author]) -> dict[GroupKey, _Encoded]:
         """Every feed's encoded form: the bytes it was read from, else pickled now (authors by reference)."""
-        return {key: self._encoded.get(key) or _encode(self._decoded[key], authors) for key in self._keys}
+        return dict(self.encoding(authors))
+
+    def encoding(self, authors: Mapping[str, Author]) -> Iterator[tuple[GroupKey, _Encoded]]:
+        """encoded()'s items one at a time, each pickled when it is asked for."""
+        for key in self._keys:
+            yield key, self._encoded.get(key) or _encode(self._decoded[key], authors)
 
 
 def _encode(top: Top, authors: Mapping[str, Author]) -> _Encoded:
@@ -192,7 +225,7 @@ class Warm:
            now: datetime, clean: bool) -> "Warm":
         """The state a full build leaves: its files, kept stubs and the groups it planned (with their reserve)."""
         cutoff = now.timestamp()
-        rows = Placing({s.source: s for s in stubs}, cutoff)
+        rows = Placing(stubs, cutoff)
         return Warm(cutoff, FileRows(whole=(files, rows), tally=rows.tally()), Groups.of(found), clean)
 
     def dumps(self, authors: Mapping[str, Author], blobs: Blobs) -> bytes:
@@ -200,10 +233,11 @@ class Warm:
         feed's members pickled with authors by reference), written there if new; pieces no longer named
         are removed (the last record was forgotten when the build started)."""
         tally = self.rows.tally
+        # each piece stored before the next is made: a full build at 100,000 posts never holds them all
         chunks = [(count, name or blobs.put(files + posts), len(files))  # a piece read back is there already
-                  for (count, files, posts), name in zip(self.rows.encoded(), self.rows.stored_names())]
+                  for (count, files, posts), name in zip(self.rows.encoding(), self.rows.stored_names())]
         groups = [(key, members, self.groups.stored_name(key) or blobs.put(data))
-                  for key, (members, data) in self.groups.encoded(authors).items()]
+                  for key, (members, data) in self.groups.encoding(authors)]
         blobs.keep_only([name for _count, name, _split in chunks] + [name for _key, _members, name in groups])
         return pickle.dumps((VERSION, self.built_at, self.clean, chunks,
                              (tally.published, tally.drafts, tally.future, tally.due), groups),

@@ -76,18 +76,23 @@ def _ranked(claims: Iterable[Claim], *, incumbent: Callable[[Claim], bool],
 
 
 class Owners(Mapping[tuple[str, str], str]):
-    """(kind, key) -> relpath of published claims, kept as one row per file (`rows`: path, id, address)
-    so that 100,000 posts cost no 200,000-key dict unless someone looks a key up.
+    """(kind, key) -> relpath of published claims, kept as the claims themselves (one row per file,
+    `rows`: path, id, address, made when read) so that 100,000 posts cost no 200,000-key dict unless
+    someone looks a key up, nor 100,000 row tuples (6 MB) while the build renders.
 
-    The rows refer to the claims' own strings (6 MB of tuples at 100,000 posts). They are made at
-    once, in the build process: the build records them in a thread (build/emit.py's Aside) while it
-    renders, so nothing is copied; a forked child that walked the posts' strings instead copied
+    Made in the build process: the build records the rows in a thread (build/emit.py's Aside) while
+    it renders, so nothing is copied; a forked child that walked the posts' strings instead copied
     most of the build's heap, page by page.
     """
 
     def __init__(self, claims: Iterable[Claim]) -> None:
-        self.rows = list(map(_ROW, claims))
+        self._claims = list(claims)
         self._index: dict[tuple[str, str], str] | None = None
+
+    @property
+    def rows(self) -> Iterator[tuple[str, str, str]]:
+        """(path, id, address) of each claim, in the claims' order, made as they are read."""
+        return map(_ROW, self._claims)
 
     def _keys(self) -> dict[tuple[str, str], str]:
         if self._index is None:

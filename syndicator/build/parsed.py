@@ -1,0 +1,102 @@
+"""What a scan's parse tasks bring back to the scanning process (build/scan.py), taken as it comes.
+
+At 100,000 posts this is the build's largest holding: an entry per post file. A full scan (nothing
+came from the cache) keeps the files' problems apart, as report.problem_bytes per task, and the
+report reads them through report.HeldProblems: 200,000 warnings as Problems would cost 27 MB.
+"""
+
+from __future__ import annotations
+
+from operator import itemgetter, le
+from typing import Any, Callable, Iterable
+
+from ..posts.loader import FileEntry
+from ..posts.problem import Problem
+from .cache import loads
+from .report import problem_bytes, problem_tuples
+
+Progress = Callable[[int, int], None]
+_new_tuple = tuple.__new__
+
+
+class Parsed:
+    """What the parse tasks brought back, taken as it comes."""
+
+    def __init__(self, entries: dict[str, FileEntry], authors: Any, progress: Progress | None, total: int, *,
+                 hold: bool = False, tasks: Iterable[list[str]] = ()) -> None:
+        self.entries, self.authors, self.progress, self.total = entries, authors, progress, total
+        # the tasks handed out (paths as the walk found them), by first path: an answer's entries take
+        # the walk's path strings (one copy of each, not two)
+        self.tasks = {task[0]: task for task in tasks if task}
+        # hold: each task's problems are kept apart (see `held`): (first path, last path, whether in path
+        # order, problem_bytes) per task
+        self.problems: list[tuple[str, str, bool, bytes]] | None = [] if hold else None
+        self.problem_count = 0
+        self.fresh: dict[str, bytes] = {}  # posts parsed here (pickled)
+        self.unsaved: dict[str, bytes | None] = {}  # posts parsed here, not yet in the cache (None: not a post)
+        self.blobs: list[bytes] = []  # pickled (path, entry) lists the workers did not store
+        self.staged = 0  # tasks whose entries a worker stored
+        self.done = 0
+
+    def take(self, blob: bytes, posts: list[tuple[str, bytes | None]], stored: bool) -> None:
+        """One task's answer (see _parse_chunk)."""
+        pairs = loads(blob, self.authors)
+        if pairs and pairs[0][0] in self.tasks:
+            pairs = self._shared(pairs, self.tasks[pairs[0][0]])
+        if self.problems is not None:
+            pairs = self._apart(pairs)
+        self.entries.update(pairs)
+        if stored:
+            self.staged += 1
+        else:
+            self.blobs.append(blob)
+        for rel, post in posts:
+            self.unsaved[rel] = post
+            if post is not None:
+                self.fresh[rel] = post
+        self.done, before = self.done + len(pairs), self.done
+        if self.progress and (self.done // 256 > before // 256 or self.done == self.total):
+            self.progress(self.done, self.total)
+
+    def _shared(self, pairs: list[tuple[str, FileEntry]], task: list[str]) -> list[tuple[str, FileEntry]]:
+        """The task's entries keyed by the walk's path strings, their stubs' sources the same strings (at
+        100,000 posts: 8 MB held once, not twice).
+
+        Not the walk's (size, mtime) ints: touching those after the workers were forked copies the
+        pages they share with the workers (measured at 100k: the tree's peak 4-5 MB higher, not lower).
+        """
+        if len(task) != len(pairs):
+            return pairs
+        shared = []
+        for rel, (answered, entry) in zip(task, pairs):
+            if rel != answered:
+                return pairs
+            stub = entry[2]
+            if stub is not None and stub[0] == rel:
+                entry = (entry[0], entry[1], _new_tuple(type(stub), (rel, *stub[1:])), entry[3])
+            shared.append((rel, entry))
+        return shared
+
+    def _apart(self, pairs: list[tuple[str, FileEntry]]) -> list[tuple[str, FileEntry]]:
+        """The task's entries without their problems, which are kept apart with the range of their paths."""
+        problems = [problem for _rel, entry in pairs for problem in entry[3]]
+        if not problems:
+            return pairs
+        paths = list(map(itemgetter(0), problems))
+        self.problems.append((paths[0], paths[-1], all(map(le, paths, paths[1:])),  # type: ignore[union-attr]
+                              problem_bytes(problems)))
+        self.problem_count += len(problems)
+        return [(rel, (entry[0], entry[1], entry[2], ()) if entry[3] else entry) for rel, entry in pairs]
+
+    def held(self) -> tuple[tuple[bytes, ...], int] | None:
+        """The problems kept apart, in path order (stably: as index_entries sorts them), and how many;
+        None: none were kept apart."""
+        if self.problems is None:
+            return None
+        batches = sorted(self.problems, key=itemgetter(0))
+        if all(ordered for _first, _last, ordered, _data in batches) and \
+                all(one[1] < two[0] for one, two in zip(batches, batches[1:])):
+            return tuple(data for _first, _last, _ordered, data in batches), self.problem_count
+        # tasks whose paths interleave (the files a failed worker left, parsed here in new tasks): sorted once
+        rows = sorted((row for batch in batches for row in problem_tuples(batch[3])), key=itemgetter(0))
+        return (problem_bytes(map(Problem._make, rows)),), self.problem_count
