@@ -4,6 +4,7 @@ against that code, kept here as the reference, on generated input."""
 from __future__ import annotations
 
 import pickle
+import re
 import posixpath
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
@@ -204,3 +205,25 @@ def test_a_markdown_file_is_split_as_before(relpath: str, engine: str, text: str
     before = _outcome(lambda: _split_before(text, relpath, engine))
     if before != "an HTML page":
         assert _outcome(lambda: markup.split_post(text, relpath, relpath, engine=engine)) == before
+
+
+# --- a date with its offset: checked as dates.parse checks it, without the call ---
+
+@settings(max_examples=1500, deadline=None)
+@given(st.datetimes(min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30)),
+       st.sampled_from([None, timezone.utc, timezone(timedelta(hours=14)), timezone(timedelta(hours=-12))]))
+@example(datetime(1000, 1, 1, 1), timezone(timedelta(hours=2)))  # 999 in UTC: an error
+@example(datetime(999, 12, 31, 23), timezone(timedelta(hours=-2)))  # 1000 in UTC, 999 as written: an error
+def test_a_date_is_checked_as_dates_parse_checks_it(when: datetime, zone) -> None:
+    from syndicator.posts import dates
+
+    fields = _fields({"title": "T", "date": when.replace(tzinfo=zone)})
+    value = when.replace(tzinfo=zone)
+    try:
+        expected = dates.parse(value, _CONFIG.site.timezone)
+    except ValueError as exc:
+        with pytest.raises(PostError, match=re.escape(str(exc))):
+            fields.when("date", value)
+        return
+    got = fields.when("date", value)
+    assert got == expected and got.tzinfo is expected.tzinfo

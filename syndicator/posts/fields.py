@@ -91,6 +91,8 @@ class Fields:
     def when(self, key: str, value: Any) -> datetime:
         """A date value, in the site's time zone unless it has an offset."""
         try:
+            if type(value) is datetime and value.tzinfo:  # the usual: as dates.parse checks it, without it
+                return dates.checked(value)
             return dates.parse(value, self.site.timezone)
         except ValueError as exc:
             raise self.fail(key, str(exc)) from None

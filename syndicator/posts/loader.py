@@ -149,9 +149,12 @@ class PostFiles:
         return (st.st_size, st.st_mtime_ns, stub, problems), post
 
 
+_OPEN_FLAGS = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)  # a FIFO must not block
+
+
 def read_post_bytes(path: str, *, limit: int) -> tuple[os.stat_result, bytes]:
     """A post file's stat and bytes; a non-regular file or one over `limit` bytes is a PostError, unread."""
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))  # a FIFO must not block
+    fd = os.open(path, _OPEN_FLAGS)
     try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):

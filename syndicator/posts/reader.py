@@ -156,14 +156,15 @@ def _unknown_keys(fields: Fields, inherited: frozenset[str] = frozenset()) -> li
     if not unknown:
         return []
     line_of = fields.parts.line_of
-    return [warning(line_of(key), _unknown_key(key)) for key in unknown if key not in inherited]
+    return [warning(line_of(key), message) for key, message in unknown if key not in inherited]
 
 
 @functools.lru_cache(maxsize=1024)
-def _unknown(written: tuple[str, ...], taxonomies: tuple[tuple[str, str], ...]) -> tuple[str, ...]:
-    """The keys of these (a post's, in order) that the reader does not know, once per distinct list."""
+def _unknown(written: tuple[str, ...], taxonomies: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+    """(key, warning) for each of these keys (a post's, in order) that the reader does not know, once per
+    distinct list."""
     known = _known_keys(taxonomies)  # lower-case: a key in it needs no lower()
-    return tuple(key for key in written if key not in known and key.lower() not in known)
+    return tuple((key, _unknown_key(key)) for key in written if key not in known and key.lower() not in known)
 
 
 @functools.lru_cache(maxsize=16)
