@@ -20,10 +20,11 @@ POST = "---\ntitle: Post {n}\ndate: 2026-{month:02d}-{day:02d}\nauthor: ann\ntag
 
 
 def _site(tmp_path: Path, *, age: float) -> config_module.Config:
-    """`age=0`: stamped with the coming whole second, as a checkout on a filesystem of whole seconds would be
-    (its first build cannot trust them: build/vouch.py's trusted_from)."""
+    """`age=0`: stamped in whole seconds, 3 s ahead, as a checkout on a filesystem of whole seconds would be
+    (its first build cannot trust them: build/vouch.py's trusted_from; 3 s, so that a loaded machine
+    starting the daemon slowly does not reach the trusted time before the first scan)."""
     config = config_module.load(write_minimal_site(tmp_path))
-    stamp = time.time() - age if age else float(int(time.time()) + 1)
+    stamp = time.time() - age if age else float(int(time.time()) + 3)
     for n in range(POSTS):
         path = config.posts_dir / f"post-{n:03d}.md"
         path.write_text(POST.format(n=n, month=1, day=n % 28 + 1, tag=n % 5), encoding="utf-8")
