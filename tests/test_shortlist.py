@@ -52,16 +52,19 @@ def _forked_scan():
     return mock.patch.multiple("syndicator.build.scan", _PARALLEL_FROM=1, _CHUNK=2)
 
 
-@settings(max_examples=80, deadline=None)
-@given(rows=STUBS, parts=st.integers(1, 4), keep=st.integers(1, 5), limit=st.sampled_from([1, 3, 1024]))
-def test_the_shortlists_of_any_split_hold_every_feeds_newest_posts(tmp_path_factory, rows, parts, keep, limit):
-    base = tmp_path_factory.mktemp("shortlist")
+def _site_and_stubs(base, rows):
+    """The small site's config in `base`, the build's time, and a Stub for each generated row."""
     (base / "config.toml").write_text(CONFIG, encoding="utf-8")
-    config = load(base / "config.toml")
-    now = datetime.fromtimestamp(20, timezone.utc)
     stubs = [Stub(f"p{n}.md", f"id{n}", f"u{n}", f"s{n}", float(day), draft, tuple(tags), (category,),
                   (Author(key=author, name=author),), f"d{n}", expires)
              for n, (day, tags, category, author, draft, expires) in enumerate(rows)]
+    return load(base / "config.toml"), datetime.fromtimestamp(20, timezone.utc), stubs
+
+
+@settings(max_examples=80, deadline=None)
+@given(rows=STUBS, parts=st.integers(1, 4), keep=st.integers(1, 5), limit=st.sampled_from([1, 3, 1024]))
+def test_the_shortlists_of_any_split_hold_every_feeds_newest_posts(tmp_path_factory, rows, parts, keep, limit):
+    config, now, stubs = _site_and_stubs(tmp_path_factory.mktemp("shortlist"), rows)
     held: set[str] = set()
     with mock.patch("syndicator.build.shortlist._FIRST_PRUNE", limit):  # prune often
         for part in range(parts):
@@ -125,13 +128,7 @@ def test_scan_tasks_hand_out_every_file_once_in_order_the_last_ones_small(n, siz
 @given(rows=STUBS, parts=st.integers(1, 4), items=st.integers(1, 6), workers=st.integers(1, 3))
 def test_the_likely_shown_posts_are_each_feeds_first_held_ones_likeliest_first(tmp_path_factory, rows, parts, items,
                                                                                workers):
-    base = tmp_path_factory.mktemp("likely")
-    (base / "config.toml").write_text(CONFIG, encoding="utf-8")
-    config = load(base / "config.toml")
-    now = datetime.fromtimestamp(20, timezone.utc)
-    stubs = [Stub(f"p{n}.md", f"id{n}", f"u{n}", f"s{n}", float(day), draft, tuple(tags), (category,),
-                  (Author(key=author, name=author),), f"d{n}", expires)
-             for n, (day, tags, category, author, draft, expires) in enumerate(rows)]
+    config, now, stubs = _site_and_stubs(tmp_path_factory.mktemp("likely"), rows)
     shortlist = Shortlist(config, now=now, keep=items)
     for stub in stubs[::parts]:
         shortlist.add(stub, stub)  # the stub stands for its post
