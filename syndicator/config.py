@@ -9,7 +9,6 @@ when the file loads, into typed settings on `Config`.
 from __future__ import annotations
 
 import functools
-import hashlib
 import re
 import string
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from .digests import sha256
 from .errors import ConfigError
 from .feed_paths import FeedPaths, parse_paths
 from .model import Author
@@ -351,7 +351,7 @@ def load(path: str | Path) -> Config:
         path=path, site=site, authors=authors, feeds=feeds,
         posts_dir=root / site_raw["posts"], state_dir=state_dir,
         server=server, daemon=DaemonSettings(**daemon_raw), crosspost=crosspost,
-        fingerprint=hashlib.sha256(data + pinned_bytes).hexdigest(),
+        fingerprint=sha256(data + pinned_bytes).hexdigest(),
         limits=parse_limits(raw.get("limits", {}), name), pinned_ids=pinned,
         reading=reading, sources=sources,
     )

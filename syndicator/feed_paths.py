@@ -11,11 +11,11 @@ left out puts that feed at `FOLDER/{slug}/NAME`, NAME being the site feed's file
 from __future__ import annotations
 
 import functools
-import hashlib
 import re
 from dataclasses import dataclass
 from typing import Any
 
+from .digests import sha256
 from .errors import ConfigError
 
 FORMATS = ("rss", "atom", "json")
@@ -56,7 +56,7 @@ class FeedPaths:
             return self.site(fmt)
         path = self.pattern(kind, fmt).replace(SLUG, slug)
         if path in (p for _, p in self.files):
-            digest = hashlib.sha256(f"{kind}\0{slug}".encode("utf-8", "surrogatepass")).hexdigest()[:6]
+            digest = sha256(f"{kind}\0{slug}".encode("utf-8", "surrogatepass")).hexdigest()[:6]
             path = self.pattern(kind, fmt).replace(SLUG, f"{slug}-{digest}")
         return path
 

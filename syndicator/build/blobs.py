@@ -12,10 +12,11 @@ last record (build/entry.py), so the pieces only it named may go.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from pathlib import Path
 from typing import Iterable
+
+from ..digests import blake2b
 
 FOLDER = "warm"  # below the state folder
 
@@ -28,7 +29,7 @@ class Blobs:
 
     def put(self, data: bytes) -> str:
         """Store `data` (unless a piece of that name is there already); its name."""
-        name = hashlib.blake2b(data, digest_size=16).hexdigest()
+        name = blake2b(data, digest_size=16).hexdigest()
         path = self.folder / name
         if not path.exists():
             self.folder.mkdir(parents=True, exist_ok=True)

@@ -8,8 +8,9 @@ with what the old code made.
 from __future__ import annotations
 
 import functools
-import hashlib
 import os
+
+from ..digests import blake2b
 
 
 @functools.lru_cache(maxsize=1)
@@ -31,4 +32,4 @@ def code_digest() -> str:
                     found.append(f"{item.path[cut:]}:{st.st_size}:{st.st_mtime_ns}")
                 elif "." not in item.name and item.name != "__pycache__" and item.is_dir(follow_symlinks=False):
                     folders.append(item.path)
-    return hashlib.blake2b("\n".join(sorted(found)).encode(), digest_size=8).hexdigest()
+    return blake2b("\n".join(sorted(found)).encode(), digest_size=8).hexdigest()

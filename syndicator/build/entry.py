@@ -6,13 +6,13 @@ and write load when a build has work to do (a no-op `syndicator build` is mostly
 
 from __future__ import annotations
 
-import hashlib
 import time
 from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Callable, Iterable, NamedTuple
 
 from ..config import Config
+from ..digests import sha256
 from ..posts.walk import discover
 from .cache import Cache
 from .lock import build_lock
@@ -130,7 +130,7 @@ def _stamp(config: Config, left: Record) -> None:
     if config.feeds.hubs or config.reading.engine == "hugo" or config.state_dir != config.root / STATE_DIR:
         return  # a build pings hubs; a Hugo site's cascades are in the fingerprint; a stamp nobody would find
     try:
-        digest = hashlib.sha256(config.path.read_bytes()).hexdigest()
+        digest = sha256(config.path.read_bytes()).hexdigest()
     except OSError:
         return
     if digest != config.fingerprint:  # an ids_file is in the fingerprint too, or the config changed since

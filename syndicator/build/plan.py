@@ -5,7 +5,6 @@ which feed files must be rendered again (their inputs changed) or can stay as th
 from __future__ import annotations
 
 import bisect
-import hashlib
 from itertools import chain
 from operator import attrgetter
 from dataclasses import dataclass
@@ -15,6 +14,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, Mapping
 
 from .. import __version__
 from ..config import Config
+from ..digests import sha256
 from ..model import Author
 from ..posts.loader import Stub
 from ..posts.slugs import AUTHOR_FEEDS_BY_NAME, slug_rule, unique_slugs
@@ -242,7 +242,7 @@ def _every_author_key(stubs: list[Stub]) -> Iterable[str]:
 
 def inputs_hash(config: Config, what: str, items: Iterable[Stub]) -> str:
     """A hash of what one output is rendered from: program, config, `what`, and each item's digest."""
-    h = hashlib.sha256(f"{__version__}\0{config.fingerprint}\0{what}".encode("utf-8", "surrogatepass"))
+    h = sha256(f"{__version__}\0{config.fingerprint}\0{what}".encode("utf-8", "surrogatepass"))
     for post in items:
         h.update(f"\0{post.source}\0{post.digest}".encode("utf-8", "surrogatepass"))
     return h.hexdigest()

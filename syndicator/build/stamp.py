@@ -19,7 +19,6 @@ sequence. Standard library only, like vouch.py.
 
 from __future__ import annotations
 
-import hashlib
 import marshal
 import os
 import pickle
@@ -29,6 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from .. import __version__
+from ..digests import sha256
 from ..posts.walk import post_files
 from .code import code_digest
 from .lock import build_lock
@@ -118,7 +118,7 @@ def answer_locked(config_path: str, *, now: float, editor: Callable[[], Editor |
         if (version, program, config) != (VERSION, (__version__, code_digest()), config_path):
             return None
         with open(config_path, "rb") as handle:
-            if hashlib.sha256(handle.read()).hexdigest() != digest:
+            if sha256(handle.read()).hexdigest() != digest:
                 return None
         cache = os.stat(os.path.join(state_dir, "cache.sqlite"))
     except (OSError, ValueError, TypeError, EOFError, pickle.UnpicklingError):

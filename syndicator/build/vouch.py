@@ -7,12 +7,12 @@ is loaded (build/stamp.py), and a build in process asks it through unchanged.ans
 
 from __future__ import annotations
 
-import hashlib
 import marshal
 import os
 from collections.abc import Iterable, Mapping
 from operator import itemgetter
 
+from ..digests import blake2b
 from .signature import current_signature
 
 RACY_NS = 1_000_000_000  # a whole-second mtime: the filesystem's grain may be a second
@@ -27,7 +27,7 @@ def posts_key(files: Mapping[str, tuple[int, int]]) -> tuple[str, int]:
     costs a build that finds nothing changed.
     """
     newest = max(map(itemgetter(1), files.values()), default=0)
-    return hashlib.blake2b(marshal.dumps(files if type(files) is dict else dict(files), 2),
+    return blake2b(marshal.dumps(files if type(files) is dict else dict(files), 2),
                           digest_size=16).hexdigest(), newest
 
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 import unicodedata
 from typing import Callable
+
+from ..digests import sha256
 
 _NOT_WORD = re.compile(r"[^\w]+", re.UNICODE)
 _NOT_ASCII_WORD = re.compile(r"[^a-z0-9]+")
@@ -27,7 +28,7 @@ def _slugified(text: str) -> str:
     """slugify() worked out in full."""
     folded = unicodedata.normalize("NFKC", text).casefold()
     slug = _NOT_WORD.sub("-", folded).strip("-_")[:80].strip("-_")
-    return slug or "x-" + hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:10]
+    return slug or "x-" + sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:10]
 
 
 def ascii_slug(text: str) -> str:
@@ -51,7 +52,7 @@ def unique_slugs(names: list[str], *, slug_of: Callable[[str], str] = slugify) -
             if len(group) == 1:
                 out[name] = slug
             else:
-                digest = hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:6]
+                digest = sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:6]
                 out[name] = f"{slug}-{digest}"
     return out
 
