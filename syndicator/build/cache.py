@@ -34,10 +34,6 @@ SCHEMA = 7
 _PICKLED = b"\x80"  # a pickle (protocol 2 and later) starts with PROTO
 _COMPACT_AFTER = 256
 
-RACY_NS = 1_000_000_000  # a file changed this close to a scan may show an unchanged mtime: parse it again
-
-
-
 
 def _author(key: str) -> Author:
     """What a pickled author reference names; loads() resolves it from the config instead."""

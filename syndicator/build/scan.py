@@ -18,9 +18,10 @@ from ..posts.claims import Claim
 from ..posts.loader import FileEntry, PostFiles, Problem, Stub, discover, index_entries, parse_file
 from .ahead import Ahead, render_ahead
 from .bodies import with_source
-from .cache import RACY_NS, Cache, PostWriter, dumps, loads, writes_snapshot
+from .cache import Cache, PostWriter, dumps, loads, writes_snapshot
 from .crew import Crew, WorkerFailed
 from .parsed import Parsed
+from .vouch import untrusted
 from .report import HeldProblems
 
 if TYPE_CHECKING:  # the shortlist plans feeds (build/plan.py, the renderers): only a build loads it
@@ -30,8 +31,9 @@ logger = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
 _PARALLEL_FROM = 400  # below this, starting worker processes costs more than it saves
 _CHUNK = 64  # files per task handed to a worker
-# A file whose mtime is this close to (or after) the last scan's start may have changed again
-# within one timestamp tick after that scan read it: it is parsed again (git's "racy clean").
+# A file modified too close to (or after) the last scan's start may have changed again within one
+# timestamp tick after that scan read it: it is parsed again (git's "racy clean"; vouch.untrusted says
+# which, by the filesystem's grain, as the record, the quick stamp and the daemon ask it).
 
 
 @dataclass(frozen=True)
@@ -182,12 +184,12 @@ def scan(config: Config, *, cache: Cache | None, progress: Progress | None = Non
     started = time.time_ns()
     files, notes = discovered if discovered is not None else discover(config)
     old = cache.entries() if cache else {}
-    racy = (cache.last_scan() if cache else 0) - RACY_NS
+    doubtful = set(untrusted(files, cache.last_scan())) if old and cache else set()  # the record's rule too
     entries: dict[str, FileEntry] = {}
     stale = []
     for rel, (size, mtime) in files.items():
         hit = old.get(rel)
-        if hit is not None and hit[0] == size and hit[1] == mtime and mtime < racy:
+        if hit is not None and hit[0] == size and hit[1] == mtime and rel not in doubtful:
             entries[rel] = hit
         else:
             stale.append(rel)

@@ -27,8 +27,7 @@ def posts_key(files: Mapping[str, tuple[int, int]]) -> tuple[str, int]:
     costs a build that finds nothing changed.
     """
     newest = max(map(itemgetter(1), files.values()), default=0)
-    return blake2b(marshal.dumps(files if type(files) is dict else dict(files), 2),
-                          digest_size=16).hexdigest(), newest
+    return blake2b(marshal.dumps(files if type(files) is dict else dict(files), 2), digest_size=16).hexdigest(), newest
 
 
 def trusted_from(mtime_ns: int) -> int:
