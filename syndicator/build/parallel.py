@@ -61,40 +61,15 @@ def _each(func: Callable[[C, T], R], context: C, chunk: Sequence[T]) -> list[R]:
     return [func(context, item) for item in chunk]
 
 
-class Aside:
-    """`work()` run in a thread of this process while it goes on; `wait()` joins it.
-
-    For independent work that mostly waits (a database's commit reaching the disk) and whose
-    outcome only matters as done or not done. A thread, not a forked child: a child forked from
-    a build's grown heap copied (on write) tens of MiB of it. Start it only once no more
-    processes will be forked (see the module's docstring).
-    """
-
-    def __init__(self, work: Callable[[], None]) -> None:
-        self.done = False
-        self.thread = threading.Thread(target=self._run, args=(work,), name="aside", daemon=True)
-        self.thread.start()
-
-    def _run(self, work: Callable[[], None]) -> None:
-        try:
-            work()
-            self.done = True
-        except Exception:  # noqa: BLE001 - reported by wait()
-            logger.debug("work aside failed", exc_info=True)
-
-    def wait(self) -> bool:
-        """Wait for the work to end; whether it was done (False: it failed)."""
-        self.thread.join()
-        return self.done
-
-
 class Sideline:
     """Pieces of independent work done one after another in one thread of this process while it goes
-    on: `now` at once, `later` once `release()` is called. One thread, so the pieces never take the
-    interpreter lock from each other (a piece that writes rows one at a time hands it over at each
-    row: two such threads took several times their own time). Start it only once no more processes
-    will be forked (see Aside). `wait()` returns the pieces that failed (for the caller to do
-    itself); `later` pieces never released are skipped.
+    on: `now` at once, `later` once `release()` is called. For work that mostly waits (a database's
+    commit reaching the disk) or that need not hold up the build. A thread, not a forked child: a
+    child forked from a build's grown heap copied (on write) tens of MiB of it. One thread, so the
+    pieces never take the interpreter lock from each other (a piece that writes rows one at a time
+    hands it over at each row: two such threads took several times their own time). Start it only
+    once no more processes will be forked (see the module's docstring). `wait()` returns the pieces
+    that failed (for the caller to do itself); `later` pieces never released are skipped.
     """
 
     def __init__(self, now: Sequence[Callable[[], None]], later: Sequence[Callable[[], None]] = ()) -> None:

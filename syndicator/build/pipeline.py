@@ -29,7 +29,7 @@ from .emit import Emitted, emit
 from .history import feed_files_present, published_entries
 from .manifest import Manifest
 from .output import OutputDir
-from .parallel import Aside
+from .parallel import Sideline
 from .plan import PUBLISHED, FeedFile, feed_files, groups, page_file, plans_of, split, stale, status
 from .planned import Planned
 from .report import BuildReport
@@ -121,7 +121,7 @@ def _build(config: Config, cache: Cache | None, manifest: Manifest, planned: Pla
                 specs=[spec for spec, _ in plans], found=found, alongside=alongside, afterwards=state.aside,
                 crew=crew)  # render and write, file by file
     # the cache's log (the posts and bodies the workers stored) goes into its file while the record is made
-    tidy = Aside(partial(checkpoint_file, cache.path)) if cache is not None and not planned.incremental else None
+    tidy = Sideline([partial(checkpoint_file, cache.path)]) if cache is not None and not planned.incremental else None
     try:
         return _report(config, cache, manifest, planned, previous, discovered, marks, done, files, todo, state,
                        keep_posts=keep_posts, token=token, files_key=files_key, persist=persist)

@@ -80,7 +80,7 @@ class Owners(Mapping[tuple[str, str], str]):
     `rows`: path, id, address, made when read) so that 100,000 posts cost no 200,000-key dict unless
     someone looks a key up, nor 100,000 row tuples (6 MB) while the build renders.
 
-    Made in the build process: the build records the rows in a thread (build/emit.py's Aside) while
+    Made in the build process: the build records the rows in a thread (build/emit.py's Sideline) while
     it renders, so nothing is copied; a forked child that walked the posts' strings instead copied
     most of the build's heap, page by page.
     """
