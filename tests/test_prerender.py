@@ -79,16 +79,23 @@ def test_posts_rendered_in_workers_give_the_golden_feeds(tmp_path):
     assert report.timings["bodies"] > 0
 
 
+def _numbered_site(base: Path, count: int, text, *, mtime: int | None = None):
+    """A site in `base` showing `count` items per feed, with posts p00.md... holding text(n) (dated `mtime`)."""
+    (base / "posts").mkdir(parents=True)
+    (base / "config.toml").write_text(site_toml(items=count), encoding="utf-8")
+    for n in range(count):
+        path = base / "posts" / f"p{n:02d}.md"
+        path.write_text(text(n), encoding="utf-8")
+        if mtime is not None:
+            os.utime(path, (mtime, mtime))
+    return load(base / "config.toml")
+
+
 @needs_fork
 def test_the_scan_workers_render_the_posts_they_kept(tmp_path):
-    base = tmp_path / "site"
-    (base / "posts").mkdir(parents=True)
-    (base / "config.toml").write_text(site_toml(items=40), encoding="utf-8")
-    for n in range(40):
-        (base / "posts" / f"p{n:02d}.md").write_text(
-            f"---\ntitle: Post {n}\ndate: 2025-03-{n % 28 + 1:02d}T{n % 24:02d}:00:00Z\ntags: [t{n % 3}]\n---\n"
-            f"Body *{n}*.\n", encoding="utf-8")
-    config = load(base / "config.toml")
+    config = _numbered_site(tmp_path / "site", 40, lambda n: (
+        f"---\ntitle: Post {n}\ndate: 2025-03-{n % 28 + 1:02d}T{n % 24:02d}:00:00Z\ntags: [t{n % 3}]\n---\n"
+        f"Body *{n}*.\n"))
     build(config, now=NOW, use_cache=False)
     expected = _tree(config.feeds.output)
     shutil.rmtree(config.feeds.output)
@@ -188,14 +195,9 @@ def test_a_scan_worker_killed_midway_costs_time_only(tmp_path, caplog):
 
 def test_an_edit_renders_here_and_a_cold_build_in_workers(tmp_path):
     base = tmp_path / "site"
-    (base / "posts").mkdir(parents=True)
-    (base / "config.toml").write_text(site_toml(items=60), encoding="utf-8")
-    for n in range(60):
-        (base / "posts" / f"p{n:02d}.md").write_text(
-            f"---\ntitle: Post {n}\ndate: 2025-04-{n % 28 + 1:02d}T{n % 24:02d}:00:00Z\ntags: [t]\n---\nBody {n}.\n",
-            encoding="utf-8")
-        os.utime(base / "posts" / f"p{n:02d}.md", (1_700_000_000, 1_700_000_000))  # long before the build
-    config = load(base / "config.toml")
+    config = _numbered_site(base, 60, lambda n: (
+        f"---\ntitle: Post {n}\ndate: 2025-04-{n % 28 + 1:02d}T{n % 24:02d}:00:00Z\ntags: [t]\n---\nBody {n}.\n"),
+        mtime=1_700_000_000)  # long before the build
     started = []
     real = Crew.start
 
