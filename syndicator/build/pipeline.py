@@ -17,7 +17,7 @@ from dataclasses import replace
 from datetime import datetime
 from functools import partial
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Sequence
 
 from ..config import Config
 from ..posts.claims import Claim, Owners, incumbency, owners_of
@@ -32,7 +32,7 @@ from .output import OutputDir
 from .parallel import Sideline
 from .plan import PUBLISHED, FeedFile, feed_files, groups, page_file, plans_of, split, stale, status
 from .planned import Planned
-from .report import BuildReport
+from .report import BuildReport, HeldProblems
 from .crew import Crew
 from .scan import Parsing, Progress, Scan, scan, workshop
 from .sqlite import checkpoint, checkpoint_file
@@ -142,8 +142,7 @@ def _report(config: Config, cache: Cache | None, manifest: Manifest, planned: Pl
     report = BuildReport(
         files=len(discovered[0]), published=planned.published, published_count=planned.published_count,
         drafts=planned.drafts, future=planned.future,
-        rejected=(planned.rejected if planned.rejected is not None
-                  else len({p.path for p in problems if p.severity == "error"})) + done.left_out,
+        rejected=(planned.rejected if planned.rejected is not None else len(_error_paths(problems))) + done.left_out,
         problems=problems + done.problems, written=result.written, failed=result.failed,
         unchanged=len(files) - len(todo) + result.unchanged, removed=result.removed, next_due=planned.next_due,
         timings={**dict(zip(("scan", "plan"), _durations(marks))), **done.timings},
@@ -232,6 +231,12 @@ def _record_owners(planned: Planned, path: Path, out: Path) -> None:
         checkpoint(manifest.db)
     finally:
         manifest.close()
+
+
+def _error_paths(problems: Sequence[Problem]) -> frozenset[str]:
+    """The files with an error among `problems` (a full scan's: from its batches' tallies, none decoded)."""
+    known = problems.error_paths() if isinstance(problems, HeldProblems) else None
+    return known if known is not None else frozenset(p.path for p in problems if p.severity == "error")
 
 
 def _durations(marks: list[float]) -> list[float]:

@@ -22,6 +22,7 @@ _PICKLE = b"\x80"  # how a pickle starts (a chunk's length, under 2 GB, starts w
 if TYPE_CHECKING:  # annotations only: a report answered from the last build's record needs neither
     from ..model import Body, Post
     from ..posts.loader import Stub
+    from .problem_tally import Tally
 
 
 @dataclass(frozen=True)
@@ -160,10 +161,38 @@ class HeldProblems(Sequence[Problem]):
     """
 
     def __init__(self, head: Sequence[Problem], batches: Sequence[bytes], count: int,
-                 merged: Sequence[Problem] = (), tail: Sequence[Problem] = ()) -> None:
+                 merged: Sequence[Problem] = (), tail: Sequence[Problem] = (),
+                 tallies: Sequence[Tally] | None = None) -> None:
         self._head, self._batches, self._count = list(head), list(batches), count
         self._merged, self._tail = list(merged), list(tail)
         self._decoded: list[Problem] | None = None
+        # each batch's build/problem_tally.Tally, made as it came in (None: not made)
+        self._tallies = list(tallies) if tallies is not None and len(tallies) == len(self._batches) else None
+
+    def tallies(self) -> list[Tally] | None:
+        """Tallies of these problems' batches, one after another, when they are in that order (nothing
+        merged between them) and the batches' were made; else None: read the problems themselves."""
+        if self._tallies is None or self._merged:
+            return None
+        from .problem_tally import Tally
+
+        return [Tally.of(self._head), *self._tallies, Tally.of(self._tail)]
+
+    def error_paths(self) -> frozenset[str] | None:
+        """The files with an error among these problems, from the batches' tallies (None: not made)."""
+        if self._tallies is None:
+            return None
+        from .problem_tally import rejected
+
+        loose = (p.path for p in chain(self._head, self._merged, self._tail) if p.severity == "error")
+        return rejected(self._tallies) | frozenset(loose)
+
+    def encoded(self) -> bytes:
+        """problem_bytes() of these problems, with the batches' bytes as they are when nothing is merged
+        between them (problem_tuples() reads both the same)."""
+        if self._merged:
+            return problem_bytes(self)
+        return problem_bytes(self._head) + b"".join(self._batches) + problem_bytes(self._tail)
 
     def __iter__(self) -> Iterator[Problem]:
         if self._decoded is not None:
@@ -193,11 +222,13 @@ class HeldProblems(Sequence[Problem]):
         """These problems, then `other`'s (still held)."""
         if not other:
             return self
-        return HeldProblems(self._head, self._batches, self._count, self._merged, [*self._tail, *other])
+        return HeldProblems(self._head, self._batches, self._count, self._merged, [*self._tail, *other],
+                            self._tallies)
 
     def __radd__(self, other: Sequence[Problem]) -> "HeldProblems":
         """`other`'s problems, then these (still held)."""
-        return HeldProblems([*other, *self._head], self._batches, self._count, self._merged, self._tail)
+        return HeldProblems([*other, *self._head], self._batches, self._count, self._merged, self._tail,
+                            self._tallies)
 
     def __repr__(self) -> str:
         return f"HeldProblems({self._problems()!r})"

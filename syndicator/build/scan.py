@@ -21,6 +21,7 @@ from .bodies import with_source
 from .cache import Cache, PostWriter, dumps, loads, writes_snapshot
 from .crew import Crew, WorkerFailed
 from .parsed import Parsed
+from .problem_tally import Tally
 from .vouch import untrusted
 from .report import HeldProblems
 
@@ -50,12 +51,13 @@ class Scan:
     # the entries' own problems when a full scan took them out (report.problem_bytes per batch of files, in
     # path order) and how many: `entries` then hold none; None: the entries hold their problems
     held: tuple[tuple[bytes, ...], int] | None = None
+    tallies: tuple[Tally, ...] | None = None  # those batches' tallies (build/problem_tally.py), if made
 
     def index(self, *, incumbent: Callable[[Claim], bool] = lambda claim: False) -> tuple[list[Stub], Sequence[Problem]]:
         """Good posts' stubs in path order, and every problem (`incumbent`: see claims.py)."""
         stubs, problems = index_entries(self.config, self.entries, incumbent=incumbent)
         if self.held is not None:  # the files' own problems, merged by path with the rejections as they are read
-            return stubs, HeldProblems(self.notes, self.held[0], self.held[1], merged=problems)
+            return stubs, HeldProblems(self.notes, self.held[0], self.held[1], merged=problems, tallies=self.tallies)
         return stubs, self.notes + problems
 
     def posts(self, stubs: Iterable[Stub]) -> list[Post]:
@@ -219,7 +221,8 @@ def scan(config: Config, *, cache: Cache | None, progress: Progress | None = Non
             cache.save(entries, stale, unsaved, gone, blobs=blobs if full and not staged else None,
                        staged=crew.context.generation if full and staged == len(chunks) else None)
         cache.mark_scan(started)
-    return Scan(config, entries, fresh, cache, files=len(files), parsed=len(stale), notes=notes, held=parsed.held())
+    return Scan(config, entries, fresh, cache, files=len(files), parsed=len(stale), notes=notes, held=parsed.held(),
+                tallies=parsed.tallies())
 
 
 def _tasks(rels: list[str], size: int) -> list[list[str]]:
