@@ -74,9 +74,15 @@ def _build(config: Config, *, now: datetime, use_cache: bool, keep_posts: bool, 
            brief: bool, memory: Memory | None, changed: Iterable[str] | None,
            walked: Walked | None = None) -> BuildReport:
     """build() with the lock held (`walked`: the walk done already)."""
-    cache = Cache(config.state_dir / "cache.sqlite", config.fingerprint, config.authors) if use_cache else None
+    started = walked.started_ns if walked else time.time_ns()
+    aside = None
+    if walked is None and memory is None and (not use_cache or not (config.state_dir / "cache.sqlite").exists()):
+        from .cold_walk import ColdWalk  # a build in full for sure: the walk in a child, while the build gets ready
+
+        aside = ColdWalk(config)
+    cache = None
     try:
-        started = walked.started_ns if walked else time.time_ns()
+        cache = Cache(config.state_dir / "cache.sqlite", config.fingerprint, config.authors) if use_cache else None
         brief = brief and cache is not None and not keep_posts
         held = memory if brief and memory is not None and cache.last_build_token() == memory.token else None
         brief = brief and (memory is None or held is not None)  # another process built since: read it all
@@ -86,6 +92,9 @@ def _build(config: Config, *, now: datetime, use_cache: bool, keep_posts: bool, 
             discovered = (files, held.problems[:held.record.notes])
             if all(files.get(rel) == held.warm.files.get(rel) for rel in changed):
                 key = (held.record.posts_key, held.newest)  # the same files as the record's
+        elif aside is not None:
+            aside.ready()
+            discovered = aside.result()
         else:
             discovered = (walked.files, []) if walked else discover(config)
         saved = (held.record if held else Record.loads(cache.last_build() or b"")) if brief else None
@@ -121,6 +130,8 @@ def _build(config: Config, *, now: datetime, use_cache: bool, keep_posts: bool, 
             _stamp(config, report.memory.record)
         return report
     finally:
+        if aside is not None:
+            aside.close()
         if cache is not None:
             cache.close()
 
