@@ -64,6 +64,7 @@ def test_a_first_build_walked_aside_is_the_build_walked_here(tmp_path, monkeypat
     forked = []
     real = cold_walk.SideWalk
     monkeypatch.setattr(cold_walk, "SideWalk", lambda walk: forked.append(1) or real(walk))
+    monkeypatch.setattr(cold_walk, "worth_it", lambda: True)  # as in a command's first build
     aside = build(config, now=NOW)
     assert forked == [1]
     assert build(config, now=NOW).files == 30 and forked == [1]  # a cache to read: walked here

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import marshal
 import os
+import sys
 import threading
 from importlib import import_module
 
@@ -54,6 +55,12 @@ class ColdWalk:
         child, self.child = self.child, None
         if child is not None:
             child.result()
+
+
+def worth_it() -> bool:
+    """Whether the walk has something to overlap: the pipeline is not imported yet (a command's first
+    build; a process that built before, a daemon or a test, has it)."""
+    return f"{__package__}.pipeline" not in sys.modules
 
 
 def _may_fork() -> bool:

@@ -77,9 +77,9 @@ def _build(config: Config, *, now: datetime, use_cache: bool, keep_posts: bool, 
     started = walked.started_ns if walked else time.time_ns()
     aside = None
     if walked is None and memory is None and (not use_cache or not (config.state_dir / "cache.sqlite").exists()):
-        from .cold_walk import ColdWalk  # a build in full for sure: the walk in a child, while the build gets ready
+        from .cold_walk import ColdWalk, worth_it  # a build in full for sure: the walk in a child, while it gets ready
 
-        aside = ColdWalk(config)
+        aside = ColdWalk(config) if worth_it() else None
     cache = None
     try:
         cache = Cache(config.state_dir / "cache.sqlite", config.fingerprint, config.authors) if use_cache else None
