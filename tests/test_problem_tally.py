@@ -14,7 +14,7 @@ from syndicator.build.cache import dumps
 from syndicator.build.parsed import Parsed
 from syndicator.build.pipeline import _error_paths
 from syndicator.build.problem_lines import problem_lines
-from syndicator.build.problem_tally import Tally, lines, rejected
+from syndicator.build.problem_tally import ProblemTally, lines, rejected
 from syndicator.build.report import BuildReport, HeldProblems, problem_bytes, problem_tuples
 from syndicator.build.unchanged import Record, record
 from syndicator.config import load
@@ -34,7 +34,7 @@ def test_tallies_of_batches_one_after_another_give_the_lines_of_all_the_problems
     and their error paths the files with an error."""
     bounds = sorted({0, len(problems), *(c for c in cuts if c <= len(problems))})
     batches = [problems[a:b] for a, b in zip(bounds, bounds[1:])]
-    tallies = [Tally.of(batch) for batch in batches]
+    tallies = [ProblemTally.of(batch) for batch in batches]
     assert lines(tallies) == problem_lines(problems)
     assert rejected(tallies) == {p.path for p in problems if p.severity == "error"}
 
@@ -82,7 +82,7 @@ def test_a_full_scans_problems_answer_from_their_tallies_as_read_one_by_one(scan
 def test_a_record_of_held_problems_reads_back_as_one_of_the_problems_themselves():
     problems = [Problem(f"posts/p{n:02d}.md", n, "unknown front matter key 'x'", "warning") for n in range(9)]
     tallied = HeldProblems([], [problem_bytes(problems[:4]), problem_bytes(problems[4:])], 9,
-                           tallies=[Tally.of(problems[:4]), Tally.of(problems[4:])])
+                           tallies=[ProblemTally.of(problems[:4]), ProblemTally.of(problems[4:])])
     for problems_as in (tallied, problems):
         made = record(BuildReport(files=9, problems=problems_as), files={}, scan_started_ns=1, outputs={}, key="k")
         left = Record.loads(made.dumps())

@@ -13,7 +13,7 @@ from typing import Any, Callable, Iterable
 from ..posts.loader import FileEntry
 from ..posts.problem import Problem
 from .cache import loads
-from .problem_tally import Tally
+from .problem_tally import ProblemTally
 from .report import problem_bytes, problem_tuples
 
 Progress = Callable[[int, int], None]
@@ -30,8 +30,8 @@ class Parsed:
         # the walk's path strings (one copy of each, not two)
         self.tasks = {task[0]: task for task in tasks if task}
         # hold: each task's problems are kept apart (see `held`): (first path, last path, whether in path
-        # order, problem_bytes, their Tally: build/problem_tally.py) per task
-        self.problems: list[tuple[str, str, bool, bytes, Tally]] | None = [] if hold else None
+        # order, problem_bytes, their ProblemTally: build/problem_tally.py) per task
+        self.problems: list[tuple[str, str, bool, bytes, ProblemTally]] | None = [] if hold else None
         self.problem_count = 0
         self.fresh: dict[str, bytes] = {}  # posts parsed here (pickled)
         self.unsaved: dict[str, bytes | None] = {}  # posts parsed here, not yet in the cache (None: not a post)
@@ -85,7 +85,7 @@ class Parsed:
             return pairs
         paths = list(map(itemgetter(0), problems))
         self.problems.append((paths[0], paths[-1], all(map(le, paths, paths[1:])),  # type: ignore[union-attr]
-                              problem_bytes(problems), Tally.of(problems)))
+                              problem_bytes(problems), ProblemTally.of(problems)))
         self.problem_count += len(problems)
         return [(rel, (entry[0], entry[1], entry[2], ()) if entry[3] else entry) for rel, entry in pairs]
 
@@ -102,13 +102,13 @@ class Parsed:
         rows = sorted((row for batch in batches for row in problem_tuples(batch[3])), key=itemgetter(0))
         return (problem_bytes(map(Problem._make, rows)),), self.problem_count
 
-    def tallies(self) -> tuple[Tally, ...] | None:
-        """The Tally of each of `held()`'s batches, in the same order; None: no problems were kept apart,
+    def tallies(self) -> tuple[ProblemTally, ...] | None:
+        """The ProblemTally of each of `held()`'s batches, in the same order; None: no problems were kept apart,
         or they were sorted again (held() then made one batch of them all)."""
         batches = self._in_order() if self.problems is not None else None
         return None if batches is None else tuple(batch[4] for batch in batches)
 
-    def _in_order(self) -> list[tuple[str, str, bool, bytes, Tally]] | None:
+    def _in_order(self) -> list[tuple[str, str, bool, bytes, ProblemTally]] | None:
         """The batches by first path, when their paths follow one another that way (else None)."""
         batches = sorted(self.problems or (), key=itemgetter(0))
         if all(batch[2] for batch in batches) and all(one[1] < two[0] for one, two in zip(batches, batches[1:])):

@@ -3,7 +3,7 @@
 A cold build's scan keeps each task's problems apart, encoded (build/parsed.py, report.HeldProblems).
 At its end the build used to decode all of them three times, in the one process with nothing
 else to do: to count the rejected files, to print (and record) the summarised lines of
-build/problem_lines.py, and to encode them again for the record. A Tally of each batch, made
+build/problem_lines.py, and to encode them again for the record. A ProblemTally of each batch, made
 while the workers are still parsing, answers the first two: problem_lines() over batches one
 after another is their tallies joined (`lines`), and the rejected files are their error paths.
 """
@@ -18,7 +18,7 @@ from .problem_lines import SHOWN_PER_WARNING, more_line
 
 
 @dataclass(frozen=True)
-class Tally:
+class ProblemTally:
     """What problem_lines() and the rejected count need of one batch of problems, in its order."""
 
     errors: tuple[Problem, ...]  # every problem that is not a warning, in order
@@ -27,7 +27,7 @@ class Tally:
     error_paths: frozenset[str]  # the files with an error (a rejected file)
 
     @staticmethod
-    def of(problems: Iterable[Problem]) -> "Tally":
+    def of(problems: Iterable[Problem]) -> "ProblemTally":
         """The tally of these problems."""
         errors: list[Problem] = []
         counts: dict[str, int] = {}
@@ -41,11 +41,11 @@ class Tally:
             counts[message] = seen + 1
             if seen < SHOWN_PER_WARNING:
                 shown.setdefault(message, []).append(problem)
-        return Tally(tuple(errors), {message: (count, tuple(shown[message])) for message, count in counts.items()},
+        return ProblemTally(tuple(errors), {message: (count, tuple(shown[message])) for message, count in counts.items()},
                      frozenset(p.path for p in errors if p.severity == "error"))
 
 
-def lines(tallies: Sequence[Tally]) -> list[str]:
+def lines(tallies: Sequence[ProblemTally]) -> list[str]:
     """problem_lines() (not verbose) of the batches these tally, one after another."""
     out = [str(problem) for tally in tallies for problem in tally.errors]
     counts: dict[str, int] = {}
@@ -62,6 +62,6 @@ def lines(tallies: Sequence[Tally]) -> list[str]:
     return out
 
 
-def rejected(tallies: Iterable[Tally]) -> frozenset[str]:
+def rejected(tallies: Iterable[ProblemTally]) -> frozenset[str]:
     """The files with an error in the batches these tally."""
     return frozenset().union(*(tally.error_paths for tally in tallies))

@@ -22,7 +22,7 @@ _PICKLE = b"\x80"  # how a pickle starts (a chunk's length, under 2 GB, starts w
 if TYPE_CHECKING:  # annotations only: a report answered from the last build's record needs neither
     from ..model import Body, Post
     from ..posts.loader import Stub
-    from .problem_tally import Tally
+    from .problem_tally import ProblemTally
 
 
 @dataclass(frozen=True)
@@ -162,21 +162,21 @@ class HeldProblems(Sequence[Problem]):
 
     def __init__(self, head: Sequence[Problem], batches: Sequence[bytes], count: int,
                  merged: Sequence[Problem] = (), tail: Sequence[Problem] = (),
-                 tallies: Sequence[Tally] | None = None) -> None:
+                 tallies: Sequence[ProblemTally] | None = None) -> None:
         self._head, self._batches, self._count = list(head), list(batches), count
         self._merged, self._tail = list(merged), list(tail)
         self._decoded: list[Problem] | None = None
-        # each batch's build/problem_tally.Tally, made as it came in (None: not made)
+        # each batch's build/problem_tally.ProblemTally, made as it came in (None: not made)
         self._tallies = list(tallies) if tallies is not None and len(tallies) == len(self._batches) else None
 
-    def tallies(self) -> list[Tally] | None:
+    def tallies(self) -> list[ProblemTally] | None:
         """Tallies of these problems' batches, one after another, when they are in that order (nothing
         merged between them) and the batches' were made; else None: read the problems themselves."""
         if self._tallies is None or self._merged:
             return None
-        from .problem_tally import Tally
+        from .problem_tally import ProblemTally
 
-        return [Tally.of(self._head), *self._tallies, Tally.of(self._tail)]
+        return [ProblemTally.of(self._head), *self._tallies, ProblemTally.of(self._tail)]
 
     def error_paths(self) -> frozenset[str] | None:
         """The files with an error among these problems, from the batches' tallies (None: not made)."""

@@ -21,7 +21,7 @@ from .bodies import with_source
 from .cache import Cache, PostWriter, dumps, loads, writes_snapshot
 from .crew import Crew, WorkerFailed
 from .parsed import Parsed
-from .problem_tally import Tally
+from .problem_tally import ProblemTally
 from .vouch import untrusted
 from .report import HeldProblems
 
@@ -51,7 +51,7 @@ class Scan:
     # the entries' own problems when a full scan took them out (report.problem_bytes per batch of files, in
     # path order) and how many: `entries` then hold none; None: the entries hold their problems
     held: tuple[tuple[bytes, ...], int] | None = None
-    tallies: tuple[Tally, ...] | None = None  # those batches' tallies (build/problem_tally.py), if made
+    tallies: tuple[ProblemTally, ...] | None = None  # those batches' tallies (build/problem_tally.py), if made
 
     def index(self, *, incumbent: Callable[[Claim], bool] = lambda claim: False) -> tuple[list[Stub], Sequence[Problem]]:
         """Good posts' stubs in path order, and every problem (`incumbent`: see claims.py)."""
