@@ -25,9 +25,9 @@ STATE_DIR, STAMP = ".syndicator", "quick-build.pickle"  # (build/stamp.py's: kno
 # What an edit loads (build/quick_edit.py's imports, leaves first), imported while the walk runs aside: any
 # module left out loads with the next one that needs it.
 _READY = ("dataclasses", "zoneinfo", "syndicator.config", "syndicator.build.config_snapshot", "logging", "sqlite3",
-          "syndicator.build.cache", "syndicator.posts.dates", "html", "syndicator.posts.flatyaml",
-          "syndicator.posts.frontmatter", "syndicator.posts.fields", "html.parser", "syndicator.posts.markup",
-          "mimetypes", "syndicator.posts.reader", "syndicator.posts.loader", "syndicator.build.plan",
+          "syndicator.build.cache", "syndicator.posts.dates", "syndicator.posts.flatyaml",
+          "syndicator.posts.frontmatter", "syndicator.posts.fields", "syndicator.posts.markup",
+          "syndicator.posts.reader", "syndicator.posts.loader", "syndicator.build.plan",
           "syndicator.build.unchanged", "syndicator.build.warm", "syndicator.build.incremental",
           "syndicator.build.edit", "syndicator.build.quick_edit", "syndicator.cli.logs", "syndicator.cli.progress",
           "syndicator.crosspost_settings", "difflib")
