@@ -100,9 +100,20 @@ class _Here:
 
 def _idle_core() -> bool:
     """Whether a core is idle now, so that the walk may run beside this process (build/side_walk.py): more
-    than one, and the load average below their number by a half."""
+    than one, and the load average below their number by a half, or, the minute's average still counting
+    what ran before this command (a build, a test), fewer threads runnable this instant than cores."""
     cores = os.cpu_count() or 1
-    return cores > 1 and os.getloadavg()[0] < cores - 0.5
+    return cores > 1 and (os.getloadavg()[0] < cores - 0.5 or _runnable() < cores)
+
+
+def _runnable() -> int:
+    """How many threads are runnable this instant, this one among them (Linux's /proc/loadavg; elsewhere
+    a number that says no core is idle)."""
+    try:
+        with open("/proc/loadavg", "rb") as handle:
+            return int(handle.read().split()[3].split(b"/")[0])
+    except (OSError, ValueError, IndexError):
+        return 1 << 30
 
 
 def _config_path(cwd: str) -> str | None:

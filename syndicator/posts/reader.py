@@ -34,7 +34,6 @@ from .limits import limits_of
 from .media import image
 from .people import authors
 from .slugs import ascii_slug, slugify
-from .typography import smartify
 from .urls import own_path, slug_of
 from .walk import FORMATS
 
@@ -259,7 +258,11 @@ def _title(fields: Fields, dated_name: str | None) -> str:
     if title and fields.config.reading.markdown_title and fields.parts.kind == "header":
         title = _markdown_text(title) or title  # rendered, then its text (Pelican)
     if title:
-        return smartify(title) if fields.engine == "jekyll" else title  # as jekyll-feed shows it
+        if fields.engine == "jekyll":  # as jekyll-feed shows it
+            from .typography import smartify  # (a Jekyll site's)
+
+            return smartify(title)
+        return title
     if key is None and fields.engine == "jekyll" and dated_name:  # Jekyll titles it from its name
         return " ".join(word.capitalize() for word in dated_name.split("-"))
     if key is None and (not fields.parts.body.strip() or fields.key(*_TEMPLATE_KEYS)
