@@ -74,7 +74,10 @@ class _Here:
     (build/quick_edit.py), without click."""
 
     def __init__(self, config: str, now: float) -> None:
+        from .stand_in import stand_in
+
         self.config, self.now = config, now
+        stand_in("inspect")  # what dataclasses imports for classes without a docstring: ours have one
 
     def prepare(self, done: Callable[[], bool]) -> None:
         """Import what an edit needs, a module at a time, until done()."""
