@@ -51,7 +51,7 @@ def run(config: Config, now: datetime, cache: Cache | None, discovered: _Discove
     """A build for build/entry.py: planned from `saved` (the last build's record) when only a few post
     files changed (build/incremental.py), else in full; then render and write what changed.
     `persist=False`: the caller keeps the record in memory; only its token is written."""
-    manifest = Manifest(config.state_dir / "output.sqlite", config.feeds.output)
+    manifest = _Opening(config)  # a full build opens it while its workers parse (see _Opening)
     enabled = gc.isenabled()
     gc.disable()  # a build makes many short-lived acyclic objects; the cyclic GC only slows it
     try:
@@ -70,7 +70,7 @@ def run(config: Config, now: datetime, cache: Cache | None, discovered: _Discove
                 planned = _plan_full(config, now, cache, manifest, discovered, previous, progress=progress,
                                      crew=crew)
             marks.append(time.perf_counter())
-            return _build(config, cache, manifest, planned, previous, discovered, marks, keep_posts=keep_posts,
+            return _build(config, cache, manifest.get(), planned, previous, discovered, marks, keep_posts=keep_posts,
                           token=f"{started_ns}-{os.getpid()}", files_key=files_key, persist=persist, crew=crew)
     finally:
         if enabled:
@@ -78,7 +78,7 @@ def run(config: Config, now: datetime, cache: Cache | None, discovered: _Discove
         manifest.close()
 
 
-def _plan_full(config: Config, now: datetime, cache: Cache | None, manifest: Manifest, discovered: _Discovered,
+def _plan_full(config: Config, now: datetime, cache: Cache | None, opening: _Opening, discovered: _Discovered,
                previous: dict[str, tuple[str, str]], *, progress: Progress | None, crew: Crew[Parsing]) -> Planned:
     """Scan every post file (parsing the changed ones) with the build's crew, settle claims, split at
     `now`, group into feeds.
@@ -87,7 +87,8 @@ def _plan_full(config: Config, now: datetime, cache: Cache | None, manifest: Man
     crew was made for every post (a site that cross-posts reads every published post on each pass)."""
     output = OutputDir(config.feeds.output)
     keep = reserve(config.feeds.items)
-    found = scan(config, cache=cache, progress=progress, discovered=discovered, crew=crew)
+    found = scan(config, cache=cache, progress=progress, discovered=discovered, crew=crew, meanwhile=opening.get)
+    manifest = opening.get()
     history = _history(config, found, manifest, output, known_files(manifest, previous))
     stubs, problems = found.index(incumbent=_published_at(now.timestamp(), history))
     posts = split(stubs, now)
@@ -170,6 +171,26 @@ def _leave_record(cache: Cache, report: BuildReport, planned: Planned, state: _S
                   notes=planned.notes, warm=warm, key=key)
     cache.put_last_build(left.parts() if persist else None, token)
     return Memory(token, left, planned.warm, report.problems, newest)
+
+
+class _Opening:
+    """The build's manifest, opened when first wanted. Creating it waits on the disk (7-9 ms): a full
+    build opens it while its workers parse (scan's `meanwhile`), when this process has nothing else to do."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.manifest: Manifest | None = None
+
+    def get(self) -> Manifest:
+        """The manifest, opened now unless it is already."""
+        if self.manifest is None:
+            self.manifest = Manifest(self.config.state_dir / "output.sqlite", self.config.feeds.output)
+        return self.manifest
+
+    def close(self) -> None:
+        """Close it, if it was opened."""
+        if self.manifest is not None:
+            self.manifest.close()
 
 
 class _State:

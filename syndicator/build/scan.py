@@ -173,16 +173,18 @@ def _store_shortlist(work: Parsing) -> list[str] | None:
 
 def scan(config: Config, *, cache: Cache | None, progress: Progress | None = None,
          discovered: tuple[dict[str, tuple[int, int]], list[Problem]] | None = None,
-         shortlist: tuple[datetime, int] | None = None, crew: Crew[Parsing] | None = None) -> Scan:
+         shortlist: tuple[datetime, int] | None = None, crew: Crew[Parsing] | None = None,
+         meanwhile: Callable[[], object] | None = None) -> Scan:
     """Find post files (unless `discovered` brings them); parse the new and changed ones, reuse the rest.
 
     `shortlist`: see `workshop`. `crew`: the build's workers (from `workshop`, its shortlist
     then decides), started here when there are many files to parse, and left running for the
-    rendering; None: a crew of the scan's own.
+    rendering; None: a crew of the scan's own. `meanwhile()`: work for this process once the
+    workers are forked (never inherited by them), done while they parse.
     """
     if crew is None:
         with workshop(config, cache, shortlist=shortlist) as own:
-            return scan(config, cache=cache, progress=progress, discovered=discovered, crew=own)
+            return scan(config, cache=cache, progress=progress, discovered=discovered, crew=own, meanwhile=meanwhile)
     started = time.time_ns()
     files, notes = discovered if discovered is not None else discover(config)
     old = cache.entries() if cache else {}
@@ -205,6 +207,8 @@ def scan(config: Config, *, cache: Cache | None, progress: Progress | None = Non
                     tasks=chunks)
     if len(stale) >= _PARALLEL_FROM:
         crew.start()
+    if meanwhile is not None:
+        meanwhile()
     try:
         for blob, posts, stored in crew.map(_parse_chunk, chunks, ordered=False, finish=_store_shortlist,
                                                idle=render_ahead):
