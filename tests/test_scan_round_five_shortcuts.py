@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from syndicator.config import load
 from syndicator.model import Author, Link
 from syndicator.errors import PostError
-from syndicator.posts import attribution, loader, markup, people, reader
+from syndicator.posts import attribution, htmldoc, loader, markup, people, reader
 from syndicator.posts.fields import Fields, _folded, dedupe
 from syndicator.posts.frontmatter import Split
 from syndicator.posts.loader import Stub, _stub
@@ -182,7 +182,7 @@ def _split_before(text: str, relpath: str, engine: str) -> object:
         return markup.mdmeta.split_meta(text, relpath, limits=markup.DEFAULT_LIMITS)
     if suffix == ".rst":
         return markup._split_rst(text, relpath)
-    if suffix in (".html", ".htm") and markup.htmldoc.is_document(text):
+    if suffix in (".html", ".htm") and htmldoc.is_document(text):
         return "an HTML page"
     return markup.split(text, relpath)
 

@@ -21,6 +21,7 @@ from syndicator.errors import PostError
 from syndicator.model import Image, Post, Syndication
 from syndicator.posts import attribution, dialects, flatyaml, frontmatter, media, pelican_rules, reader, slugs
 from syndicator.posts.fields import Fields, Warning_, dedupe, warning
+from syndicator.posts.image_types import image_type
 from syndicator.posts.frontmatter import Split
 from syndicator.posts.loader import PostFiles, Problem, display_path, parse_file
 from syndicator.posts.urls import extension
@@ -241,7 +242,7 @@ _CONTROL = st.sampled_from(list("ab: -\"[]") + ["\x07", "\x0b", "\x85", "\u2028"
 
 def _printable_before(text: str) -> bool:
     """The whole-document check load_lines made before it checked each line where it reads it."""
-    return text.replace("\n", "").isprintable() or (not text.isascii() and bool(flatyaml._PRINTABLE.fullmatch(text)))
+    return text.replace("\n", "").isprintable() or (not text.isascii() and bool(re.fullmatch(flatyaml._PRINTABLE, text)))
 
 
 @settings(max_examples=2000, deadline=None)
@@ -323,6 +324,6 @@ def test_each_field_of_a_post_is_what_its_helper_gives(meta: dict, relpath: str)
 @settings(max_examples=1000, deadline=None)
 @given(st.text(st.sampled_from(list("ab.?#/jJpP")), max_size=12))
 def test_an_image_type_is_found_as_before(url: str) -> None:
-    assert media._type_of(url) == media._mime_type(extension(url.split("?", 1)[0].split("#", 1)[0]).lower())
+    assert media._type_of(url) == image_type(extension(url.split("?", 1)[0].split("#", 1)[0]).lower())
     made = media._image(url, "image/png")
     assert made == Image(url=url, type="image/png") and list(vars(made)) == list(Image.__dataclass_fields__)

@@ -7,6 +7,7 @@ import time
 
 from syndicator.build import build, stamp
 from syndicator.build.side_walk import SideWalk
+from syndicator.cli import quick
 from syndicator.config import load
 from tests.incremental_steps import NOW, post_text
 from tests.small_site import site_toml
@@ -15,7 +16,7 @@ OLD = 1_700_000_000 * 10**9
 
 
 def test_the_childs_bytes_come_back_and_a_failed_child_sends_none():
-    big = bytes(range(256)) * 4096  # more than a pipe holds: the child writes as the parent reads
+    big = bytes(range(256)) * 8192  # more than the pipe holds (1 MiB): the child writes as the parent reads
     child = SideWalk(lambda: big)
     while not child.done():
         time.sleep(0.001)
@@ -73,3 +74,15 @@ def test_a_walk_aside_answers_as_the_walk_in_process(tmp_path):
     files, key, snapshot = aside[1].finished[0]
     assert set(files) == {f"p{i}.md" for i in range(6)} and snapshot
     assert here[1].prepared == never[1].prepared == 0  # walked in process: nothing to wait for
+
+
+def test_a_core_counts_as_idle_by_the_load_average_or_by_the_threads_runnable_now(monkeypatch):
+    """After a busy minute (a build, Hugo) the load average still counts it: what runs this instant decides."""
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    for load, runnable, idle in ((0.4, 2, True), (3.0, 1, True), (3.0, 2, False), (1.6, 2, False)):
+        monkeypatch.setattr(os, "getloadavg", lambda: (load, load, load))
+        monkeypatch.setattr(quick, "_runnable", lambda: runnable)
+        assert quick._idle_core() is idle, (load, runnable)
+    monkeypatch.setattr(os, "cpu_count", lambda: 1)
+    assert quick._idle_core() is False
+    assert 1 <= quick._runnable() < 1 << 30 or not os.path.exists("/proc/loadavg")

@@ -28,6 +28,7 @@ from ..posts.problem import Problem
 from .blobs import Blobs
 from .cache import Cache, dumps
 from .manifest import Manifest
+from .problem_lookup import rows_of
 from .plan import PUBLISHED, GroupKey, Top, feed_order, regroup
 from .report import BuildReport, RecordedProblems
 from .unchanged import Record
@@ -207,13 +208,17 @@ def problems_unchanged(config: Config, saved: Record, problems: Sequence[Problem
                        notes: list[Problem]) -> bool:
     """Whether the walk's notes and every changed file's problems are the record's (then every problem is).
     `problems`: the record's, as Problems, if held."""
-    recorded = problems if problems is not None else saved.problems
-    if list(notes) != list(recorded[:saved.notes]):
-        return False
     now: dict[str, list[Problem]] = {display_path(config, rel): [] for rel in change.changed}
     for entry, _post in change.parsed.values():
         for problem in entry[3]:
             now.setdefault(problem.path, []).append(problem)
+    if problems is None and not saved.notes and not notes:  # the usual: only the changed files' are decoded
+        held = rows_of(saved.problem_data, now) if saved.problem_count else {shown: [] for shown in now}
+        if held is not None:
+            return all(held[shown] == mine for shown, mine in now.items())
+    recorded = problems if problems is not None else saved.problems
+    if list(notes) != list(recorded[:saved.notes]):
+        return False
     posts = recorded[saved.notes:]
     for shown, mine in now.items():
         low = bisect.bisect_left(posts, shown, key=_path)

@@ -25,9 +25,9 @@ STATE_DIR, STAMP = ".syndicator", "quick-build.pickle"  # (build/stamp.py's: kno
 # What an edit loads (build/quick_edit.py's imports, leaves first), imported while the walk runs aside: any
 # module left out loads with the next one that needs it.
 _READY = ("dataclasses", "zoneinfo", "syndicator.config", "syndicator.build.config_snapshot", "logging", "sqlite3",
-          "syndicator.build.cache", "syndicator.posts.dates", "html", "syndicator.posts.flatyaml",
-          "syndicator.posts.frontmatter", "syndicator.posts.fields", "html.parser", "syndicator.posts.markup",
-          "mimetypes", "syndicator.posts.reader", "syndicator.posts.loader", "syndicator.build.plan",
+          "syndicator.build.cache", "syndicator.posts.dates", "syndicator.posts.flatyaml",
+          "syndicator.posts.frontmatter", "syndicator.posts.fields", "syndicator.posts.markup",
+          "syndicator.posts.reader", "syndicator.posts.loader", "syndicator.build.plan",
           "syndicator.build.unchanged", "syndicator.build.warm", "syndicator.build.incremental",
           "syndicator.build.edit", "syndicator.build.quick_edit", "syndicator.cli.logs", "syndicator.cli.progress",
           "syndicator.crosspost_settings", "difflib")
@@ -74,7 +74,10 @@ class _Here:
     (build/quick_edit.py), without click."""
 
     def __init__(self, config: str, now: float) -> None:
+        from .stand_in import stand_in
+
         self.config, self.now = config, now
+        stand_in("inspect")  # what dataclasses imports for classes without a docstring: ours have one
 
     def prepare(self, done: Callable[[], bool]) -> None:
         """Import what an edit needs, a module at a time, until done()."""
@@ -100,9 +103,20 @@ class _Here:
 
 def _idle_core() -> bool:
     """Whether a core is idle now, so that the walk may run beside this process (build/side_walk.py): more
-    than one, and the load average below their number by a half."""
+    than one, and the load average below their number by a half, or, the minute's average still counting
+    what ran before this command (a build, a test), fewer threads runnable this instant than cores."""
     cores = os.cpu_count() or 1
-    return cores > 1 and os.getloadavg()[0] < cores - 0.5
+    return cores > 1 and (os.getloadavg()[0] < cores - 0.5 or _runnable() < cores)
+
+
+def _runnable() -> int:
+    """How many threads are runnable this instant, this one among them (Linux's /proc/loadavg; elsewhere
+    a number that says no core is idle)."""
+    try:
+        with open("/proc/loadavg", "rb") as handle:
+            return int(handle.read().split()[3].split(b"/")[0])
+    except (OSError, ValueError, IndexError):
+        return 1 << 30
 
 
 def _config_path(cwd: str) -> str | None:

@@ -18,7 +18,9 @@ from datetime import date, datetime, time, timedelta, timezone, tzinfo
 FIRST_YEAR, LAST_YEAR = 1000, 9999
 HINT = "use 2024-05-14 or 2024-05-14T09:30:00+02:00"
 
-_DATE_TIME = re.compile(
+# (The patterns here are compiled on first use, by re's own cache: `syndicator build` after an edit reads
+# one post, whose dates are mostly read before any of them is needed.)
+_DATE_TIME = (
     r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})"  # date
     r"(?:(?:[Tt]|[ \t]+)(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?"  # time
     r"(?:[ \t]+\d{4}(?=[ \t]+[-+]))?"  # Ruby's Time#to_s-like stray year before the offset
@@ -61,7 +63,7 @@ def _parse_text(text: str, zone: tzinfo) -> datetime:
 @functools.lru_cache(maxsize=4096)
 def _parse_cached(text: str) -> tuple[datetime, timezone | None]:
     """Text -> (naive datetime, fixed offset or None); cached, as many posts share a value."""
-    match = _DATE_TIME.fullmatch(text)
+    match = re.fullmatch(_DATE_TIME, text)
     if match is None:
         return _rfc822(text)
     year, month, day, hour, minute, second, fraction, offset = match.groups()
@@ -92,18 +94,18 @@ _MONTHS = {name: number for number, names in enumerate((
     ("nov", "november"), ("dec", "december")), start=1) for name in names}
 # Astro's starter writes `pubDate: 'Jul 08 2022'`; JavaScript's Date also reads "July 8, 2022"
 # and "8 July 2022", with an optional weekday in front and a time after.
-_MONTH_FIRST = re.compile(r"(?:[A-Za-z]{3,9},?\s+)?([A-Za-z]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})"
-                          r"(?:,?\s+(\d{1,2}):(\d{2})(?::(\d{2}))?)?")
-_DAY_FIRST = re.compile(r"(?:[A-Za-z]{3,9},?\s+)?(\d{1,2})\s+([A-Za-z]{3,9})\.?,?\s+(\d{4})"
-                        r"(?:,?\s+(\d{1,2}):(\d{2})(?::(\d{2}))?)?")
+_MONTH_FIRST = (r"(?:[A-Za-z]{3,9},?\s+)?([A-Za-z]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})"
+                r"(?:,?\s+(\d{1,2}):(\d{2})(?::(\d{2}))?)?")
+_DAY_FIRST = (r"(?:[A-Za-z]{3,9},?\s+)?(\d{1,2})\s+([A-Za-z]{3,9})\.?,?\s+(\d{4})"
+              r"(?:,?\s+(\d{1,2}):(\d{2})(?::(\d{2}))?)?")
 
 
 def _month_named(text: str) -> datetime | None:
-    found = _MONTH_FIRST.fullmatch(text)
+    found = re.fullmatch(_MONTH_FIRST, text)
     if found:
         month, day, year, *clock = found.groups()
     else:
-        found = _DAY_FIRST.fullmatch(text)
+        found = re.fullmatch(_DAY_FIRST, text)
         if found is None:
             return None
         day, month, year, *clock = found.groups()
@@ -133,12 +135,12 @@ def _rfc822(text: str) -> tuple[datetime, timezone | None]:
     return found.replace(tzinfo=None), timezone(offset)
 
 
-_IN_PATH = re.compile(r"(?:^|/)(\d{4})/(\d{2})/(\d{2})(?=/|$)|(?:^|/)(\d{4})-(\d{2})-(\d{2})(?=[-_/ .]|$)")
+_IN_PATH = r"(?:^|/)(\d{4})/(\d{2})/(\d{2})(?=/|$)|(?:^|/)(\d{4})-(\d{2})-(\d{2})(?=[-_/ .]|$)"
 
 
 def in_path(path: str, zone: tzinfo) -> datetime | None:
     """The first date written into a path or URL: `2025/12/19/slug`, `2025-12-19-slug/index.md`."""
-    for match in _IN_PATH.finditer(path):
+    for match in re.finditer(_IN_PATH, path):
         parts = match.groups()
         year, month, day = parts[:3] if parts[0] else parts[3:]
         try:

@@ -11,9 +11,10 @@ HTML page, what its `<body>` holds.
 from __future__ import annotations
 
 import posixpath
+from types import ModuleType
 from typing import Any
 
-from . import htmldoc, mdmeta
+from . import mdmeta
 from .frontmatter import Split, body_of, split
 from .limits import DEFAULT_LIMITS, PostLimits
 
@@ -30,7 +31,7 @@ def split_post(text: str, relpath: str, display: str, *, limits: PostLimits = DE
         return mdmeta.split_meta(text, display, limits=limits)
     if suffix == ".rst":
         return _split_rst(text, display)
-    if suffix in (".html", ".htm") and htmldoc.is_document(text):
+    if suffix in (".html", ".htm") and (htmldoc := _htmldoc()).is_document(text):
         meta, lines = htmldoc.head(text)
         body, body_line = htmldoc.body_of(text)
         return Split(meta=meta, body=body, body_line=body_line, raw_meta=_lined(lines), kind="htmlpage",
@@ -44,7 +45,7 @@ def source_body(text: str, body_format: str, *, engine: str = "") -> str:
         return mdmeta.body_of(text)
     if body_format == "rst":
         return text
-    if body_format == "html" and htmldoc.is_document(text):
+    if body_format == "html" and (htmldoc := _htmldoc()).is_document(text):
         return htmldoc.body_of(text)[0]
     return body_of(text)
 
@@ -70,3 +71,10 @@ def _lined(lines: dict[str, Any]) -> str:
             rows.append("")
         rows.append(f"{key}:")
     return "\n".join(rows) + "\n"
+
+
+def _htmldoc() -> ModuleType:
+    """posts/htmldoc.py, loaded by the first .html post (with html.parser: other posts do without it)."""
+    from . import htmldoc
+
+    return htmldoc

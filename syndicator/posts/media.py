@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import functools
-import mimetypes
 from typing import Any, Callable
 
 from ..config import suggest
 from ..model import Credit, Image
 from .fields import Fields
+from .image_types import image_type
 from .urls import extension
 
 _IMAGE_FIELDS = ("url", "alt", "credit", "license")
@@ -57,13 +56,7 @@ def _type_of(url: str) -> str | None:
     """The MIME type an image URL's extension names."""
     if "?" in url or "#" in url:
         url = url.split("?", 1)[0].split("#", 1)[0]
-    return _mime_type(extension(url).lower())
-
-
-@functools.lru_cache(maxsize=256)
-def _mime_type(extension: str) -> str | None:
-    """The MIME type for a file extension, looked up once per extension."""
-    return mimetypes.guess_type("x" + extension)[0] if extension else None
+    return image_type(extension(url).lower())
 
 
 def _credit(fields: Fields, key: str, credit: Any) -> Credit | None:

@@ -14,6 +14,7 @@ import os
 import posixpath
 import re
 from datetime import datetime
+from types import ModuleType
 from typing import Any, Callable
 
 import xxhash
@@ -21,9 +22,8 @@ import xxhash
 from ..config import Config, suggest
 from ..errors import NotAPost, PostError
 from ..model import Post
-from . import dates, pelican_rules
+from . import dates
 from .attribution import links, syndicate, via
-from .cascade import inherit
 from .dialects import KNOWN, OWN_KEYS, hidden
 from .fields import Fields, Warning_, dedupe, deduped, warning
 from .ignored import is_ignored
@@ -34,7 +34,6 @@ from .limits import limits_of
 from .media import image
 from .people import authors
 from .slugs import ascii_slug, slugify
-from .typography import smartify
 from .urls import own_path, slug_of
 from .walk import FORMATS
 
@@ -93,6 +92,8 @@ def read(config: Config, relpath: str, data: bytes, *, display: str,
     try:
         parts = split_post(text, relpath, display, limits=limits, engine=config.reading.engine)
         if config.reading.engine == "hugo":  # what the sections above it cascade to it
+            from .cascade import inherit  # (a Hugo site's: other posts do without it)
+
             cascaded = inherit(config, relpath, parts)
             if cascaded.parts is not parts:
                 cascaded_meta = cascaded.parts.meta
@@ -196,7 +197,7 @@ def _post(fields: Fields, relpath: str, digest: str, keep_body: bool) -> Post:
     lang = fields.text(roles["lang"][0]) if "lang" in roles else None
     tags, categories = _taxonomies(fields, relpath)
     people = authors(fields)
-    pattern = site.permalink if fields.engine != "pelican" else pelican_rules.permalink(
+    pattern = site.permalink if fields.engine != "pelican" else _pelican_rules().permalink(
         site.permalink, fields.config.reading, lang=lang, site_language=site.language,
         category=categories[0] if categories else "", author=people[0].name if people else "")
     year = local.year
@@ -257,7 +258,11 @@ def _title(fields: Fields, dated_name: str | None) -> str:
     if title and fields.config.reading.markdown_title and fields.parts.kind == "header":
         title = _markdown_text(title) or title  # rendered, then its text (Pelican)
     if title:
-        return smartify(title) if fields.engine == "jekyll" else title  # as jekyll-feed shows it
+        if fields.engine == "jekyll":  # as jekyll-feed shows it
+            from .typography import smartify  # (a Jekyll site's)
+
+            return smartify(title)
+        return title
     if key is None and fields.engine == "jekyll" and dated_name:  # Jekyll titles it from its name
         return " ".join(word.capitalize() for word in dated_name.split("-"))
     if key is None and (not fields.parts.body.strip() or fields.key(*_TEMPLATE_KEYS)
@@ -314,7 +319,7 @@ def _dated(fields: Fields, role: str) -> datetime | None:
 def _slug(fields: Fields, own: str | None, fallback: str, *, title: str) -> str:
     slug = fields.text(fields.first("slug")[0] or None)
     if slug is None and fields.engine == "pelican" and not own:  # Pelican's comes from the title
-        slug = pelican_rules.slug(title) or None
+        slug = _pelican_rules().slug(title) or None
     if slug is None:
         if fields.engine == "jekyll" and not own:  # Jekyll's :title keeps case and dots ("3.0")
             return _JEKYLL_SLUG.sub("-", fallback).strip("-") or slugify(fallback)
@@ -362,7 +367,7 @@ def _taxonomies(fields: Fields, relpath: str) -> tuple[tuple[str, ...], tuple[st
         found += fields.names(fields.key(key.lower()))
         found += fields.names("taxonomies", table.get(key))
     if not categories and (reading.folder_category or reading.default_category) and (
-            folder := pelican_rules.category(relpath, reading)):
+            folder := _pelican_rules().category(relpath, reading)):
         categories.append(folder)
     return _checked_names(fields, dedupe(tags), dedupe(categories))
 
@@ -432,3 +437,10 @@ def _resolver(base: str) -> Callable[[str], str]:
 def _draft(fields: Fields) -> bool:
     key = fields.first("draft")[0]
     return (fields.flag(key) if key else False) or hidden(fields.meta, fields.keys)
+
+
+def _pelican_rules() -> ModuleType:
+    """posts/pelican_rules.py, loaded by the first post that follows Pelican's rules (with html.entities)."""
+    from . import pelican_rules
+
+    return pelican_rules
