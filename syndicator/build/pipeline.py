@@ -41,6 +41,7 @@ from .warm import Memory, Warm, reserve
 from .write import known_files
 
 logger = logging.getLogger(__name__)
+WARM_ALONGSIDE = 20_000  # post files up to which the warm state is encoded while the posts render
 _Discovered = tuple[dict[str, tuple[int, int]], list[Problem]]  # post files (size, mtime_ns), walk notes
 
 
@@ -137,13 +138,17 @@ def _build(config: Config, cache: Cache | None, manifest: Manifest, planned: Pla
     todo = stale(files, previous, out)
     marks.append(time.perf_counter())
     found, problems = planned.found, planned.problems
-    # A full plan records every published post's claims (thousands of rows) alongside rendering, and
-    # encodes its warm state (every file's row) alongside the last writes; an incremental one, afterwards.
+    # A full plan records every published post's claims (thousands of rows) alongside rendering, then
+    # encodes its warm state (every file's row): alongside rendering too on a site of up to
+    # WARM_ALONGSIDE files (once the last post is rendered, the build's end would wait for it with a
+    # core idle), else once the workers are gone (its bytes would add to their peak); an incremental
+    # one does both afterwards.
     state = _State(config, planned.warm, aside=persist and cache is not None and not planned.incremental)
     alongside = [] if planned.incremental else [partial(_record_owners, planned, manifest.path, out)]
+    small = len(discovered[0]) <= WARM_ALONGSIDE
     done = emit(config, cache=cache, manifest=manifest, output=output, known=known, files=files, todo=todo,
-                specs=[spec for spec, _ in plans], found=found, alongside=alongside, afterwards=state.aside,
-                crew=crew)  # render and write, file by file
+                specs=[spec for spec, _ in plans], found=found, crew=crew,  # render and write, file by file
+                alongside=alongside + (state.aside if small else []), afterwards=[] if small else state.aside)
     # the cache's log (the posts and bodies the workers stored) goes into its file while the record is made
     tidy = Sideline([partial(checkpoint_file, cache.path)]) if cache is not None and not planned.incremental else None
     try:
@@ -218,8 +223,8 @@ class _Opening:
 
 class _State:
     """The warm state's bytes for the record (its pieces written beside it: build/blobs.py), encoded
-    in a thread alongside the last writes (`aside`) when the build will keep its record in the
-    cache, else when asked for."""
+    in a side thread (`aside`: see _build) when the build will keep its record in the cache, else
+    when asked for."""
 
     def __init__(self, config: Config, warm: Warm, *, aside: bool) -> None:
         self.config, self.warm = config, warm
