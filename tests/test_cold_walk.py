@@ -4,6 +4,7 @@ may be forked, or the child fails, the walk runs in the build's process; the bui
 
 from __future__ import annotations
 
+import marshal
 import os
 import threading
 from datetime import datetime, timezone
@@ -11,6 +12,7 @@ from datetime import datetime, timezone
 from syndicator.build import build
 from syndicator.build import cold_walk
 from syndicator.build.cold_walk import ColdWalk
+from syndicator.build.side_walk import SideWalk
 from syndicator.config import load
 from syndicator.posts.walk import discover
 from tests.small_site import site_toml
@@ -57,6 +59,12 @@ def test_no_child_where_a_fork_is_not_safe_and_a_failed_child_walks_here(tmp_pat
     unread = ColdWalk(config)
     unread.close()  # a build that failed before it needed the walk still waits for its child
     assert unread.child is None
+    monkeypatch.undo()
+    torn = ColdWalk(config)
+    torn.child.result()  # (the answer read away, and the child reaped)
+    for answer in (marshal.dumps(({"a.md": (1, 2)}, []), 2)[:-3], b""):  # a torn answer, or none
+        torn.child = SideWalk(lambda answer=answer: answer)
+        assert torn.result() == discover(config)
 
 
 def test_a_first_build_walked_aside_is_the_build_walked_here(tmp_path, monkeypatch):

@@ -44,10 +44,10 @@ class ColdWalk:
     def result(self) -> Discovered:
         """discover(config)'s answer: the child's, else a walk here (the child failed, or there is none)."""
         child, self.child = self.child, None
-        data = child.result() if child is not None else None
-        if data is None:
+        found = _load(child) if child is not None else None
+        if found is None:
             return discover(self.config)
-        files, notes = marshal.loads(data)
+        files, notes = found
         return files, notes_of(self.config, notes)
 
     def close(self) -> None:
@@ -55,6 +55,22 @@ class ColdWalk:
         child, self.child = self.child, None
         if child is not None:
             child.result()
+
+
+def _load(child: SideWalk) -> tuple[dict[str, tuple[int, int]], list[tuple[str, str]]] | None:
+    """The child's answer, unmarshalled as it comes through a small buffer (None: the child failed).
+
+    Not gathered whole first (SideWalk.result): at 10,000 posts that is 0.6 MB read in 1 MB pieces,
+    and malloc, once blocks that size are freed, serves later ones from the heap it keeps: the
+    build's peak was 2 MB higher.
+    """
+    try:
+        with os.fdopen(child.fd, "rb", buffering=1 << 16) as stream:
+            found = marshal.load(stream)
+    except (EOFError, ValueError, TypeError):  # nothing, or part of an answer: the child failed
+        found = None
+    _pid, status = os.waitpid(child.pid, 0)
+    return found if os.waitstatus_to_exitcode(status) == 0 else None
 
 
 def worth_it() -> bool:
