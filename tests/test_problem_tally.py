@@ -14,7 +14,7 @@ from syndicator.build.cache import dumps
 from syndicator.build.parsed import Parsed
 from syndicator.build.pipeline import _error_paths
 from syndicator.build.problem_lines import problem_lines
-from syndicator.build.problem_tally import ProblemTally, lines, rejected
+from syndicator.build.problem_tally import ProblemTally, joined, lines
 from syndicator.build.report import BuildReport, HeldProblems, problem_bytes, problem_tuples
 from syndicator.build.unchanged import Record, record
 from syndicator.config import load
@@ -30,13 +30,15 @@ _PROBLEMS = st.builds(Problem, st.sampled_from(["posts/a", "posts/b", "posts/é"
 @settings(max_examples=300, deadline=None)
 @given(problems=st.lists(_PROBLEMS, max_size=40), cuts=st.sets(st.integers(0, 40), max_size=6))
 def test_tallies_of_batches_one_after_another_give_the_lines_of_all_the_problems(problems, cuts):
-    """Any list cut anywhere into batches: their tallies joined are problem_lines() of the whole list,
-    and their error paths the files with an error."""
+    """Any list cut anywhere into batches: their tallies' lines are problem_lines() of the whole list, and
+    the tallies joined are the whole list's tally (its error paths the files with an error)."""
     bounds = sorted({0, len(problems), *(c for c in cuts if c <= len(problems))})
     batches = [problems[a:b] for a, b in zip(bounds, bounds[1:])]
     tallies = [ProblemTally.of(batch) for batch in batches]
     assert lines(tallies) == problem_lines(problems)
-    assert rejected(tallies) == {p.path for p in problems if p.severity == "error"}
+    whole, one = joined(tallies), ProblemTally.of(problems)
+    assert whole == one and list(whole.warnings) == list(one.warnings)  # the messages in the same order too
+    assert whole.error_paths == {p.path for p in problems if p.severity == "error"}
 
 
 @st.composite
@@ -69,20 +71,20 @@ def test_a_full_scans_problems_answer_from_their_tallies_as_read_one_by_one(scan
     for task in tasks:
         parsed.take(dumps([(rel, entries[rel]) for rel in task], {}), [], True)
     batches, count = parsed.held()
-    held = notes + HeldProblems([], batches, count, merged=merged, tallies=parsed.tallies()) + tail
+    held = notes + HeldProblems([], batches, count, merged=merged, tally=parsed.tally()) + tail
     slow = list(held)  # the problems, decoded one by one
     assert problem_lines(held, verbose=verbose) == problem_lines(slow, verbose=verbose)
     assert problem_tuples(held.encoded()) == [tuple(p) for p in slow]
     assert _error_paths(held) == {p.path for p in slow if p.severity == "error"}
     made = held.tallies()
-    interleaved = parsed.tallies() is None
+    interleaved = parsed.tally() is None
     assert (made is None) == (bool(merged) or interleaved)  # the fast path is taken wherever it can be
 
 
 def test_a_record_of_held_problems_reads_back_as_one_of_the_problems_themselves():
     problems = [Problem(f"posts/p{n:02d}.md", n, "unknown front matter key 'x'", "warning") for n in range(9)]
     tallied = HeldProblems([], [problem_bytes(problems[:4]), problem_bytes(problems[4:])], 9,
-                           tallies=[ProblemTally.of(problems[:4]), ProblemTally.of(problems[4:])])
+                           tally=joined([ProblemTally.of(problems[:4]), ProblemTally.of(problems[4:])]))
     for problems_as in (tallied, problems):
         made = record(BuildReport(files=9, problems=problems_as), files={}, scan_started_ns=1, outputs={}, key="k")
         left = Record.loads(made.dumps())

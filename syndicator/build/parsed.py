@@ -15,7 +15,7 @@ from ..posts.loader import FileEntry
 from ..posts.problem import Problem
 from .cache import loads
 from .columns import Columns, EntryColumns
-from .problem_tally import ProblemTally
+from .problem_tally import ProblemTally, joined
 from .report import problem_bytes, problem_tuples
 
 Progress = Callable[[int, int], None]
@@ -114,11 +114,11 @@ class Parsed:
         rows = sorted((row for batch in batches for row in problem_tuples(batch[3])), key=itemgetter(0))
         return (problem_bytes(map(Problem._make, rows)),), self.problem_count
 
-    def tallies(self) -> tuple[ProblemTally, ...] | None:
-        """The ProblemTally of each of `held()`'s batches, in the same order; None: no problems were kept apart,
-        or they were sorted again (held() then made one batch of them all)."""
+    def tally(self) -> ProblemTally | None:
+        """The ProblemTally of `held()`'s batches, one after another; None: no problems were kept apart, or
+        they were sorted again (held() then made one batch of them all)."""
         batches = self._in_order() if self.problems is not None else None
-        return None if batches is None else tuple(batch[4] for batch in batches)
+        return None if batches is None else joined(batch[4] for batch in batches)
 
     def _in_order(self) -> list[tuple[str, str, bool, bytes, ProblemTally]] | None:
         """The batches by first path, when their paths follow one another that way (else None)."""

@@ -162,30 +162,27 @@ class HeldProblems(Sequence[Problem]):
 
     def __init__(self, head: Sequence[Problem], batches: Sequence[bytes], count: int,
                  merged: Sequence[Problem] = (), tail: Sequence[Problem] = (),
-                 tallies: Sequence[ProblemTally] | None = None) -> None:
+                 tally: ProblemTally | None = None) -> None:
         self._head, self._batches, self._count = list(head), list(batches), count
         self._merged, self._tail = list(merged), list(tail)
         self._decoded: list[Problem] | None = None
-        # each batch's build/problem_tally.ProblemTally, made as it came in (None: not made)
-        self._tallies = list(tallies) if tallies is not None and len(tallies) == len(self._batches) else None
+        self._tally = tally  # the batches' build/problem_tally.ProblemTally, made as they came in (None: not made)
 
     def tallies(self) -> list[ProblemTally] | None:
-        """Tallies of these problems' batches, one after another, when they are in that order (nothing
-        merged between them) and the batches' were made; else None: read the problems themselves."""
-        if self._tallies is None or self._merged:
+        """Tallies of these problems, one after another, when the batches' was made and nothing is merged
+        between them; else None: read the problems themselves."""
+        if self._tally is None or self._merged:
             return None
         from .problem_tally import ProblemTally
 
-        return [ProblemTally.of(self._head), *self._tallies, ProblemTally.of(self._tail)]
+        return [ProblemTally.of(self._head), self._tally, ProblemTally.of(self._tail)]
 
     def error_paths(self) -> frozenset[str] | None:
-        """The files with an error among these problems, from the batches' tallies (None: not made)."""
-        if self._tallies is None:
+        """The files with an error among these problems, from the batches' tally (None: not made)."""
+        if self._tally is None:
             return None
-        from .problem_tally import rejected
-
         loose = (p.path for p in chain(self._head, self._merged, self._tail) if p.severity == "error")
-        return rejected(self._tallies) | frozenset(loose)
+        return self._tally.error_paths | frozenset(loose)
 
     def encoded(self) -> bytes:
         """problem_bytes() of these problems, with the batches' bytes as they are when nothing is merged
@@ -223,12 +220,12 @@ class HeldProblems(Sequence[Problem]):
         if not other:
             return self
         return HeldProblems(self._head, self._batches, self._count, self._merged, [*self._tail, *other],
-                            self._tallies)
+                            self._tally)
 
     def __radd__(self, other: Sequence[Problem]) -> "HeldProblems":
         """`other`'s problems, then these (still held)."""
         return HeldProblems([*other, *self._head], self._batches, self._count, self._merged, self._tail,
-                            self._tallies)
+                            self._tally)
 
     def __repr__(self) -> str:
         return f"HeldProblems({self._problems()!r})"

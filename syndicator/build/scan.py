@@ -51,13 +51,13 @@ class Scan:
     # the entries' own problems when a full scan took them out (report.problem_bytes per batch of files, in
     # path order) and how many: `entries` then hold none; None: the entries hold their problems
     held: tuple[tuple[bytes, ...], int] | None = None
-    tallies: tuple[ProblemTally, ...] | None = None  # those batches' tallies (build/problem_tally.py), if made
+    tally: ProblemTally | None = None  # those batches' tally (build/problem_tally.py), if made
 
     def index(self, *, incumbent: Callable[[Claim], bool] = lambda claim: False) -> tuple[list[Stub], Sequence[Problem]]:
         """Good posts' stubs in path order, and every problem (`incumbent`: see claims.py)."""
         stubs, problems = index_entries(self.config, self.entries, incumbent=incumbent)
         if self.held is not None:  # the files' own problems, merged by path with the rejections as they are read
-            return stubs, HeldProblems(self.notes, self.held[0], self.held[1], merged=problems, tallies=self.tallies)
+            return stubs, HeldProblems(self.notes, self.held[0], self.held[1], merged=problems, tally=self.tally)
         return stubs, self.notes + problems
 
     def posts(self, stubs: Iterable[Stub]) -> list[Post]:
@@ -228,7 +228,7 @@ def scan(config: Config, *, cache: Cache | None, progress: Progress | None = Non
                        staged=crew.context.generation if full and staged == len(chunks) else None)
         cache.mark_scan(started)
     return Scan(config, table, fresh, cache, files=len(files), parsed=len(stale), notes=notes, held=parsed.held(),
-                tallies=parsed.tallies())
+                tally=parsed.tally())
 
 
 def _tasks(rels: list[str], size: int) -> list[list[str]]:
