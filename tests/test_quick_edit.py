@@ -150,6 +150,21 @@ def test_an_edit_is_answered_as_the_full_command_answers_it(tmp_path, change):
     assert _lines(again, quick) == _lines((full_again.stdout, full_again.stderr, full_again.returncode), full)
 
 
+def test_the_second_edit_compiles_no_dataclass_method(tmp_path):
+    """The first quick edit keeps the code of the dataclasses' methods (cli/method_code.py); the next finds
+    it all there, so it writes the file no more."""
+    site = _site(tmp_path / "site")
+    kept = site / ".syndicator" / "dataclass-methods.marshal"
+    _change(site, "append")
+    assert "click" not in _bare(site)[3] and kept.is_file()
+    before = kept.stat()
+    _change(site, "warning")
+    first = _bare(site)
+    assert "click" not in first[3] and "image_credit" in first[1]
+    after = kept.stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+
+
 def test_an_edit_then_the_pipeline_agrees_with_a_build_from_scratch(tmp_path):
     """After a quick edit, edits that render start from the state it left, and match a build without the cache."""
     site = _site(tmp_path / "site")

@@ -76,8 +76,12 @@ class _Here:
     def __init__(self, config: str, now: float) -> None:
         from .stand_in import stand_in
 
-        self.config, self.now = config, now
         stand_in("inspect")  # what dataclasses imports for classes without a docstring: ours have one
+        from .method_code import MethodCode  # (imports dataclasses)
+
+        self.config, self.now = config, now
+        self.methods = MethodCode(os.path.join(os.path.dirname(config), STATE_DIR))
+        self.methods.install()  # the dataclasses' methods compiled by an earlier run
 
     def prepare(self, done: Callable[[], bool]) -> None:
         """Import what an edit needs, a module at a time, until done()."""
@@ -94,11 +98,16 @@ class _Here:
         from .progress import progress_printer
 
         setup_logging()  # as the full command: a warning logged while building reads the same
-        return edit_lines(self.config, now=self.now, started_ns=started_ns, files=files, key=key,
-                          snapshot=config, progress=progress_printer(sys.stderr))
+        try:
+            return edit_lines(self.config, now=self.now, started_ns=started_ns, files=files, key=key,
+                              snapshot=config, progress=progress_printer(sys.stderr))
+        finally:
+            self.methods.remove()
+            self.methods.keep()
 
     def stop(self) -> None:
-        """Nothing was made ready."""
+        """Not needed after all: dataclasses compile as always (for the full command, if it runs)."""
+        self.methods.remove()
 
 
 def _idle_core() -> bool:
