@@ -5,8 +5,10 @@ frozen class's __setattr__ and __delattr__) as source text, and compile that tex
 time the class is defined: after an edit, some 200 compilations for 33 classes, a fourth of the work
 of the whole command. The texts are the same from one run to the next. While a MethodCode is in use,
 dataclasses' exec() looks each text up among the code an earlier run compiled (a file in the state
-folder, marshal, for this Python only) and compiles only what is missing; `keep()` writes the file
-again when something was. Running the code compiled from a text is what exec() of the text does:
+folder, marshal, for this Python and this copy of the program only) and compiles only what is
+missing; `keep()` adds what was to the file. A plain `syndicator build` keeps them whether it is
+answered quickly (cli/quick.py) or runs in full (cli/script.py): the first build of a site leaves
+them for the edits after it. Running the code compiled from a text is what exec() of the text does:
 the same code object (compiled as exec() compiles it, without this module's __future__ flags), run
 with the same globals and locals.
 """
@@ -21,16 +23,19 @@ import sys
 from types import CodeType
 from typing import Any
 
+from ..build.code import code_digest
+
 FILE = "dataclass-methods.marshal"  # in the state folder
-_PYTHON = (importlib.util.MAGIC_NUMBER, sys.version)  # code objects are only good for the Python that made them
 
 
 class MethodCode:
     """dataclasses' exec() with the code of known texts kept in `<state_dir>/dataclass-methods.marshal`."""
 
     def __init__(self, state_dir: str) -> None:
-        self.path = os.path.join(state_dir, FILE)
-        self.known = _read(self.path)
+        self.folder, self.path = state_dir, os.path.join(state_dir, FILE)
+        # code objects are only good for the Python that made them; the texts, for the program's classes
+        self.made_by = (importlib.util.MAGIC_NUMBER, sys.version, code_digest())
+        self.known = _read(self.path, self.made_by)
         self.used: dict[str, CodeType] = {}
         self.compiled = 0
 
@@ -55,14 +60,14 @@ class MethodCode:
             del dataclasses.exec  # type: ignore[attr-defined]
 
     def keep(self) -> None:
-        """Write the code of every text used in this run, when one had to be compiled (atomically;
-        a folder that cannot be written to only costs the next run the compiling)."""
-        if not self.compiled:
+        """Add the code this run had to compile to the file (atomically, in a state folder that is there
+        already; a folder that cannot be written to only costs the next run the compiling)."""
+        if not self.compiled or not os.path.isdir(self.folder):
             return
         temp = f"{self.path}.{os.getpid()}.tmp"
         try:
             with open(temp, "wb") as handle:
-                marshal.dump((_PYTHON, self.used), handle)
+                handle.write(marshal.dumps((self.made_by, {**self.known, **self.used})))
             os.replace(temp, self.path)
         except OSError:
             try:
@@ -71,13 +76,14 @@ class MethodCode:
                 pass
 
 
-def _read(path: str) -> dict[str, CodeType]:
-    """The texts' code an earlier run kept; empty when there is none, it is damaged or of another Python."""
+def _read(path: str, made_by: tuple[bytes, str, str]) -> dict[str, CodeType]:
+    """The texts' code an earlier run kept; empty when there is none, it is damaged, or of another Python or
+    copy of the program."""
     try:
         with open(path, "rb") as handle:
-            python, known = marshal.load(handle)
+            kept_by, known = marshal.loads(handle.read())  # (marshal.load would read each object by a call)
     except (OSError, EOFError, ValueError, TypeError):
         return {}
-    if python != _PYTHON or type(known) is not dict:
+    if kept_by != made_by or type(known) is not dict:
         return {}
     return known

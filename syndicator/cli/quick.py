@@ -20,6 +20,10 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .method_code import MethodCode
 
 STATE_DIR, STAMP = ".syndicator", "quick-build.pickle"  # (build/stamp.py's: known here without importing it)
 # What an edit loads (build/quick_edit.py's imports, leaves first), imported while the walk runs aside: any
@@ -81,7 +85,7 @@ class _Here:
 
         self.config, self.now = config, now
         self.methods = MethodCode(os.path.join(os.path.dirname(config), STATE_DIR))
-        self.methods.install()  # the dataclasses' methods compiled by an earlier run
+        self.methods.install()  # the dataclasses' methods compiled by an earlier run (cli/method_code.py)
 
     def prepare(self, done: Callable[[], bool]) -> None:
         """Import what an edit needs, a module at a time, until done()."""
@@ -106,8 +110,21 @@ class _Here:
             self.methods.keep()
 
     def stop(self) -> None:
-        """Not needed after all: dataclasses compile as always (for the full command, if it runs)."""
+        """Not needed after all: dataclasses compile as always (for the full command, if it runs); what was
+        compiled getting ready is kept (cli/method_code.py)."""
         self.methods.remove()
+        self.methods.keep()
+
+
+def kept_methods(args: list[str]) -> MethodCode | None:
+    """For a plain `syndicator build` in a folder with a config, the dataclasses' methods kept in its default
+    state folder (cli/method_code.py): the full command uses and keeps them too. None for anything else."""
+    config = _config_path(os.getcwd()) if args == ["build"] else None
+    if config is None:
+        return None
+    from .method_code import MethodCode
+
+    return MethodCode(os.path.join(os.path.dirname(config), STATE_DIR))
 
 
 def _idle_core() -> bool:
