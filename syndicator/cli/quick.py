@@ -78,17 +78,24 @@ class _Here:
     (build/quick_edit.py), without click."""
 
     def __init__(self, config: str, now: float) -> None:
-        from .stand_in import stand_in
-
-        stand_in("inspect")  # what dataclasses imports for classes without a docstring: ours have one
-        from .method_code import MethodCode  # (imports dataclasses)
-
         self.config, self.now = config, now
-        self.methods = MethodCode(os.path.join(os.path.dirname(config), STATE_DIR))
-        self.methods.install()  # the dataclasses' methods compiled by an earlier run (cli/method_code.py)
+        self.methods: MethodCode | None = None  # set when the first class is about to be defined
+
+    def _methods(self) -> MethodCode:
+        """The dataclasses' methods compiled by an earlier run (cli/method_code.py), in use from now on."""
+        if self.methods is None:
+            from .stand_in import stand_in
+
+            stand_in("inspect")  # what dataclasses imports for classes without a docstring: ours have one
+            from .method_code import MethodCode  # (imports dataclasses)
+
+            self.methods = MethodCode(os.path.join(os.path.dirname(self.config), STATE_DIR))
+            self.methods.install()
+        return self.methods
 
     def prepare(self, done: Callable[[], bool]) -> None:
         """Import what an edit needs, a module at a time, until done()."""
+        self._methods()
         for name in _READY:
             if done():
                 return
@@ -97,6 +104,7 @@ class _Here:
     def finish(self, started_ns: int, files: dict[str, tuple[int, int]], key: tuple[str, int],
                config: bytes) -> tuple[tuple[str, ...], tuple[str, ...], int] | None:
         """The lines of the build the walk calls for (`config`: as the stamp kept it)."""
+        self._methods()
         from ..build.quick_edit import edit_lines
         from .logs import setup_logging
         from .progress import progress_printer
@@ -106,14 +114,15 @@ class _Here:
             return edit_lines(self.config, now=self.now, started_ns=started_ns, files=files, key=key,
                               snapshot=config, progress=progress_printer(sys.stderr))
         finally:
-            self.methods.remove()
-            self.methods.keep()
+            self.stop()
 
     def stop(self) -> None:
-        """Not needed after all: dataclasses compile as always (for the full command, if it runs); what was
-        compiled getting ready is kept (cli/method_code.py)."""
-        self.methods.remove()
-        self.methods.keep()
+        """Done, or not needed after all: dataclasses compile as always again (for the full command, if it
+        runs), and what had to be compiled is kept for the next run (cli/method_code.py)."""
+        if self.methods is not None:
+            self.methods.remove()
+            self.methods.keep()
+            self.methods = None
 
 
 def kept_methods(args: list[str]) -> MethodCode | None:
