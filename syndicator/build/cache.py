@@ -180,7 +180,7 @@ class Cache:
         row = self.db.execute("SELECT value FROM meta WHERE key='snapshot'").fetchone()
         return int(row[0]) if row else 0
 
-    def save(self, entries: dict[str, Any], parsed: list[str], posts: dict[str, bytes | None], gone: list[str], *,
+    def save(self, entries: Mapping[str, Any], parsed: list[str], posts: dict[str, bytes | None], gone: list[str], *,
              blobs: list[bytes] | None = None, staged: int | None = None) -> None:
         """Record the files parsed now and the deleted ones.
 

@@ -6,8 +6,10 @@ and write load when a build has work to do (a no-op `syndicator build` is mostly
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import replace
+from itertools import islice
 from datetime import datetime
 from typing import TYPE_CHECKING, Callable, Iterable, NamedTuple
 
@@ -27,6 +29,7 @@ if TYPE_CHECKING:  # the warm state's module loads the post reader: only a build
     from .warm import Memory
 
 Progress = Callable[[int, int], None]
+_FORK_FIRST_FROM = 400  # post files (build/scan.py's _PARALLEL_FROM): a build parsing this many forks its workers
 
 
 class Walked(NamedTuple):
@@ -75,6 +78,7 @@ def _build(config: Config, *, now: datetime, use_cache: bool, keep_posts: bool, 
            walked: Walked | None = None) -> BuildReport:
     """build() with the lock held (`walked`: the walk done already)."""
     cache = Cache(config.state_dir / "cache.sqlite", config.fingerprint, config.authors) if use_cache else None
+    crew = None  # the build's workers, when forked before the walk
     try:
         started = walked.started_ns if walked else time.time_ns()
         brief = brief and cache is not None and not keep_posts
@@ -87,6 +91,10 @@ def _build(config: Config, *, now: datetime, use_cache: bool, keep_posts: bool, 
             if all(files.get(rel) == held.warm.files.get(rel) for rel in changed):
                 key = (held.record.posts_key, held.newest)  # the same files as the record's
         else:
+            if walked is None and _every_file_parsed(config, cache):
+                from .pipeline import forked_crew  # (what a build with work loads anyway)
+
+                crew = forked_crew(config, now, cache, keep_posts=keep_posts)  # before the walk: see there
             discovered = (walked.files, []) if walked else discover(config)
         saved = (held.record if held else Record.loads(cache.last_build() or b"")) if brief else None
         if saved is not None and key is None:
@@ -116,13 +124,27 @@ def _build(config: Config, *, now: datetime, use_cache: bool, keep_posts: bool, 
             report = run(config, now, cache, discovered, keep_posts=keep_posts, progress=progress, saved=saved,
                          warm=held.warm if held else None, started_ns=started, files_key=key,
                          problems=held.problems if held else None,
-                         persist=held is None)  # a process that holds its memory keeps the record there
+                         persist=held is None, crew=crew)  # a process that holds its memory keeps the record there
         if held is None and report.memory is not None:  # its record is in the cache's file
             _stamp(config, report.memory.record)
         return report
     finally:
+        if crew is not None:
+            crew.close()
         if cache is not None:
             cache.close()
+
+
+def _every_file_parsed(config: Config, cache: Cache | None) -> bool:
+    """Whether this build will parse every post file of a posts folder big enough for the scan to fork
+    its workers (400 entries at its top: build/scan.py's threshold): no cache, or one that never scanned."""
+    if cache is not None and cache.last_scan():
+        return False
+    try:
+        with os.scandir(config.posts_dir) as found:
+            return sum(1 for _ in islice(found, _FORK_FIRST_FROM)) >= _FORK_FIRST_FROM
+    except OSError:
+        return False
 
 
 def _stamp(config: Config, left: Record) -> None:

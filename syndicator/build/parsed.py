@@ -2,17 +2,19 @@
 
 At 100,000 posts this is the build's largest holding: an entry per post file. A full scan (nothing
 came from the cache) keeps the files' problems apart, as report.problem_bytes per task, and the
-report reads them through report.HeldProblems: 200,000 warnings as Problems would cost 27 MB.
+report reads them through report.HeldProblems: 200,000 warnings as Problems would cost 27 MB. Its
+entries are kept as columns (build/columns.py): a dict of 100,000 FileEntry tuples would cost 15 MB more.
 """
 
 from __future__ import annotations
 
 from operator import itemgetter, le
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Mapping
 
 from ..posts.loader import FileEntry
 from ..posts.problem import Problem
 from .cache import loads
+from .columns import Columns, EntryColumns
 from .report import problem_bytes, problem_tuples
 
 Progress = Callable[[int, int], None]
@@ -24,13 +26,14 @@ class Parsed:
 
     def __init__(self, entries: dict[str, FileEntry], authors: Any, progress: Progress | None, total: int, *,
                  hold: bool = False, tasks: Iterable[list[str]] = ()) -> None:
-        self.entries, self.authors, self.progress, self.total = entries, authors, progress, total
+        self._entries, self.authors, self.progress, self.total = entries, authors, progress, total
         # the tasks handed out (paths as the walk found them), by first path: an answer's entries take
         # the walk's path strings (one copy of each, not two)
         self.tasks = {task[0]: task for task in tasks if task}
         # hold: each task's problems are kept apart (see `held`): (first path, last path, whether in path
         # order, problem_bytes) per task
         self.problems: list[tuple[str, str, bool, bytes]] | None = [] if hold else None
+        self.columns: list[Columns] | None = [] if hold else None  # hold: the entries, a task's columns each
         self.problem_count = 0
         self.fresh: dict[str, bytes] = {}  # posts parsed here (pickled)
         self.unsaved: dict[str, bytes | None] = {}  # posts parsed here, not yet in the cache (None: not a post)
@@ -43,9 +46,13 @@ class Parsed:
         pairs = loads(blob, self.authors)
         if pairs and pairs[0][0] in self.tasks:
             pairs = self._shared(pairs, self.tasks[pairs[0][0]])
-        if self.problems is not None:
-            pairs = self._apart(pairs)
-        self.entries.update(pairs)
+        if self.columns is not None:
+            self._apart(pairs)
+            part = Columns()
+            part.add(pairs)
+            self.columns.append(part)
+        else:
+            self._entries.update(pairs)
         if stored:
             self.staged += 1
         else:
@@ -77,16 +84,21 @@ class Parsed:
             shared.append((rel, entry))
         return shared
 
-    def _apart(self, pairs: list[tuple[str, FileEntry]]) -> list[tuple[str, FileEntry]]:
-        """The task's entries without their problems, which are kept apart with the range of their paths."""
+    @property
+    def entries(self) -> Mapping[str, FileEntry]:
+        """Every entry taken (with those the scan started with): when the problems are held apart, as
+        columns (made anew on each call: once a scan), whose entries hold no problems."""
+        return self._entries if self.columns is None else EntryColumns(self.columns)
+
+    def _apart(self, pairs: list[tuple[str, FileEntry]]) -> None:
+        """Keep the task's problems apart, with the range of their paths."""
         problems = [problem for _rel, entry in pairs for problem in entry[3]]
         if not problems:
-            return pairs
+            return
         paths = list(map(itemgetter(0), problems))
         self.problems.append((paths[0], paths[-1], all(map(le, paths, paths[1:])),  # type: ignore[union-attr]
                               problem_bytes(problems)))
         self.problem_count += len(problems)
-        return [(rel, (entry[0], entry[1], entry[2], ()) if entry[3] else entry) for rel, entry in pairs]
 
     def held(self) -> tuple[tuple[bytes, ...], int] | None:
         """The problems kept apart, in path order (stably: as index_entries sorts them), and how many;

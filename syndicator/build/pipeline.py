@@ -47,19 +47,20 @@ _Discovered = tuple[dict[str, tuple[int, int]], list[Problem]]  # post files (si
 def run(config: Config, now: datetime, cache: Cache | None, discovered: _Discovered, *,
         keep_posts: bool, progress: Progress | None, saved: Record | None = None, warm: Warm | None = None,
         started_ns: int = 0, files_key: tuple[str, int] | None = None,
-        problems: list[Problem] | None = None, persist: bool = True) -> BuildReport:
+        problems: list[Problem] | None = None, persist: bool = True,
+        crew: Crew[Parsing] | None = None) -> BuildReport:
     """A build for build/entry.py: planned from `saved` (the last build's record) when only a few post
     files changed (build/incremental.py), else in full; then render and write what changed.
-    `persist=False`: the caller keeps the record in memory; only its token is written."""
+    `persist=False`: the caller keeps the record in memory; only its token is written. `crew`: the
+    build's workers (from `forked_crew`, closed here), else made here."""
     manifest = Manifest(config.state_dir / "output.sqlite", config.feeds.output)
     enabled = gc.isenabled()
     gc.disable()  # a build makes many short-lived acyclic objects; the cyclic GC only slows it
     try:
         marks = [time.perf_counter()]
         previous = cache.feed_inputs() if cache else {}
-        every_post = keep_posts or bool(config.crosspost.enabled())
         # one crew of workers for the scan and the rendering, forked (when needed) while the heap is small
-        with workshop(config, cache, shortlist=None if every_post else (now, reserve(config.feeds.items))) as crew:
+        with crew if crew is not None else _workshop(config, now, cache, keep_posts=keep_posts) as crew:
             planned = None
             if saved is not None and cache is not None and not keep_posts:
                 from .incremental import plan_changes
@@ -76,6 +77,28 @@ def run(config: Config, now: datetime, cache: Cache | None, discovered: _Discove
         if enabled:
             gc.enable()
         manifest.close()
+
+
+def _workshop(config: Config, now: datetime, cache: Cache | None, *, keep_posts: bool) -> Crew[Parsing]:
+    """The build's crew, not started: its workers keep only the posts that may reach a feed (build/shortlist.py),
+    unless the build reads every published post (a site that cross-posts)."""
+    every_post = keep_posts or bool(config.crosspost.enabled())
+    return workshop(config, cache, shortlist=None if every_post else (now, reserve(config.feeds.items)))
+
+
+def forked_crew(config: Config, now: datetime, cache: Cache | None, *, keep_posts: bool) -> Crew[Parsing]:
+    """The crew of a build that will parse every post file, forked now, before the posts folder is walked
+    (build/entry.py): the workers never hold the walk (at 100,000 posts, pages of it the parent's scan
+    copies as it touches them: 8-11 MB of the build's peak). Forked with the cyclic GC off, as `run` forks."""
+    crew = _workshop(config, now, cache, keep_posts=keep_posts)
+    enabled = gc.isenabled()
+    gc.disable()  # the workers never collect: a collection would copy every page they share with this process
+    try:
+        crew.start()
+    finally:
+        if enabled:
+            gc.enable()
+    return crew
 
 
 def _plan_full(config: Config, now: datetime, cache: Cache | None, manifest: Manifest, discovered: _Discovered,

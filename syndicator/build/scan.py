@@ -9,7 +9,7 @@ import os
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Sequence
 
 from ..config import Config
 from ..model import Post
@@ -41,7 +41,7 @@ class Scan:
     """The posts folder as last seen: an entry per post file, full posts fetched on demand."""
 
     config: Config
-    entries: dict[str, FileEntry]
+    entries: Mapping[str, FileEntry]
     fresh: dict[str, bytes]  # posts parsed this time, pickled (see cache.dumps)
     cache: Cache | None
     files: int = 0
@@ -209,17 +209,19 @@ def scan(config: Config, *, cache: Cache | None, progress: Progress | None = Non
             parsed.take(blob, posts, stored)
     except WorkerFailed as exc:  # a worker died (killed, out of memory): the files it did not answer for, here
         logger.warning("%s; parsing the rest in this process", exc)
-        for chunk in _tasks([rel for rel in stale if rel not in entries], _CHUNK):
+        answered = parsed.entries
+        for chunk in _tasks([rel for rel in stale if rel not in answered], _CHUNK):
             parsed.take(*_parse_chunk(crew.context, chunk))
+    table = parsed.entries  # (as columns when the problems were held apart: build/columns.py)
     fresh, unsaved, blobs, staged = parsed.fresh, parsed.unsaved, parsed.blobs, parsed.staged
     gone = [rel for rel in old if rel not in files]
     if cache is not None:
         if stale or gone:
-            full = len(stale) == len(entries)  # nothing came from the cache: the batches hold every entry
-            cache.save(entries, stale, unsaved, gone, blobs=blobs if full and not staged else None,
+            full = len(stale) == len(table)  # nothing came from the cache: the batches hold every entry
+            cache.save(table, stale, unsaved, gone, blobs=blobs if full and not staged else None,
                        staged=crew.context.generation if full and staged == len(chunks) else None)
         cache.mark_scan(started)
-    return Scan(config, entries, fresh, cache, files=len(files), parsed=len(stale), notes=notes, held=parsed.held())
+    return Scan(config, table, fresh, cache, files=len(files), parsed=len(stale), notes=notes, held=parsed.held())
 
 
 def _tasks(rels: list[str], size: int) -> list[list[str]]:

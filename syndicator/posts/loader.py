@@ -15,7 +15,7 @@ import sys
 from dataclasses import dataclass
 from datetime import timezone
 from operator import itemgetter
-from typing import Callable, NamedTuple
+from typing import Callable, Mapping, NamedTuple
 
 from ..config import Config
 from ..errors import NotAPost, PostError
@@ -187,24 +187,29 @@ def _read_upto(fd: int, first: int, most: int) -> bytes:
     return b"".join(parts)
 
 
-def index_entries(config: Config, entries: dict[str, FileEntry], *,
+def index_entries(config: Config, entries: Mapping[str, FileEntry], *,
                   incumbent: Callable[[Claim], bool] = lambda claim: False) -> tuple[list[Stub], list[Problem]]:
     """Good posts' stubs in path order, and every problem.
 
     When two files claim one id or address, the one `incumbent` says was published keeps it
     (else the earlier date, then the path: see claims.py) and the other is rejected.
     """
-    ordered = [entries[rel] for rel in sorted(entries)]
-    problems = [p for entry in ordered for p in entry[3]]
-    kept, rejected = settle([entry[2] for entry in ordered if entry[2] is not None], incumbent=incumbent,
-                            shown=lambda rel: display_path(config, rel))
+    good: list[Stub] = []
+    problems: list[Problem] = []
+    for rel in sorted(entries):  # one entry at a time: build/columns.py makes each as it is asked for
+        _size, _mtime, stub, own = entries[rel]
+        if own:
+            problems += own
+        if stub is not None:
+            good.append(stub)
+    kept, rejected = settle(good, incumbent=incumbent, shown=lambda rel: display_path(config, rel))
     if rejected:
         problems += [Problem(display_path(config, rel), 1, message) for rel, message in rejected]
     problems.sort(key=itemgetter(0))  # by path (stable: a file's own problems first, then its rejection)
     return kept, problems  # type: ignore[return-value]
 
 
-def contested(entries: dict[str, FileEntry]) -> bool:
+def contested(entries: Mapping[str, FileEntry]) -> bool:
     """Whether two good files claim one id or one address (only then does history matter)."""
     ids: set[str] = set()
     urls: set[str] = set()
