@@ -150,6 +150,26 @@ def test_an_edit_is_answered_as_the_full_command_answers_it(tmp_path, change):
     assert _lines(again, quick) == _lines((full_again.stdout, full_again.stderr, full_again.returncode), full)
 
 
+def test_the_first_build_keeps_the_dataclass_methods_an_edit_then_finds(tmp_path):
+    """A plain `syndicator build` keeps the code of the dataclasses' methods (cli/method_code.py); a quick
+    edit adds those of its own classes (the incremental plan's), and the next finds all it needs there, so
+    it writes the file no more. Other command lines keep none."""
+    site = _site(tmp_path / "site")  # built with the plain command
+    kept = site / ".syndicator" / "dataclass-methods.marshal"
+    assert kept.is_file()
+    for change in ("append", "warning"):
+        before = kept.stat()
+        _change(site, change)
+        answered = _bare(site)
+        assert "click" not in answered[3] and "syndicator.config" in answered[3]  # a quick edit
+        after = kept.stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+    kept.unlink()
+    _change(site, "newest")
+    assert _run("--config", "config.toml", "build", cwd=site).returncode == 0
+    assert not kept.exists()
+
+
 def test_an_edit_then_the_pipeline_agrees_with_a_build_from_scratch(tmp_path):
     """After a quick edit, edits that render start from the state it left, and match a build without the cache."""
     site = _site(tmp_path / "site")

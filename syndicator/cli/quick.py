@@ -20,6 +20,10 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .method_code import MethodCode
 
 STATE_DIR, STAMP = ".syndicator", "quick-build.pickle"  # (build/stamp.py's: known here without importing it)
 # What an edit loads (build/quick_edit.py's imports, leaves first), imported while the walk runs aside: any
@@ -74,13 +78,24 @@ class _Here:
     (build/quick_edit.py), without click."""
 
     def __init__(self, config: str, now: float) -> None:
-        from .stand_in import stand_in
-
         self.config, self.now = config, now
-        stand_in("inspect")  # what dataclasses imports for classes without a docstring: ours have one
+        self.methods: MethodCode | None = None  # set when the first class is about to be defined
+
+    def _methods(self) -> MethodCode:
+        """The dataclasses' methods compiled by an earlier run (cli/method_code.py), in use from now on."""
+        if self.methods is None:
+            from .stand_in import stand_in
+
+            stand_in("inspect")  # what dataclasses imports for classes without a docstring: ours have one
+            from .method_code import MethodCode  # (imports dataclasses)
+
+            self.methods = MethodCode(os.path.join(os.path.dirname(self.config), STATE_DIR))
+            self.methods.install()
+        return self.methods
 
     def prepare(self, done: Callable[[], bool]) -> None:
         """Import what an edit needs, a module at a time, until done()."""
+        self._methods()
         for name in _READY:
             if done():
                 return
@@ -89,16 +104,36 @@ class _Here:
     def finish(self, started_ns: int, files: dict[str, tuple[int, int]], key: tuple[str, int],
                config: bytes) -> tuple[tuple[str, ...], tuple[str, ...], int] | None:
         """The lines of the build the walk calls for (`config`: as the stamp kept it)."""
+        self._methods()
         from ..build.quick_edit import edit_lines
         from .logs import setup_logging
         from .progress import progress_printer
 
         setup_logging()  # as the full command: a warning logged while building reads the same
-        return edit_lines(self.config, now=self.now, started_ns=started_ns, files=files, key=key,
-                          snapshot=config, progress=progress_printer(sys.stderr))
+        try:
+            return edit_lines(self.config, now=self.now, started_ns=started_ns, files=files, key=key,
+                              snapshot=config, progress=progress_printer(sys.stderr))
+        finally:
+            self.stop()
 
     def stop(self) -> None:
-        """Nothing was made ready."""
+        """Done, or not needed after all: dataclasses compile as always again (for the full command, if it
+        runs), and what had to be compiled is kept for the next run (cli/method_code.py)."""
+        if self.methods is not None:
+            self.methods.remove()
+            self.methods.keep()
+            self.methods = None
+
+
+def kept_methods(args: list[str]) -> MethodCode | None:
+    """For a plain `syndicator build` in a folder with a config, the dataclasses' methods kept in its default
+    state folder (cli/method_code.py): the full command uses and keeps them too. None for anything else."""
+    config = _config_path(os.getcwd()) if args == ["build"] else None
+    if config is None:
+        return None
+    from .method_code import MethodCode
+
+    return MethodCode(os.path.join(os.path.dirname(config), STATE_DIR))
 
 
 def _idle_core() -> bool:

@@ -15,7 +15,7 @@ import atexit
 import os
 import sys
 
-from .quick import quick_build
+from .quick import kept_methods, quick_build
 
 QUICK_EXIT = frozenset({"build"})  # commands that leave nothing behind that the teardown would finish
 _VALUE_OPTIONS = frozenset({"--config"})  # options of the group that take a value
@@ -40,6 +40,9 @@ def run() -> None:
     quick = quick_build(args)
     if quick is not None:
         leave(quick)
+    methods = kept_methods(args)  # a plain `syndicator build` keeps the dataclasses' methods for the next
+    if methods is not None:
+        methods.install()
     from .app import main  # click and the config: the command line proper
 
     if command_name(args) not in QUICK_EXIT:
@@ -50,6 +53,9 @@ def run() -> None:
         status: object = 0
     except SystemExit as exc:
         status = exc.code
+    if methods is not None:
+        methods.remove()
+        methods.keep()
     leave(status)
 
 
