@@ -4,14 +4,15 @@ may be forked, or the child fails, the walk runs in the build's process; the bui
 
 from __future__ import annotations
 
-import marshal
 import os
 import threading
 from datetime import datetime, timezone
 
+import pytest
+
 from syndicator.build import build
 from syndicator.build import cold_walk
-from syndicator.build.cold_walk import ColdWalk
+from syndicator.build.cold_walk import ColdWalk, frames
 from syndicator.build.side_walk import SideWalk
 from syndicator.config import load
 from syndicator.posts.walk import discover
@@ -62,9 +63,18 @@ def test_no_child_where_a_fork_is_not_safe_and_a_failed_child_walks_here(tmp_pat
     monkeypatch.undo()
     torn = ColdWalk(config)
     torn.child.result()  # (the answer read away, and the child reaped)
-    for answer in (marshal.dumps(({"a.md": (1, 2)}, []), 2)[:-3], b""):  # a torn answer, or none
+    whole = frames({"a.md": (1, 2)}, [])
+    for answer in (whole[:-3], whole[:2], b"", b"\0\0\0\5abc"):  # a torn frame, header, none; bad bytes
         torn.child = SideWalk(lambda answer=answer: answer)
         assert torn.result() == discover(config)
+
+
+@pytest.mark.parametrize("count", [0, 1, 499, 500, 1001])
+def test_the_childs_answer_comes_back_frame_by_frame_as_it_was(count):
+    files = {f"d{n % 3}/p{n}é.md": (n * 7, 1_700_000_000_000_000_000 + n) for n in range(count)}
+    notes = [("d1", "symbolic link loop: leads back to d0/, which contains it; skipped")] if count % 2 else []
+    assert cold_walk._load(SideWalk(lambda: frames(files, notes))) == (files, notes)
+    assert list(cold_walk._load(SideWalk(lambda: frames(files, notes)))[0]) == list(files)  # in the walk's order
 
 
 def test_a_first_build_walked_aside_is_the_build_walked_here(tmp_path, monkeypatch):
