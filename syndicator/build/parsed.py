@@ -15,7 +15,7 @@ from ..posts.loader import FileEntry
 from ..posts.problem import Problem
 from .cache import loads
 from .columns import Columns, EntryColumns
-from .problem_tally import ProblemTally, joined
+from .problem_tally import Joining, ProblemTally
 from .report import problem_bytes, problem_tuples
 
 Progress = Callable[[int, int], None]
@@ -32,8 +32,13 @@ class Parsed:
         # the walk's path strings (one copy of each, not two)
         self.tasks = {task[0]: task for task in tasks if task}
         # hold: each task's problems are kept apart (see `held`): (first path, last path, whether in path
-        # order, problem_bytes, their ProblemTally: build/problem_tally.py) per task
-        self.problems: list[tuple[str, str, bool, bytes, ProblemTally]] | None = [] if hold else None
+        # order, problem_bytes) per task
+        self.problems: list[tuple[str, str, bool, bytes]] | None = [] if hold else None
+        # hold: their tally (build/problem_tally.py), joined task after task in path order as they come
+        # (`early`: tasks answered before one ahead of them; `order`: the tasks' first paths, sorted)
+        self.joining, self.order, self.next = Joining(), sorted(self.tasks), 0
+        self.early: dict[str, ProblemTally | None] = {}
+        self.foreign = False  # an answer to a task not handed out (a failed worker's files): no tally
         self.columns: list[Columns] | None = [] if hold else None  # hold: the entries, a task's columns each
         self.problem_count = 0
         self.fresh: dict[str, bytes] = {}  # posts parsed here (pickled)
@@ -48,7 +53,7 @@ class Parsed:
         if pairs and pairs[0][0] in self.tasks:
             pairs = self._shared(pairs, self.tasks[pairs[0][0]])
         if self.columns is not None:
-            self._apart(pairs)
+            self._join(pairs[0][0] if pairs else "", self._apart(pairs))
             part = Columns()
             part.add(pairs)
             self.columns.append(part)
@@ -91,15 +96,28 @@ class Parsed:
         columns (made anew on each call: once a scan), whose entries hold no problems."""
         return self._entries if self.columns is None else EntryColumns(self.columns)
 
-    def _apart(self, pairs: list[tuple[str, FileEntry]]) -> None:
-        """Keep the task's problems apart, with the range of their paths."""
+    def _apart(self, pairs: list[tuple[str, FileEntry]]) -> ProblemTally | None:
+        """Keep the task's problems apart, with the range of their paths; their tally (None: none)."""
         problems = [problem for _rel, entry in pairs for problem in entry[3]]
         if not problems:
-            return
+            return None
         paths = list(map(itemgetter(0), problems))
         self.problems.append((paths[0], paths[-1], all(map(le, paths, paths[1:])),  # type: ignore[union-attr]
-                              problem_bytes(problems), ProblemTally.of(problems)))
+                              problem_bytes(problems)))
         self.problem_count += len(problems)
+        return ProblemTally.of(problems)
+
+    def _join(self, first: str, tally: ProblemTally | None) -> None:
+        """Join the tally of the task starting at `first`, and of those after it that came early."""
+        if first not in self.tasks or first in self.early:
+            self.foreign = True
+            return
+        self.early[first] = tally
+        while self.next < len(self.order) and self.order[self.next] in self.early:
+            found = self.early.pop(self.order[self.next])
+            self.next += 1
+            if found is not None:
+                self.joining.add(found)
 
     def held(self) -> tuple[tuple[bytes, ...], int] | None:
         """The problems kept apart, in path order (stably: as index_entries sorts them), and how many;
@@ -115,12 +133,13 @@ class Parsed:
         return (problem_bytes(map(Problem._make, rows)),), self.problem_count
 
     def tally(self) -> ProblemTally | None:
-        """The ProblemTally of `held()`'s batches, one after another; None: no problems were kept apart, or
-        they were sorted again (held() then made one batch of them all)."""
-        batches = self._in_order() if self.problems is not None else None
-        return None if batches is None else joined(batch[4] for batch in batches)
+        """The ProblemTally of `held()`'s batches, one after another; None: no problems were kept apart, a
+        task was not answered as handed out, or they were sorted again (held() made one batch of them all)."""
+        if self.problems is None or self.foreign or self.next < len(self.order) or self._in_order() is None:
+            return None
+        return self.joining.tally()
 
-    def _in_order(self) -> list[tuple[str, str, bool, bytes, ProblemTally]] | None:
+    def _in_order(self) -> list[tuple[str, str, bool, bytes]] | None:
         """The batches by first path, when their paths follow one another that way (else None)."""
         batches = sorted(self.problems or (), key=itemgetter(0))
         if all(batch[2] for batch in batches) and all(one[1] < two[0] for one, two in zip(batches, batches[1:])):
