@@ -116,6 +116,7 @@ def _plan_full(config: Config, now: datetime, cache: Cache | None, manifest: Man
     posts = split(stubs, now)
     members = groups(config, posts.published, keep=keep)
     clean = len(stubs) == sum(1 for entry in found.entries.values() if entry[2] is not None)
+    found = replace(found, entries={})  # planned: rendering takes full posts from the scan, never its entries
     return Planned(found=found, published=posts.published, published_count=len(posts.published),
                    drafts=posts.drafts, future=posts.future, next_due=posts.next_due, problems=problems,
                    notes=len(found.notes), groups=members,
