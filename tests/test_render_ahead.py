@@ -154,6 +154,28 @@ def test_the_warm_state_is_encoded_aside_and_the_next_build_answers_from_its_rec
         assert build(config, now=NOW, brief=True).published_count == 6
 
 
+@pytest.mark.parametrize("alongside", [pipeline.WARM_ALONGSIDE, 0])
+def test_a_small_sites_warm_state_is_encoded_while_its_posts_render(tmp_path, alongside):
+    """Up to WARM_ALONGSIDE post files, the state's encoding may start before the last post is rendered
+    (the rendering waits here until it does); above, only once every post is rendered."""
+    config = _site(tmp_path / "site", count=6)
+    started, seen = threading.Event(), []
+    real_encode, real_prerender = pipeline._State.encode, prerender.prerender
+
+    def encode(self):
+        started.set()
+        return real_encode(self)
+
+    def rendering(*args, **options):
+        seen.append(started.wait(timeout=1.5))  # before the first post comes back
+        yield from real_prerender(*args, **options)
+
+    with mock.patch.object(pipeline._State, "encode", encode), mock.patch.object(pipeline, "WARM_ALONGSIDE", alongside), \
+            mock.patch("syndicator.build.emit.prerender", rendering):
+        report = build(config, now=NOW, brief=True)
+    assert seen == [alongside > 0] and started.is_set() and report.memory is not None
+
+
 @settings(max_examples=200, deadline=None)
 @given(holders=st.lists(st.sampled_from([None, 0, 1, 2]), max_size=40), chunk=st.integers(1, 5))
 def test_render_tasks_go_to_the_worker_holding_their_posts(holders, chunk):

@@ -77,10 +77,16 @@ def _build(config: Config, *, now: datetime, use_cache: bool, keep_posts: bool, 
            brief: bool, memory: Memory | None, changed: Iterable[str] | None,
            walked: Walked | None = None) -> BuildReport:
     """build() with the lock held (`walked`: the walk done already)."""
-    cache = Cache(config.state_dir / "cache.sqlite", config.fingerprint, config.authors) if use_cache else None
+    started = walked.started_ns if walked else time.time_ns()
+    aside = None
+    if walked is None and memory is None and (not use_cache or not (config.state_dir / "cache.sqlite").exists()):
+        from .cold_walk import ColdWalk, worth_it  # a build in full for sure: the walk in a child, while it gets ready
+
+        aside = ColdWalk(config) if worth_it() else None
+    cache = None
     crew = None  # the build's workers, when forked before the walk
     try:
-        started = walked.started_ns if walked else time.time_ns()
+        cache = Cache(config.state_dir / "cache.sqlite", config.fingerprint, config.authors) if use_cache else None
         brief = brief and cache is not None and not keep_posts
         held = memory if brief and memory is not None and cache.last_build_token() == memory.token else None
         brief = brief and (memory is None or held is not None)  # another process built since: read it all
@@ -91,11 +97,16 @@ def _build(config: Config, *, now: datetime, use_cache: bool, keep_posts: bool, 
             if all(files.get(rel) == held.warm.files.get(rel) for rel in changed):
                 key = (held.record.posts_key, held.newest)  # the same files as the record's
         else:
+            if aside is not None:
+                aside.ready()  # the pipeline imported while the child walks
             if walked is None and _every_file_parsed(config, cache):
                 from .pipeline import forked_crew  # (what a build with work loads anyway)
 
                 crew = forked_crew(config, now, cache, keep_posts=keep_posts)  # before the walk: see there
-            discovered = (walked.files, []) if walked else discover(config)
+            if aside is not None:
+                discovered = aside.result()  # read after the fork: the workers never hold it either
+            else:
+                discovered = (walked.files, []) if walked else discover(config)
         saved = (held.record if held else Record.loads(cache.last_build() or b"")) if brief else None
         if saved is not None and key is None:
             key = posts_key(discovered[0])
@@ -131,6 +142,8 @@ def _build(config: Config, *, now: datetime, use_cache: bool, keep_posts: bool, 
     finally:
         if crew is not None:
             crew.close()
+        if aside is not None:
+            aside.close()
         if cache is not None:
             cache.close()
 

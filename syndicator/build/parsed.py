@@ -15,6 +15,7 @@ from ..posts.loader import FileEntry
 from ..posts.problem import Problem
 from .cache import loads
 from .columns import Columns, EntryColumns
+from .problem_tally import ProblemTally, joined
 from .report import problem_bytes, problem_tuples
 
 Progress = Callable[[int, int], None]
@@ -31,8 +32,8 @@ class Parsed:
         # the walk's path strings (one copy of each, not two)
         self.tasks = {task[0]: task for task in tasks if task}
         # hold: each task's problems are kept apart (see `held`): (first path, last path, whether in path
-        # order, problem_bytes) per task
-        self.problems: list[tuple[str, str, bool, bytes]] | None = [] if hold else None
+        # order, problem_bytes, their ProblemTally: build/problem_tally.py) per task
+        self.problems: list[tuple[str, str, bool, bytes, ProblemTally]] | None = [] if hold else None
         self.columns: list[Columns] | None = [] if hold else None  # hold: the entries, a task's columns each
         self.problem_count = 0
         self.fresh: dict[str, bytes] = {}  # posts parsed here (pickled)
@@ -97,7 +98,7 @@ class Parsed:
             return
         paths = list(map(itemgetter(0), problems))
         self.problems.append((paths[0], paths[-1], all(map(le, paths, paths[1:])),  # type: ignore[union-attr]
-                              problem_bytes(problems)))
+                              problem_bytes(problems), ProblemTally.of(problems)))
         self.problem_count += len(problems)
 
     def held(self) -> tuple[tuple[bytes, ...], int] | None:
@@ -105,10 +106,23 @@ class Parsed:
         None: none were kept apart."""
         if self.problems is None:
             return None
-        batches = sorted(self.problems, key=itemgetter(0))
-        if all(ordered for _first, _last, ordered, _data in batches) and \
-                all(one[1] < two[0] for one, two in zip(batches, batches[1:])):
-            return tuple(data for _first, _last, _ordered, data in batches), self.problem_count
+        batches = self._in_order()
+        if batches is not None:
+            return tuple(batch[3] for batch in batches), self.problem_count
         # tasks whose paths interleave (the files a failed worker left, parsed here in new tasks): sorted once
+        batches = sorted(self.problems, key=itemgetter(0))
         rows = sorted((row for batch in batches for row in problem_tuples(batch[3])), key=itemgetter(0))
         return (problem_bytes(map(Problem._make, rows)),), self.problem_count
+
+    def tally(self) -> ProblemTally | None:
+        """The ProblemTally of `held()`'s batches, one after another; None: no problems were kept apart, or
+        they were sorted again (held() then made one batch of them all)."""
+        batches = self._in_order() if self.problems is not None else None
+        return None if batches is None else joined(batch[4] for batch in batches)
+
+    def _in_order(self) -> list[tuple[str, str, bool, bytes, ProblemTally]] | None:
+        """The batches by first path, when their paths follow one another that way (else None)."""
+        batches = sorted(self.problems or (), key=itemgetter(0))
+        if all(batch[2] for batch in batches) and all(one[1] < two[0] for one, two in zip(batches, batches[1:])):
+            return batches
+        return None

@@ -17,7 +17,7 @@ from dataclasses import replace
 from datetime import datetime
 from functools import partial
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Sequence
 
 from ..config import Config
 from ..posts.claims import Claim, Owners, incumbency, owners_of
@@ -32,7 +32,7 @@ from .output import OutputDir
 from .parallel import Sideline
 from .plan import PUBLISHED, FeedFile, feed_files, groups, page_file, plans_of, split, stale, status
 from .planned import Planned
-from .report import BuildReport
+from .report import BuildReport, HeldProblems
 from .crew import Crew
 from .scan import Parsing, Progress, Scan, scan, workshop
 from .sqlite import checkpoint, checkpoint_file
@@ -41,6 +41,7 @@ from .warm import Memory, Warm, reserve
 from .write import known_files
 
 logger = logging.getLogger(__name__)
+WARM_ALONGSIDE = 20_000  # post files up to which the warm state is encoded while the posts render
 _Discovered = tuple[dict[str, tuple[int, int]], list[Problem]]  # post files (size, mtime_ns), walk notes
 
 
@@ -53,7 +54,7 @@ def run(config: Config, now: datetime, cache: Cache | None, discovered: _Discove
     files changed (build/incremental.py), else in full; then render and write what changed.
     `persist=False`: the caller keeps the record in memory; only its token is written. `crew`: the
     build's workers (from `forked_crew`, closed here), else made here."""
-    manifest = Manifest(config.state_dir / "output.sqlite", config.feeds.output)
+    manifest = _Opening(config)  # a full build opens it while its workers parse (see _Opening)
     enabled = gc.isenabled()
     gc.disable()  # a build makes many short-lived acyclic objects; the cyclic GC only slows it
     try:
@@ -71,7 +72,7 @@ def run(config: Config, now: datetime, cache: Cache | None, discovered: _Discove
                 planned = _plan_full(config, now, cache, manifest, discovered, previous, progress=progress,
                                      crew=crew)
             marks.append(time.perf_counter())
-            return _build(config, cache, manifest, planned, previous, discovered, marks, keep_posts=keep_posts,
+            return _build(config, cache, manifest.get(), planned, previous, discovered, marks, keep_posts=keep_posts,
                           token=f"{started_ns}-{os.getpid()}", files_key=files_key, persist=persist, crew=crew)
     finally:
         if enabled:
@@ -101,7 +102,7 @@ def forked_crew(config: Config, now: datetime, cache: Cache | None, *, keep_post
     return crew
 
 
-def _plan_full(config: Config, now: datetime, cache: Cache | None, manifest: Manifest, discovered: _Discovered,
+def _plan_full(config: Config, now: datetime, cache: Cache | None, opening: _Opening, discovered: _Discovered,
                previous: dict[str, tuple[str, str]], *, progress: Progress | None, crew: Crew[Parsing]) -> Planned:
     """Scan every post file (parsing the changed ones) with the build's crew, settle claims, split at
     `now`, group into feeds.
@@ -110,7 +111,8 @@ def _plan_full(config: Config, now: datetime, cache: Cache | None, manifest: Man
     crew was made for every post (a site that cross-posts reads every published post on each pass)."""
     output = OutputDir(config.feeds.output)
     keep = reserve(config.feeds.items)
-    found = scan(config, cache=cache, progress=progress, discovered=discovered, crew=crew)
+    found = scan(config, cache=cache, progress=progress, discovered=discovered, crew=crew, meanwhile=opening.get)
+    manifest = opening.get()
     history = _history(config, found, manifest, output, known_files(manifest, previous))
     stubs, problems = found.index(incumbent=_published_at(now.timestamp(), history))
     posts = split(stubs, now)
@@ -137,13 +139,17 @@ def _build(config: Config, cache: Cache | None, manifest: Manifest, planned: Pla
     todo = stale(files, previous, out)
     marks.append(time.perf_counter())
     found, problems = planned.found, planned.problems
-    # A full plan records every published post's claims (thousands of rows) alongside rendering, and
-    # encodes its warm state (every file's row) alongside the last writes; an incremental one, afterwards.
+    # A full plan records every published post's claims (thousands of rows) alongside rendering, then
+    # encodes its warm state (every file's row): alongside rendering too on a site of up to
+    # WARM_ALONGSIDE files (once the last post is rendered, the build's end would wait for it with a
+    # core idle), else once the workers are gone (its bytes would add to their peak); an incremental
+    # one does both afterwards.
     state = _State(config, planned.warm, aside=persist and cache is not None and not planned.incremental)
     alongside = [] if planned.incremental else [partial(_record_owners, planned, manifest.path, out)]
+    small = len(discovered[0]) <= WARM_ALONGSIDE
     done = emit(config, cache=cache, manifest=manifest, output=output, known=known, files=files, todo=todo,
-                specs=[spec for spec, _ in plans], found=found, alongside=alongside, afterwards=state.aside,
-                crew=crew)  # render and write, file by file
+                specs=[spec for spec, _ in plans], found=found, crew=crew,  # render and write, file by file
+                alongside=alongside + (state.aside if small else []), afterwards=[] if small else state.aside)
     # the cache's log (the posts and bodies the workers stored) goes into its file while the record is made
     tidy = Sideline([partial(checkpoint_file, cache.path)]) if cache is not None and not planned.incremental else None
     try:
@@ -166,8 +172,7 @@ def _report(config: Config, cache: Cache | None, manifest: Manifest, planned: Pl
     report = BuildReport(
         files=len(discovered[0]), published=planned.published, published_count=planned.published_count,
         drafts=planned.drafts, future=planned.future,
-        rejected=(planned.rejected if planned.rejected is not None
-                  else len({p.path for p in problems if p.severity == "error"})) + done.left_out,
+        rejected=(planned.rejected if planned.rejected is not None else len(_error_paths(problems))) + done.left_out,
         problems=problems + done.problems, written=result.written, failed=result.failed,
         unchanged=len(files) - len(todo) + result.unchanged, removed=result.removed, next_due=planned.next_due,
         timings={**dict(zip(("scan", "plan"), _durations(marks))), **done.timings},
@@ -197,10 +202,30 @@ def _leave_record(cache: Cache, report: BuildReport, planned: Planned, state: _S
     return Memory(token, left, planned.warm, report.problems, newest)
 
 
+class _Opening:
+    """The build's manifest, opened when first wanted. Creating it waits on the disk (7-9 ms): a full
+    build opens it while its workers parse (scan's `meanwhile`), when this process has nothing else to do."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.manifest: Manifest | None = None
+
+    def get(self) -> Manifest:
+        """The manifest, opened now unless it is already."""
+        if self.manifest is None:
+            self.manifest = Manifest(self.config.state_dir / "output.sqlite", self.config.feeds.output)
+        return self.manifest
+
+    def close(self) -> None:
+        """Close it, if it was opened."""
+        if self.manifest is not None:
+            self.manifest.close()
+
+
 class _State:
     """The warm state's bytes for the record (its pieces written beside it: build/blobs.py), encoded
-    in a thread alongside the last writes (`aside`) when the build will keep its record in the
-    cache, else when asked for."""
+    in a side thread (`aside`: see _build) when the build will keep its record in the cache, else
+    when asked for."""
 
     def __init__(self, config: Config, warm: Warm, *, aside: bool) -> None:
         self.config, self.warm = config, warm
@@ -256,6 +281,12 @@ def _record_owners(planned: Planned, path: Path, out: Path) -> None:
         checkpoint(manifest.db)
     finally:
         manifest.close()
+
+
+def _error_paths(problems: Sequence[Problem]) -> frozenset[str]:
+    """The files with an error among `problems` (a full scan's: from its batches' tallies, none decoded)."""
+    known = problems.error_paths() if isinstance(problems, HeldProblems) else None
+    return known if known is not None else frozenset(p.path for p in problems if p.severity == "error")
 
 
 def _durations(marks: list[float]) -> list[float]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ..posts.problem import Problem
-from .report import RecordedProblems
+from .report import HeldProblems, RecordedProblems
 
 SHOWN_PER_WARNING = 3  # files listed for a repeated warning unless --verbose
 
@@ -23,6 +23,11 @@ def problem_lines(problems: Iterable[Problem], *, verbose: bool = False) -> list
     """
     if not verbose and isinstance(problems, RecordedProblems):
         return list(problems.shown)  # this function's lines, kept when the record was written
+    tallies = problems.tallies() if not verbose and isinstance(problems, HeldProblems) else None
+    if tallies is not None:  # a full scan's: summed up batch by batch as they came (build/problem_tally.py)
+        from .problem_tally import lines
+
+        return lines(tallies)
     lines: list[str] = []
     shown: dict[str, list[Problem]] = {}  # by message, in order of first appearance
     counts: dict[str, int] = {}
@@ -39,6 +44,10 @@ def problem_lines(problems: Iterable[Problem], *, verbose: bool = False) -> list
     for message, group in shown.items():
         lines.extend(map(str, group))
         if counts[message] > len(group):
-            lines.append(f"warning: {message}: in {counts[message]} files, {counts[message] - len(group)} more not "
-                         "listed (--verbose lists them all)")
+            lines.append(more_line(message, counts[message], len(group)))
     return lines
+
+
+def more_line(message: str, count: int, listed: int) -> str:
+    """The line that ends a repeated warning's files: how many there are, and how many were not listed."""
+    return f"warning: {message}: in {count} files, {count - listed} more not listed (--verbose lists them all)"

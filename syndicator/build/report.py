@@ -22,6 +22,7 @@ _PICKLE = b"\x80"  # how a pickle starts (a chunk's length, under 2 GB, starts w
 if TYPE_CHECKING:  # annotations only: a report answered from the last build's record needs neither
     from ..model import Body, Post
     from ..posts.loader import Stub
+    from .problem_tally import ProblemTally
 
 
 @dataclass(frozen=True)
@@ -160,10 +161,35 @@ class HeldProblems(Sequence[Problem]):
     """
 
     def __init__(self, head: Sequence[Problem], batches: Sequence[bytes], count: int,
-                 merged: Sequence[Problem] = (), tail: Sequence[Problem] = ()) -> None:
+                 merged: Sequence[Problem] = (), tail: Sequence[Problem] = (),
+                 tally: ProblemTally | None = None) -> None:
         self._head, self._batches, self._count = list(head), list(batches), count
         self._merged, self._tail = list(merged), list(tail)
         self._decoded: list[Problem] | None = None
+        self._tally = tally  # the batches' build/problem_tally.ProblemTally, made as they came in (None: not made)
+
+    def tallies(self) -> list[ProblemTally] | None:
+        """Tallies of these problems, one after another, when the batches' was made and nothing is merged
+        between them; else None: read the problems themselves."""
+        if self._tally is None or self._merged:
+            return None
+        from .problem_tally import ProblemTally
+
+        return [ProblemTally.of(self._head), self._tally, ProblemTally.of(self._tail)]
+
+    def error_paths(self) -> frozenset[str] | None:
+        """The files with an error among these problems, from the batches' tally (None: not made)."""
+        if self._tally is None:
+            return None
+        loose = (p.path for p in chain(self._head, self._merged, self._tail) if p.severity == "error")
+        return self._tally.error_paths | frozenset(loose)
+
+    def encoded(self) -> bytes:
+        """problem_bytes() of these problems, with the batches' bytes as they are when nothing is merged
+        between them (problem_tuples() reads both the same)."""
+        if self._merged:
+            return problem_bytes(self)
+        return problem_bytes(self._head) + b"".join(self._batches) + problem_bytes(self._tail)
 
     def __iter__(self) -> Iterator[Problem]:
         if self._decoded is not None:
@@ -193,11 +219,13 @@ class HeldProblems(Sequence[Problem]):
         """These problems, then `other`'s (still held)."""
         if not other:
             return self
-        return HeldProblems(self._head, self._batches, self._count, self._merged, [*self._tail, *other])
+        return HeldProblems(self._head, self._batches, self._count, self._merged, [*self._tail, *other],
+                            self._tally)
 
     def __radd__(self, other: Sequence[Problem]) -> "HeldProblems":
         """`other`'s problems, then these (still held)."""
-        return HeldProblems([*other, *self._head], self._batches, self._count, self._merged, self._tail)
+        return HeldProblems([*other, *self._head], self._batches, self._count, self._merged, self._tail,
+                            self._tally)
 
     def __repr__(self) -> str:
         return f"HeldProblems({self._problems()!r})"

@@ -21,6 +21,7 @@ from .bodies import with_source
 from .cache import Cache, PostWriter, dumps, loads, writes_snapshot
 from .crew import Crew, WorkerFailed
 from .parsed import Parsed
+from .problem_tally import ProblemTally
 from .vouch import untrusted
 from .report import HeldProblems
 
@@ -50,12 +51,13 @@ class Scan:
     # the entries' own problems when a full scan took them out (report.problem_bytes per batch of files, in
     # path order) and how many: `entries` then hold none; None: the entries hold their problems
     held: tuple[tuple[bytes, ...], int] | None = None
+    tally: ProblemTally | None = None  # those batches' tally (build/problem_tally.py), if made
 
     def index(self, *, incumbent: Callable[[Claim], bool] = lambda claim: False) -> tuple[list[Stub], Sequence[Problem]]:
         """Good posts' stubs in path order, and every problem (`incumbent`: see claims.py)."""
         stubs, problems = index_entries(self.config, self.entries, incumbent=incumbent)
         if self.held is not None:  # the files' own problems, merged by path with the rejections as they are read
-            return stubs, HeldProblems(self.notes, self.held[0], self.held[1], merged=problems)
+            return stubs, HeldProblems(self.notes, self.held[0], self.held[1], merged=problems, tally=self.tally)
         return stubs, self.notes + problems
 
     def posts(self, stubs: Iterable[Stub]) -> list[Post]:
@@ -171,16 +173,18 @@ def _store_shortlist(work: Parsing) -> list[str] | None:
 
 def scan(config: Config, *, cache: Cache | None, progress: Progress | None = None,
          discovered: tuple[dict[str, tuple[int, int]], list[Problem]] | None = None,
-         shortlist: tuple[datetime, int] | None = None, crew: Crew[Parsing] | None = None) -> Scan:
+         shortlist: tuple[datetime, int] | None = None, crew: Crew[Parsing] | None = None,
+         meanwhile: Callable[[], object] | None = None) -> Scan:
     """Find post files (unless `discovered` brings them); parse the new and changed ones, reuse the rest.
 
     `shortlist`: see `workshop`. `crew`: the build's workers (from `workshop`, its shortlist
     then decides), started here when there are many files to parse, and left running for the
-    rendering; None: a crew of the scan's own.
+    rendering; None: a crew of the scan's own. `meanwhile()`: work for this process once the
+    workers are forked (never inherited by them), done while they parse.
     """
     if crew is None:
         with workshop(config, cache, shortlist=shortlist) as own:
-            return scan(config, cache=cache, progress=progress, discovered=discovered, crew=own)
+            return scan(config, cache=cache, progress=progress, discovered=discovered, crew=own, meanwhile=meanwhile)
     started = time.time_ns()
     files, notes = discovered if discovered is not None else discover(config)
     old = cache.entries() if cache else {}
@@ -203,6 +207,8 @@ def scan(config: Config, *, cache: Cache | None, progress: Progress | None = Non
                     tasks=chunks)
     if len(stale) >= _PARALLEL_FROM:
         crew.start()
+    if meanwhile is not None:
+        meanwhile()
     try:
         for blob, posts, stored in crew.map(_parse_chunk, chunks, ordered=False, finish=_store_shortlist,
                                                idle=render_ahead):
@@ -222,7 +228,8 @@ def scan(config: Config, *, cache: Cache | None, progress: Progress | None = Non
             cache.save(table, stale, unsaved, gone, blobs=blobs if full else None,
                        staged=crew.context.generation if full and staged else None)
         cache.mark_scan(started)
-    return Scan(config, table, fresh, cache, files=len(files), parsed=len(stale), notes=notes, held=parsed.held())
+    return Scan(config, table, fresh, cache, files=len(files), parsed=len(stale), notes=notes, held=parsed.held(),
+                tally=parsed.tally())
 
 
 def _tasks(rels: list[str], size: int) -> list[list[str]]:

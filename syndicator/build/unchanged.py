@@ -23,7 +23,7 @@ from typing import Mapping, Sequence
 
 from ..posts.problem import Problem
 from .problem_lines import problem_lines
-from .report import BuildReport, RecordedProblems, problem_bytes, problem_tuples
+from .report import BuildReport, HeldProblems, RecordedProblems, problem_bytes, problem_tuples
 from .vouch import posts_key, still_holds
 
 __all__ = ["Record", "answer", "answered", "posts_key", "record"]
@@ -99,8 +99,13 @@ def record(report: BuildReport, *, files: Mapping[str, tuple[int, int]], scan_st
     return Record(key, scan_started_ns, due if due is not None else float("inf"), tuple(sorted(outputs.items())),
                   (report.files, report.published_count, report.drafts, report.future, report.rejected,
                    report.unchanged + len(report.written)),
-                  problems.data if kept else problem_bytes(problems), len(problems),
+                  problems.data if kept else _encoded(problems), len(problems),
                   problems.shown if kept else tuple(problem_lines(problems)), due, notes, warm)
+
+
+def _encoded(problems: Sequence[Problem]) -> bytes:
+    """problem_bytes(problems); a full scan's batches as they are (report.HeldProblems.encoded)."""
+    return problems.encoded() if isinstance(problems, HeldProblems) else problem_bytes(problems)
 
 
 def answer(saved: Record | None, *, files: Mapping[str, tuple[int, int]], now: datetime, output: Path,

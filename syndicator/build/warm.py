@@ -78,6 +78,8 @@ class Placing(Mapping[str, Placed]):
 
     def _find(self, rel: object) -> Stub | None:
         stubs, at = self._stubs, self._next
+        if at and stubs[at - 1].source == rel:  # the one found last, asked for again (`in`, then its row)
+            return stubs[at - 1]
         if not (at < len(stubs) and stubs[at].source == rel):
             if not isinstance(rel, str):
                 return None

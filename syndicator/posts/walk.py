@@ -214,7 +214,10 @@ def post_files(posts_dir: str | os.PathLike[str], exclude: Iterable[str]) -> Fou
 def discover(config: Config) -> tuple[dict[str, tuple[int, int]], list[Problem]]:
     """relpath -> (size, mtime_ns) of every post file, and one warning per link loop or repeated folder."""
     found = post_files(config.posts_dir, config.reading.exclude)
-    files = found.files
-    notes = [Problem(display_path(config, rel) if rel else str(config.posts_dir), 0, message, "warning")
-             for rel, message in found.notes]
-    return files, notes
+    return found.files, notes_of(config, found.notes)
+
+
+def notes_of(config: Config, notes: Iterable[tuple[str, str]]) -> list[Problem]:
+    """A walk's notes ((relpath, message) each) as the warnings discover() gives."""
+    return [Problem(display_path(config, rel) if rel else str(config.posts_dir), 0, message, "warning")
+            for rel, message in notes]
