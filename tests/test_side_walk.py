@@ -76,6 +76,30 @@ def test_a_walk_aside_answers_as_the_walk_in_process(tmp_path):
     assert here[1].prepared == never[1].prepared == 0  # walked in process: nothing to wait for
 
 
+def test_a_walk_aside_started_for_a_stamp_that_no_longer_holds_is_stopped(tmp_path):
+    """The child walks while the stamp is checked: a config changed since (or another program) is no
+    answer, and the child is ended and waited for (no process left behind)."""
+    posts = tmp_path / "posts"
+    posts.mkdir()
+    (tmp_path / "config.toml").write_text(site_toml(items=2, posts="posts"), encoding="utf-8")
+    for i in range(3):
+        (posts / f"p{i}.md").write_text(post_text(title=f"T{i}", day=i + 1, tags=["red"], author="ann",
+                                                  draft=False, slug=f"s{i}", body="Body."), encoding="utf-8")
+        os.utime(posts / f"p{i}.md", ns=(OLD, OLD))
+    config = load(tmp_path / "config.toml")
+    build(config, now=NOW, brief=True)
+    path = str(config.path)
+    assert _answer(path, 0)[0][0][0].startswith("posts: 3 read")  # the stamp holds, walked aside
+    with open(tmp_path / "config.toml", "a", encoding="utf-8") as handle:
+        handle.write("\n# changed\n")
+    before = set(os.listdir("/proc"))
+    answered, editor = _answer(path, 0)
+    assert answered is None and editor.finished == [] and editor.prepared == 0
+    left = [pid for pid in set(os.listdir("/proc")) - before if pid.isdigit()
+            and os.path.exists(f"/proc/{pid}/status") and f"PPid:\t{os.getpid()}" in open(f"/proc/{pid}/status").read()]
+    assert left == []  # the child was ended and reaped (no zombie)
+
+
 def test_a_core_counts_as_idle_by_the_load_average_or_by_the_threads_runnable_now(monkeypatch):
     """After a busy minute (a build, Hugo) the load average still counts it: what runs this instant decides."""
     monkeypatch.setattr(os, "cpu_count", lambda: 2)

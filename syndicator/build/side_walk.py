@@ -43,6 +43,17 @@ class SideWalk:
         """Whether the child has answered (or ended): the parent need not get ready any further."""
         return bool(select.select([self.fd], [], [], 0)[0])
 
+    def stop(self) -> None:
+        """Not wanted after all: end the child, if it still runs, and wait for it."""
+        import signal
+
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        os.close(self.fd)
+        os.waitpid(self.pid, 0)
+
     def result(self) -> bytes | None:
         """The child's bytes once it has ended; None when it failed."""
         chunks = []

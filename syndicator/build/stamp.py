@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import marshal
 import os
-import pickle
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -36,19 +35,22 @@ from .vouch import posts_key, still_holds
 
 if TYPE_CHECKING:
     from ..config import Config
+    from .side_walk import SideWalk
 
 STATE_DIR = ".syndicator"  # [site] state_dir's default, beside the config: where the stamp is looked for
-STAMP = "quick-build.pickle"
-VERSION = 4
+STAMP = "quick-build.marshal"  # plain values (marshal): reading it needs no pickle module
+VERSION = 5
+_OLD_STAMP = "quick-build.pickle"  # (versions up to 4: a build removes it)
 SIDE_WALK_FILES = 2_000  # a smaller folder is walked sooner than a child is forked and answers
 
 
 def forget(state_dir: Path) -> None:
     """A build is starting: no stamp vouches for the output folder until one finishes."""
-    try:
-        os.unlink(state_dir / STAMP)
-    except FileNotFoundError:
-        pass
+    for name in (STAMP, _OLD_STAMP):
+        try:
+            os.unlink(state_dir / name)
+        except FileNotFoundError:
+            pass
 
 
 def leave(state_dir: Path, *, config: Config, config_digest: str,
@@ -60,10 +62,9 @@ def leave(state_dir: Path, *, config: Config, config_digest: str,
     from .config_snapshot import dumps
 
     cache = os.stat(state_dir / "cache.sqlite")
-    data = pickle.dumps((VERSION, (__version__, code_digest()), str(config.path), config_digest,
-                         (cache.st_dev, cache.st_ino), str(config.posts_dir), tuple(config.reading.exclude),
-                         str(config.feeds.output), vouched, tuple(out), tuple(err), status, dumps(config)),
-                        protocol=pickle.HIGHEST_PROTOCOL)
+    data = marshal.dumps((VERSION, (__version__, code_digest()), str(config.path), config_digest,
+                          (cache.st_dev, cache.st_ino), str(config.posts_dir), tuple(config.reading.exclude),
+                          str(config.feeds.output), vouched, tuple(out), tuple(err), status, dumps(config)))
     temp = state_dir / f".{STAMP}.tmp"  # one build at a time (lock.py): no other writer
     temp.write_bytes(data)
     os.replace(temp, state_dir / STAMP)
@@ -112,21 +113,14 @@ def answer_locked(config_path: str, *, now: float, editor: Callable[[], Editor |
     state_dir = os.path.join(os.path.dirname(config_path), STATE_DIR)
     try:
         with open(os.path.join(state_dir, STAMP), "rb") as handle:
-            stamp = pickle.load(handle)
+            stamp = marshal.loads(handle.read())
         (version, program, config, digest, cache_id, posts_dir, exclude, output, vouched, out, err,
          status, snapshot) = stamp
-        if (version, program, config) != (VERSION, (__version__, code_digest()), config_path):
+        if (version, config) != (VERSION, config_path):
             return None
-        with open(config_path, "rb") as handle:
-            if sha256(handle.read()).hexdigest() != digest:
-                return None
-        cache = os.stat(os.path.join(state_dir, "cache.sqlite"))
-    except (OSError, ValueError, TypeError, EOFError, pickle.UnpicklingError):
+        key, scan_started_ns, valid_until, outputs, count = vouched
+    except (OSError, ValueError, TypeError, EOFError):
         return None  # no stamp, a damaged one or one of another version: the full command decides
-    if (cache.st_dev, cache.st_ino) != cache_id:
-        return None
-    key, scan_started_ns, valid_until, outputs, count = vouched
-    ready = editor() if editor is not None and now < valid_until else None
 
     def walk() -> tuple[()] | tuple[dict[str, tuple[int, int]], list[tuple[str, str]], tuple[str, int]]:
         """() when nothing changed, else the post files, the walk's notes and the files' key."""
@@ -137,10 +131,16 @@ def answer_locked(config_path: str, *, now: float, editor: Callable[[], Editor |
             return ()
         return found.files, found.notes, files_key
 
+    started_ns = time.time_ns()
+    aside = editor is not None and now < valid_until and aside_from is not None and count >= aside_from
+    child = _walk_aside(walk) if aside else None  # walking at once: the stamp is checked meanwhile
+    ready = None
     try:
-        started_ns = time.time_ns()
-        aside = ready is not None and aside_from is not None and count >= aside_from
-        walked = _aside(walk, ready) if aside else walk()
+        if not _made_by(program, config_path, digest, state_dir, cache_id):
+            return None
+        ready = editor() if editor is not None and now < valid_until else None
+        walked = _walked(child, ready) if child is not None else walk()
+        child = None
         if walked is None:
             return None
         if not walked:
@@ -151,17 +151,40 @@ def answer_locked(config_path: str, *, now: float, editor: Callable[[], Editor |
         finishing, ready = ready, None
         return finishing.finish(started_ns, files, files_key, snapshot)
     finally:
+        if child is not None:
+            child.stop()
         if ready is not None:
             ready.stop()
 
 
-def _aside(walk: Callable[[], tuple[object, ...]], editor: Editor) -> tuple[object, ...] | None:
-    """walk() run in a child while `editor` gets ready; None when the child failed."""
+def _made_by(program: tuple[str, str], config_path: str, digest: str, state_dir: str,
+             cache_id: tuple[int, int]) -> bool:
+    """Whether this copy of the program (code.py), the config file's bytes and the build cache's file are those
+    the stamp was left with."""
+    try:
+        if program != (__version__, code_digest()):
+            return False
+        with open(config_path, "rb") as handle:
+            if sha256(handle.read()).hexdigest() != digest:
+                return False
+        cache = os.stat(os.path.join(state_dir, "cache.sqlite"))
+    except OSError:
+        return False
+    return (cache.st_dev, cache.st_ino) == cache_id
+
+
+def _walk_aside(walk: Callable[[], tuple[object, ...]]) -> SideWalk:
+    """walk() started in a child (side_walk.py), its answer marshalled."""
     from .side_walk import SideWalk
 
-    child = SideWalk(lambda: marshal.dumps(walk(), 2))
+    return SideWalk(lambda: marshal.dumps(walk(), 2))
+
+
+def _walked(child: SideWalk, editor: Editor | None) -> tuple[object, ...] | None:
+    """The child's walk, `editor` getting ready meanwhile; None when the child failed."""
     try:
-        editor.prepare(child.done)
+        if editor is not None:
+            editor.prepare(child.done)
     finally:
         data = child.result()
     return marshal.loads(data) if data is not None else None

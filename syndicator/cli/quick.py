@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from .method_code import MethodCode
 
-STATE_DIR, STAMP = ".syndicator", "quick-build.pickle"  # (build/stamp.py's: known here without importing it)
+STATE_DIR, STAMP = ".syndicator", "quick-build.marshal"  # (build/stamp.py's: known here without importing it)
 # What an edit loads (build/quick_edit.py's imports, leaves first), imported while the walk runs aside: any
 # module left out loads with the next one that needs it.
 _READY = ("dataclasses", "zoneinfo", "syndicator.config", "syndicator.build.config_snapshot", "logging", "sqlite3",
