@@ -187,8 +187,9 @@ class Cache:
         `entries` is every file's FileEntry now; `parsed`, the files parsed now; `posts`, those
         of them whose posts are not in the posts table yet (dumps() bytes; None: not a post).
         When every file was parsed now, the snapshot is the batches of (path, entry) pairs as
-        the workers pickled them: `staged`, the generation whose rows the workers stored
-        (PostWriter.put), or else `blobs`, those batches here. Small changes go to a side table,
+        the tasks pickled them: `staged`, the generation whose rows the workers stored
+        (PostWriter.put), with `blobs`, the batches parsed here (none unless a worker died); or else
+        `blobs`, every batch here. Small changes go to a side table,
         so editing one post does not rewrite the snapshot of all of them; past _COMPACT_AFTER
         side rows the snapshot is written anew.
         """
@@ -199,7 +200,9 @@ class Cache:
                 live = staged if staged is not None else max(live, time.time_ns()) + 1
                 if staged is None:
                     rows = blobs if blobs is not None else [dumps(list(entries.items()), self.authors)]
-                    self.db.executemany("INSERT INTO snapshot (gen, data) VALUES (?, ?)", ((live, b) for b in rows))
+                else:  # beside the workers' rows, the batches parsed here (the files a worker that died left)
+                    rows = blobs or []
+                self.db.executemany("INSERT INTO snapshot (gen, data) VALUES (?, ?)", ((live, b) for b in rows))
                 self.db.execute("INSERT OR REPLACE INTO meta VALUES ('snapshot', ?)", (str(live),))
                 self.db.execute("DELETE FROM changes")
             else:

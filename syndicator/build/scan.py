@@ -224,8 +224,9 @@ def scan(config: Config, *, cache: Cache | None, progress: Progress | None = Non
     if cache is not None:
         if stale or gone:
             full = len(stale) == len(table)  # nothing came from the cache: the batches hold every entry
-            cache.save(table, stale, unsaved, gone, blobs=blobs if full and not staged else None,
-                       staged=crew.context.generation if full and staged == len(chunks) else None)
+            # (a full scan's entries may hold no problems: the batches, the workers' and these, have them)
+            cache.save(table, stale, unsaved, gone, blobs=blobs if full else None,
+                       staged=crew.context.generation if full and staged else None)
         cache.mark_scan(started)
     return Scan(config, table, fresh, cache, files=len(files), parsed=len(stale), notes=notes, held=parsed.held(),
                 tally=parsed.tally())
