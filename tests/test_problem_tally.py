@@ -77,9 +77,10 @@ def test_a_full_scans_problems_answer_from_their_tallies_as_read_one_by_one(scan
     assert problem_lines(held, verbose=verbose) == problem_lines(slow, verbose=verbose)
     assert problem_tuples(held.encoded()) == [tuple(p) for p in slow]
     assert _error_paths(held) == {p.path for p in slow if p.severity == "error"}
-    ranges = sorted((paths[0], paths[-1]) for task in tasks
+    ranges = sorted((paths[0], paths[-1], task[0]) for task in tasks
                     if (paths := [p.path for rel in task for p in entries[rel][3]]))
-    interleaved = any(one[1] >= two[0] for one, two in zip(ranges, ranges[1:]))  # batches of problems overlap
+    interleaved = any(one[1] >= two[0] for one, two in zip(ranges, ranges[1:])) or \
+        [first for _low, _high, first in ranges] != sorted(first for _low, _high, first in ranges)  # or out of order
     made = held.tallies()
     assert (made is None) == (bool(merged) or interleaved or (not handed and bool(tasks)))  # wherever it can be
 

@@ -37,7 +37,8 @@ class Parsed:
         # hold: their tally (build/problem_tally.py), joined task after task in path order as they come
         # (`early`: tasks answered before one ahead of them; `order`: the tasks' first paths, sorted)
         self.joining, self.order, self.next = Joining(), sorted(self.tasks), 0
-        self.early: dict[str, ProblemTally | None] = {}
+        self.early: dict[str, tuple[str, ProblemTally] | None] = {}
+        self.joined: list[str] = []  # the first path of each batch joined, in the order joined
         self.foreign = False  # an answer to a task not handed out (a failed worker's files): no tally
         self.columns: list[Columns] | None = [] if hold else None  # hold: the entries, a task's columns each
         self.problem_count = 0
@@ -96,8 +97,9 @@ class Parsed:
         columns (made anew on each call: once a scan), whose entries hold no problems."""
         return self._entries if self.columns is None else EntryColumns(self.columns)
 
-    def _apart(self, pairs: list[tuple[str, FileEntry]]) -> ProblemTally | None:
-        """Keep the task's problems apart, with the range of their paths; their tally (None: none)."""
+    def _apart(self, pairs: list[tuple[str, FileEntry]]) -> tuple[str, ProblemTally] | None:
+        """Keep the task's problems apart, with the range of their paths; their first path and tally
+        (None: none)."""
         problems = [problem for _rel, entry in pairs for problem in entry[3]]
         if not problems:
             return None
@@ -105,9 +107,9 @@ class Parsed:
         self.problems.append((paths[0], paths[-1], all(map(le, paths, paths[1:])),  # type: ignore[union-attr]
                               problem_bytes(problems)))
         self.problem_count += len(problems)
-        return ProblemTally.of(problems)
+        return paths[0], ProblemTally.of(problems)
 
-    def _join(self, first: str, tally: ProblemTally | None) -> None:
+    def _join(self, first: str, tally: tuple[str, ProblemTally] | None) -> None:
         """Join the tally of the task starting at `first`, and of those after it that came early."""
         if first not in self.tasks or first in self.early:
             self.foreign = True
@@ -117,7 +119,8 @@ class Parsed:
             found = self.early.pop(self.order[self.next])
             self.next += 1
             if found is not None:
-                self.joining.add(found)
+                self.joined.append(found[0])
+                self.joining.add(found[1])
 
     def held(self) -> tuple[tuple[bytes, ...], int] | None:
         """The problems kept apart, in path order (stably: as index_entries sorts them), and how many;
@@ -135,7 +138,10 @@ class Parsed:
     def tally(self) -> ProblemTally | None:
         """The ProblemTally of `held()`'s batches, one after another; None: no problems were kept apart, a
         task was not answered as handed out, or they were sorted again (held() made one batch of them all)."""
-        if self.problems is None or self.foreign or self.next < len(self.order) or self._in_order() is None:
+        if self.problems is None or self.foreign or self.next < len(self.order):
+            return None
+        batches = self._in_order()  # and joined in that order (tasks handed out in path order are)
+        if batches is None or [batch[0] for batch in batches] != self.joined:
             return None
         return self.joining.tally()
 
