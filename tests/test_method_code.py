@@ -47,23 +47,24 @@ def _code(cls: type) -> dict:
 
 
 @settings(max_examples=150, deadline=None)
+def _made_with(methods, shape):
+    """The class of this shape, made while `methods` is dataclasses' exec()."""
+    methods.install()
+    try:
+        return _make(shape)
+    finally:
+        methods.remove()
+
+
 @given(_SHAPES)
 def test_kept_code_makes_the_methods_dataclasses_makes(tmp_path_factory, shape) -> None:
     state = str(tmp_path_factory.mktemp("state"))
     plain = _make(shape)
     first = MethodCode(state)
-    first.install()
-    try:
-        compiled = _make(shape)
-    finally:
-        first.remove()
+    compiled = _made_with(first, shape)
     first.keep()
     again = MethodCode(state)
-    again.install()
-    try:
-        kept = _make(shape)
-    finally:
-        again.remove()
+    kept = _made_with(again, shape)
     assert again.compiled == 0 and first.compiled == len(again.used)  # every text found in the file
     assert _code(plain) == _code(compiled) == _code(kept)
     assert "exec" not in vars(dataclasses)  # removed: dataclasses calls the builtin again

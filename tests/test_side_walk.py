@@ -47,22 +47,27 @@ class _Recorder:
         pass
 
 
+def _built_site(tmp_path, *, posts):
+    """A site of `posts` old post files, built once: its posts folder and its config's path."""
+    folder = tmp_path / "posts"
+    folder.mkdir()
+    (tmp_path / "config.toml").write_text(site_toml(items=2, posts="posts"), encoding="utf-8")
+    for i in range(posts):
+        (folder / f"p{i}.md").write_text(post_text(title=f"T{i}", day=i + 1, tags=["red"], author="ann",
+                                                   draft=False, slug=f"s{i}", body="Body."), encoding="utf-8")
+        os.utime(folder / f"p{i}.md", ns=(OLD, OLD))
+    config = load(tmp_path / "config.toml")
+    build(config, now=NOW, brief=True)
+    return folder, str(config.path)
+
+
 def _answer(config_path, aside_from):
     editor = _Recorder()
     return stamp.answer(config_path, now=time.time(), editor=lambda: editor, aside_from=aside_from), editor
 
 
 def test_a_walk_aside_answers_as_the_walk_in_process(tmp_path):
-    posts = tmp_path / "posts"
-    posts.mkdir()
-    (tmp_path / "config.toml").write_text(site_toml(items=2, posts="posts"), encoding="utf-8")
-    for i in range(6):
-        (posts / f"p{i}.md").write_text(post_text(title=f"T{i}", day=i + 1, tags=["red"], author="ann",
-                                                  draft=False, slug=f"s{i}", body="Body."), encoding="utf-8")
-        os.utime(posts / f"p{i}.md", ns=(OLD, OLD))
-    config = load(tmp_path / "config.toml")
-    build(config, now=NOW, brief=True)
-    path = str(config.path)
+    posts, path = _built_site(tmp_path, posts=6)
     here, aside = _answer(path, None), _answer(path, 0)
     assert here[0] == aside[0] and here[0][0][0].startswith("posts: 6 read")  # nothing changed: the stamp's lines
     assert aside[1].finished == [] and here[1].finished == []
@@ -79,16 +84,7 @@ def test_a_walk_aside_answers_as_the_walk_in_process(tmp_path):
 def test_a_walk_aside_started_for_a_stamp_that_no_longer_holds_is_stopped(tmp_path):
     """The child walks while the stamp is checked: a config changed since (or another program) is no
     answer, and the child is ended and waited for (no process left behind)."""
-    posts = tmp_path / "posts"
-    posts.mkdir()
-    (tmp_path / "config.toml").write_text(site_toml(items=2, posts="posts"), encoding="utf-8")
-    for i in range(3):
-        (posts / f"p{i}.md").write_text(post_text(title=f"T{i}", day=i + 1, tags=["red"], author="ann",
-                                                  draft=False, slug=f"s{i}", body="Body."), encoding="utf-8")
-        os.utime(posts / f"p{i}.md", ns=(OLD, OLD))
-    config = load(tmp_path / "config.toml")
-    build(config, now=NOW, brief=True)
-    path = str(config.path)
+    posts, path = _built_site(tmp_path, posts=3)
     assert _answer(path, 0)[0][0][0].startswith("posts: 3 read")  # the stamp holds, walked aside
     with open(tmp_path / "config.toml", "a", encoding="utf-8") as handle:
         handle.write("\n# changed\n")
