@@ -76,20 +76,23 @@ def _load(child: SideWalk) -> tuple[dict[str, tuple[int, int]], list[tuple[str, 
     malloc has freed blocks that big it serves later ones from the heap it keeps (the build's peak was 2 MB
     higher); nor read object by object (marshal.load on a stream: 22 ms, against 3 ms from bytes).
     """
+    found = child.read(_frames_read)
+    return found if found is not None and found[1] is not None else None
+
+
+def _frames_read(fd: int) -> tuple[dict[str, tuple[int, int]], list[tuple[str, str]] | None]:
+    """The files and notes of the frames on the pipe (notes None: a torn frame)."""
     notes, files = None, {}
     try:
-        while head := _exactly(child.fd, 4):
-            part = marshal.loads(_exactly(child.fd, int.from_bytes(head, "big")))
+        while head := _exactly(fd, 4):
+            part = marshal.loads(_exactly(fd, int.from_bytes(head, "big")))
             if notes is None:
                 notes = part
             else:
                 files.update(part)
     except (EOFError, ValueError, TypeError):  # a torn frame
         notes = None
-    finally:
-        os.close(child.fd)
-        _pid, status = os.waitpid(child.pid, 0)
-    return (files, notes) if notes is not None and os.waitstatus_to_exitcode(status) == 0 else None
+    return files, notes
 
 
 def _exactly(fd: int, size: int) -> bytes:

@@ -15,8 +15,11 @@ import fcntl
 import os
 import select
 from collections.abc import Callable
+from typing import TypeVar
 
 _PIPE_BYTES = 1 << 20  # the answer at 10,000 posts is ~0.6 MB: written at once, the child need not wait for the parent
+
+T = TypeVar("T")
 
 
 class SideWalk:
@@ -56,14 +59,25 @@ class SideWalk:
 
     def result(self) -> bytes | None:
         """The child's bytes once it has ended; None when it failed."""
-        chunks = []
+        return self.read(_whole)
+
+    def read(self, reader: Callable[[int], T]) -> T | None:
+        """`reader(fd)`'s answer from the child's pipe once the child has ended (the pipe closed and the
+        child waited for either way); None when the child failed."""
         try:
-            while chunk := os.read(self.fd, 1 << 20):
-                chunks.append(chunk)
+            answer = reader(self.fd)
         finally:
             os.close(self.fd)
             _pid, wait_status = os.waitpid(self.pid, 0)
-        return b"".join(chunks) if os.waitstatus_to_exitcode(wait_status) == 0 else None
+        return answer if os.waitstatus_to_exitcode(wait_status) == 0 else None
+
+
+def _whole(fd: int) -> bytes:
+    """Everything the pipe brings, up to its end."""
+    chunks = []
+    while chunk := os.read(fd, 1 << 20):
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def _widen(fd: int) -> None:
