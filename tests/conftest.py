@@ -15,6 +15,17 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                      help="Rewrite tests/golden/ from the current output instead of comparing.")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def own_cache_folder(tmp_path_factory: pytest.TempPathFactory):
+    """The tests, and the commands they run (which inherit the environment), keep syndicator's per-user cache
+    (cli/method_code.py) in a folder of this session's, never in the user's ~/.cache."""
+    folder = tmp_path_factory.mktemp("xdg-cache")
+    patch = pytest.MonkeyPatch()
+    patch.setenv("XDG_CACHE_HOME", str(folder))
+    yield folder
+    patch.undo()
+
+
 @pytest.fixture
 def update_golden(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-golden"))

@@ -1,6 +1,6 @@
 """cli/method_code.py: dataclasses' methods from code kept by an earlier run are the methods dataclasses
-compiles itself (the same code objects, the same behaviour), and a file that is damaged or made by
-another Python is not used."""
+compiles itself (the same code objects, the same behaviour); a file that is damaged, made by another
+Python, or that another user could have written is not used; the file lives in the user's cache folder."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from dataclasses import field
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from syndicator.cli.method_code import FILE, MethodCode
+from syndicator.cli import method_code
+from syndicator.cli.method_code import FILE, MethodCode, cache_folder
 
 _METHODS = ("__init__", "__repr__", "__eq__", "__hash__", "__setattr__", "__delattr__", "__lt__", "__le__",
             "__gt__", "__ge__")
@@ -98,8 +99,61 @@ def test_a_damaged_or_foreign_file_is_not_used(tmp_path) -> None:
         finally:
             methods.remove()
         assert made(a=1) == made(a=1) and methods.compiled > 0
-    os.chmod(tmp_path, 0o500)  # a state folder that cannot be written to: nothing kept, nothing raised
-    try:
-        methods.keep()
-    finally:
-        os.chmod(tmp_path, 0o700)
+    (tmp_path / "a-file").write_bytes(b"")  # a folder that cannot be made: nothing kept, nothing raised
+    nowhere = MethodCode(str(tmp_path / "a-file" / "syndicator"))
+    nowhere.used, nowhere.compiled = methods.used, methods.compiled
+    nowhere.keep()
+    assert (tmp_path / "a-file").read_bytes() == b""
+
+
+_SHAPE = {"names": ["a", "b"], "defaults": 1, "factory": False,
+          "options": {"frozen": False, "eq": True, "order": True, "kw_only": False, "slots": False, "repr": True,
+                      "unsafe_hash": False}}
+
+
+def test_the_folder_is_the_users_cache_folder() -> None:
+    assert cache_folder({"XDG_CACHE_HOME": "/x/cache", "HOME": "/home/ann"}) == "/x/cache/syndicator"
+    assert cache_folder({"XDG_CACHE_HOME": "relative", "HOME": "/home/ann"}) == "/home/ann/.cache/syndicator"
+    assert cache_folder({"HOME": "/home/ann"}) == "/home/ann/.cache/syndicator"
+    assert cache_folder({}) is None and cache_folder({"HOME": "~"}) is None
+    methods = MethodCode(None)  # no folder: every text compiled, nothing kept, nothing raised
+    made = _made_with(methods, _SHAPE)
+    methods.keep()
+    assert made(1) == made(1) and methods.compiled > 0 and methods.known == {}
+
+
+def test_keep_makes_a_private_folder_and_file(tmp_path) -> None:
+    folder = tmp_path / "cache" / "syndicator"
+    methods = MethodCode(str(folder))
+    _made_with(methods, _SHAPE)
+    methods.keep()
+    assert (folder.stat().st_mode & 0o777, (folder / FILE).stat().st_mode & 0o777) == (0o700, 0o600)
+    assert [p.name for p in folder.iterdir()] == [FILE]  # the temporary file renamed over it
+    assert MethodCode(str(folder)).known.keys() == methods.used.keys()
+
+
+def test_a_file_someone_else_could_have_written_is_not_used(tmp_path, monkeypatch) -> None:
+    methods = MethodCode(str(tmp_path))
+    _made_with(methods, _SHAPE)
+    methods.keep()
+    assert MethodCode(str(tmp_path)).known  # this user's, only this user may write it
+    for mode in (0o620, 0o602):
+        os.chmod(tmp_path / FILE, mode)
+        assert MethodCode(str(tmp_path)).known == {}
+    os.chmod(tmp_path / FILE, 0o600)
+    owner = (tmp_path / FILE).stat().st_uid
+    monkeypatch.setattr(method_code.os, "getuid", lambda: owner + 1)  # as another user would read it
+    assert MethodCode(str(tmp_path)).known == {}
+
+
+def test_a_file_grown_past_its_bound_keeps_only_what_the_last_run_used(tmp_path, monkeypatch) -> None:
+    first = MethodCode(str(tmp_path))
+    _made_with(first, _SHAPE)
+    first.keep()
+    monkeypatch.setattr(method_code, "MAX_KEPT", len(first.used))
+    second = MethodCode(str(tmp_path))
+    other = dict(_SHAPE, names=["url", "tags"])
+    _made_with(second, other)
+    second.keep()
+    assert second.compiled and set(MethodCode(str(tmp_path)).known) == set(second.used)
+    assert not set(first.used) <= set(second.used)  # the first run's texts were dropped

@@ -150,13 +150,15 @@ def test_an_edit_is_answered_as_the_full_command_answers_it(tmp_path, change):
     assert _lines(again, quick) == _lines((full_again.stdout, full_again.stderr, full_again.returncode), full)
 
 
-def test_the_first_build_keeps_the_dataclass_methods_an_edit_then_finds(tmp_path):
-    """A plain `syndicator build` keeps the code of the dataclasses' methods (cli/method_code.py); a quick
-    edit adds those of its own classes (the incremental plan's), and the next finds all it needs there, so
-    it writes the file no more. Other command lines keep none."""
+def test_the_first_build_keeps_the_dataclass_methods_an_edit_then_finds(tmp_path, monkeypatch):
+    """A plain `syndicator build` keeps the code of the dataclasses' methods in the user's cache folder
+    (cli/method_code.py); a quick edit adds those of its own classes (the incremental plan's), and the next
+    finds all it needs there, so it writes the file no more; nor does a cold build of another site (its state
+    folder is not where the file is). Other command lines keep none."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))  # (the commands inherit it)
     site = _site(tmp_path / "site")  # built with the plain command
-    kept = site / ".syndicator" / "dataclass-methods.marshal"
-    assert kept.is_file()
+    kept = tmp_path / "cache" / "syndicator" / "dataclass-methods.marshal"
+    assert kept.is_file() and not (site / ".syndicator" / "dataclass-methods.marshal").exists()
     for change in ("append", "warning"):
         before = kept.stat()
         _change(site, change)
@@ -164,6 +166,8 @@ def test_the_first_build_keeps_the_dataclass_methods_an_edit_then_finds(tmp_path
         assert "click" not in answered[3] and "syndicator.config" in answered[3]  # a quick edit
         after = kept.stat()
     assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+    _site(tmp_path / "other")  # a first build, from nothing
+    assert (kept.stat().st_ino, kept.stat().st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
     kept.unlink()
     _change(site, "newest")
     assert _run("--config", "config.toml", "build", cwd=site).returncode == 0

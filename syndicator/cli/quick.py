@@ -87,9 +87,9 @@ class _Here:
             from .stand_in import stand_in
 
             stand_in("inspect")  # what dataclasses imports for classes without a docstring: ours have one
-            from .method_code import MethodCode  # (imports dataclasses)
+            from .method_code import MethodCode, cache_folder  # (imports dataclasses)
 
-            self.methods = MethodCode(os.path.join(os.path.dirname(self.config), STATE_DIR))
+            self.methods = MethodCode(cache_folder())
             self.methods.install()
         return self.methods
 
@@ -126,14 +126,13 @@ class _Here:
 
 
 def kept_methods(args: list[str]) -> MethodCode | None:
-    """For a plain `syndicator build` in a folder with a config, the dataclasses' methods kept in its default
-    state folder (cli/method_code.py): the full command uses and keeps them too. None for anything else."""
-    config = _config_path(os.getcwd()) if args == ["build"] else None
-    if config is None:
+    """For a plain `syndicator build` in a folder with a config, the dataclasses' methods kept in the user's
+    cache folder (cli/method_code.py): the full command uses and keeps them too. None for anything else."""
+    if args != ["build"] or _config_path(os.getcwd()) is None:
         return None
-    from .method_code import MethodCode
+    from .method_code import MethodCode, cache_folder
 
-    return MethodCode(os.path.join(os.path.dirname(config), STATE_DIR))
+    return MethodCode(cache_folder())
 
 
 def _idle_core() -> bool:
