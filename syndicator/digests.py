@@ -1,4 +1,4 @@
-"""sha256 and blake2b from CPython's built-in modules, without importing hashlib.
+"""sha256, sha1 and blake2b from CPython's built-in modules, without importing hashlib.
 
 `import hashlib` loads OpenSSL's libcrypto (about 4-5 ms): a twentieth of `syndicator build` after
 one post was edited, and more on the nothing-changed path, which only hashes a few hundred bytes of
@@ -20,4 +20,9 @@ except ImportError:
     except ImportError:  # pragma: no cover
         from hashlib import sha256
 
-__all__ = ["blake2b", "sha256"]
+try:
+    from _sha1 import sha1  # type: ignore[import-not-found]
+except ImportError:  # pragma: no cover
+    from hashlib import sha1
+
+__all__ = ["blake2b", "sha1", "sha256"]

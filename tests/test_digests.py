@@ -1,4 +1,5 @@
-"""syndicator.digests gives hashlib's digests without hashlib (so without OpenSSL) on the quick paths."""
+"""syndicator.digests gives hashlib's digests without hashlib (so without OpenSSL) on the quick paths, and a
+cold build's start (before its workers fork) loads neither hashlib, the email package nor lxml."""
 from __future__ import annotations
 
 import hashlib
@@ -14,6 +15,7 @@ from syndicator import digests
 @given(st.binary(max_size=4096), st.integers(1, 64))
 def test_the_digests_are_hashlibs(data, size):
     assert digests.sha256(data).hexdigest() == hashlib.sha256(data).hexdigest()
+    assert digests.sha1(data).hexdigest() == hashlib.sha1(data).hexdigest()
     assert digests.blake2b(data, digest_size=size).hexdigest() == hashlib.blake2b(data, digest_size=size).hexdigest()
 
 
@@ -22,3 +24,13 @@ def test_the_quick_paths_modules_load_without_hashlib():
             "print('hashlib' in sys.modules)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
+
+
+def test_a_cold_builds_modules_load_without_hashlib_email_or_lxml():
+    """What a cold `syndicator build` imports before it forks its workers (the command line, the build, the
+    pipeline, the writers): the feed writers format dates and feed ids themselves, OPML loads lxml when written."""
+    code = ("import sys; import syndicator.cli.app, syndicator.build.entry, syndicator.build.pipeline, "
+            "syndicator.render, syndicator.build.emit; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('hashlib', 'email', 'lxml')))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from render_helpers import (
     ANA,
     AUTHOR_SPEC,
@@ -24,6 +28,8 @@ from render_helpers import (
 )
 
 from syndicator.render import clear_caches, render
+from syndicator.render.atom import feed_id
+from syndicator.render.sanitize import clean
 
 A = {"a": NS["atom"], **NS}
 
@@ -106,6 +112,14 @@ def test_feed_id_is_permanent_across_domains_and_distinct_per_feed():
     moved = make_site(url="https://new-domain.example/")
     assert xml(atom(site=moved)).findtext("a:id", namespaces=A) == ident
     assert xml(atom(spec=TAG_SPEC)).findtext("a:id", namespaces=A) != ident
+
+
+@given(st.text(max_size=40), st.sampled_from(["site", "tag", "category", "author"]), st.text(max_size=40))
+def test_the_feed_id_is_uuid5_of_its_tag_uri(authority, kind, key):
+    """Computed with the built-in sha1, the id is what uuid.uuid5 gives for the same name: ids already
+    published stay the same."""
+    name = clean(f"tag:{authority}:feed:{kind}:{key}")
+    assert feed_id(authority, kind, key) == f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, name)}"
 
 
 def test_entry_id_link_and_dates():

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
+from email.utils import format_datetime as email_format_datetime
+from zoneinfo import ZoneInfo
+
+from hypothesis import given
+from hypothesis import strategies as st
 
 from render_helpers import (
     ANA,
@@ -26,6 +31,7 @@ from render_helpers import (
 
 from syndicator.model import Image
 from syndicator.render import clear_caches, feed_url, render, render_opml
+from syndicator.render.rss import format_datetime
 
 
 def rss(entries=None, *, spec=SITE_SPEC, owner=JAMES, site=None, feeds=None) -> bytes:
@@ -317,3 +323,15 @@ def test_opml_lists_only_configured_formats():
     data = render_opml(make_site(), make_feeds(formats=("atom",)), [SITE_SPEC])
     assert [o.get("xmlUrl") for o in xml(data).xpath("//outline[@xmlUrl]")] == \
         [f"{FEEDS_URL}atom.xml"]
+
+
+_ZONES = st.one_of(st.none(), st.just(timezone.utc), st.builds(ZoneInfo, st.sampled_from(
+    ["Europe/Berlin", "America/St_Johns", "Asia/Kathmandu", "Pacific/Chatham", "Australia/Lord_Howe"])),
+    st.builds(lambda m: timezone(timedelta(minutes=m)), st.integers(-1439, 1439)))
+
+
+@given(st.datetimes(min_value=datetime(1, 1, 1), max_value=datetime(9999, 12, 31)), _ZONES)
+def test_rss_dates_are_what_email_utils_writes(moment, zone):
+    """pubDate and lastBuildDate: the RFC 822 form email.utils.format_datetime gives, for any zone or none."""
+    moment = moment.replace(tzinfo=zone)
+    assert format_datetime(moment) == email_format_datetime(moment)

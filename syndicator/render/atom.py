@@ -18,6 +18,7 @@ import uuid
 from datetime import datetime
 from typing import Sequence
 
+from ..digests import sha1
 from .entry import Entry, Head, Item, license_name
 from .extension import ATOM, PREFIXES, attribution, link, media, person, relation_links, used_prefixes
 from .sanitize import as_uri, clean
@@ -30,7 +31,9 @@ _FEED, _ENTRY = "  ", "    "  # indents inside <feed> and inside <entry>
 def feed_id(authority: str, kind: str, key: str) -> str:
     """A permanent feed id that does not change with the site's domain or the feed's URL."""
     name = clean(f"tag:{authority}:feed:{kind}:{key}")
-    return "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, name))
+    # uuid.uuid5(uuid.NAMESPACE_URL, name), with the built-in sha1: uuid5 imports hashlib (OpenSSL, some ms)
+    digest = sha1(uuid.NAMESPACE_URL.bytes + name.encode("utf-8")).digest()
+    return "urn:uuid:" + str(uuid.UUID(bytes=digest[:16], version=5))
 
 
 def _date(moment: datetime) -> str:

@@ -10,11 +10,8 @@ from __future__ import annotations
 
 from typing import Callable, Sequence
 
-from lxml import etree
-
 from .sanitize import clean
 
-_SUB = etree.SubElement
 _GROUPS = (("site", "Site"), ("tag", "Tags"), ("category", "Categories"), ("author", "Authors"))
 _LABELS = {"rss": "RSS", "atom": "Atom", "json": "JSON Feed"}
 
@@ -22,11 +19,14 @@ _LABELS = {"rss": "RSS", "atom": "Atom", "json": "JSON Feed"}
 def write(site_title: str, home: str, formats: Sequence[str], specs: Sequence,
           url_of: Callable[[object, str], str]) -> bytes:
     """OPML bytes; `url_of(spec, fmt)` gives each feed's absolute URL."""
+    from lxml import etree  # (here: a cold build imports it after its workers fork, not before)
+
+    sub = etree.SubElement
     opml = etree.Element("opml", {"version": "2.0"})
-    head = _SUB(opml, "head")
-    _SUB(head, "title").text = f"{clean(site_title).strip() or home}: feeds"
-    _SUB(head, "docs").text = "http://opml.org/spec2.opml"
-    body = _SUB(opml, "body")
+    head = sub(opml, "head")
+    sub(head, "title").text = f"{clean(site_title).strip() or home}: feeds"
+    sub(head, "docs").text = "http://opml.org/spec2.opml"
+    body = sub(opml, "body")
     known = {kind for kind, _ in _GROUPS}
     groups = [*_GROUPS, *((k, k.title()) for k in dict.fromkeys(s.kind for s in specs)
                           if k not in known)]
@@ -34,7 +34,7 @@ def write(site_title: str, home: str, formats: Sequence[str], specs: Sequence,
         members = [s for s in specs if s.kind == kind]
         if not members:
             continue
-        group = _SUB(body, "outline", {"text": label, "title": label})
+        group = sub(body, "outline", {"text": label, "title": label})
         for spec in members:
             title = clean(spec.title).strip() or clean(spec.key).strip() or label
             for fmt in formats:
@@ -43,5 +43,5 @@ def write(site_title: str, home: str, formats: Sequence[str], specs: Sequence,
                           "xmlUrl": url_of(spec, fmt), "htmlUrl": home}
                 if fmt == "rss":
                     attrib["version"] = "RSS2"
-                _SUB(group, "outline", attrib)
+                sub(group, "outline", attrib)
     return etree.tostring(opml, encoding="utf-8", xml_declaration=True, pretty_print=True)

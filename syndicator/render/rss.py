@@ -25,7 +25,7 @@ Items republished from another feed would take `<source url>`; the model has no 
 
 from __future__ import annotations
 
-from email.utils import format_datetime
+from datetime import datetime
 from typing import Sequence
 
 from .entry import Entry, Head, Item, escape_text, rss_contact
@@ -33,6 +33,17 @@ from .extension import PREFIXES, attribution, link, media, person, relation_link
 from .xmltext import DECLARATION, check, declarations, element, element_bytes, encoded
 
 _CHANNEL, _ITEM = "    ", "      "  # indents inside <channel> and inside <item>
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def format_datetime(moment: datetime) -> str:
+    """RFC 822 date-time, "Tue, 03 Mar 2026 09:30:00 +0100": what email.utils.format_datetime(moment) gives,
+    without importing the email package (some ms of a cold build's start, before its workers fork)."""
+    t = moment.timetuple()
+    zone = "-0000" if moment.tzinfo is None else moment.strftime("%z")
+    return "%s, %02d %s %04d %02d:%02d:%02d %s" % (_DAYS[t.tm_wday], t.tm_mday, _MONTHS[t.tm_mon - 1], t.tm_year,
+                                                    t.tm_hour, t.tm_min, t.tm_sec, zone)
 
 
 def byline(names: Sequence[str]) -> str:
