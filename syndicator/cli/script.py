@@ -40,6 +40,10 @@ def run() -> None:
     quick = quick_build(args)
     if quick is not None:
         leave(quick)
+    if command_name(args) in QUICK_EXIT:
+        from .stand_in import stand_in
+
+        stand_in("inspect")  # dataclasses' import of it (with ast and dis): a build's classes never need it
     methods = kept_methods(args)  # a plain `syndicator build` keeps the dataclasses' methods for the next
     if methods is not None:
         methods.install()

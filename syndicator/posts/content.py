@@ -18,11 +18,10 @@ from ..model import Body, Post
 from .html_text import _SPACE, _SRCSET, _URL_ATTR, absolutize, html_to_text, markdown_to_html  # noqa: F401
 from .html_text import render_bio, resolver, strip_control  # noqa: F401  (the light helpers, re-exported)
 from .intrasite import has_links, rewrite
-from .mdx import strip as strip_mdx
-from .templates import Context, context_for, expand, has_template_code
 
 if TYPE_CHECKING:
     from ..config import Site
+    from .templates import Context
 
 _MORE = re.compile(r"<!--\s*more\s*-->", re.IGNORECASE)
 _FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.DOTALL)
@@ -61,8 +60,13 @@ def render_body(post: Post, *, site: Site | None = None, variables: tuple[tuple[
     Template code (Hugo shortcodes, Liquid) is rendered or removed first (templates.py).
     Summary: front matter `summary`, else the text before <!--more-->, else the first paragraph.
     """
+    # the template engines (and MDX's) load with the first body rendered: a build's scan does without them
+    from .templates import expand, has_template_code
+
     source = strip_control(post.body)
     if post.body_format == "mdx":
+        from .mdx import strip as strip_mdx
+
         source = strip_mdx(source).text
     if has_template_code(source):
         source = expand(source, context=template_context(post, site, variables)).text
@@ -84,6 +88,8 @@ def render_body(post: Post, *, site: Site | None = None, variables: tuple[tuple[
 
 def template_context(post: Post, site: Site | None, variables: tuple[tuple[str, str], ...] = ()) -> Context:
     """What `{{ site.url }}` and `{% post_url %}` mean for this post (its origin without a site)."""
+    from .templates import context_for
+
     if site is not None:
         return context_for(site.url, site.permalink, variables)
     parts = urlsplit(post.url)
