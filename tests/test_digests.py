@@ -26,11 +26,13 @@ def test_the_quick_paths_modules_load_without_hashlib():
     assert result.stdout.strip() == "False"
 
 
-def test_a_cold_builds_modules_load_without_hashlib_email_or_lxml():
+def test_a_cold_builds_modules_load_without_hashlib_email_lxml_or_multiprocessing():
     """What a cold `syndicator build` imports before it forks its workers (the command line, the build, the
-    pipeline, the writers): the feed writers format dates and feed ids themselves, OPML loads lxml when written."""
+    pipeline, the writers): the feed writers format dates and feed ids themselves, OPML loads lxml when written,
+    the workers' pipes are build/channel.py's (multiprocessing would load tempfile, subprocess and socket)."""
     code = ("import sys; import syndicator.cli.app, syndicator.build.entry, syndicator.build.pipeline, "
             "syndicator.render, syndicator.build.emit; "
-            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('hashlib', 'email', 'lxml')))")
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+            "('hashlib', 'email', 'lxml', 'multiprocessing', 'tempfile', 'subprocess', 'socket')))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"

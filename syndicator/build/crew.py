@@ -18,7 +18,7 @@ import logging
 import os
 import threading
 from collections import deque
-from multiprocessing.connection import Connection, Pipe, wait
+from .channel import Channel, channel_pair, ready
 from typing import Any, Callable, Generic, Iterator, Sequence, TypeVar
 
 logger = logging.getLogger(__name__)
@@ -51,8 +51,8 @@ class Crew(Generic[C]):
     def __init__(self, context: C, *, jobs: int | None = None) -> None:
         self.context = context
         self.jobs = jobs if jobs is not None else os.cpu_count() or 1
-        self.workers: dict[Connection, int] = {}  # connection -> process id
-        self.owed: dict[Connection, int] = {}  # answers each worker still owes (a finish, or an abandoned map's)
+        self.workers: dict[Channel, int] = {}  # connection -> process id
+        self.owed: dict[Channel, int] = {}  # answers each worker still owes (a finish, or an abandoned map's)
         self.broken = False  # a worker died: the crew does no more work
         self.leaving: list[int] = []  # workers told to stop (dismiss), not waited for yet
 
@@ -68,7 +68,7 @@ class Crew(Generic[C]):
         if self.jobs < 2 or threading.active_count() != 1 or not hasattr(os, "fork"):
             return False
         for _ in range(self.jobs):
-            mine, theirs = Pipe()
+            mine, theirs = channel_pair()
             pid = os.fork()
             if pid == 0:  # the worker: it never returns from here
                 mine.close()
@@ -154,7 +154,7 @@ class Crew(Generic[C]):
         following = 0
         numbers = {conn: number for number, conn in enumerate(self.workers)}
 
-        def feed(conn: Connection) -> None:
+        def feed(conn: Channel) -> None:
             index = queue.take(numbers[conn])
             if index is not None:
                 self._send(conn, ("task", func, index, tasks[index]))
@@ -166,12 +166,12 @@ class Crew(Generic[C]):
                 self.owed[conn] += 1
                 finished.add(conn)
 
-        finished: set[Connection] = set()
+        finished: set[Channel] = set()
         for conn in self.workers:
             for _ in range(_AHEAD):
                 feed(conn)
         while following < len(tasks):
-            for conn in wait([c for c, n in held.items() if n]):
+            for conn in ready([c for c, n in held.items() if n]):
                 index, failure, result = self._receive(conn)
                 held[conn] -= 1
                 self.owed[conn] -= 1
@@ -187,20 +187,20 @@ class Crew(Generic[C]):
                     yield waiting.pop(following)
                     following += 1
 
-    def _send(self, conn: Connection, message: Any) -> None:
+    def _send(self, conn: Channel, message: Any) -> None:
         try:
             conn.send(message)
         except OSError:  # a broken pipe: the worker is gone
             self._failed(conn)
 
-    def _receive(self, conn: Connection) -> tuple[int, Exception | None, Any]:
+    def _receive(self, conn: Channel) -> tuple[int, Exception | None, Any]:
         try:
             return conn.recv()
         except (EOFError, OSError):  # the pipe closed or reset: the worker is gone
             self._failed(conn)
             raise  # unreachable: _failed raises
 
-    def _failed(self, conn: Connection) -> None:
+    def _failed(self, conn: Channel) -> None:
         pid = self.workers[conn]
         self.broken = True
         self.close()
@@ -237,7 +237,7 @@ def _finish(finish: Callable[[Any], Any] | None, context: Any) -> Any:
         return None
 
 
-def _idle(idle: Callable[[Any], bool], context: Any, conn: Connection) -> None:
+def _idle(idle: Callable[[Any], bool], context: Any, conn: Channel) -> None:
     """Optional work while no message waits (see Crew.map); its failure ends it, quietly."""
     try:
         while not conn.poll() and idle(context):
@@ -246,7 +246,7 @@ def _idle(idle: Callable[[Any], bool], context: Any, conn: Connection) -> None:
         logger.debug("work while idle failed", exc_info=True)
 
 
-def _serve(context: Any, conn: Connection) -> None:
+def _serve(context: Any, conn: Channel) -> None:
     """A worker's life: answer each message with (index, exception or None, result), until told to stop."""
     code = 0
     try:

@@ -12,7 +12,6 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -127,6 +126,8 @@ def known_files(manifest: Manifest, recorded: Iterable[str]) -> set[str]:
 
 def atomic_write(path: Path, data: bytes) -> None:
     """Write via a temporary file in the same directory, fsync, rename: readers never see half."""
+    import tempfile  # (here: a build's start does without it and what it loads)
+
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.tmp-")
     try:
