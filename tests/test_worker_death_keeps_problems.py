@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 import pytest
 
 import syndicator.build.scan as scan_module
-from syndicator.build.cache import Cache
+from syndicator.build.cache import Cache, PostWriter, loads
 from syndicator.config import load
 from tests.small_site import site_toml
 
@@ -52,8 +52,11 @@ _dies_at_its_third_task.__module__, _dies_at_its_third_task.__qualname__ = scan_
 
 
 @needs_fork
+@pytest.mark.parametrize("batch_bytes", [1, 1 << 40])  # a worker stores each batch at once, or holds them all
 @pytest.mark.parametrize("after", [0, 1])
-def test_a_full_scan_whose_worker_dies_keeps_every_files_problems_in_the_cache(tmp_path, monkeypatch, after):
+def test_a_full_scan_whose_worker_dies_keeps_every_files_problems_in_the_cache(tmp_path, monkeypatch, after,
+                                                                               batch_bytes):
+    monkeypatch.setattr(PostWriter, "BATCH_BYTES", batch_bytes)
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
     monkeypatch.setitem(_STATE, "after", after)
     config = _site(tmp_path / "site", 600)
@@ -70,4 +73,24 @@ def test_a_full_scan_whose_worker_dies_keeps_every_files_problems_in_the_cache(t
         cache.close()
     assert len(kept) == 600 and kept.keys() == set(found.entries)
     assert {p.path for entry in kept.values() for p in entry[3]} == warned  # (they were lost: held apart)
+    assert {rel: entry[2] for rel, entry in kept.items()} == {rel: entry[2] for rel, entry in found.entries.items()}
+
+
+@needs_fork
+@pytest.mark.parametrize("batch_bytes", [1, 5000, 1 << 40])
+def test_a_full_scans_batches_are_stored_once_whoever_stores_them(tmp_path, monkeypatch, batch_bytes):
+    """The workers store their batches of entries as they go, a few together, or leave them all to the
+    scanning process (PostWriter.BATCH_BYTES): every file's entry is in the cache, in exactly one row."""
+    monkeypatch.setattr(PostWriter, "BATCH_BYTES", batch_bytes)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    config = _site(tmp_path / "site", 600)
+    found = scan_module.scan(config, cache=Cache(config.state_dir / "cache.sqlite", config.fingerprint, config.authors))
+    cache = Cache(config.state_dir / "cache.sqlite", config.fingerprint, config.authors)
+    try:
+        rows = [loads(data, config.authors) for (data,) in cache.db.execute("SELECT data FROM snapshot")]
+        kept = cache.entries()
+    finally:
+        cache.close()
+    paths = [rel for row in rows for rel, _entry in row]
+    assert sorted(paths) == sorted(found.entries) and len(paths) == 600  # each file once
     assert {rel: entry[2] for rel, entry in kept.items()} == {rel: entry[2] for rel, entry in found.entries.items()}

@@ -105,23 +105,50 @@ class PostWriter:
     """A worker process's own connection to the cache, to store the posts it parses.
 
     Made in the scanning process and inherited by each forked worker, which opens the database
-    on first use (a connection must never cross a fork). SQLite takes one writer at a time:
-    each worker's commit of 64 rows waits for the other's, if at all, for a millisecond or two.
+    on first use (a connection must never cross a fork). SQLite takes one writer at a time, and a
+    worker that wants the lock while the other holds it sleeps: batches of entries alone (no posts)
+    are held until they make BATCH_BYTES and then stored together, in one transaction of a few
+    rather than one per task. The answer to each task says which of its worker's tasks are stored
+    now; the scanning process stores the rest itself (it has every batch: a worker that dies, or
+    one whose last batches were still held, loses none).
     """
+
+    BATCH_BYTES = 1 << 19  # entries' batches held before they are stored together
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self.db: sqlite3.Connection | None = None
+        self.held: list[tuple[str, bytes]] = []  # (key, entries' batch) not stored yet
+        self.held_bytes = 0
 
-    def put(self, rows: list[tuple[str, bytes | None]], entries: bytes, generation: int) -> None:
-        """Store these parsed posts (None: the file is not a post) and their entries' batch, as a
-        snapshot row of `generation` (it counts once Cache.save names it)."""
+    def put(self, rows: list[tuple[str, bytes | None]], entries: bytes, generation: int, *,
+            key: str = "") -> list[str]:
+        """Store these parsed posts (None: the file is not a post) at once, and their entries' batch, as a
+        snapshot row of `generation` (it counts once Cache.save names it), with the batches held before
+        it, once they make BATCH_BYTES (at once, with posts). The keys of the batches stored now."""
+        self.held.append((key, entries))
+        self.held_bytes += len(entries)
+        if not rows and self.held_bytes < self.BATCH_BYTES:
+            return []
+        with transaction(self._connected()):
+            _put_posts(self.db, rows)
+            self.db.executemany("INSERT INTO snapshot (gen, data) VALUES (?, ?)",
+                                ((generation, data) for _key, data in self.held))
+        stored = [held_key for held_key, _data in self.held]
+        self.held, self.held_bytes = [], 0
+        return stored
+
+    def put_posts(self, rows: list[tuple[str, bytes | None]]) -> None:
+        """Store these parsed posts only (the batches held stay for the scanning process to store)."""
+        if rows:
+            with transaction(self._connected()):
+                _put_posts(self.db, rows)
+
+    def _connected(self) -> sqlite3.Connection:
         if self.db is None:
             self.db = connect(self.path, durable=False)
             self.db.execute("PRAGMA busy_timeout=60000")
-        with transaction(self.db):
-            _put_posts(self.db, rows)
-            self.db.execute("INSERT INTO snapshot (gen, data) VALUES (?, ?)", (generation, entries))
+        return self.db
 
 
 class Cache:

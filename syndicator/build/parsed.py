@@ -44,12 +44,14 @@ class Parsed:
         self.problem_count = 0
         self.fresh: dict[str, bytes] = {}  # posts parsed here (pickled)
         self.unsaved: dict[str, bytes | None] = {}  # posts parsed here, not yet in the cache (None: not a post)
-        self.blobs: list[bytes] = []  # pickled (path, entry) lists the workers did not store
+        # pickled (path, entry) lists no worker stored (yet), by their task's first path: for this process to store
+        self.unstored: dict[str, bytes] = {}
         self.staged = 0  # tasks whose entries a worker stored
         self.done = 0
 
-    def take(self, blob: bytes, posts: list[tuple[str, bytes | None]], stored: bool) -> None:
-        """One task's answer (see _parse_chunk)."""
+    def take(self, blob: bytes, posts: list[tuple[str, bytes | None]], stored: list[str]) -> None:
+        """One task's answer (see _parse_chunk): `stored`, the tasks (by first path) whose batches a worker
+        stored now, this one's among them or not (none, for a task run in this process)."""
         pairs = loads(blob, self.authors)
         if pairs and pairs[0][0] in self.tasks:
             pairs = self._shared(pairs, self.tasks[pairs[0][0]])
@@ -60,10 +62,10 @@ class Parsed:
             self.columns.append(part)
         else:
             self._entries.update(pairs)
-        if stored:
-            self.staged += 1
-        else:
-            self.blobs.append(blob)
+        self.unstored[pairs[0][0] if pairs else ""] = blob
+        for key in stored:
+            if self.unstored.pop(key, None) is not None:
+                self.staged += 1
         for rel, post in posts:
             self.unsaved[rel] = post
             if post is not None:

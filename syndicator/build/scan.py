@@ -135,8 +135,9 @@ def _parse_chunk(work: Parsing, rels: list[str]) -> tuple[bytes, list[tuple[str,
     """Parse some files: their (path, entry) pairs pickled together (one pickle shares the authors,
     tags and warning texts of many files), and each post pickled alone for the cache's posts table.
 
-    A worker process stores the posts and the batch of entries in the cache itself (True: stored)
-    and sends back the entries only: 10,000 posts then never cross a pipe, and neither they nor
+    A worker process stores the posts and the batches of entries in the cache itself (PostWriter:
+    the batches a few at a time; it answers with the first paths of the tasks whose batches it stored
+    now) and sends back the entries only: 10,000 posts then never cross a pipe, and neither they nor
     the batches wait in the parent's memory for one big insert.
     """
     config = work.config
@@ -155,19 +156,19 @@ def _parse_chunk(work: Parsing, rels: list[str]) -> tuple[bytes, list[tuple[str,
             held.add(entry[2], post)  # stored when the worker is done (_store_shortlist)
     blob = dumps(pairs, config.authors)
     if worker:
-        work.writer.put(posts, blob, work.generation)
-        return blob, [], True
-    return blob, posts, False
+        return blob, [], work.writer.put(posts, blob, work.generation, key=rels[0] if rels else "")
+    return blob, posts, []
 
 
 def _store_shortlist(work: Parsing) -> list[str] | None:
-    """A worker's last act of the scan: store the posts it held that may reach a feed (with a batch
-    of no entries); their paths, for the render tasks to come back to this worker (None: none held)."""
+    """A worker's last act of the scan: store the posts it held that may reach a feed (the batches of entries
+    it still holds are the scanning process's to store); their paths, for the render tasks to come back
+    to this worker (None: none held)."""
     if work.shortlist is None or work.writer is None or os.getpid() == work.parent:
         return None
     authors = work.config.authors
     held = work.shortlist.posts()
-    work.writer.put([(rel, dumps(post, authors)) for rel, post in held], dumps([], authors), work.generation)
+    work.writer.put_posts([(rel, dumps(post, authors)) for rel, post in held])
     return [rel for rel, _post in held]
 
 
@@ -219,7 +220,7 @@ def scan(config: Config, *, cache: Cache | None, progress: Progress | None = Non
         for chunk in _tasks([rel for rel in stale if rel not in answered], _CHUNK):
             parsed.take(*_parse_chunk(crew.context, chunk))
     table = parsed.entries  # (as columns when the problems were held apart: build/columns.py)
-    fresh, unsaved, blobs, staged = parsed.fresh, parsed.unsaved, parsed.blobs, parsed.staged
+    fresh, unsaved, blobs, staged = parsed.fresh, parsed.unsaved, list(parsed.unstored.values()), parsed.staged
     gone = [rel for rel in old if rel not in files]
     if cache is not None:
         if stale or gone:
