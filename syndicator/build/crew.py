@@ -18,8 +18,9 @@ import logging
 import os
 import threading
 from collections import deque
-from .channel import Channel, channel_pair, ready
 from typing import Any, Callable, Generic, Iterator, Sequence, TypeVar
+
+from .channel import Channel, channel_pair, ready
 
 logger = logging.getLogger(__name__)
 C = TypeVar("C")
@@ -51,7 +52,7 @@ class Crew(Generic[C]):
     def __init__(self, context: C, *, jobs: int | None = None) -> None:
         self.context = context
         self.jobs = jobs if jobs is not None else os.cpu_count() or 1
-        self.workers: dict[Channel, int] = {}  # connection -> process id
+        self.workers: dict[Channel, int] = {}  # each worker's end of its pipes -> its process id
         self.owed: dict[Channel, int] = {}  # answers each worker still owes (a finish, or an abandoned map's)
         self.broken = False  # a worker died: the crew does no more work
         self.leaving: list[int] = []  # workers told to stop (dismiss), not waited for yet
