@@ -59,7 +59,7 @@ def test_columns_read_as_the_entries_the_tasks_answered(answers, asked, site_con
     entries, tasks = answers
     parsed = Parsed({}, {}, None, len(entries), hold=True)
     for task in tasks:
-        parsed.take(dumps([(rel, entries[rel]) for rel in task], {}), [], True)
+        parsed.take(dumps([(rel, entries[rel]) for rel in task], {}), [], task[:1])  # a worker stored it
     table = parsed.entries
     assert isinstance(table, EntryColumns)
     expected = {rel: (*entry[:3], ()) for rel, entry in entries.items()}

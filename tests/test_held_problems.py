@@ -50,7 +50,7 @@ def test_problems_kept_apart_read_back_as_the_entries_gave_them(scan, notes, tai
     entries, tasks, rejections = scan
     parsed = Parsed({}, {}, None, len(entries), hold=True)
     for task in tasks:
-        parsed.take(dumps([(rel, entries[rel]) for rel in task], {}), [], True)
+        parsed.take(dumps([(rel, entries[rel]) for rel in task], {}), [], task[:1])  # a worker stored it
     assert parsed.entries == {rel: entry[:3] + ((),) for rel, entry in entries.items()}
     own = [p for rel in sorted(entries) for p in entries[rel][3]]
     expected = notes + sorted(own + rejections, key=lambda p: p.path) + tail  # index_entries' stable sort
@@ -107,7 +107,7 @@ def test_answers_share_the_walks_paths_and_equal_what_came(rels, moved, cut, stu
     tasks = [rels[i:i + cut] for i in range(0, len(rels), cut)]
     parsed = Parsed({}, {}, None, len(rels), tasks=[list(t) for t in tasks[1:]] + [["elsewhere"]])
     for task in tasks:  # the first task was not handed out as such (a failed worker's files): taken as it came
-        parsed.take(dumps([(rel, came[rel]) for rel in task], {}), [], True)
+        parsed.take(dumps([(rel, came[rel]) for rel in task], {}), [], task[:1])  # a worker stored it
     assert parsed.entries == came and list(parsed.entries) == rels
     keys = {key: key for key in parsed.entries}
     for n, rel in enumerate(rels):

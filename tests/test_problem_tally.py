@@ -70,7 +70,7 @@ def test_a_full_scans_problems_answer_from_their_tallies_as_read_one_by_one(scan
     # the tasks handed out in path order (else: answers to tasks not handed out, as a failed worker's files)
     parsed = Parsed({}, {}, None, len(entries), hold=True, tasks=sorted(tasks) if handed else ())
     for task in tasks:  # answered in any order
-        parsed.take(dumps([(rel, entries[rel]) for rel in task], {}), [], True)
+        parsed.take(dumps([(rel, entries[rel]) for rel in task], {}), [], task[:1])  # a worker stored it
     batches, count = parsed.held()
     held = notes + HeldProblems([], batches, count, merged=merged, tally=parsed.tally()) + tail
     slow = list(held)  # the problems, decoded one by one
