@@ -121,11 +121,11 @@ class PostWriter:
         self.held: list[tuple[str, bytes]] = []  # (key, entries' batch) not stored yet
         self.held_bytes = 0
 
-    def put(self, rows: list[tuple[str, bytes | None]], entries: bytes, generation: int, *,
-            key: str = "") -> list[str]:
-        """Store these parsed posts (None: the file is not a post) at once, and their entries' batch, as a
-        snapshot row of `generation` (it counts once Cache.save names it), with the batches held before
-        it, once they make BATCH_BYTES (at once, with posts). The keys of the batches stored now."""
+    def put(self, rows: list[tuple[str, bytes | None]], entries: bytes, generation: int, *, key: str) -> list[str]:
+        """Store these parsed posts (None: the file is not a post) at once, and their entries' batch (`key`:
+        its task's first path), as a snapshot row of `generation` (it counts once Cache.save names it), with
+        the batches held before it, once they make BATCH_BYTES (at once, with posts). The keys of the batches
+        stored now."""
         self.held.append((key, entries))
         self.held_bytes += len(entries)
         if not rows and self.held_bytes < self.BATCH_BYTES:
