@@ -11,10 +11,9 @@ first time it holds it), so usually one chunk is, and the others are only decomp
 from __future__ import annotations
 
 import pickle
-import zlib
 from collections.abc import Iterable
 
-from .report import _PICKLE
+from .report import problem_chunks
 
 Row = tuple[str, int, str, str]  # (path, line, message, severity)
 
@@ -23,14 +22,11 @@ def rows_of(data: bytes, paths: Iterable[str]) -> dict[str, list[Row]] | None:
     """Each path's rows among problem_bytes() `data`, in their order there; None for data of one pickled
     list (a record written before the chunks: decode it whole)."""
     found: dict[str, list[Row]] = {path: [] for path in paths}
-    if data[:1] == _PICKLE:
+    chunks = problem_chunks(data)
+    if chunks is None:
         return None
     needles = [path.encode("utf-8", "surrogatepass") for path in found]  # as pickle writes a str
-    view, at = memoryview(data), 0
-    while at < len(data):
-        size = int.from_bytes(view[at:at + 4], "big")
-        raw = zlib.decompress(view[at + 4:at + 4 + size])
-        at += 4 + size
+    for raw in chunks:
         if any(needle in raw for needle in needles):
             for row in pickle.loads(raw):
                 if row[0] in found:

@@ -139,15 +139,27 @@ def problem_bytes(problems: Iterable[Problem], *, chunk: int = 4096) -> bytes:
 def problem_tuples(data: bytes) -> list[tuple[str, int, str, str]]:
     """The (path, line, message, severity) tuples of problem_bytes(), in order (or of one pickled list:
     a record written before the chunks)."""
-    if data[:1] == _PICKLE:
+    chunks = problem_chunks(data)
+    if chunks is None:
         return list(pickle.loads(data))
     found: list[tuple[str, int, str, str]] = []
+    for raw in chunks:
+        found += pickle.loads(raw)
+    return found
+
+
+def problem_chunks(data: bytes) -> Iterator[bytes] | None:
+    """problem_bytes() `data` a chunk at a time, decompressed (each a pickled list of tuples), in order;
+    None for data of one pickled list (a record written before the chunks)."""
+    return None if data[:1] == _PICKLE else _chunks(data)
+
+
+def _chunks(data: bytes) -> Iterator[bytes]:
     view, at = memoryview(data), 0
     while at < len(data):
         size = int.from_bytes(view[at:at + 4], "big")
-        found += pickle.loads(zlib.decompress(view[at + 4:at + 4 + size]))
+        yield zlib.decompress(view[at + 4:at + 4 + size])
         at += 4 + size
-    return found
 
 
 class HeldProblems(Sequence[Problem]):
