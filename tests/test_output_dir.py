@@ -109,3 +109,28 @@ def test_parts_are_written_as_one_file_and_rewritten_only_when_they_differ(parts
         assert second.status == ("unchanged" if b"".join(again) == b"".join(parts) else "written")
         assert (Path(base) / "feeds" / "tags" / "x" / "rss.xml").read_bytes() == b"".join(again)
         assert sorted(os.listdir(Path(base) / "feeds" / "tags" / "x")) == ["rss.xml"]  # no temporary file left
+
+
+@settings(max_examples=40, deadline=None)
+@given(parts=st.lists(st.binary(max_size=50), min_size=1, max_size=2100), most=st.integers(1, 4000))
+def test_parts_survive_short_writes_and_more_parts_than_one_writev_takes(parts, most):
+    """A gathering write may write less than asked (a signal, a full disk that frees up): the rest
+    goes on from the byte where it stopped; and past 1,024 parts, the next writev takes the next."""
+    real_writev, calls = os.writev, []
+
+    def short_writev(fd, buffers):  # at most `most` bytes a call, as a short write would
+        assert len(buffers) <= 1024
+        calls.append(len(buffers))
+        data = b"".join(bytes(b) for b in buffers)[:most]
+        return os.write(fd, data)
+
+    with tempfile.TemporaryDirectory() as base:
+        out = OutputDir(Path(base) / "feeds")
+        os.writev = short_writev
+        try:
+            outcome = out.write("rss.xml", parts)
+        finally:
+            os.writev = real_writev
+        assert outcome.status == "written"
+        assert (Path(base) / "feeds" / "rss.xml").read_bytes() == b"".join(parts)
+        assert len(calls) >= len([p for p in parts if p]) / 1024
