@@ -1,18 +1,19 @@
-"""The lxml writers of RSS 2.0 and Atom 1.0 as they were before render/xmltext.py: the reference
-that tests/test_render_xmltext.py holds the text writers to, byte for byte. Test code only.
+"""The lxml writers of RSS 2.0, Atom 1.0 and OPML 2.0 as they were before render/xmltext.py: the
+reference that tests/test_render_xmltext.py holds the text writers to, byte for byte. Test code only.
 """
 
 from __future__ import annotations
 
 from email.utils import format_datetime
-from typing import Sequence
+from typing import Callable, Sequence
 
 from lxml import etree
 
 from syndicator.render.entry import Entry, Head, Person, Photo, Ref, escape_text, license_name, rss_contact
 from syndicator.render.extension import ATOM, ATTR, CC, CONTENT, DC, MEDIA, PREFIXES, credit_fields
+from syndicator.render.opml import _GROUPS, _LABELS
 from syndicator.render.rss import byline
-from syndicator.render.sanitize import as_uri
+from syndicator.render.sanitize import as_uri, clean
 
 A_LINK, A_NAME, A_URI, A_EMAIL = (f"{{{ATOM}}}{n}" for n in ("link", "name", "uri", "email"))
 _AVATAR, _BIO = f"{{{ATTR}}}avatar", f"{{{ATTR}}}bio"
@@ -262,3 +263,32 @@ def atom_write(head: Head, entries: Sequence[Entry], *, ident: str) -> bytes:
     for entry in entries:
         _atom_entry(feed, entry)
     return serialize(feed)
+
+
+def opml_write(site_title: str, home: str, formats: Sequence[str], specs: Sequence,
+               url_of: Callable[[object, str], str]) -> bytes:
+    """The OPML 2.0 list of feeds; `url_of(spec, fmt)` gives each feed's absolute URL."""
+    sub = etree.SubElement
+    opml = etree.Element("opml", {"version": "2.0"})
+    head = sub(opml, "head")
+    sub(head, "title").text = f"{clean(site_title).strip() or home}: feeds"
+    sub(head, "docs").text = "http://opml.org/spec2.opml"
+    body = sub(opml, "body")
+    known = {kind for kind, _ in _GROUPS}
+    groups = [*_GROUPS, *((k, k.title()) for k in dict.fromkeys(s.kind for s in specs)
+                          if k not in known)]
+    for kind, label in groups:
+        members = [s for s in specs if s.kind == kind]
+        if not members:
+            continue
+        group = sub(body, "outline", {"text": label, "title": label})
+        for spec in members:
+            title = clean(spec.title).strip() or clean(spec.key).strip() or label
+            for fmt in formats:
+                name = f"{title} ({_LABELS.get(fmt, fmt)})"
+                attrib = {"text": name, "title": name, "type": "rss",
+                          "xmlUrl": url_of(spec, fmt), "htmlUrl": home}
+                if fmt == "rss":
+                    attrib["version"] = "RSS2"
+                sub(group, "outline", attrib)
+    return etree.tostring(opml, encoding="utf-8", xml_declaration=True, pretty_print=True)

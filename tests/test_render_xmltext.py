@@ -1,4 +1,4 @@
-"""The RSS and Atom writers write text (render/xmltext.py); the lxml writers they replaced
+"""The RSS, Atom and OPML writers write text (render/xmltext.py); the lxml writers they replaced
 (tests/render_reference.py) are the reference. Hypothesis: for any feed head and entries, with
 every optional field present or not and arbitrary Unicode (control characters, "]]>", CR, tabs,
 quotes, lone surrogates), both give the same bytes, or both refuse the text with ValueError.
@@ -6,12 +6,15 @@ quotes, lone surrogates), both give the same bytes, or both refuse the text with
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 from hypothesis import given
-from render_reference import atom_write, rss_write
+from hypothesis import strategies as st
+from render_reference import atom_write, opml_write, rss_write
 from render_strategies import CLEAN, CLEAN_ENTRIES, CLEAN_HEADS, ENTRIES, HEADS, SETTINGS, TEXT
 
-from syndicator.render import atom, rss
+from syndicator.render import atom, opml, rss
 from syndicator.render.xmltext import attr, text
 
 def _outcome(write):
@@ -47,6 +50,34 @@ def test_feeds_without_forbidden_characters_are_written_alike(head, items, ident
     """No character XML forbids: both writers write, and the bytes are equal (not both refusing)."""
     assert _text_rss(head, items) == rss_write(head, items)
     assert _text_atom(head, items, ident) == atom_write(head, items, ident=ident)
+
+
+_KINDS = st.sampled_from(["site", "tag", "category", "author", "series", "tag", "author"])
+_SPECS = st.lists(st.builds(SimpleNamespace, kind=_KINDS, title=st.one_of(TEXT, st.just("")), key=TEXT), max_size=6)
+_FORMATS = st.lists(st.sampled_from(["rss", "atom", "json", "other"]), max_size=4, unique=True)
+
+
+@SETTINGS
+@given(TEXT, TEXT, _FORMATS, _SPECS, st.data())
+def test_opml_text_writer_writes_what_lxml_wrote(site_title, home, formats, specs, data):
+    """Any titles, keys and addresses (forbidden characters included), known kinds and others, any
+    formats, no feeds at all: the same bytes, or both refuse."""
+    urls = {(id(spec), fmt): data.draw(TEXT) for spec in specs for fmt in formats}
+
+    def url_of(spec, fmt):
+        return urls[(id(spec), fmt)]
+
+    assert _outcome(lambda: opml.write(site_title, home, formats, specs, url_of)) == \
+        _outcome(lambda: opml_write(site_title, home, formats, specs, url_of))
+
+
+@SETTINGS
+@given(CLEAN, CLEAN, _FORMATS, _SPECS.filter(bool))
+def test_opml_without_forbidden_characters_is_written_alike(site_title, home, formats, specs):
+    def url_of(spec, fmt):
+        return f"https://example.org/{spec.kind}/{fmt}?{home}"
+
+    assert opml.write(site_title, home, formats, specs, url_of) == opml_write(site_title, home, formats, specs, url_of)
 
 
 @pytest.mark.parametrize("value, as_text, as_attr", [

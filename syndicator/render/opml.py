@@ -4,6 +4,10 @@ One `<outline>` group per feed kind (site, tags, categories, authors, in that or
 their given order inside a group), holding one subscription outline per feed and format:
 `text`, `title`, `type="rss"` (OPML's type for any feed subscription), `xmlUrl`, `htmlUrl` (the
 home page) and, for RSS, `version="RSS2"`. No dateCreated: the file must not change with the clock.
+
+Written as text (xmltext.py), byte for byte as lxml serialized the same tree: tests/render_reference.py
+keeps the lxml writer, and tests/test_render_xmltext.py holds this one to it. (A build then never loads
+lxml, 7-20 ms of its end.)
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 from typing import Callable, Sequence
 
 from .sanitize import clean
+from .xmltext import DECLARATION, attrs, element, empty, encoded
 
 _GROUPS = (("site", "Site"), ("tag", "Tags"), ("category", "Categories"), ("author", "Authors"))
 _LABELS = {"rss": "RSS", "atom": "Atom", "json": "JSON Feed"}
@@ -18,30 +23,34 @@ _LABELS = {"rss": "RSS", "atom": "Atom", "json": "JSON Feed"}
 
 def write(site_title: str, home: str, formats: Sequence[str], specs: Sequence,
           url_of: Callable[[object, str], str]) -> bytes:
-    """OPML bytes; `url_of(spec, fmt)` gives each feed's absolute URL."""
-    from lxml import etree  # (here: a cold build imports it after its workers fork, not before)
-
-    sub = etree.SubElement
-    opml = etree.Element("opml", {"version": "2.0"})
-    head = sub(opml, "head")
-    sub(head, "title").text = f"{clean(site_title).strip() or home}: feeds"
-    sub(head, "docs").text = "http://opml.org/spec2.opml"
-    body = sub(opml, "body")
-    known = {kind for kind, _ in _GROUPS}
-    groups = [*_GROUPS, *((k, k.title()) for k in dict.fromkeys(s.kind for s in specs)
-                          if k not in known)]
-    for kind, label in groups:
+    """OPML bytes; `url_of(spec, fmt)` gives each feed's absolute URL (ValueError for a character XML forbids)."""
+    lines = [DECLARATION, '<opml version="2.0">\n', "  <head>\n",
+             element("    ", "title", f"{clean(site_title).strip() or home}: feeds"),
+             element("    ", "docs", "http://opml.org/spec2.opml"), "  </head>\n"]
+    outlines: list[str] = []
+    for kind, label in _groups(specs):
         members = [s for s in specs if s.kind == kind]
         if not members:
             continue
-        group = sub(body, "outline", {"text": label, "title": label})
+        feeds = []
         for spec in members:
             title = clean(spec.title).strip() or clean(spec.key).strip() or label
             for fmt in formats:
                 name = f"{title} ({_LABELS.get(fmt, fmt)})"
-                attrib = {"text": name, "title": name, "type": "rss",
-                          "xmlUrl": url_of(spec, fmt), "htmlUrl": home}
+                pairs = [("text", name), ("title", name), ("type", "rss"), ("xmlUrl", url_of(spec, fmt)),
+                         ("htmlUrl", home)]
                 if fmt == "rss":
-                    attrib["version"] = "RSS2"
-                sub(group, "outline", attrib)
-    return etree.tostring(opml, encoding="utf-8", xml_declaration=True, pretty_print=True)
+                    pairs.append(("version", "RSS2"))
+                feeds.append(empty("      ", "outline", attrs(pairs)))
+        group = attrs((("text", label), ("title", label)))
+        outlines += ([f"    <outline{group}>\n", *feeds, "    </outline>\n"] if feeds
+                     else [empty("    ", "outline", group)])
+    lines += ["  <body>\n", *outlines, "  </body>\n"] if outlines else ["  <body/>\n"]
+    lines.append("</opml>\n")
+    return encoded("".join(lines))
+
+
+def _groups(specs: Sequence) -> list[tuple[str, str]]:
+    """(kind, label) of each group, in order: the known kinds, then others as they first appear."""
+    known = {kind for kind, _ in _GROUPS}
+    return [*_GROUPS, *((k, k.title()) for k in dict.fromkeys(s.kind for s in specs) if k not in known)]
