@@ -7,4 +7,6 @@
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$HERE/.."
+# which Python runs `syndicator` (the figures differ by ~10% between builds of CPython: bench/README.md)
+command -v syndicator >/dev/null && echo "syndicator: $(command -v syndicator), $(head -n 1 "$(command -v syndicator)")" || true
 exec bash "${SHARED:-../shared}/bench/race.sh" "$@"
