@@ -85,3 +85,21 @@ def test_ready_names_only_the_channels_with_something_to_read():
     assert b.recv() == 1 and not b.poll()
     for end in (a, a_far, b, b_far, c):
         end.close()
+
+
+@pytest.mark.skipif(not hasattr(__import__("fcntl"), "F_SETPIPE_SZ"), reason="pipe sizes are Linux's")
+def test_a_workers_answer_of_300_kb_goes_into_its_pipe_without_waiting_for_the_reader():
+    """A render task's answer is 200-330 KB: the worker's pipe takes it whole while the build's process
+    is busy elsewhere (through the default 64 KiB, the send waited for each piece to be read)."""
+    import fcntl
+
+    mine, theirs = channel_pair()
+    try:
+        os.set_blocking(theirs.writing, False)  # a send that would wait raises BlockingIOError instead
+        answer = os.urandom(300_000)
+        theirs.send(answer)
+        assert fcntl.fcntl(theirs.writing, fcntl.F_GETPIPE_SZ) >= 300_000
+        assert mine.recv() == answer
+    finally:
+        mine.close()
+        theirs.close()

@@ -8,6 +8,12 @@ Here a message is read straight into one buffer of its size and unpickled from t
 
 Reading a pipe whose every writer closed gives EOFError (between messages) or OSError (inside
 one), writing to one whose reader closed gives BrokenPipeError, as with multiprocessing's.
+
+The pipe a worker answers on holds 1 MiB where the system lets it (Linux): a render task's answer is
+200-330 KB, and through the default 64 KiB the worker waited mid-answer until the build's process had
+read each piece, while each piece cost that process a read and a hand-over of its interpreter lock
+(the threads that write the feeds and record the warm state hold it meanwhile). Cold builds of
+10,000 posts: -47 ms median, CPU -56 ms (24 alternations).
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from typing import Any, Iterable
 _HEADER = 8  # bytes of length before each message (big-endian)
 _PICKLE = pickle.HIGHEST_PROTOCOL
 _ONE_WRITE = 1 << 16  # a message shorter than this goes with its length in one write (copied once to join them)
+ANSWERS = 1 << 20  # bytes the pipe a worker answers on holds, where the system allows it
 
 
 class Channel:
@@ -62,10 +69,25 @@ class Channel:
 
 
 def channel_pair() -> tuple[Channel, Channel]:
-    """Two connected ends: what one sends, the other receives."""
+    """Two connected ends: what one sends, the other receives. The first is the build's (it sends tasks),
+    the second the worker's, whose pipe holds ANSWERS bytes where the system allows it."""
     down_read, down_write = os.pipe()
     up_read, up_write = os.pipe()
+    _enlarge(up_write, ANSWERS)
     return Channel(up_read, down_write), Channel(down_read, up_write)
+
+
+def _enlarge(fd: int, size: int) -> None:
+    """Make the pipe hold `size` bytes if the system lets it (F_SETPIPE_SZ: Linux); else leave it."""
+    import fcntl  # (with the first pipe: a quick path never makes one)
+
+    setting = getattr(fcntl, "F_SETPIPE_SZ", None)
+    if setting is None:
+        return
+    try:
+        fcntl.fcntl(fd, setting, size)
+    except OSError:  # over /proc/sys/fs/pipe-max-size, or the user's pipe pages: the default size
+        pass
 
 
 def ready(channels: Iterable[Channel]) -> list[Channel]:
