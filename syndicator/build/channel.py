@@ -23,6 +23,8 @@ import pickle
 import select
 from typing import Any, Iterable
 
+from .pipes import widen
+
 _HEADER = 8  # bytes of length before each message (big-endian)
 _PICKLE = pickle.HIGHEST_PROTOCOL
 _ONE_WRITE = 1 << 16  # a message shorter than this goes with its length in one write (copied once to join them)
@@ -73,21 +75,8 @@ def channel_pair() -> tuple[Channel, Channel]:
     the second the worker's, whose pipe holds ANSWERS bytes where the system allows it."""
     down_read, down_write = os.pipe()
     up_read, up_write = os.pipe()
-    _enlarge(up_write, ANSWERS)
+    widen(up_write, ANSWERS)
     return Channel(up_read, down_write), Channel(down_read, up_write)
-
-
-def _enlarge(fd: int, size: int) -> None:
-    """Make the pipe hold `size` bytes if the system lets it (F_SETPIPE_SZ: Linux); else leave it."""
-    import fcntl  # (with the first pipe: a quick path never makes one)
-
-    setting = getattr(fcntl, "F_SETPIPE_SZ", None)
-    if setting is None:
-        return
-    try:
-        fcntl.fcntl(fd, setting, size)
-    except OSError:  # over /proc/sys/fs/pipe-max-size, or the user's pipe pages: the default size
-        pass
 
 
 def ready(channels: Iterable[Channel]) -> list[Channel]:

@@ -11,11 +11,12 @@ answer, and the full command walks again itself. Standard library only.
 
 from __future__ import annotations
 
-import fcntl
 import os
 import select
 from collections.abc import Callable
 from typing import TypeVar
+
+from .pipes import widen
 
 _PIPE_BYTES = 1 << 20  # the answer at 10,000 posts is ~0.6 MB: written at once, the child need not wait for the parent
 
@@ -27,7 +28,7 @@ class SideWalk:
 
     def __init__(self, walk: Callable[[], bytes]) -> None:
         read, write = os.pipe()
-        _widen(write)
+        widen(write, _PIPE_BYTES)
         pid = os.fork()
         if pid == 0:  # the child: walk, write, leave without running anything of the parent's at exit
             status = 1
@@ -79,12 +80,3 @@ def _whole(fd: int) -> bytes:
         chunks.append(chunk)
     return b"".join(chunks)
 
-
-def _widen(fd: int) -> None:
-    """Let the pipe hold a whole answer (Linux; elsewhere, or past the system's limit, it stays as it is)."""
-    command = getattr(fcntl, "F_SETPIPE_SZ", None)
-    if command is not None:
-        try:
-            fcntl.fcntl(fd, command, _PIPE_BYTES)
-        except OSError:
-            pass
