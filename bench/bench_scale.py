@@ -241,7 +241,12 @@ def main() -> None:
     for tool in (args.syndicator,) if args.without_hugo else ("hugo", args.syndicator):
         if shutil.which(tool) is None:
             raise SystemExit(f"bench_scale: {tool} is not found")
-    print(f"syndicator: {shutil.which(args.syndicator)}; corpora and sites under {WORK}", flush=True)
+    print(f"syndicator: {shutil.which(args.syndicator)}, on {sys.version.split()[0]} ({sys.executable}); "
+          f"corpora and sites under {WORK}", flush=True)
+    # the package's byte code, as pip compiles an installed package (an editable install run with
+    # PYTHONDONTWRITEBYTECODE=1 would otherwise compile every module on every build)
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(HERE.parent / "syndicator")], check=False,
+                   stdout=subprocess.DEVNULL)
     results = [race(n, args.runs, hugo=not args.without_hugo, syndicator=args.syndicator) for n in args.sizes]
     report(results)
     if args.plot or not args.without_hugo:

@@ -7,6 +7,12 @@
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$HERE/.."
-# which Python runs `syndicator` (the figures differ by ~10% between builds of CPython: bench/README.md)
-command -v syndicator >/dev/null && echo "syndicator: $(command -v syndicator), $(head -n 1 "$(command -v syndicator)")" || true
+# Which Python runs `syndicator` (the figures differ by ~10% between builds of CPython: bench/README.md);
+# and the package's byte code compiled with it first, as pip compiles an installed package: an editable
+# install run with PYTHONDONTWRITEBYTECODE=1 would otherwise compile every module on every build.
+if command -v syndicator >/dev/null; then
+  python_line="$(head -n 1 "$(command -v syndicator)" | sed 's/^#! *//')"
+  echo "syndicator: $(command -v syndicator), on $python_line"
+  $python_line -m compileall -q syndicator >/dev/null || true
+fi
 exec bash "${SHARED:-../shared}/bench/race.sh" "$@"
