@@ -7,7 +7,7 @@
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$HERE/.."
-# Which Python runs `syndicator` (the figures differ by ~10% between builds of CPython: bench/README.md);
+# Which Python runs `syndicator` (the figures differ by ~5% between builds of CPython: bench/README.md);
 # and the package's byte code compiled with it first, as pip compiles an installed package: an editable
 # install run with PYTHONDONTWRITEBYTECODE=1 would otherwise compile every module on every build.
 if command -v syndicator >/dev/null; then
