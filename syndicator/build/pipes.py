@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-import fcntl
+try:
+    import fcntl
+except ImportError:  # not a POSIX system: pipes keep their size
+    fcntl = None  # type: ignore[assignment]
 
 
 def widen(fd: int, size: int) -> None:
