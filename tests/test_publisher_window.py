@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 
 from syndicator.build.manifest import Manifest
-from syndicator.build.output import OutputDir, Outcome
+from syndicator.build.output import Outcome, OutputDir
 from syndicator.build.write import Publisher
 
 
