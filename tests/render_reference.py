@@ -9,26 +9,8 @@ from typing import Callable, Sequence
 
 from lxml import etree
 
-from syndicator.render.entry import (
-    Entry,
-    Head,
-    Person,
-    Photo,
-    Ref,
-    escape_text,
-    license_name,
-    rss_contact,
-)
-from syndicator.render.extension import (
-    ATOM,
-    ATTR,
-    CC,
-    CONTENT,
-    DC,
-    MEDIA,
-    PREFIXES,
-    credit_fields,
-)
+from syndicator.render.entry import Entry, Head, Person, Photo, Ref, escape_text, license_name, rss_contact
+from syndicator.render.extension import ATOM, ATTR, CC, CONTENT, DC, MEDIA, PREFIXES, credit_fields
 from syndicator.render.opml import _GROUPS, _LABELS
 from syndicator.render.rss import byline
 from syndicator.render.sanitize import as_uri, clean
