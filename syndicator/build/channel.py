@@ -23,11 +23,10 @@ import pickle
 import select
 from typing import Any, Iterable
 
-from .pipes import widen
+from .fdio import widen, write_parts
 
 _HEADER = 8  # bytes of length before each message (big-endian)
 _PICKLE = pickle.HIGHEST_PROTOCOL
-_ONE_WRITE = 1 << 16  # a message shorter than this goes with its length in one write (copied once to join them)
 ANSWERS = 1 << 20  # bytes the pipe a worker answers on holds, where the system allows it
 
 
@@ -42,14 +41,9 @@ class Channel:
         return self.reading
 
     def send(self, message: Any) -> None:
-        """Write `message`, pickled, after its length (blocks while the pipe is full)."""
+        """Write `message`, pickled, after its length, in one gathering write (blocks while the pipe is full)."""
         data = pickle.dumps(message, _PICKLE)
-        header = len(data).to_bytes(_HEADER, "big")
-        if len(data) < _ONE_WRITE:
-            _write_all(self.writing, header + data)
-        else:
-            _write_all(self.writing, header)
-            _write_all(self.writing, data)
+        write_parts(self.writing, (len(data).to_bytes(_HEADER, "big"), data))
 
     def recv(self) -> Any:
         """The next message (blocks until it is all there)."""
@@ -89,12 +83,6 @@ def ready(channels: Iterable[Channel]) -> list[Channel]:
         found = [by_fd[fd] for fd, _event in poller.poll()]
         if found:
             return found
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view):]
 
 
 def _read_exactly(fd: int, size: int, *, at_start: bool) -> bytearray:

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
 
+from .fdio import write_parts
 from .signature import current_signature, signature  # noqa: F401  (re-exported: plan and the record use them)
 
 logger = logging.getLogger(__name__)
@@ -306,7 +307,7 @@ def _replace(fd: int, name: str, parts: Sequence[bytes]) -> None:
                      0o644, dir_fd=fd)
     try:
         try:
-            _write_parts(handle, parts)
+            write_parts(handle, parts)
             os.fchmod(handle, 0o644)
             os.fsync(handle)
         finally:
@@ -318,20 +319,3 @@ def _replace(fd: int, name: str, parts: Sequence[bytes]) -> None:
         except OSError:
             pass
         raise
-
-
-_IOV_MAX = 1024  # buffers one writev takes (POSIX guarantees 16; Linux and the BSDs take 1024)
-
-
-def _write_parts(fd: int, parts: Sequence[bytes]) -> None:
-    """Write the parts one after another, as few system calls as writev allows (a short write goes on
-    from where it stopped)."""
-    pending: list[bytes | memoryview] = [part for part in parts if part]
-    at = 0
-    while at < len(pending):
-        written = os.writev(fd, pending[at:at + _IOV_MAX])
-        while at < len(pending) and written >= len(pending[at]):
-            written -= len(pending[at])
-            at += 1
-        if written:
-            pending[at] = memoryview(pending[at])[written:]

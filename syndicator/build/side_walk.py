@@ -6,7 +6,7 @@ a child forked from this still small process (the stamp's modules only), and the
 an edit needs meanwhile, a module at a time, until the child is done (stamp.Editor.prepare). The
 child sends its answer through a pipe, marshalled: nothing (the stamp holds: the parent's imports
 were spare work on the idle core) or the files, notes and key it found. A child that fails sends no
-answer, and the full command walks again itself. Standard library only.
+answer, and the full command walks again itself. Standard library only (and build/fdio.py).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import select
 from collections.abc import Callable
 from typing import TypeVar
 
-from .pipes import widen
+from .fdio import widen, write_parts
 
 _PIPE_BYTES = 1 << 20  # the answer at 10,000 posts is ~0.6 MB: written at once, the child need not wait for the parent
 
@@ -34,9 +34,7 @@ class SideWalk:
             status = 1
             try:
                 os.close(read)
-                view = memoryview(walk())
-                while view:
-                    view = view[os.write(write, view):]
+                write_parts(write, (walk(),))
                 status = 0
             finally:
                 os._exit(status)
