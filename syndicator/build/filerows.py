@@ -103,8 +103,8 @@ class FileRows:
         return self._decoded[index]
 
     def diff(self, files: Files, also: Iterable[str] = ()) -> Diff:
-        """The files that differ from `files` (the walk's), and the `also` files, with their rows; only the
-        chunks that differ are decoded.
+        """The files that differ from `files` (the walk's), and the `also` files among them (racy ones), with
+        their rows; only the chunks that differ are decoded.
 
         marshal writes a dict as its pairs one after another, so the walk's files, marshal'd once, hold
         each chunk's bytes (less its first and last byte) at the chunk's offset while nothing changed.
@@ -135,7 +135,7 @@ class FileRows:
                     return Diff(changed, rows, True, slices)
         before, posts = self._all()
         changed = {rel for rel, _seen in files.items() ^ before.items()} if files != before else set()
-        changed.update(also)
+        changed.update(rel for rel in also if rel in files)  # as the chunks' way: only the walk's files
         return Diff(changed, {rel: posts[rel] for rel in changed if rel in posts}, False, {})
 
     def updated(self, files: Files, diff: Diff, rows: Mapping[str, Placed | None]) -> "FileRows":
